@@ -1,0 +1,130 @@
+/**
+ * API keys: `smsp_<key id>_<secret>`, shown once at creation; only a SHA-256 of the whole key is
+ * stored. Keys are 256-bit random, so a fast hash is enough (no password stretching needed).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from '../warehouse/sql-files.ts';
+import { formatTs } from '../warehouse/time.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import { ROLES, type Principal, type Role } from './roles.ts';
+import { ensureWorkspace } from './workspaces.ts';
+
+export const DEFAULT_WORKSPACE = 'default';
+
+export function hashKey(key: string): string {
+  return crypto.createHash('sha256').update(key).digest('hex');
+}
+
+interface KeyRow {
+  workspace_id: string;
+  key_id: string;
+  version: number;
+  name: string;
+  role: Role;
+  key_hash: string;
+  is_root: number;
+  revoked: number;
+}
+
+export interface CreatedKey {
+  key: string;
+  key_id: string;
+  workspace: string;
+  role: Role;
+  name: string;
+}
+
+/** Cache of key lookups, so authentication is not a warehouse round trip per request. */
+const CACHE_MS = 10_000;
+const cache = new Map<string, { principal: Principal | null; until: number }>();
+
+/** Forgets cached lookups (after a key is created or revoked in this process). */
+export function clearKeyCache(): void {
+  cache.clear();
+}
+
+async function storeKey(wh: Warehouse, row: Omit<KeyRow, 'version'> & { version?: number }, changedBy: string): Promise<void> {
+  await wh.insert('api_keys', [{ version: 1, ...row, changed_at: formatTs(Date.now()), changed_by: changedBy }]);
+  clearKeyCache();
+}
+
+/** Creates a key for `workspace` (creating the workspace when new) and returns it: the only time it is shown. */
+export async function createApiKey(
+  wh: Warehouse,
+  input: { workspace: string; role: Role; name: string; createdBy: string; isRoot?: boolean; key?: string },
+): Promise<CreatedKey> {
+  if (!ROLES.includes(input.role)) throw new Error(`unknown role ${input.role}`);
+  await ensureWorkspace(wh, input.workspace, input.createdBy);
+  const keyId = crypto.randomBytes(6).toString('hex');
+  const key = input.key ?? `smsp_${keyId}_${crypto.randomBytes(32).toString('base64url')}`;
+  await storeKey(
+    wh,
+    { workspace_id: input.workspace, key_id: keyId, name: input.name, role: input.role, key_hash: hashKey(key), is_root: input.isRoot ? 1 : 0, revoked: 0 },
+    input.createdBy,
+  );
+  return { key, key_id: keyId, workspace: input.workspace, role: input.role, name: input.name };
+}
+
+/** The caller a key belongs to, or null for an unknown or revoked key. */
+export async function authenticate(wh: Warehouse, key: string): Promise<Principal | null> {
+  const hash = hashKey(key);
+  const hit = cache.get(hash);
+  if (hit && hit.until > Date.now()) return hit.principal;
+  const [row] = await wh.query<KeyRow>(sql('keys/by-hash'), { key_hash: hash });
+  // The lookup is by hash; comparing again in constant time keeps the check independent of the query.
+  const valid = row && !Number(row.revoked) && crypto.timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash));
+  const principal: Principal | null = valid ? { workspaceId: row.workspace_id, keyId: row.key_id, role: row.role, isRoot: Number(row.is_root) === 1 } : null;
+  cache.set(hash, { principal, until: Date.now() + (principal ? CACHE_MS : 1000) });
+  return principal;
+}
+
+export interface KeyInfo {
+  key_id: string;
+  name: string;
+  role: Role;
+  revoked: boolean;
+}
+
+/** The workspace's keys (never their secrets). */
+export async function listApiKeys(wh: Warehouse, workspaceId: string): Promise<KeyInfo[]> {
+  const rows = await wh.query<KeyRow>(sql('keys/of-workspace'), { workspace: workspaceId });
+  return rows.map((r) => ({ key_id: r.key_id, name: r.name, role: r.role, revoked: Number(r.revoked) === 1 }));
+}
+
+/** Revokes a key of the workspace; false when the workspace has no such key. */
+export async function revokeApiKey(wh: Warehouse, workspaceId: string, keyId: string, changedBy: string): Promise<boolean> {
+  const [row] = await wh.query<KeyRow>(sql('keys/latest'), { workspace: workspaceId, key_id: keyId });
+  if (!row || Number(row.revoked)) return false;
+  await storeKey(wh, { ...row, version: Number(row.version) + 1, revoked: 1 }, changedBy);
+  return true;
+}
+
+export interface BootstrapResult {
+  /** Set only when a key was generated now: print it once. */
+  generatedKey?: string;
+  keyFile?: string;
+}
+
+/**
+ * Makes sure workspace `default` has a root admin key. ADMIN_API_KEY, when set, is that key;
+ * otherwise one is generated on first start, returned to be printed once, and written to a 0600 file.
+ */
+export async function bootstrapAdminKey(wh: Warehouse, opts: { adminApiKey?: string; dataDir: string }): Promise<BootstrapResult> {
+  if (opts.adminApiKey) {
+    const known = await wh.query<KeyRow>(sql('keys/by-hash'), { key_hash: hashKey(opts.adminApiKey) });
+    if (known.length === 0) {
+      await createApiKey(wh, { workspace: DEFAULT_WORKSPACE, role: 'admin', name: 'ADMIN_API_KEY', createdBy: 'bootstrap', isRoot: true, key: opts.adminApiKey });
+    }
+    return {};
+  }
+  const [root] = await wh.query<{ n: number }>(sql('keys/root-count'));
+  if (root && Number(root.n) > 0) return {};
+  const created = await createApiKey(wh, { workspace: DEFAULT_WORKSPACE, role: 'admin', name: 'bootstrap admin', createdBy: 'bootstrap', isRoot: true });
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const keyFile = path.join(opts.dataDir, 'admin-api-key');
+  fs.writeFileSync(keyFile, `${created.key}\n`, { mode: 0o600 });
+  fs.chmodSync(keyFile, 0o600);
+  return { generatedKey: created.key, keyFile };
+}

@@ -1,0 +1,56 @@
+/** Basic reads over stored events. Every read is deduplicated: a re-sent event counts once. */
+import { formatTs, isoFromTs } from '../warehouse/time.ts';
+import { sql } from '../warehouse/sql-files.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import { EVENT_TYPES, type EventType } from '../ingest/event-schema.ts';
+
+export interface StoredEvent {
+  event_id: string;
+  type: EventType;
+  ts: string;
+  user_id: string;
+  phone: string;
+  campaign_id: string;
+  template_id: string;
+  message_id: string;
+  channel: string;
+  carrier: string;
+  region: string;
+  status: string;
+  error_code: string;
+  revenue: number;
+  experiment_id: string;
+  variant: string;
+  properties: Record<string, string>;
+}
+
+/** One event of the workspace, or undefined (also for another workspace's event). */
+export async function eventById(wh: Warehouse, workspaceId: string, eventId: string): Promise<StoredEvent | undefined> {
+  const [row] = await wh.query<StoredEvent>(sql('events/by-id'), { workspace: workspaceId, event_id: eventId });
+  return row ? { ...row, ts: isoFromTs(row.ts), revenue: Number(row.revenue) } : undefined;
+}
+
+export interface EventSummary {
+  from: string;
+  to: string;
+  events: Record<EventType, number>;
+  users: Record<EventType, number>;
+  revenue: number;
+}
+
+/** Distinct events and users per type in [from, to). */
+export async function eventSummary(wh: Warehouse, workspaceId: string, fromMs: number, toMs: number): Promise<EventSummary> {
+  const rows = await wh.query<{ type: EventType; events: string; users: string; revenue: string }>(sql('events/summary'), {
+    workspace: workspaceId,
+    from: formatTs(fromMs),
+    to: formatTs(toMs),
+  });
+  const zero = () => Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as Record<EventType, number>;
+  const summary: EventSummary = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), events: zero(), users: zero(), revenue: 0 };
+  for (const r of rows) {
+    summary.events[r.type] = Number(r.events);
+    summary.users[r.type] = Number(r.users);
+    summary.revenue += Number(r.revenue);
+  }
+  return summary;
+}

@@ -1,0 +1,57 @@
+/**
+ * Authentication and role checks. Every route declares `config.roles`: a list of roles, or
+ * 'public'. A route without a declaration makes the app refuse to start.
+ */
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { authenticate } from '../access/api-keys.ts';
+import { ROLES, type Principal, type Role } from '../access/roles.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import { errors } from './errors.ts';
+
+export type RouteRoles = readonly Role[] | 'public';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    roles?: RouteRoles;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+export class RouteWithoutRolesError extends Error {
+  override name = 'RouteWithoutRolesError';
+}
+
+/** Throws unless the route declares who may call it. */
+export function assertRolesDeclared(route: Pick<RouteOptions, 'method' | 'url' | 'config'>): void {
+  const roles = (route.config as { roles?: RouteRoles } | undefined)?.roles;
+  const ok = roles === 'public' || (Array.isArray(roles) && roles.length > 0 && roles.every((r) => ROLES.includes(r)));
+  if (!ok) throw new RouteWithoutRolesError(`route ${String(route.method)} ${route.url} declares no roles (config.roles)`);
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+export const authPlugin = fp(async (app: FastifyInstance, opts: { warehouse: Warehouse }) => {
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.addHook('onRoute', (route) => {
+    // fastify adds HEAD twins of GET routes with the same config; checking the GET is enough.
+    if (route.method === 'HEAD') return;
+    assertRolesDeclared(route);
+  });
+  app.addHook('onRequest', async (request) => {
+    const roles = request.routeOptions.config.roles;
+    if (roles === 'public' || roles === undefined) return;
+    const token = bearerToken(request);
+    if (!token) throw errors.unauthorized();
+    const principal = await authenticate(opts.warehouse, token);
+    if (!principal) throw errors.unauthorized();
+    if (!roles.includes(principal.role)) throw errors.forbidden(principal.role);
+    request.principal = principal;
+  });
+});

@@ -1,0 +1,35 @@
+/** Maps every failure to the one error shape; request-schema failures name the offending field. */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { describeSchemaErrors } from '../ingest/schema-errors.ts';
+import { QueryTimeoutError } from '../warehouse/warehouse.ts';
+import { ApiError, errorBody, errors } from './errors.ts';
+
+function toApiError(err: FastifyError | Error): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof QueryTimeoutError) return errors.queryTimeout();
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const described = describeSchemaErrors(fe.validation as never, fe.validationContext ?? '');
+    return errors.validation(described.message, described.field);
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return errors.bodyTooLarge(0);
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return errors.unsupportedMediaType(String(fe.message.split(': ').pop()));
+  if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && err instanceof SyntaxError)) {
+    return errors.validation('body: is not valid JSON', 'body');
+  }
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new ApiError(fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
+  return errors.internal();
+}
+
+export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
+  app.setErrorHandler((err, request, reply) => {
+    let apiError = toApiError(err as FastifyError);
+    if (apiError.code === 'BODY_TOO_LARGE') apiError = errors.bodyTooLarge(bodyLimitBytes);
+    if (apiError.statusCode >= 500) request.log.error({ err }, 'request failed');
+    reply.status(apiError.statusCode).send(errorBody(apiError));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const e = errors.notFound(`route ${request.method} ${request.url.split('?')[0]}`);
+    reply.status(404).send(errorBody(e));
+  });
+}

@@ -1,0 +1,87 @@
+/** Contact profiles: bulk upsert (merge) and reads, with phone numbers masked for roles that need none. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { canSeePhoneNumbers, type Role } from '../../access/roles.ts';
+import { ContactSchema, type ContactRow } from '../../ingest/contact-schema.ts';
+import { findContacts, listContacts, upsertContacts } from '../../ingest/contacts.ts';
+import { maskPhone } from '../../ingest/phone.ts';
+import { tagsOfUser } from '../../ingest/tags.ts';
+import { isoFromTs } from '../../warehouse/time.ts';
+import type { Services } from '../app.ts';
+import { errors } from '../errors.ts';
+import { bodyItems } from '../ndjson.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+
+/** A contact as the API shows it to `role`: ISO times, phone masked unless the role needs it. */
+function present(row: ContactRow, role: Role) {
+  const { workspace_id: _ws, ...rest } = row;
+  return {
+    ...rest,
+    phone: canSeePhoneNumbers(role) ? row.phone : maskPhone(row.phone),
+    signup_at: row.signup_at ? isoFromTs(row.signup_at) : null,
+    consent_at: row.consent_at ? isoFromTs(row.consent_at) : null,
+    updated_at: isoFromTs(row.updated_at),
+  };
+}
+
+export async function contactRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+  app.addSchema(ContactSchema);
+
+  app.post(
+    '/contacts',
+    {
+      config: { roles: ['admin', 'marketer'] },
+      schema: {
+        summary: 'Create or update contacts (JSON array or NDJSON of Contact)',
+        description: 'Given fields are merged over the stored profile; absent fields keep their value. consent=opted_out suppresses the number.',
+        body: Type.Array(Type.Unknown()),
+      },
+    },
+    async (request) => {
+      const items = bodyItems(request.body, 'body', config.server.maxEventsPerRequest);
+      return upsertContacts(warehouse, request.principal.workspaceId, items);
+    },
+  );
+
+  app.get(
+    '/contacts',
+    {
+      config: { roles: ['admin', 'analyst', 'marketer'] },
+      schema: {
+        summary: 'Contacts in user_id order, a page at a time',
+        querystring: Type.Object(
+          {
+            limit: Type.Integer({ minimum: 1, maximum: config.server.maxPageSize, default: 100 }),
+            cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const after = cursor === undefined ? '' : decodeCursor(cursor, 'querystring.cursor');
+      const page = await listContacts(warehouse, request.principal.workspaceId, limit, after);
+      return {
+        contacts: page.contacts.map((c) => present(c, request.principal.role)),
+        next_cursor: page.next_cursor === null ? null : encodeCursor(page.next_cursor),
+      };
+    },
+  );
+
+  app.get(
+    '/contacts/:user_id',
+    {
+      config: { roles: ['admin', 'analyst', 'marketer', 'sender'] },
+      schema: { summary: 'One contact with its tags', params: Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128 }) }) },
+    },
+    async (request) => {
+      const { user_id } = request.params as { user_id: string };
+      const ws = request.principal.workspaceId;
+      const [row] = await findContacts(warehouse, ws, [user_id]);
+      if (!row) throw errors.notFound(`contact ${user_id}`);
+      const tags = await tagsOfUser(warehouse, ws, user_id);
+      return { ...present(row, request.principal.role), tags: tags.map((t) => ({ ...t, assigned_at: isoFromTs(t.assigned_at) })) };
+    },
+  );
+}

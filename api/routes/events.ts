@@ -1,0 +1,88 @@
+/** POST /v1/events (senders write events) and two reads over them. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { canSeePhoneNumbers } from '../../access/roles.ts';
+import { EventSchema } from '../../ingest/event-schema.ts';
+import { ingestEvents } from '../../ingest/event-writer.ts';
+import { eventById, eventSummary } from '../../analytics/event-reads.ts';
+import { maskPhone } from '../../ingest/phone.ts';
+import type { Services } from '../app.ts';
+import { errorBody, errors } from '../errors.ts';
+import { bodyItems } from '../ndjson.ts';
+
+const Rejected = Type.Array(
+  Type.Object({ index: Type.Integer(), error: Type.Object({ field: Type.Optional(Type.String()), message: Type.String() }) }),
+);
+
+const TimeRange = Type.Object(
+  {
+    from: Type.String({ format: 'date-time', description: 'Inclusive start, ISO 8601 with offset or Z' }),
+    to: Type.String({ format: 'date-time', description: 'Exclusive end, ISO 8601 with offset or Z' }),
+  },
+  { additionalProperties: false },
+);
+
+export async function eventRoutes(app: FastifyInstance, { config, warehouse, metrics }: Services): Promise<void> {
+  app.addSchema(EventSchema);
+
+  app.post(
+    '/events',
+    {
+      config: { roles: ['sender', 'admin'] },
+      schema: {
+        summary: 'Ingest events (JSON array or NDJSON of Event)',
+        description:
+          'Each event is validated alone: bad ones are listed in `rejected` with their index and reason, the good ones are stored. ' +
+          'When the answer arrives, accepted events are durable and queryable. Re-posting an event (same event_id) never counts it twice.',
+        body: Type.Array(Type.Unknown(), { description: 'Events (see the Event schema)' }),
+        response: {
+          202: Type.Object({ accepted: Type.Integer(), rejected: Rejected }),
+          400: Type.Object({ statusCode: Type.Integer(), code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()), rejected: Type.Optional(Rejected) }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const items = bodyItems(request.body, 'body', config.server.maxEventsPerRequest);
+      const result = await ingestEvents(warehouse, request.principal.workspaceId, items);
+      metrics.eventsAccepted.inc({ workspace: request.principal.workspaceId }, result.accepted);
+      metrics.eventsRejected.inc({ workspace: request.principal.workspaceId }, result.rejected.length);
+      if (result.accepted === 0) {
+        // Nothing usable in the body: a bad request, with every item's reason.
+        const first = result.rejected[0]!;
+        const field = `body[${first.index}]${first.error.field ? `.${first.error.field}` : ''}`;
+        const error = errors.validation(`no event accepted; body[${first.index}]: ${first.error.message}`, field);
+        return reply.status(400).send({ ...errorBody(error), rejected: result.rejected });
+      }
+      return reply.status(202).send(result);
+    },
+  );
+
+  app.get(
+    '/events/summary',
+    {
+      config: { roles: ['admin', 'analyst', 'marketer'] },
+      schema: { summary: 'Distinct events and users by type in a time range', querystring: TimeRange },
+    },
+    async (request) => {
+      const { from, to } = request.query as { from: string; to: string };
+      const fromMs = Date.parse(from);
+      const toMs = Date.parse(to);
+      if (!(toMs > fromMs)) throw errors.validation('querystring.to: must be after from', 'querystring.to');
+      return eventSummary(warehouse, request.principal.workspaceId, fromMs, toMs);
+    },
+  );
+
+  app.get(
+    '/events/:event_id',
+    {
+      config: { roles: ['admin', 'analyst', 'sender'] },
+      schema: { summary: 'One stored event', params: Type.Object({ event_id: Type.String({ minLength: 1, maxLength: 128 }) }) },
+    },
+    async (request) => {
+      const { event_id } = request.params as { event_id: string };
+      const event = await eventById(warehouse, request.principal.workspaceId, event_id);
+      if (!event) throw errors.notFound(`event ${event_id}`);
+      return canSeePhoneNumbers(request.principal.role) ? event : { ...event, phone: maskPhone(event.phone) };
+    },
+  );
+}

@@ -1,0 +1,25 @@
+/** Liveness, readiness and Prometheus metrics: public, and free of any workspace's data. */
+import type { FastifyInstance } from 'fastify';
+import { migrationStatus } from '../../warehouse/migrations.ts';
+import type { Services } from '../app.ts';
+
+export async function healthRoutes(app: FastifyInstance, { warehouse, metrics }: Services): Promise<void> {
+  app.get('/healthz', { config: { roles: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { config: { roles: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    try {
+      if (!(await warehouse.ping())) return reply.status(503).send({ status: 'unavailable', reason: 'warehouse does not answer' });
+      const { applied, pending } = await migrationStatus(warehouse);
+      if (pending.length) return reply.status(503).send({ status: 'unavailable', reason: `migrations pending: ${pending.join(', ')}` });
+      return { status: 'ready', warehouse: warehouse.kind, migrations: applied.length };
+    } catch (err) {
+      _request.log.warn({ err }, 'readiness check failed');
+      return reply.status(503).send({ status: 'unavailable', reason: 'warehouse check failed' });
+    }
+  });
+
+  app.get('/metrics', { config: { roles: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,67 @@
+/** The `smsp` command line: serve, migrate, seed-demo, keys. */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config/config.ts';
+import { migrateCommand } from './migrate.ts';
+import { seedDemoCommand } from './seed-demo.ts';
+import { serveCommand } from './serve.ts';
+import { keysCommand } from './keys.ts';
+
+const USAGE = `usage: smsp <command> [options]
+
+commands:
+  serve [--demo] [--port N] [--host H]   migrate, then start the HTTP API (--demo: load demo data into an empty workspace)
+  migrate                                apply pending schema migrations
+  seed-demo [--workspace W] [--contacts N] [--weeks N] [--campaigns-per-week N] [--seed N]
+                                         load seeded demo data through the ingest paths
+  keys create --name N --role R [--workspace W]
+                                         create an API key (printed once)
+
+configuration comes from the environment: see README.md, "Configuration".`;
+
+export type Flags = Record<string, string | boolean | undefined>;
+
+const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<number | void>> = {
+  serve: serveCommand,
+  migrate: migrateCommand,
+  'seed-demo': seedDemoCommand,
+  keys: keysCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const run = command ? COMMANDS[command] : undefined;
+  if (!run) {
+    process.stderr.write(`${command ? `unknown command: ${command}\n` : ''}${USAGE}\n`);
+    return command === '--help' || command === 'help' ? 0 : 2;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      demo: { type: 'boolean' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      workspace: { type: 'string' },
+      contacts: { type: 'string' },
+      weeks: { type: 'string' },
+      'campaigns-per-week': { type: 'string' },
+      seed: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+    },
+  });
+  return (await run(values, positionals)) ?? 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    const known = err instanceof ConfigError || (err instanceof Error && err.name === 'UsageError');
+    process.stderr.write(`smsp: ${known ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = known ? 2 : 1;
+  },
+);
+
+

@@ -1,0 +1,25 @@
+/** Start-up shared by commands: configuration, warehouse, migrations, bootstrap admin key. */
+import { bootstrapAdminKey } from '../access/api-keys.ts';
+import { loadConfig, type AppConfig } from '../config/config.ts';
+import { migrate } from '../warehouse/migrations.ts';
+import { openWarehouse, type Warehouse } from '../warehouse/warehouse.ts';
+
+export interface Opened {
+  config: AppConfig;
+  warehouse: Warehouse;
+}
+
+export async function openPlatform(overrides: Partial<AppConfig['server']> = {}): Promise<Opened> {
+  const loaded = loadConfig();
+  const config = { ...loaded, server: { ...loaded.server, ...overrides } };
+  const warehouse = await openWarehouse(config.warehouse);
+  const applied = await migrate(warehouse);
+  if (applied.length) process.stderr.write(`applied migrations: ${applied.join(', ')}\n`);
+  const boot = await bootstrapAdminKey(warehouse, { adminApiKey: config.adminApiKey, dataDir: config.dataDir });
+  if (boot.generatedKey) {
+    process.stderr.write(
+      `\nAdmin API key of workspace "default" (shown once; also saved to ${boot.keyFile}, mode 0600):\n\n  ${boot.generatedKey}\n\n`,
+    );
+  }
+  return { config, warehouse };
+}

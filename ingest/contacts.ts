@@ -1,0 +1,121 @@
+/**
+ * Contact profiles. A post merges the given fields over the stored profile (absent fields keep their
+ * value) and writes a new version; the newest version wins. Opting out suppresses the number.
+ */
+import { Compile } from 'typebox/compile';
+import { sql } from '../warehouse/sql-files.ts';
+import { formatTs, nextVersion, parseTs } from '../warehouse/time.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import { ContactSchema, type ContactInput, type ContactRow } from './contact-schema.ts';
+import type { Rejection } from './event-writer.ts';
+import { UnparsableItem } from './event-writer.ts';
+import { normalizePhone } from './phone.ts';
+import { describeSchemaErrors } from './schema-errors.ts';
+import { suppress } from './suppressions.ts';
+
+const checkContact = Compile(ContactSchema);
+
+export interface UpsertResult {
+  created: number;
+  updated: number;
+  rejected: Rejection[];
+}
+
+const toTs = (v: string | number) => formatTs(typeof v === 'number' ? v : Date.parse(v));
+
+function emptyRow(workspaceId: string, userId: string): ContactRow {
+  return {
+    workspace_id: workspaceId,
+    user_id: userId,
+    phone: '',
+    name: '',
+    gender: '',
+    birthday: null,
+    city: '',
+    region: '',
+    signup_at: null,
+    vip_level: 0,
+    consent: 'unknown',
+    consent_at: null,
+    attributes: {},
+    updated_at: '',
+  };
+}
+
+/** The stored row with the posted fields laid over it. */
+function merge(base: ContactRow, input: ContactInput, phone: string | undefined): ContactRow {
+  const row: ContactRow = { ...base, attributes: { ...base.attributes } };
+  if (phone !== undefined) row.phone = phone;
+  if (input.name !== undefined) row.name = input.name;
+  if (input.gender !== undefined) row.gender = input.gender;
+  if (input.birthday !== undefined) row.birthday = input.birthday;
+  if (input.city !== undefined) row.city = input.city;
+  if (input.region !== undefined) row.region = input.region;
+  if (input.signup_at !== undefined) row.signup_at = toTs(input.signup_at);
+  if (input.vip_level !== undefined) row.vip_level = input.vip_level;
+  if (input.consent !== undefined) row.consent = input.consent;
+  if (input.consent_at !== undefined) row.consent_at = toTs(input.consent_at);
+  for (const [k, v] of Object.entries(input.attributes ?? {})) row.attributes[k] = String(v);
+  return row;
+}
+
+/** Stored profiles of these users, newest version each. */
+export async function findContacts(wh: Warehouse, workspaceId: string, userIds: readonly string[]): Promise<ContactRow[]> {
+  if (userIds.length === 0) return [];
+  return wh.query<ContactRow>(sql('contacts/by-user-ids'), { workspace: workspaceId, user_ids: userIds });
+}
+
+/** Validates and merges contacts into their stored profiles; returns what was created, updated and refused. */
+export async function upsertContacts(wh: Warehouse, workspaceId: string, items: readonly unknown[]): Promise<UpsertResult> {
+  const rejected: Rejection[] = [];
+  const valid = new Map<string, { input: ContactInput; phone?: string }[]>();
+  items.forEach((item, index) => {
+    if (item instanceof UnparsableItem) return void rejected.push({ index, error: { message: item.reason } });
+    if (!checkContact.Check(item)) return void rejected.push({ index, error: describeSchemaErrors([...checkContact.Errors(item)]) });
+    const input = item as ContactInput;
+    let phone: string | undefined;
+    if (input.phone !== undefined) {
+      const normalized = input.phone === '' ? '' : normalizePhone(input.phone);
+      if (normalized === null) return void rejected.push({ index, error: { field: 'phone', message: 'phone: is not a valid mobile number' } });
+      phone = normalized;
+    }
+    const list = valid.get(input.user_id) ?? [];
+    list.push({ input, phone });
+    valid.set(input.user_id, list);
+  });
+
+  const stored = new Map((await findContacts(wh, workspaceId, [...valid.keys()])).map((r) => [r.user_id, r]));
+  const rows: ContactRow[] = [];
+  const optedOut: ContactRow[] = [];
+  for (const [userId, posts] of valid) {
+    const before = stored.get(userId);
+    // Later posts of the same user in one body apply after earlier ones.
+    let row = before ?? emptyRow(workspaceId, userId);
+    for (const { input, phone } of posts) row = merge(row, input, phone);
+    // updated_at decides which version wins, so it must move forward even within one millisecond.
+    const after = before ? parseTs(before.updated_at) + 1 : 0;
+    row.updated_at = formatTs(Math.max(Math.floor(nextVersion() / 1000), after));
+    rows.push(row);
+    if (row.consent === 'opted_out' && before?.consent !== 'opted_out') optedOut.push(row);
+  }
+  await wh.insert('contacts', rows);
+  await suppress(
+    wh,
+    workspaceId,
+    optedOut.map((r) => ({ reason: 'unsubscribe', phone: r.phone, user_id: r.user_id, source: 'contact', note: 'consent opted_out' })),
+  );
+  return { created: rows.filter((r) => !stored.has(r.user_id)).length, updated: rows.filter((r) => stored.has(r.user_id)).length, rejected };
+}
+
+export interface ContactPage {
+  contacts: ContactRow[];
+  next_cursor: string | null;
+}
+
+/** Contacts ordered by user_id, a page at a time; the cursor is the last user_id of the previous page. */
+export async function listContacts(wh: Warehouse, workspaceId: string, limit: number, after: string): Promise<ContactPage> {
+  const rows = await wh.query<ContactRow>(sql('contacts/page'), { workspace: workspaceId, after, limit: limit + 1 });
+  const more = rows.length > limit;
+  const contacts = more ? rows.slice(0, limit) : rows;
+  return { contacts, next_cursor: more ? contacts[contacts.length - 1]!.user_id : null };
+}

@@ -1,0 +1,54 @@
+/** Turns JSON Schema validation errors into one message that names the offending field. */
+
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. `ts` or `properties.color`. */
+  field?: string;
+  message: string;
+}
+
+interface SchemaError {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+function dotted(pointer: string): string {
+  return pointer
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+}
+
+const join = (a: string, b: string) => (a ? `${a}.${b}` : b);
+
+/** The most useful single error: missing or unknown fields first, then the deepest path. */
+export function describeSchemaErrors(errors: readonly SchemaError[], prefix = ''): FieldError {
+  const at = (pointer: string) => join(prefix, dotted(pointer));
+  const required = errors.find((e) => e.keyword === 'required');
+  if (required) {
+    const missing = (required.params.requiredProperties as string[] | undefined)?.[0] ?? (required.params.missingProperty as string);
+    const field = join(at(required.instancePath), missing);
+    return { field, message: `${field}: is required` };
+  }
+  const extra = errors.find((e) => e.keyword === 'additionalProperties');
+  if (extra) {
+    const names = (extra.params.additionalProperties as string[] | undefined) ?? [extra.params.additionalProperty as string];
+    const field = join(at(extra.instancePath), String(names[0]));
+    return { field, message: `${field}: is not a known field` };
+  }
+  const enumError = errors.find((e) => e.keyword === 'enum');
+  if (enumError) {
+    const field = at(enumError.instancePath);
+    const allowed = (enumError.params.allowedValues as unknown[] | undefined)?.join(', ');
+    return { field, message: `${field}: must be one of ${allowed}` };
+  }
+  const meaningful = errors.filter((e) => e.keyword !== 'boolean' && e.keyword !== 'anyOf');
+  const deepest = [...(meaningful.length ? meaningful : errors)].sort((a, b) => b.instancePath.length - a.instancePath.length)[0];
+  if (!deepest) return { message: 'invalid input' };
+  const field = at(deepest.instancePath);
+  const anyOf = errors.find((e) => e.keyword === 'anyOf' && e.instancePath === deepest.instancePath);
+  const message = anyOf ? 'has the wrong type or format' : (deepest.message ?? 'is invalid');
+  return field ? { field, message: `${field}: ${message}` } : { message };
+}

@@ -1,0 +1,6 @@
+-- Newest version of one metadata object (table is one of the fixed metadata tables).
+SELECT id, version, name, spec, deleted, changed_at, changed_by
+FROM {table:Identifier}
+WHERE workspace_id = {workspace:String} AND id = {id:String}
+ORDER BY version DESC, changed_at DESC
+LIMIT 1

@@ -1,0 +1,13 @@
+-- Newest version of each live object of a workspace, in id order after the cursor.
+SELECT id, version, name, spec, deleted, changed_at, changed_by
+FROM
+(
+    SELECT id, version, name, spec, deleted, changed_at, changed_by
+    FROM {table:Identifier}
+    WHERE workspace_id = {workspace:String} AND id > {after:String}
+    ORDER BY id, version DESC, changed_at DESC
+    LIMIT 1 BY id
+)
+WHERE deleted = 0
+ORDER BY id
+LIMIT {limit:UInt32}

@@ -1,0 +1,124 @@
+/**
+ * Schema migrations: ordered sql/migrations/NNNN_name.sql files, each applied once and recorded in
+ * schema_migrations with its checksum.
+ *
+ * Safe to run twice and from two processes at once: every statement is idempotent (IF NOT EXISTS,
+ * checked by a test), and the record table is a ReplacingMergeTree keyed by version, so two runners
+ * that race apply the same harmless DDL and leave one record.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { renderMigration } from './ddl-render.ts';
+import { SQL_DIR, sql } from './sql-files.ts';
+import { formatTs } from './time.ts';
+import type { Warehouse } from './warehouse.ts';
+
+export interface MigrationFile {
+  version: string;
+  name: string;
+  source: string;
+  checksum: string;
+}
+
+export interface MigrationStatus {
+  applied: string[];
+  pending: string[];
+}
+
+export class MigrationChecksumError extends Error {
+  override name = 'MigrationChecksumError';
+}
+
+const MIGRATIONS_DIR = path.join(SQL_DIR, 'migrations');
+
+/** The migration files in order. */
+export function listMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((file) => {
+      const source = fs.readFileSync(path.join(dir, file), 'utf8');
+      return {
+        version: file.slice(0, 4),
+        name: file.replace(/\.sql$/, ''),
+        source,
+        checksum: crypto.createHash('sha256').update(source).digest('hex'),
+      };
+    });
+}
+
+const RECORD_TABLE = `-- @shard_by cityHash64(version)
+CREATE TABLE IF NOT EXISTS schema_migrations
+(
+    version String,
+    name String,
+    checksum String,
+    applied_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree(applied_at)
+ORDER BY version;`;
+
+function renderVars(wh: Warehouse) {
+  return { event_retention_months: wh.config.eventRetentionMonths };
+}
+
+async function ensureRecordTable(wh: Warehouse): Promise<void> {
+  for (const stmt of renderMigration(RECORD_TABLE, { cluster: wh.config.cluster, vars: {} })) await wh.ddl(stmt);
+}
+
+async function appliedChecksums(wh: Warehouse): Promise<Map<string, string>> {
+  const rows = await wh.query<{ version: string; checksum: string }>(sql('migrations/applied'));
+  return new Map(rows.map((r) => [r.version, r.checksum]));
+}
+
+/** Which migrations are recorded as applied and which are not. */
+export async function migrationStatus(wh: Warehouse, files = listMigrations()): Promise<MigrationStatus> {
+  await ensureRecordTable(wh);
+  const applied = await appliedChecksums(wh);
+  return {
+    applied: files.filter((f) => applied.has(f.version)).map((f) => f.name),
+    pending: files.filter((f) => !applied.has(f.version)).map((f) => f.name),
+  };
+}
+
+/** Applies every pending migration in order; returns the names it applied. */
+export async function migrate(wh: Warehouse, files = listMigrations()): Promise<string[]> {
+  await ensureRecordTable(wh);
+  const applied = await appliedChecksums(wh);
+  const done: string[] = [];
+  for (const file of files) {
+    const recorded = applied.get(file.version);
+    if (recorded !== undefined) {
+      if (recorded !== file.checksum) {
+        throw new MigrationChecksumError(`migration ${file.name} was changed after it was applied; add a new migration instead`);
+      }
+      continue;
+    }
+    for (const stmt of renderMigration(file.source, { cluster: wh.config.cluster, vars: renderVars(wh) })) {
+      await wh.ddl(stmt);
+    }
+    await wh.insert('schema_migrations', [
+      { version: file.version, name: file.name, checksum: file.checksum, applied_at: formatTs(Date.now()) },
+    ]);
+    done.push(file.name);
+  }
+  await syncEventRetention(wh);
+  return done;
+}
+
+/**
+ * Keeps the events TTL equal to the configured retention, so changing EVENT_RETENTION_MONTHS
+ * after the table exists takes effect at the next start.
+ */
+async function syncEventRetention(wh: Warehouse): Promise<void> {
+  const table = wh.config.cluster ? 'events_local' : 'events';
+  const [row] = await wh.query<{ engine_full: string }>(sql('migrations/table-engine'), { table });
+  const months = wh.config.eventRetentionMonths;
+  if (row && !row.engine_full.includes(`toIntervalMonth(${months})`)) {
+    const onCluster = wh.config.cluster ? ` ON CLUSTER ${wh.config.cluster}` : '';
+    // months is a validated integer from configuration, not a user value.
+    await wh.ddl(`ALTER TABLE ${table}${onCluster} MODIFY TTL toDateTime(ts) + toIntervalMonth(${months})`);
+  }
+}
