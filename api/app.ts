@@ -45,7 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const routeTable: RouteTableEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
-    routeTable.push({ method: route.method, url: route.url, config: route.config });
+    // The options object itself: hooks of inner scopes may still fill in its config.
+    routeTable.push(route);
   });
 
   installErrorHandler(app, config.server.bodyLimitBytes);

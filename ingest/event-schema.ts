@@ -100,8 +100,7 @@ export function expectedEventColumns(): Map<string, string> {
 }
 
 /** Differences between the event definition and the table's actual columns; empty when they agree. */
-export function eventSchemaMismatches(actual: readonly { name: string; type: string }[]): string[] {
-  const expected = expectedEventColumns();
+export function eventSchemaMismatches(actual: readonly { name: string; type: string }[], expected = expectedEventColumns()): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const { name, type } of actual) {

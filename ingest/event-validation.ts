@@ -15,6 +15,7 @@ const checkEvent = Compile(EventSchema);
 /** Events further in the future than this are clock errors, not events. */
 const MAX_FUTURE_MS = 24 * 3600 * 1000;
 const EARLIEST_MS = Date.UTC(2000, 0, 1);
+const TS_FORMAT = 'must be an ISO 8601 time with an offset or Z, or milliseconds since the epoch';
 const OFFSET_SUFFIX = /(Z|[+-]\d{2}:?\d{2})$/i;
 
 const fail = (field: string, message: string): EventValidation => ({ ok: false, error: { field, message: `${field}: ${message}` } });
@@ -72,7 +73,12 @@ function toRow(workspaceId: string, event: EventInput, phone: string): EventRow 
 /** Checks one event; on success returns the row to store for `workspaceId`. */
 export function validateEvent(workspaceId: string, input: unknown, nowMs = Date.now()): EventValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, error: { message: 'an event must be a JSON object' } };
-  if (!checkEvent.Check(input)) return { ok: false, error: describeSchemaErrors([...checkEvent.Errors(input)]) };
+  if (!checkEvent.Check(input)) {
+    const error = describeSchemaErrors([...checkEvent.Errors(input)]);
+    // "wrong type or format" says too little about the one field every sender gets wrong.
+    if (error.field === 'ts' && !/required/.test(error.message)) error.message = `ts: ${TS_FORMAT}`;
+    return { ok: false, error };
+  }
   const event = input as EventInput;
   const problem = semanticError(event, nowMs);
   if (problem) return problem;

@@ -21,7 +21,7 @@ function dotted(pointer: string): string {
     .join('.');
 }
 
-const join = (a: string, b: string) => (a ? `${a}.${b}` : b);
+const join = (a: string, b: string) => (a && b ? `${a}.${b}` : a || b);
 
 /** The most useful single error: missing or unknown fields first, then the deepest path. */
 export function describeSchemaErrors(errors: readonly SchemaError[], prefix = ''): FieldError {

@@ -1,0 +1,44 @@
+/** A real app over a real (embedded) warehouse, driven with app.inject(). */
+import { createApiKey } from '../../access/api-keys.ts';
+import type { Role } from '../../access/roles.ts';
+import { buildApp, type App } from '../../api/app.ts';
+import type { AppConfig } from '../../config/config.ts';
+import type { Warehouse } from '../../warehouse/warehouse.ts';
+import { dropTestDatabase, openTestWarehouse, testConfig } from './warehouse.ts';
+
+export interface TestApp {
+  app: App;
+  wh: Warehouse;
+  config: AppConfig;
+  /** A new key with `role` in `workspace` (created on first use). */
+  keyFor(role: Role, workspace?: string): Promise<string>;
+  rootKey: string;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(name: string, env: NodeJS.ProcessEnv = {}, beforeReady?: (app: App) => void): Promise<TestApp> {
+  const config = testConfig(name, env);
+  const wh = await openTestWarehouse(name, env);
+  const app = await buildApp({ config, warehouse: wh, logger: false });
+  beforeReady?.(app);
+  await app.ready();
+  const root = await createApiKey(wh, { workspace: 'default', role: 'admin', name: 'test root', createdBy: 'test', isRoot: true });
+  const keys = new Map<string, string>();
+  return {
+    app,
+    wh,
+    config,
+    rootKey: root.key,
+    async keyFor(role, workspace = 'ws_a') {
+      const id = `${workspace}/${role}`;
+      if (!keys.has(id)) keys.set(id, (await createApiKey(wh, { workspace, role, name: id, createdBy: 'test' })).key);
+      return keys.get(id)!;
+    },
+    async close() {
+      await app.close();
+      await dropTestDatabase(wh);
+    },
+  };
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
