@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ConfigError } from '../config/config.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import { formatTs } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -12,6 +13,7 @@ import { ROLES, type Principal, type Role } from './roles.ts';
 import { ensureWorkspace } from './workspaces.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
+const ADMIN_KEY_NAME = 'ADMIN_API_KEY';
 
 export function hashKey(key: string): string {
   return crypto.createHash('sha256').update(key).digest('hex');
@@ -36,9 +38,17 @@ export interface CreatedKey {
   name: string;
 }
 
-/** Cache of key lookups, so authentication is not a warehouse round trip per request. */
-const CACHE_MS = 10_000;
+/**
+ * Cache of key lookups, so authentication is not a warehouse round trip per request. Bounded, so
+ * unknown tokens cannot grow it; a revocation made by another process takes effect within CACHE_MS.
+ */
+const CACHE_MS = 5_000;
+const CACHE_ENTRIES = 10_000;
 const cache = new Map<string, { principal: Principal | null; until: number }>();
+/** No key is longer; longer tokens are refused without a lookup. */
+const MAX_KEY_LENGTH = 256;
+/** ADMIN_API_KEY must be at least this long: it is the root of every workspace. */
+export const MIN_ADMIN_KEY_LENGTH = 24;
 
 /** Forgets cached lookups (after a key is created or revoked in this process). */
 export function clearKeyCache(): void {
@@ -69,6 +79,7 @@ export async function createApiKey(
 
 /** The caller a key belongs to, or null for an unknown or revoked key. */
 export async function authenticate(wh: Warehouse, key: string): Promise<Principal | null> {
+  if (key.length > MAX_KEY_LENGTH) return null;
   const hash = hashKey(key);
   const hit = cache.get(hash);
   if (hit && hit.until > Date.now()) return hit.principal;
@@ -76,6 +87,7 @@ export async function authenticate(wh: Warehouse, key: string): Promise<Principa
   // The lookup is by hash; comparing again in constant time keeps the check independent of the query.
   const valid = row && !Number(row.revoked) && crypto.timingSafeEqual(Buffer.from(row.key_hash), Buffer.from(hash));
   const principal: Principal | null = valid ? { workspaceId: row.workspace_id, keyId: row.key_id, role: row.role, isRoot: Number(row.is_root) === 1 } : null;
+  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   cache.set(hash, { principal, until: Date.now() + (principal ? CACHE_MS : 1000) });
   return principal;
 }
@@ -93,10 +105,19 @@ export async function listApiKeys(wh: Warehouse, workspaceId: string): Promise<K
   return rows.map((r) => ({ key_id: r.key_id, name: r.name, role: r.role, revoked: Number(r.revoked) === 1 }));
 }
 
-/** Revokes a key of the workspace; false when the workspace has no such key. */
-export async function revokeApiKey(wh: Warehouse, workspaceId: string, keyId: string, changedBy: string): Promise<boolean> {
+export class RootKeyError extends Error {
+  override name = 'RootKeyError';
+}
+
+/**
+ * Revokes a key of the workspace; false when the workspace has no such key. Only a root key may
+ * revoke a root key (otherwise any admin of `default` could lock everyone out of creating workspaces).
+ */
+export async function revokeApiKey(wh: Warehouse, workspaceId: string, keyId: string, by: Principal): Promise<boolean> {
   const [row] = await wh.query<KeyRow>(sql('keys/latest'), { workspace: workspaceId, key_id: keyId });
   if (!row || Number(row.revoked)) return false;
+  if (Number(row.is_root) && !by.isRoot) throw new RootKeyError('only a root key may revoke a root key');
+  const changedBy = by.keyId;
   await storeKey(wh, { ...row, version: Number(row.version) + 1, revoked: 1 }, changedBy);
   return true;
 }
@@ -113,9 +134,15 @@ export interface BootstrapResult {
  */
 export async function bootstrapAdminKey(wh: Warehouse, opts: { adminApiKey?: string; dataDir: string }): Promise<BootstrapResult> {
   if (opts.adminApiKey) {
+    if (opts.adminApiKey.length < MIN_ADMIN_KEY_LENGTH) throw new ConfigError(`ADMIN_API_KEY must be at least ${MIN_ADMIN_KEY_LENGTH} characters`);
     const known = await wh.query<KeyRow>(sql('keys/by-hash'), { key_hash: hashKey(opts.adminApiKey) });
     if (known.length === 0) {
-      await createApiKey(wh, { workspace: DEFAULT_WORKSPACE, role: 'admin', name: 'ADMIN_API_KEY', createdBy: 'bootstrap', isRoot: true, key: opts.adminApiKey });
+      // A changed ADMIN_API_KEY is a rotation: the key it replaces stops working.
+      const previous = await wh.query<KeyRow>(sql('keys/of-workspace'), { workspace: DEFAULT_WORKSPACE });
+      for (const old of previous.filter((k) => k.name === ADMIN_KEY_NAME && Number(k.is_root) && !Number(k.revoked))) {
+        await storeKey(wh, { ...old, version: Number(old.version) + 1, revoked: 1 }, 'bootstrap');
+      }
+      await createApiKey(wh, { workspace: DEFAULT_WORKSPACE, role: 'admin', name: ADMIN_KEY_NAME, createdBy: 'bootstrap', isRoot: true, key: opts.adminApiKey });
     }
     return {};
   }

@@ -9,8 +9,11 @@ import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { AppConfig } from '../config/config.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { authPlugin } from './auth.ts';
+import { errorBody, errors } from './errors.ts';
 import { installErrorHandler } from './error-handler.ts';
-import { createApiMetrics, instrumentRequests } from './metrics.ts';
+import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
+import { illFormedStringError } from '../ingest/schema-errors.ts';
+import { createApiMetrics, instrumentRequests, type ApiMetrics } from './metrics.ts';
 import { registerNdjsonParser } from './ndjson.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -24,12 +27,15 @@ export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'config'>;
 declare module 'fastify' {
   interface FastifyInstance {
     routeTable: RouteTableEntry[];
+    metrics: ApiMetrics;
   }
 }
 
 export interface AppDeps {
   config: AppConfig;
   warehouse: Warehouse;
+  /** Where POST /v1/events sends events; the warehouse itself unless Kafka is configured. */
+  intake?: EventIntake;
   logger?: boolean | { level: string };
 }
 
@@ -40,6 +46,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel },
     bodyLimit: config.server.bodyLimitBytes,
+    // A slow or stalled upload is cut off instead of holding a connection forever.
+    requestTimeout: 120_000,
+    connectionTimeout: 30_000,
+    // Malformed URLs and the like get the same error shape as everything else.
+    frameworkErrors: (err, _request, reply) => {
+      void reply.code(400 as never).send(errorBody(errors.validation(`url: ${err.message}`, 'url')) as never);
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const routeTable: RouteTableEntry[] = [];
@@ -50,8 +63,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   installErrorHandler(app, config.server.bodyLimitBytes);
+  // List bodies (arrays) are checked item by item by their services, so one bad item is refused alone;
+  // any other body with text ClickHouse cannot store is refused whole here.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined || Array.isArray(request.body)) return;
+    const bad = illFormedStringError(request.body);
+    if (bad) throw errors.validation(`body.${bad.message}`, `body.${bad.field}`);
+  });
   registerNdjsonParser(app);
   const metrics = createApiMetrics();
+  app.decorate('metrics', metrics);
   instrumentRequests(app, metrics);
 
   await app.register(swagger, {
@@ -70,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(authPlugin, { warehouse });
 
-  const services = { config, warehouse, metrics };
+  const services: Services = { config, warehouse, metrics, intake: deps.intake ?? warehouseIntake(warehouse) };
   await app.register(healthRoutes, services);
   await app.register(
     async (v1) => {
@@ -84,4 +105,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   return app;
 }
 
-export type Services = { config: AppConfig; warehouse: Warehouse; metrics: ReturnType<typeof createApiMetrics> };
+export interface Services {
+  config: AppConfig;
+  warehouse: Warehouse;
+  metrics: ApiMetrics;
+  intake: EventIntake;
+}

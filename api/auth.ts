@@ -46,7 +46,9 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { warehouse: War
   });
   app.addHook('onRequest', async (request) => {
     const roles = request.routeOptions.config.roles;
-    if (roles === 'public' || roles === undefined) return;
+    if (roles === 'public' || request.is404) return;
+    // A matched route without roles is a bug; refuse rather than serve it unauthenticated.
+    if (roles === undefined) throw errors.internal();
     const token = bearerToken(request);
     if (!token) throw errors.unauthorized();
     const principal = await authenticate(opts.warehouse, token);

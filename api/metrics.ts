@@ -4,8 +4,8 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 export interface ApiMetrics {
   registry: Registry;
-  eventsAccepted: Counter<'workspace'>;
-  eventsRejected: Counter<'workspace'>;
+  eventsAccepted: Counter;
+  eventsRejected: Counter;
 }
 
 export function createApiMetrics(): ApiMetrics {
@@ -13,8 +13,9 @@ export function createApiMetrics(): ApiMetrics {
   collectDefaultMetrics({ register: registry });
   return {
     registry,
-    eventsAccepted: new Counter({ name: 'smsp_events_accepted_total', help: 'Events accepted by the API', labelNames: ['workspace'], registers: [registry] }),
-    eventsRejected: new Counter({ name: 'smsp_events_rejected_total', help: 'Events refused by validation', labelNames: ['workspace'], registers: [registry] }),
+    // No workspace label: /metrics is public and must not list workspaces or their volumes.
+    eventsAccepted: new Counter({ name: 'smsp_events_accepted_total', help: 'Events accepted by the API', registers: [registry] }),
+    eventsRejected: new Counter({ name: 'smsp_events_rejected_total', help: 'Events refused by validation', registers: [registry] }),
   };
 }
 

@@ -3,8 +3,8 @@
  * NDJSON line becomes an UnparsableItem at its index, so the rest of the body still counts.
  */
 import type { FastifyInstance } from 'fastify';
-import { UnparsableItem } from '../ingest/event-writer.ts';
-import { errors } from './errors.ts';
+import { UnparsableItem, type Rejection } from '../ingest/event-writer.ts';
+import { errorBody, errors, type ErrorBody } from './errors.ts';
 
 export function parseNdjson(text: string): unknown[] {
   const items: unknown[] = [];
@@ -23,6 +23,16 @@ export function registerNdjsonParser(app: FastifyInstance): void {
   app.addContentTypeParser(['application/x-ndjson', 'application/ndjson', 'application/jsonl'], { parseAs: 'string' }, (_req, body, done) => {
     done(null, parseNdjson(body as string));
   });
+}
+
+/**
+ * When no item of a list body was accepted, the request as a whole is bad: a 400 naming the first
+ * bad item's field, with every item's reason.
+ */
+export function nothingAccepted(rejected: readonly Rejection[]): ErrorBody & { rejected: readonly Rejection[] } {
+  const first = rejected[0]!;
+  const field = `body[${first.index}]${first.error.field ? `.${first.error.field}` : ''}`;
+  return { ...errorBody(errors.validation(`nothing accepted; body[${first.index}]: ${first.error.message}`, field)), rejected };
 }
 
 /** The list of items in a body that is a JSON array or NDJSON; anything else is a 400 naming the body. */

@@ -5,11 +5,16 @@ import { migrateCommand } from './migrate.ts';
 import { seedDemoCommand } from './seed-demo.ts';
 import { serveCommand } from './serve.ts';
 import { keysCommand } from './keys.ts';
+import { ingestCommand } from './ingest.ts';
 
 const USAGE = `usage: smsp <command> [options]
 
 commands:
-  serve [--demo] [--port N] [--host H]   migrate, then start the HTTP API (--demo: load demo data into an empty workspace)
+  serve [--demo] [--ingest [--workers N]] [--port N] [--host H]
+                                         migrate, then start the HTTP API (--demo: load demo data into an empty workspace;
+                                         --ingest: also run Kafka ingest workers in this process)
+  ingest [--workers N] [--metrics-port P]
+                                         Kafka -> warehouse ingest workers (needs KAFKA_BROKERS)
   migrate                                apply pending schema migrations
   seed-demo [--workspace W] [--contacts N] [--weeks N] [--campaigns-per-week N] [--seed N]
                                          load seeded demo data through the ingest paths
@@ -25,6 +30,7 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   migrate: migrateCommand,
   'seed-demo': seedDemoCommand,
   keys: keysCommand,
+  ingest: ingestCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -48,6 +54,9 @@ async function main(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       name: { type: 'string' },
       role: { type: 'string' },
+      ingest: { type: 'boolean' },
+      workers: { type: 'string' },
+      'metrics-port': { type: 'string' },
     },
   });
   return (await run(values, positionals)) ?? 0;

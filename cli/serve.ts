@@ -1,30 +1,46 @@
 import { DEFAULT_WORKSPACE } from '../access/api-keys.ts';
 import { buildApp } from '../api/app.ts';
 import { listContacts } from '../ingest/contacts.ts';
-import { intFlag, stringFlag } from './args.ts';
+import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
+import { KafkaEventPublisher } from '../ingest/kafka/event-publisher.ts';
+import { startIngest, type RunningIngest } from '../ingest/kafka/ingest-service.ts';
+import { intFlag, stringFlag, UsageError } from './args.ts';
 import type { Flags } from './main.ts';
 import { openPlatform } from './open.ts';
 import { loadDemo } from './seed-demo.ts';
 
-/** `smsp serve`: migrate, bootstrap, optionally load demo data, then serve HTTP until SIGTERM/SIGINT. */
+/**
+ * `smsp serve`: migrate, bootstrap, optionally load demo data, then serve HTTP until SIGTERM/SIGINT.
+ * With KAFKA_BROKERS, POST /v1/events produces to Kafka; --ingest also runs the ingest workers in
+ * this process (the embedded engine allows one process per data directory).
+ */
 export async function serveCommand(flags: Flags): Promise<void> {
   const port = intFlag(flags, 'port');
   const host = stringFlag(flags, 'host');
   const { config, warehouse } = await openPlatform({ ...(port !== undefined && { port }), ...(host !== undefined && { host }) });
+  if (flags.ingest && !config.kafka.brokers) throw new UsageError('--ingest needs KAFKA_BROKERS');
   if (flags.demo) {
     const workspace = stringFlag(flags, 'workspace') ?? DEFAULT_WORKSPACE;
     const existing = await listContacts(warehouse, workspace, 1, '');
     if (existing.contacts.length === 0) await loadDemo(warehouse, flags);
   }
-  const app = await buildApp({ config, warehouse });
+  const intake: EventIntake = config.kafka.brokers ? await KafkaEventPublisher.connect(config.kafka) : warehouseIntake(warehouse);
+  const app = await buildApp({ config, warehouse, intake });
+  let ingest: RunningIngest | undefined;
+  if (flags.ingest) {
+    ingest = await startIngest({ config: config.kafka, warehouse, registry: app.metrics.registry, logger: app.log, workers: intFlag(flags, 'workers') });
+  }
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await ingest?.stop();
+    await intake.close();
     await warehouse.close();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   const address = await app.listen({ host: config.server.host, port: config.server.port });
-  process.stderr.write(`SMS analytics platform listening on ${address} (warehouse: ${warehouse.kind}); API docs at ${address}/docs\n`);
+  const modes = [`warehouse: ${warehouse.kind}`, `events via ${intake.mode}`, ...(ingest ? [`${ingest.workers.length} ingest worker(s)`] : [])];
+  process.stderr.write(`SMS analytics platform listening on ${address} (${modes.join(', ')}); API docs at ${address}/docs\n`);
 }

@@ -31,10 +31,30 @@ export interface ServerConfig {
   maxPageSize: number;
 }
 
+export interface KafkaConfig {
+  /** Absent: no Kafka; POST /v1/events writes the warehouse directly. */
+  brokers?: string[];
+  clientId: string;
+  eventsTopic: string;
+  deadLetterTopic: string;
+  groupId: string;
+  /** Partitions of the events topic when this platform creates it. */
+  partitions: number;
+  /** A partition's buffer is inserted when it holds this many events... */
+  batchRows: number;
+  /** ...or when its oldest event has waited this long. */
+  batchWaitMs: number;
+  /** Above this many buffered events in one worker, it inserts before fetching more (bounded memory). */
+  maxBufferedRows: number;
+  /** Consumers per ingest process, all in one consumer group. */
+  workers: number;
+}
+
 export interface AppConfig {
   dataDir: string;
   warehouse: WarehouseConfig;
   server: ServerConfig;
+  kafka: KafkaConfig;
   /** When set, becomes the root admin key of workspace `default` on first start. */
   adminApiKey?: string;
   logLevel: string;
@@ -92,6 +112,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: intFrom(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       maxEventsPerRequest: intFrom(env, 'MAX_EVENTS_PER_REQUEST', 10_000, 1, 1_000_000),
       maxPageSize: intFrom(env, 'MAX_PAGE_SIZE', 1000, 1, 100_000),
+    },
+    kafka: {
+      brokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean) : undefined,
+      clientId: env.KAFKA_CLIENT_ID || 'smsp',
+      eventsTopic: env.KAFKA_EVENTS_TOPIC || 'sms.events',
+      deadLetterTopic: env.KAFKA_DEAD_LETTER_TOPIC || 'sms.events.dlq',
+      groupId: env.KAFKA_GROUP_ID || 'smsp-ingest',
+      partitions: intFrom(env, 'KAFKA_PARTITIONS', 4, 1, 1024),
+      batchRows: intFrom(env, 'INGEST_BATCH_ROWS', 10_000, 1, 1_000_000),
+      batchWaitMs: intFrom(env, 'INGEST_BATCH_WAIT_MS', 1000, 10, 600_000),
+      maxBufferedRows: intFrom(env, 'INGEST_MAX_BUFFERED_ROWS', 100_000, 1, 10_000_000),
+      workers: intFrom(env, 'INGEST_WORKERS', 1, 1, 64),
     },
     adminApiKey: env.ADMIN_API_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',

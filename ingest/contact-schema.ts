@@ -1,11 +1,12 @@
 /** The contact profile shape, defined once for request validation, OpenAPI and the TypeScript type. */
 import Type, { type Static } from 'typebox';
+import { MAX_EPOCH_MS } from './event-schema.ts';
 
 export const GENDERS = ['male', 'female', 'unknown'] as const;
 export const CONSENT_STATES = ['opted_in', 'opted_out', 'unknown'] as const;
 
 const attrValue = Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean()]);
-const timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0 })]);
+const timestamp = Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS })]);
 
 export const ContactSchema = Type.Object(
   {
@@ -13,7 +14,7 @@ export const ContactSchema = Type.Object(
     phone: Type.Optional(Type.String({ maxLength: 32 })),
     name: Type.Optional(Type.String({ maxLength: 256 })),
     gender: Type.Optional(Type.Enum([...GENDERS])),
-    birthday: Type.Optional(Type.String({ format: 'date', description: 'YYYY-MM-DD' })),
+    birthday: Type.Optional(Type.String({ format: 'date', pattern: '^(19|20)[0-9]{2}-', description: 'YYYY-MM-DD, years 1900-2099' })),
     city: Type.Optional(Type.String({ maxLength: 64 })),
     region: Type.Optional(Type.String({ maxLength: 64 })),
     signup_at: Type.Optional(timestamp),

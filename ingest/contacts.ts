@@ -10,7 +10,7 @@ import { ContactSchema, type ContactInput, type ContactRow } from './contact-sch
 import type { Rejection } from './event-writer.ts';
 import { UnparsableItem } from './event-writer.ts';
 import { normalizePhone } from './phone.ts';
-import { describeSchemaErrors } from './schema-errors.ts';
+import { describeSchemaErrors, illFormedStringError } from './schema-errors.ts';
 import { suppress } from './suppressions.ts';
 
 const checkContact = Compile(ContactSchema);
@@ -65,12 +65,33 @@ export async function findContacts(wh: Warehouse, workspaceId: string, userIds: 
   return wh.query<ContactRow>(sql('contacts/by-user-ids'), { workspace: workspaceId, user_ids: userIds });
 }
 
+/**
+ * Merges are read-modify-write, so two at once could each miss the other's fields: within this process
+ * they run one after another per workspace. (Writers in several processes would need a shared lock.)
+ */
+const mergeQueues = new Map<string, Promise<unknown>>();
+
+function serialized<T>(workspaceId: string, fn: () => Promise<T>): Promise<T> {
+  const previous = mergeQueues.get(workspaceId) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const tail = run.catch(() => undefined);
+  mergeQueues.set(workspaceId, tail);
+  void tail.then(() => mergeQueues.get(workspaceId) === tail && mergeQueues.delete(workspaceId));
+  return run;
+}
+
 /** Validates and merges contacts into their stored profiles; returns what was created, updated and refused. */
-export async function upsertContacts(wh: Warehouse, workspaceId: string, items: readonly unknown[]): Promise<UpsertResult> {
+export function upsertContacts(wh: Warehouse, workspaceId: string, items: readonly unknown[]): Promise<UpsertResult> {
+  return serialized(workspaceId, () => mergeContacts(wh, workspaceId, items));
+}
+
+async function mergeContacts(wh: Warehouse, workspaceId: string, items: readonly unknown[]): Promise<UpsertResult> {
   const rejected: Rejection[] = [];
   const valid = new Map<string, { input: ContactInput; phone?: string }[]>();
   items.forEach((item, index) => {
     if (item instanceof UnparsableItem) return void rejected.push({ index, error: { message: item.reason } });
+    const illFormed = illFormedStringError(item);
+    if (illFormed) return void rejected.push({ index, error: illFormed });
     if (!checkContact.Check(item)) return void rejected.push({ index, error: describeSchemaErrors([...checkContact.Errors(item)]) });
     const input = item as ContactInput;
     let phone: string | undefined;

@@ -11,6 +11,9 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** send: accepted | rejected by the carrier gateway; delivery: the receipt's outcome. */
 export const EVENT_STATUSES = ['accepted', 'rejected', 'delivered', 'failed'] as const;
 
+/** 2100-01-01: later epoch milliseconds are mistakes (and past 8.64e15 not even a JS date). */
+export const MAX_EPOCH_MS = 4_102_444_800_000;
+
 const id = (description: string) => Type.String({ minLength: 1, maxLength: 128, description });
 const label = (description: string) => Type.String({ maxLength: 64, description });
 
@@ -29,7 +32,7 @@ export const EVENT_FIELDS = {
   ts: {
     schema: Type.Union([
       Type.String({ format: 'date-time', description: 'ISO 8601 with an offset or Z' }),
-      Type.Integer({ minimum: 0, description: 'Milliseconds since the Unix epoch' }),
+      Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS, description: 'Milliseconds since the Unix epoch' }),
     ]),
     column: "DateTime64(3, 'UTC')",
     required: true,

@@ -6,7 +6,7 @@ import { Compile } from 'typebox/compile';
 import { formatTs } from '../warehouse/time.ts';
 import { EVENT_FIELDS, EventSchema, type EventInput, type EventRow } from './event-schema.ts';
 import { normalizePhone } from './phone.ts';
-import { describeSchemaErrors, type FieldError } from './schema-errors.ts';
+import { describeSchemaErrors, illFormedStringError, type FieldError } from './schema-errors.ts';
 
 export type EventValidation = { ok: true; row: EventRow } | { ok: false; error: FieldError };
 
@@ -63,7 +63,8 @@ function toRow(workspaceId: string, event: EventInput, phone: string): EventRow 
     // A send without a status is one the gateway accepted.
     status: event.status ?? (event.type === 'send' ? 'accepted' : ''),
     error_code: event.error_code ?? '',
-    revenue: event.revenue ?? 0,
+    // The column keeps 4 decimals; rounding here makes what is stored what the sender is told.
+    revenue: Math.round((event.revenue ?? 0) * 1e4) / 1e4,
     experiment_id: event.experiment_id ?? '',
     variant: event.variant ?? '',
     properties,
@@ -73,6 +74,8 @@ function toRow(workspaceId: string, event: EventInput, phone: string): EventRow 
 /** Checks one event; on success returns the row to store for `workspaceId`. */
 export function validateEvent(workspaceId: string, input: unknown, nowMs = Date.now()): EventValidation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return { ok: false, error: { message: 'an event must be a JSON object' } };
+  const illFormed = illFormedStringError(input);
+  if (illFormed) return { ok: false, error: illFormed };
   if (!checkEvent.Check(input)) {
     const error = describeSchemaErrors([...checkEvent.Errors(input)]);
     // "wrong type or format" says too little about the one field every sender gets wrong.

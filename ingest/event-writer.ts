@@ -25,12 +25,15 @@ export interface IngestResult {
 
 export interface ValidatedBatch {
   rows: EventRow[];
+  /** The posted object behind each row, in the same order. */
+  sources: unknown[];
   rejected: Rejection[];
 }
 
 /** Splits items into rows to store and rejections; repeats of an event_id inside the batch are stored once. */
 export function validateBatch(workspaceId: string, items: readonly unknown[], nowMs = Date.now()): ValidatedBatch & { accepted: number } {
   const rows: EventRow[] = [];
+  const sources: unknown[] = [];
   const rejected: Rejection[] = [];
   const seen = new Set<string>();
   let accepted = 0;
@@ -48,8 +51,9 @@ export function validateBatch(workspaceId: string, items: readonly unknown[], no
     if (seen.has(result.row.event_id)) return;
     seen.add(result.row.event_id);
     rows.push(result.row);
+    sources.push(item);
   });
-  return { rows, rejected, accepted };
+  return { rows, sources, rejected, accepted };
 }
 
 /**

@@ -18,11 +18,14 @@ export function normalizePhone(raw: string): string | null {
   return null;
 }
 
-/** 138****5678 for a mainland number; other numbers keep their first 3 and last 4 digits. */
+/**
+ * 138****5678 for a mainland number; other numbers keep their first 3 and last 4 characters only when
+ * at least 4 stay hidden, else just the last 4.
+ */
 export function maskPhone(phone: string): string {
   if (!phone) return phone;
   const cn = /^\+86(1\d{10})$/.exec(phone);
   const digits = cn ? cn[1]! : phone;
-  if (digits.length <= 7) return '*'.repeat(digits.length);
-  return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 7)}${digits.slice(-4)}`;
+  if (digits.length >= 11) return `${digits.slice(0, 3)}${'*'.repeat(digits.length - 7)}${digits.slice(-4)}`;
+  return `${'*'.repeat(Math.max(0, digits.length - 4))}${digits.slice(-4)}`;
 }

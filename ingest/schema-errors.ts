@@ -23,6 +23,33 @@ function dotted(pointer: string): string {
 
 const join = (a: string, b: string) => (a && b ? `${a}.${b}` : a || b);
 
+/**
+ * The path of the first string (key or value) holding a lone UTF-16 surrogate, which ClickHouse
+ * cannot parse: such an item must be refused alone instead of failing its whole batch.
+ */
+export function illFormedStringPath(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : path || '(value)';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = illFormedStringPath(value[i], join(path, String(i)));
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (!k.isWellFormed()) return join(path, '(key)');
+      const found = illFormedStringPath(v, join(path, k));
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The error for an item with a lone surrogate, or undefined when every string is well formed. */
+export function illFormedStringError(value: unknown): FieldError | undefined {
+  const field = illFormedStringPath(value);
+  return field ? { field, message: `${field}: is not valid Unicode text (lone surrogate)` } : undefined;
+}
+
 /** The most useful single error: missing or unknown fields first, then the deepest path. */
 export function describeSchemaErrors(errors: readonly SchemaError[], prefix = ''): FieldError {
   const at = (pointer: string) => join(prefix, dotted(pointer));

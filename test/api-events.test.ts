@@ -49,6 +49,25 @@ describe('POST /v1/events', () => {
     assert.ok(Number(raw[0]!.n) >= 1);
   });
 
+  it('one event id is one event, whatever else a re-sent copy carries', async () => {
+    const before = await summary();
+    // the same id twice in one body with different types, and again later with a ts across midnight
+    const body = [ev('x1', { ts: '2026-11-20T23:59:59.900Z' }), ev('x1', { type: 'click', ts: '2026-11-20T23:59:59.900Z' })];
+    assert.equal((await post(body)).json().accepted, 2);
+    assert.equal((await post([ev('x1', { ts: '2026-11-21T00:00:00.100Z' })])).statusCode, 202);
+    const after = await summary();
+    assert.equal(after.events.send + after.events.click, before.events.send + before.events.click + 1);
+    const one = (await t.app.inject({ method: 'GET', url: '/v1/events/x1', headers: bearer(sender) })).json();
+    assert.equal(one.ts, '2026-11-21T00:00:00.100Z', 'the newest copy wins');
+  });
+
+  it('refuses an event with text ClickHouse cannot store alone, keeping the others', async () => {
+    const res = await post([ev('u1', { campaign_id: 'bad\ud800' }), ev('u2')]);
+    assert.equal(res.statusCode, 202);
+    assert.deepEqual(res.json().rejected, [{ index: 0, error: { field: 'campaign_id', message: 'campaign_id: is not valid Unicode text (lone surrogate)' } }]);
+    assert.equal((await t.app.inject({ method: 'GET', url: '/v1/events/u2', headers: bearer(sender) })).statusCode, 200);
+  });
+
   it('accepts NDJSON, and a malformed line is rejected alone', async () => {
     const body = `${JSON.stringify(ev('n1'))}\n{"event_id": "n2", oops\n${JSON.stringify(ev('n3'))}\n`;
     const res = await post(body, { 'content-type': 'application/x-ndjson' });

@@ -123,6 +123,30 @@ describe('authentication, roles and workspace isolation', () => {
     assert.equal(slow.json().code, 'QUERY_TIMEOUT');
   });
 
+  it('only a root key revokes a root key', async () => {
+    const defaultAdmin = await t.keyFor('admin', 'default');
+    const [root] = await t.wh.query<{ key_id: string }>("SELECT key_id FROM api_keys WHERE is_root = 1 AND workspace_id = 'default' LIMIT 1");
+    const res = await t.app.inject({ method: 'DELETE', url: `/v1/keys/${root!.key_id}`, headers: bearer(defaultAdmin) });
+    assert.equal(res.statusCode, 403);
+    assert.equal((await get('/v1/keys', t.rootKey)).statusCode, 200);
+  });
+
+  it('malformed URLs and lone surrogates in object bodies answer 400 in the one error shape', async () => {
+    const url = await get('/v1/events/%E0%A4%A', await t.keyFor('sender'));
+    assert.equal(url.statusCode, 400);
+    assert.equal(url.json().code, 'VALIDATION_FAILED');
+    const admin = await t.keyFor('admin');
+    const tags = await t.app.inject({ method: 'POST', url: '/v1/tags', payload: '{"assignments":[{"user_id":"u","tag":"a\\ud800"}]}', headers: { ...bearer(admin), 'content-type': 'application/json' } });
+    assert.equal(tags.statusCode, 400);
+    assert.equal(tags.json().field, 'body.assignments.0.tag');
+  });
+
+  it('public metrics name no workspace', async () => {
+    await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(await t.keyFor('sender', 'ws_secret_name')), payload: [event('mx')] });
+    const text = (await get('/metrics')).body;
+    assert.doesNotMatch(text, /ws_secret_name|workspace=/);
+  });
+
   it('health, readiness, metrics and docs are public', async () => {
     assert.deepEqual((await get('/healthz')).json(), { status: 'ok' });
     assert.equal((await get('/readyz')).json().status, 'ready');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { unsuppress } from '../ingest/suppressions.ts';
 import { bearer, startTestApp, type TestApp } from './helpers/app.ts';
 
 describe('contacts, tags and suppressions', () => {
@@ -30,8 +31,40 @@ describe('contacts, tags and suppressions', () => {
     assert.deepEqual(c1.attributes, { occupation: 'teacher', pets: 'cat' });
     assert.match(c1.updated_at, /Z$/);
     const bad = await post('/v1/contacts', [{ user_id: 'c3', birthday: '1990-13-45' }]);
-    assert.equal(bad.statusCode, 200);
-    assert.equal(bad.json().rejected[0].error.field, 'birthday');
+    assert.equal(bad.statusCode, 400, 'a body with no usable contact is a bad request');
+    assert.equal(bad.json().field, 'body[0].birthday');
+    const old = await post('/v1/contacts', [{ user_id: 'c4', birthday: '1960-05-01' }, { user_id: 'c5', birthday: '1850-01-01' }]);
+    assert.equal(old.json().rejected[0].error.field, 'birthday');
+    assert.equal((await contact('c4')).birthday, '1960-05-01', 'dates before 1970 are kept exactly');
+  });
+
+  it('refuses impossible times alone, and concurrent merges of one user lose no field', async () => {
+    const r = await post('/v1/contacts', [{ user_id: 'big', signup_at: 9e15 }, { user_id: 'fine', name: 'ok' }]);
+    assert.equal(r.statusCode, 200);
+    assert.equal(r.json().created, 1);
+    assert.equal(r.json().rejected[0].error.field, 'signup_at');
+    await Promise.all([
+      post('/v1/contacts', [{ user_id: 'race', name: '李娜' }]),
+      post('/v1/contacts', [{ user_id: 'race', city: '成都' }]),
+      post('/v1/contacts', [{ user_id: 'race', vip_level: 2 }]),
+    ]);
+    const race = await contact('race');
+    assert.deepEqual([race.name, race.city, race.vip_level], ['李娜', '成都', 2]);
+  });
+
+  it('a lifted suppression stays lifted against replays of older unsubscribes, not against new ones', async () => {
+    const sender = await t.keyFor('sender');
+    const send = (id: string, ts: number) =>
+      t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(sender), payload: [{ event_id: id, type: 'unsubscribe', ts, user_id: 'rs', phone: '13800000099' }] });
+    const live = async () => (await suppressions()).filter((s) => s.user_id === 'rs').length;
+    await send('rs1', Date.now() - 3600_000);
+    assert.equal(await live(), 1);
+    await unsuppress(t.wh, 'ws_a', [{ reason: 'unsubscribe', phone: '+8613800000099', user_id: 'rs' }]);
+    assert.equal(await live(), 0);
+    await send('rs1', Date.now() - 3600_000);
+    assert.equal(await live(), 0, 'a replayed old unsubscribe does not undo the lift');
+    await send('rs2', Date.now() + 1000);
+    assert.equal(await live(), 1, 'a new unsubscribe suppresses again');
   });
 
   it('assigns and removes tags; the newest change wins', async () => {
@@ -64,7 +97,7 @@ describe('contacts, tags and suppressions', () => {
       ],
     });
     await post('/v1/contacts', [{ user_id: 'x5', phone: '13800000015', consent: 'opted_out' }]);
-    assert.deepEqual(await suppressions(), [
+    assert.deepEqual((await suppressions()).filter((s) => s.user_id.startsWith('x')), [
       { reason: 'unsubscribe', phone: '+8613800000011', user_id: 'x1', source: 'event' },
       { reason: 'unsubscribe', phone: '+8613800000012', user_id: 'x2', source: 'event' },
       { reason: 'complaint', phone: '+8613800000014', user_id: 'x4', source: 'event' },

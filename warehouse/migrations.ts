@@ -73,10 +73,10 @@ async function appliedChecksums(wh: Warehouse): Promise<Map<string, string>> {
   return new Map(rows.map((r) => [r.version, r.checksum]));
 }
 
-/** Which migrations are recorded as applied and which are not. */
+/** Which migrations are recorded as applied and which are not. Read-only (readiness probes call it). */
 export async function migrationStatus(wh: Warehouse, files = listMigrations()): Promise<MigrationStatus> {
-  await ensureRecordTable(wh);
-  const applied = await appliedChecksums(wh);
+  const [table] = await wh.query(sql('migrations/table-engine'), { table: 'schema_migrations' });
+  const applied = table ? await appliedChecksums(wh) : new Map<string, string>();
   return {
     applied: files.filter((f) => applied.has(f.version)).map((f) => f.name),
     pending: files.filter((f) => !applied.has(f.version)).map((f) => f.name),

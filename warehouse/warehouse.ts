@@ -100,6 +100,8 @@ export class Warehouse {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`invalid table name ${JSON.stringify(table)}`);
     const settings: Record<string, SettingValue> = { async_insert: 0 };
     if (opts.dedupToken !== undefined) settings.insert_deduplication_token = opts.dedupToken;
+    // A Distributed table queues inserts by default; "stored when the call returns" needs them sent now.
+    if (this.config.cluster) settings.distributed_foreground_insert = 1;
     // The client renders `INSERT INTO <table> FORMAT JSONEachRow`; the SETTINGS clause rides in the table slot.
     await this.client.insert({ table: `${table} ${settingsClause(settings)}`, values: rows as object[], format: 'JSONEachRow' });
   }

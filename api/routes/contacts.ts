@@ -9,7 +9,7 @@ import { tagsOfUser } from '../../ingest/tags.ts';
 import { isoFromTs } from '../../warehouse/time.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
-import { bodyItems } from '../ndjson.ts';
+import { bodyItems, nothingAccepted } from '../ndjson.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 
 /** A contact as the API shows it to `role`: ISO times, phone masked unless the role needs it. */
@@ -37,9 +37,11 @@ export async function contactRoutes(app: FastifyInstance, { config, warehouse }:
         body: Type.Array(Type.Unknown()),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const items = bodyItems(request.body, 'body', config.server.maxEventsPerRequest);
-      return upsertContacts(warehouse, request.principal.workspaceId, items);
+      const result = await upsertContacts(warehouse, request.principal.workspaceId, items);
+      if (result.created + result.updated === 0) return reply.status(400).send(nothingAccepted(result.rejected));
+      return result;
     },
   );
 

@@ -3,12 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { canSeePhoneNumbers } from '../../access/roles.ts';
 import { EventSchema } from '../../ingest/event-schema.ts';
-import { ingestEvents } from '../../ingest/event-writer.ts';
 import { eventById, eventSummary } from '../../analytics/event-reads.ts';
 import { maskPhone } from '../../ingest/phone.ts';
 import type { Services } from '../app.ts';
-import { errorBody, errors } from '../errors.ts';
-import { bodyItems } from '../ndjson.ts';
+import { errors } from '../errors.ts';
+import { bodyItems, nothingAccepted } from '../ndjson.ts';
 
 const Rejected = Type.Array(
   Type.Object({ index: Type.Integer(), error: Type.Object({ field: Type.Optional(Type.String()), message: Type.String() }) }),
@@ -22,7 +21,7 @@ const TimeRange = Type.Object(
   { additionalProperties: false },
 );
 
-export async function eventRoutes(app: FastifyInstance, { config, warehouse, metrics }: Services): Promise<void> {
+export async function eventRoutes(app: FastifyInstance, { config, warehouse, metrics, intake }: Services): Promise<void> {
   app.addSchema(EventSchema);
 
   app.post(
@@ -43,16 +42,10 @@ export async function eventRoutes(app: FastifyInstance, { config, warehouse, met
     },
     async (request, reply) => {
       const items = bodyItems(request.body, 'body', config.server.maxEventsPerRequest);
-      const result = await ingestEvents(warehouse, request.principal.workspaceId, items);
-      metrics.eventsAccepted.inc({ workspace: request.principal.workspaceId }, result.accepted);
-      metrics.eventsRejected.inc({ workspace: request.principal.workspaceId }, result.rejected.length);
-      if (result.accepted === 0) {
-        // Nothing usable in the body: a bad request, with every item's reason.
-        const first = result.rejected[0]!;
-        const field = `body[${first.index}]${first.error.field ? `.${first.error.field}` : ''}`;
-        const error = errors.validation(`no event accepted; body[${first.index}]: ${first.error.message}`, field);
-        return reply.status(400).send({ ...errorBody(error), rejected: result.rejected });
-      }
+      const result = await intake.accept(request.principal.workspaceId, items);
+      metrics.eventsAccepted.inc(result.accepted);
+      metrics.eventsRejected.inc(result.rejected.length);
+      if (result.accepted === 0) return reply.status(400).send(nothingAccepted(result.rejected));
       return reply.status(202).send(result);
     },
   );

@@ -1,7 +1,7 @@
 /** API keys of the caller's workspace (admin only). A key is shown once, when created. */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../access/api-keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey, RootKeyError } from '../../access/api-keys.ts';
 import { ROLES } from '../../access/roles.ts';
 import type { Services } from '../app.ts';
 import { ApiError, errors } from '../errors.ts';
@@ -45,7 +45,12 @@ export async function keyRoutes(app: FastifyInstance, { warehouse }: Services): 
     { config: { roles: ['admin'] }, schema: { summary: 'Revoke a key', params: Type.Object({ key_id: Type.String({ maxLength: 64 }) }) } },
     async (request, reply) => {
       const { key_id } = request.params as { key_id: string };
-      if (!(await revokeApiKey(warehouse, request.principal.workspaceId, key_id, request.principal.keyId))) throw errors.notFound(`key ${key_id}`);
+      try {
+        if (!(await revokeApiKey(warehouse, request.principal.workspaceId, key_id, request.principal))) throw errors.notFound(`key ${key_id}`);
+      } catch (err) {
+        if (err instanceof RootKeyError) throw new ApiError(403, 'FORBIDDEN', err.message);
+        throw err;
+      }
       return reply.status(204).send();
     },
   );

@@ -1,8 +1,11 @@
 -- Message events, one row per event.
--- Identity: (workspace_id, event_id). A replayed or re-posted event has the same sorting key, so
--- ReplacingMergeTree keeps one row after merges, and every query reads with FINAL until then.
--- Inserts carry a deduplication token, so a retried batch is dropped before it is even stored.
--- ts is UTC with milliseconds; calendar buckets apply the workspace's time zone at query time.
+-- Identity: (workspace_id, event_id), which is the whole sorting key: any re-sent copy of an event,
+-- whatever else it carries, collapses into one row (the newest copy wins), and every query reads
+-- with FINAL so that holds before merges too. No partitioning by time, because ReplacingMergeTree only
+-- collapses rows within a partition. Inserts also carry a deduplication token, so a retried batch is
+-- dropped before it is stored. ts is UTC with milliseconds; calendar buckets apply the workspace's time
+-- zone at query time. The minmax index on ts skips granules when event ids grow with time (ULID,
+-- UUIDv7, message ids with a date), as most senders' ids do.
 -- @shard_by cityHash64(workspace_id, event_id)
 CREATE TABLE IF NOT EXISTS events
 (
@@ -25,12 +28,11 @@ CREATE TABLE IF NOT EXISTS events
     variant LowCardinality(String),
     properties Map(String, String),
     ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
-    INDEX idx_event_id event_id TYPE bloom_filter(0.01) GRANULARITY 4,
+    INDEX idx_ts ts TYPE minmax GRANULARITY 1,
     INDEX idx_user_id user_id TYPE bloom_filter(0.01) GRANULARITY 4,
     INDEX idx_message_id message_id TYPE bloom_filter(0.01) GRANULARITY 4
 )
 ENGINE = ReplacingMergeTree(ingested_at)
-PARTITION BY toYYYYMM(ts)
-ORDER BY (workspace_id, toDate(ts), type, event_id)
+ORDER BY (workspace_id, event_id)
 TTL toDateTime(ts) + toIntervalMonth({{event_retention_months}})
 SETTINGS non_replicated_deduplication_window = 1000;

@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS contacts
     phone String,
     name String,
     gender LowCardinality(String),
-    birthday Nullable(Date),
+    birthday Nullable(Date32),
     city LowCardinality(String),
     region LowCardinality(String),
     signup_at Nullable(DateTime64(3, 'UTC')),
@@ -57,8 +57,8 @@ ENGINE = ReplacingMergeTree(version, is_deleted)
 ORDER BY (workspace_id, phone, user_id, reason);
 
 -- Unsubscribes (including the replies TD / T) and complaints suppress the number at once, whatever
--- path the event came in by. version = event time, so a replayed old unsubscribe never undoes a later
--- re-subscribe.
+-- path the event came in by. version = event time in microseconds (the unit of every version column),
+-- so a replayed old unsubscribe never undoes a later re-subscribe.
 CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_suppressions TO suppressions AS
 SELECT
     workspace_id,
@@ -68,7 +68,7 @@ SELECT
     'event' AS source,
     event_id AS note,
     ts AS created_at,
-    toUInt64(toUnixTimestamp64Milli(ts)) AS version,
+    toUInt64(toUnixTimestamp64Micro(ts)) AS version,
     toUInt8(0) AS is_deleted
 FROM events
 WHERE type IN ('unsubscribe', 'complaint')

@@ -1,0 +1,23 @@
+/**
+ * `npm test`: starts a real Kafka broker (unless KAFKA_BROKERS names one), runs every test file with
+ * node's test runner, one file at a time (they share the embedded engine's test data directory),
+ * then stops the broker. Extra arguments select test files.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { startKafkaBroker, type RunningBroker } from './kafka/broker.ts';
+
+const env = { ...process.env };
+let broker: RunningBroker | undefined;
+if (!env.KAFKA_BROKERS) {
+  broker = await startKafkaBroker();
+  env.KAFKA_BROKERS = broker.brokers;
+  process.stderr.write(`test Kafka broker on ${broker.brokers}\n`);
+}
+const files = process.argv.length > 2 ? process.argv.slice(2) : fs.readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], { stdio: 'inherit', env });
+const stopBroker = () => broker?.stop();
+process.once('SIGINT', () => child.kill('SIGINT'));
+const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+await stopBroker();
+process.exit(code);
