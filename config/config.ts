@@ -48,6 +48,8 @@ export interface KafkaConfig {
   maxBufferedRows: number;
   /** Consumers per ingest process, all in one consumer group. */
   workers: number;
+  /** A worker that stops heartbeating (crashed) loses its partitions after this long. */
+  sessionTimeoutMs: number;
 }
 
 export interface AppConfig {
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       batchWaitMs: intFrom(env, 'INGEST_BATCH_WAIT_MS', 1000, 10, 600_000),
       maxBufferedRows: intFrom(env, 'INGEST_MAX_BUFFERED_ROWS', 100_000, 1, 10_000_000),
       workers: intFrom(env, 'INGEST_WORKERS', 1, 1, 64),
+      sessionTimeoutMs: intFrom(env, 'INGEST_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
     },
     adminApiKey: env.ADMIN_API_KEY || undefined,
     logLevel: env.LOG_LEVEL || 'info',

@@ -70,8 +70,8 @@ export class IngestWorker {
     this.name = deps.name ?? 'worker';
     this.consumer = deps.kafka.consumer({
       groupId: deps.config.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: deps.config.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(deps.config.sessionTimeoutMs / 3)),
       // Larger fetches make fewer, fuller batches (kafkajs otherwise forms tiny ones).
       minBytes: 64 * 1024,
       maxBytes: 16 * 1024 * 1024,

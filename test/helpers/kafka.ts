@@ -21,6 +21,8 @@ export function kafkaTestConfig(name: string, env: NodeJS.ProcessEnv = {}): Kafk
     KAFKA_GROUP_ID: `group_${id}`,
     KAFKA_PARTITIONS: '4',
     INGEST_BATCH_WAIT_MS: '200',
+    // The broker's minimum: a killed worker's partitions move on quickly.
+    INGEST_SESSION_TIMEOUT_MS: '6000',
     ...env,
   }).kafka;
 }
