@@ -18,6 +18,7 @@ import { registerNdjsonParser } from './ndjson.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { tagRoutes } from './routes/tags.ts';
 
@@ -97,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     async (v1) => {
       await v1.register(eventRoutes, services);
       await v1.register(contactRoutes, services);
+      await v1.register(importRoutes, services);
       await v1.register(tagRoutes, services);
       await v1.register(keyRoutes, services);
     },

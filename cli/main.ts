@@ -6,6 +6,7 @@ import { seedDemoCommand } from './seed-demo.ts';
 import { serveCommand } from './serve.ts';
 import { keysCommand } from './keys.ts';
 import { ingestCommand } from './ingest.ts';
+import { importCommand } from './import.ts';
 
 const USAGE = `usage: smsp <command> [options]
 
@@ -18,6 +19,10 @@ commands:
   migrate                                apply pending schema migrations
   seed-demo [--workspace W] [--contacts N] [--weeks N] [--campaigns-per-week N] [--seed N]
                                          load seeded demo data through the ingest paths
+  import contacts FILE [--workspace W] [--tag T] [--sheet S] [--format txt|csv|xlsx]
+                                         import a number list or contact file (TXT, CSV, XLSX), with a report
+  import events FILE.ndjson [--workspace W]
+                                         import events through the same validation and dedup as the API
   keys create --name N --role R [--workspace W]
                                          create an API key (printed once)
 
@@ -31,6 +36,7 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   'seed-demo': seedDemoCommand,
   keys: keysCommand,
   ingest: ingestCommand,
+  import: importCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -57,6 +63,9 @@ async function main(argv: string[]): Promise<number> {
       ingest: { type: 'boolean' },
       workers: { type: 'string' },
       'metrics-port': { type: 'string' },
+      tag: { type: 'string' },
+      sheet: { type: 'string' },
+      format: { type: 'string' },
     },
   });
   return (await run(values, positionals)) ?? 0;

@@ -29,6 +29,10 @@ export interface ServerConfig {
   maxEventsPerRequest: number;
   /** Largest page a list endpoint returns. */
   maxPageSize: number;
+  /** Most data rows in one contact import (the seeds' limit is 500,000 numbers). */
+  importMaxRows: number;
+  /** Largest contact import file, in bytes. */
+  importMaxBytes: number;
 }
 
 export interface KafkaConfig {
@@ -114,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       bodyLimitBytes: intFrom(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       maxEventsPerRequest: intFrom(env, 'MAX_EVENTS_PER_REQUEST', 10_000, 1, 1_000_000),
       maxPageSize: intFrom(env, 'MAX_PAGE_SIZE', 1000, 1, 100_000),
+      importMaxRows: intFrom(env, 'IMPORT_MAX_ROWS', 500_000, 1, 10_000_000),
+      importMaxBytes: intFrom(env, 'IMPORT_MAX_BYTES', 256 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
     },
     kafka: {
       brokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean) : undefined,

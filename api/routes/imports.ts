@@ -1,0 +1,64 @@
+/**
+ * POST /v1/contacts/import: a TXT, CSV or XLSX file as the raw request body, streamed into the
+ * import. Its own plugin scope, so its pass-through body parsers do not apply to other routes.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Readable } from 'node:stream';
+import Type from 'typebox';
+import { importContacts, ImportFileError, ImportLimitError } from '../../ingest/imports/contact-import.ts';
+import type { Services } from '../app.ts';
+import { ApiError } from '../errors.ts';
+
+const FILE_TYPES = [
+  'text/plain',
+  'text/csv',
+  'application/csv',
+  'application/octet-stream',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+];
+
+export async function importRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+  // The import counts and limits bytes itself while streaming.
+  app.addContentTypeParser(FILE_TYPES, (_request, payload, done) => done(null, payload));
+
+  app.post(
+    '/contacts/import',
+    {
+      config: { roles: ['admin', 'marketer'] },
+      bodyLimit: config.server.importMaxBytes,
+      schema: {
+        summary: 'Import contacts or a number list (TXT, CSV or XLSX as the request body)',
+        description:
+          `TXT: one number per line. CSV/XLSX: a header row naming contact fields (user_id, phone, name, gender, birthday, city, region, signup_at, vip_level, consent; Chinese headers such as 手机号/姓名 work), ` +
+          `tags (a;b=value) and tag:<name> columns; other columns become attributes. The format is detected from the content. ` +
+          `Up to ${config.server.importMaxRows} rows; numbers are normalised, invalid lines reported with their line number, duplicates merged, existing contacts updated.`,
+        querystring: Type.Object(
+          {
+            format: Type.Optional(Type.Enum(['txt', 'csv', 'xlsx'])),
+            sheet: Type.Optional(Type.String({ maxLength: 128 })),
+            tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A tag for every imported contact, e.g. the list name' })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const query = request.query as { format?: 'txt' | 'csv' | 'xlsx'; sheet?: string; tag?: string };
+      const body = request.body as Readable | undefined;
+      if (!body || typeof (body as Readable).pipe !== 'function') {
+        throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the file as the body with content-type ${FILE_TYPES.slice(0, 2).join(' or ')} or the xlsx type`);
+      }
+      try {
+        return await importContacts(warehouse, request.principal.workspaceId, body, {
+          maxRows: config.server.importMaxRows,
+          maxBytes: config.server.importMaxBytes,
+          ...query,
+        });
+      } catch (err) {
+        if (err instanceof ImportLimitError) throw new ApiError(413, 'IMPORT_TOO_LARGE', err.message);
+        if (err instanceof ImportFileError) throw new ApiError(400, 'IMPORT_REFUSED', err.message, 'body');
+        throw err;
+      }
+    },
+  );
+}

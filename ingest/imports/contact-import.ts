@@ -1,0 +1,154 @@
+/**
+ * Contact and number-list import (TXT, CSV, XLSX), streamed: records are validated line by line and
+ * staged in the warehouse in batches, then merged into contacts in one pass of SQL. Memory does not
+ * grow with the file; a file that is refused (too many rows, unreadable) imports nothing.
+ */
+import crypto from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { sql } from '../../warehouse/sql-files.ts';
+import type { Warehouse } from '../../warehouse/warehouse.ts';
+import { stageContact, type StagedContact } from './contact-fields.ts';
+import { detectFormat, ImportFileError, type ImportFormat } from './file-format.ts';
+import { csvRecords, txtRecords, xlsxRecords, type ImportRecord } from './row-sources.ts';
+import { chooseEncoding, decoder } from './text-decoding.ts';
+
+export class ImportLimitError extends Error {
+  override name = 'ImportLimitError';
+}
+
+export interface ImportOptions {
+  /** Most data rows (lines) one import may have; more refuses the whole file. */
+  maxRows: number;
+  /** Most bytes one import may have. */
+  maxBytes: number;
+  /** Forces the format; otherwise it is detected from the content. */
+  format?: ImportFormat;
+  /** Sheet to read from a workbook (default: the first). */
+  sheet?: string;
+  /** A tag given to every imported contact (e.g. the list's name). */
+  tag?: string;
+  onProgress?: (progress: { rows: number; bytes: number }) => void;
+}
+
+export interface InvalidLine {
+  line: number;
+  reason: string;
+}
+
+export interface ImportReport {
+  import_id: string;
+  format: ImportFormat;
+  encoding?: string;
+  /** Data lines read (blank lines excluded). */
+  rows: number;
+  /** New contacts. */
+  imported: number;
+  /** Existing contacts the file changed (matched by user_id, else by phone). */
+  updated: number;
+  /** Lines repeating an earlier line's contact (same user_id, or same phone): the first one counts. */
+  duplicates: number;
+  invalid: { count: number; lines: InvalidLine[] };
+}
+
+const STAGE_BATCH = 10_000;
+/** Invalid lines listed in the report; all of them are counted. */
+const MAX_LISTED_INVALID = 1000;
+
+/** Reads the first bytes without losing them: returns them and a stream that still starts with them. */
+async function peek(input: Readable, size: number): Promise<{ head: Buffer; stream: Readable }> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const iterator = input[Symbol.asyncIterator]();
+  while (length < size) {
+    const next = await iterator.next();
+    if (next.done) break;
+    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  const head = Buffer.concat(chunks);
+  const rest = Readable.from((async function* () {
+    yield head;
+    for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value as Buffer;
+  })());
+  return { head, stream: rest };
+}
+
+function byteCounter(maxBytes: number, onBytes: (n: number) => void): Transform {
+  let total = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      total += chunk.length;
+      onBytes(total);
+      if (total > maxBytes) done(new ImportLimitError(`the file is larger than ${maxBytes} bytes`));
+      else done(null, chunk);
+    },
+  });
+}
+
+function records(stream: Readable, format: ImportFormat, encoding: 'utf-8' | 'gb18030', firstLine: string, sheet?: string): AsyncGenerator<ImportRecord> {
+  if (format === 'xlsx') return xlsxRecords(stream, sheet);
+  const text = stream.pipe(decoder(encoding));
+  return format === 'csv' ? csvRecords(text, firstLine) : txtRecords(text);
+}
+
+/** Imports a contact file into `workspaceId` and reports what it did. */
+export async function importContacts(wh: Warehouse, workspaceId: string, input: Readable, opts: ImportOptions): Promise<ImportReport> {
+  const importId = crypto.randomUUID();
+  let bytes = 0;
+  const counted = input.pipe(byteCounter(opts.maxBytes, (n) => (bytes = n)));
+  input.on('error', (err) => counted.destroy(err));
+  const { head, stream } = await peek(counted, 64 * 1024);
+  const encoding = chooseEncoding(head);
+  const firstLine = new TextDecoder(encoding).decode(head).replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
+  const format = opts.format ?? detectFormat(head, firstLine);
+  const report: ImportReport = { import_id: importId, format, ...(format !== 'xlsx' && { encoding }), rows: 0, imported: 0, updated: 0, duplicates: 0, invalid: { count: 0, lines: [] } };
+  const params = { workspace: workspaceId, import_id: importId };
+  let batch: (StagedContact & { workspace_id: string; import_id: string })[] = [];
+  const stageBatch = async () => {
+    await wh.insert('contact_import_rows', batch);
+    batch = [];
+  };
+  try {
+    const source = records(stream, format, encoding, firstLine, opts.sheet);
+    for (;;) {
+      let next: IteratorResult<ImportRecord>;
+      try {
+        next = await source.next();
+      } catch (err) {
+        if (err instanceof ImportFileError || err instanceof ImportLimitError) throw err;
+        // Truncated zip, broken XML, bad CSV quoting: the file is refused whole.
+        throw new ImportFileError(`the file could not be read as ${format}: ${(err as Error).message}`);
+      }
+      if (next.done) break;
+      if (++report.rows > opts.maxRows) throw new ImportLimitError(`the file has more than ${opts.maxRows} rows; split it into smaller files`);
+      const result = stageContact(next.value.values, next.value.line, opts.tag);
+      if (result.ok) batch.push({ workspace_id: workspaceId, import_id: importId, ...result.row });
+      else if (++report.invalid.count <= MAX_LISTED_INVALID) report.invalid.lines.push({ line: next.value.line, reason: result.reason });
+      if (batch.length >= STAGE_BATCH) await stageBatch();
+      if (report.rows % 10_000 === 0) opts.onProgress?.({ rows: report.rows, bytes });
+    }
+    await stageBatch();
+    opts.onProgress?.({ rows: report.rows, bytes });
+    await applyImport(wh, params, report);
+    return report;
+  } finally {
+    input.resume();
+    await wh.command(sql('imports/discard'), params);
+  }
+}
+
+/** Merges the staged rows: counts first, then suppressions and tags, contacts last (the merge reads the old ones). */
+async function applyImport(wh: Warehouse, params: { workspace: string; import_id: string }, report: ImportReport): Promise<void> {
+  const settings = { join_use_nulls: 1 };
+  const [counts] = await wh.query<{ imported: string; updated: string; duplicates: string }>(sql('imports/contacts-counts'), params, { settings });
+  report.imported = Number(counts?.imported ?? 0);
+  report.updated = Number(counts?.updated ?? 0);
+  report.duplicates = Number(counts?.duplicates ?? 0);
+  if (report.imported + report.updated === 0) return;
+  await wh.command(sql('imports/apply-suppressions'), params, { settings });
+  await wh.command(sql('imports/apply-tags'), params, { settings });
+  await wh.command(sql('imports/apply-contacts'), params, { settings });
+}
+
+export { ImportFileError };

@@ -1,0 +1,20 @@
+/** Which kind of file an import is, decided by its first bytes rather than its name. */
+
+export type ImportFormat = 'txt' | 'csv' | 'xlsx';
+
+export class ImportFileError extends Error {
+  override name = 'ImportFileError';
+}
+
+const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+
+/** xlsx (a zip), csv (a header row naming contact fields) or txt (one number per line). */
+export function detectFormat(head: Buffer, decodedFirstLine: string): ImportFormat {
+  if (head.subarray(0, 4).equals(ZIP)) return 'xlsx';
+  // Encrypted .xlsx files and legacy .xls are OLE compound documents.
+  if (head.subarray(0, 8).equals(OLE)) {
+    throw new ImportFileError('the file is a password-protected workbook or a legacy .xls file: save it as an unprotected .xlsx or as CSV');
+  }
+  return /[,;\t]/.test(decodedFirstLine) && /[A-Za-z_\u4e00-\u9fff]/.test(decodedFirstLine) ? 'csv' : 'txt';
+}

@@ -1,0 +1,5 @@
+-- Tags named in the file (tags / tag:<name> columns, and the import's own tag).
+INSERT INTO tags (workspace_id, user_id, tag, value, source, assigned_at, version, is_deleted)
+SELECT workspace_id, user_id, t.1, t.2, 'import', now64(3), toUInt64(toUnixTimestamp64Micro(now64(6))), 0
+FROM ({{imports/contacts-merged}})
+ARRAY JOIN tags AS t
