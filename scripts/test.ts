@@ -15,7 +15,7 @@ if (!env.KAFKA_BROKERS) {
   process.stderr.write(`test Kafka broker on ${broker.brokers}\n`);
 }
 const files = process.argv.length > 2 ? process.argv.slice(2) : fs.readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...files], { stdio: 'inherit', env });
+const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...files], { stdio: 'inherit', env });
 const stopBroker = () => broker?.stop();
 process.once('SIGINT', () => child.kill('SIGINT'));
 const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
