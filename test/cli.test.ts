@@ -55,3 +55,65 @@ describe('the smsp command (what `npm start` runs)', () => {
     assert.match(badConfig.stderr, /EVENT_RETENTION_MONTHS must be at least 24/);
   });
 });
+
+describe('smsp import and serve --ingest', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-cli-import-'));
+  const cliEnv = { ...env, DATA_DIR: dir };
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const run = (args: string[]) => spawnSync(process.execPath, ['bin/smsp.mjs', ...args], { env: cliEnv, encoding: 'utf8' });
+
+  it('imports a number list and an events file, printing reports', () => {
+    const list = path.join(dir, 'numbers.txt');
+    fs.writeFileSync(list, '13812345678\nnope\n13812345678\n13900000000\n');
+    const contacts = run(['import', 'contacts', list, '--workspace', 'cli_ws', '--tag', 'nov_list']);
+    assert.equal(contacts.status, 0, contacts.stderr);
+    const report = JSON.parse(contacts.stdout);
+    assert.deepEqual([report.rows, report.imported, report.duplicates, report.invalid.lines], [4, 2, 1, [{ line: 2, reason: 'phone: "nope" is not a valid mobile number' }]]);
+    const events = path.join(dir, 'events.ndjson');
+    const ev = (id: string, type = 'send') => JSON.stringify({ event_id: id, type, ts: '2026-11-20T10:00:00Z', phone: '13812345678' });
+    fs.writeFileSync(events, [ev('e1'), ev('e2'), '{broken', '', ev('e3', 'bogus'), ev('e1')].join('\n'));
+    const out = run(['import', 'events', events, '--workspace', 'cli_ws']);
+    assert.equal(out.status, 0, out.stderr);
+    const er = JSON.parse(out.stdout);
+    assert.deepEqual([er.lines, er.accepted, er.rejected.count], [6, 3, 2]);
+    assert.deepEqual(er.rejected.lines.map((l: { line: number }) => l.line), [3, 5]);
+    const missing = run(['import', 'contacts', path.join(dir, 'nope.csv')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /no such file/);
+  });
+
+  it('serve --ingest runs the Kafka workers in the server process: a posted event becomes queryable', async () => {
+    const brokers = process.env.KAFKA_BROKERS;
+    assert.ok(brokers, 'npm test starts a Kafka broker');
+    const id = `cli_${process.pid}`;
+    const child = spawn(process.execPath, ['bin/smsp.mjs', 'serve', '--ingest', '--port', '0'], {
+      env: { ...cliEnv, KAFKA_BROKERS: brokers, KAFKA_EVENTS_TOPIC: `events_${id}`, KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`, KAFKA_GROUP_ID: `group_${id}`, ADMIN_API_KEY: 'cli-test-admin-key-0123456789abcdef', INGEST_BATCH_WAIT_MS: '100' },
+    });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        child.stderr.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          const m = /listening on (http:\/\/\S+) \(.*events via kafka, 1 ingest worker/.exec(stderr);
+          if (m) resolve(m[1]!);
+        });
+        void exited.then(() => reject(new Error(stderr)));
+      });
+      const auth = { authorization: 'Bearer cli-test-admin-key-0123456789abcdef', 'content-type': 'application/json' };
+      const posted = await fetch(`${address}/v1/events`, { method: 'POST', headers: auth, body: JSON.stringify([{ event_id: 'via_kafka', type: 'click', ts: Date.now(), user_id: 'u1' }]) });
+      assert.equal(posted.status, 202);
+      const deadline = Date.now() + 30_000;
+      let status = 0;
+      while (Date.now() < deadline && status !== 200) {
+        status = (await fetch(`${address}/v1/events/via_kafka`, { headers: auth })).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(status, 200, 'the in-process worker stored the event');
+      assert.match(await (await fetch(`${address}/metrics`)).text(), /smsp_ingest_rows_inserted_total 1/);
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+});

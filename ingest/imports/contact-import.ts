@@ -135,20 +135,21 @@ export async function importContacts(wh: Warehouse, workspaceId: string, input: 
   } finally {
     input.resume();
     await wh.command(sql('imports/discard'), params);
+    await wh.command(sql('imports/discard-merged'), params);
   }
 }
 
-/** Merges the staged rows: counts first, then suppressions and tags, contacts last (the merge reads the old ones). */
+/** Merges the staged rows once, counts, then writes suppressions, tags and contacts from the merge. */
 async function applyImport(wh: Warehouse, params: { workspace: string; import_id: string }, report: ImportReport): Promise<void> {
-  const settings = { join_use_nulls: 1 };
-  const [counts] = await wh.query<{ imported: string; updated: string; duplicates: string }>(sql('imports/contacts-counts'), params, { settings });
+  await wh.command(sql('imports/merge'), params, { settings: { join_use_nulls: 1 } });
+  const [counts] = await wh.query<{ imported: string; updated: string; duplicates: string }>(sql('imports/contacts-counts'), params);
   report.imported = Number(counts?.imported ?? 0);
   report.updated = Number(counts?.updated ?? 0);
   report.duplicates = Number(counts?.duplicates ?? 0);
   if (report.imported + report.updated === 0) return;
-  await wh.command(sql('imports/apply-suppressions'), params, { settings });
-  await wh.command(sql('imports/apply-tags'), params, { settings });
-  await wh.command(sql('imports/apply-contacts'), params, { settings });
+  await wh.command(sql('imports/apply-suppressions'), params);
+  await wh.command(sql('imports/apply-tags'), params);
+  await wh.command(sql('imports/apply-contacts'), params);
 }
 
 export { ImportFileError };

@@ -27,3 +27,30 @@ CREATE TABLE IF NOT EXISTS contact_import_rows
 ENGINE = MergeTree
 ORDER BY (workspace_id, import_id, key, line)
 TTL staged_at + INTERVAL 1 DAY;
+
+-- The merged result of an import, computed once and then written to suppressions, tags and contacts.
+-- @shard_by cityHash64(workspace_id, import_id)
+CREATE TABLE IF NOT EXISTS contact_import_merged
+(
+    workspace_id LowCardinality(String),
+    import_id String,
+    user_id String,
+    existed UInt8,
+    previous_consent Nullable(String),
+    phone String,
+    name String,
+    gender String,
+    birthday Nullable(Date32),
+    city String,
+    region String,
+    signup_at Nullable(DateTime64(3, 'UTC')),
+    vip_level UInt8,
+    consent String,
+    consent_at Nullable(DateTime64(3, 'UTC')),
+    attributes Map(String, String),
+    tags Array(Tuple(String, String)),
+    merged_at DateTime DEFAULT now()
+)
+ENGINE = MergeTree
+ORDER BY (workspace_id, import_id, user_id)
+TTL merged_at + INTERVAL 1 DAY;

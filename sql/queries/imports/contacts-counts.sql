@@ -1,6 +1,7 @@
--- What an import will do: contacts it creates, contacts it updates, lines that repeat an earlier key.
+-- What an import does: contacts it creates, contacts it updates, lines that repeat an earlier key.
 SELECT
     countIf(NOT existed) AS imported,
     countIf(existed) AS updated,
     (SELECT count() FROM contact_import_rows WHERE workspace_id = {workspace:String} AND import_id = {import_id:String}) - count() AS duplicates
-FROM ({{imports/contacts-merged}})
+FROM contact_import_merged
+WHERE workspace_id = {workspace:String} AND import_id = {import_id:String}
