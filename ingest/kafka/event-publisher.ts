@@ -7,7 +7,7 @@ import type { Producer } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import type { EventIntake } from '../event-intake.ts';
 import { validateBatch, type IngestResult } from '../event-writer.ts';
-import { createKafka, ensureTopics } from './kafka-client.ts';
+import { chunkMessages, createKafka, ensureTopics } from './kafka-client.ts';
 import { WORKSPACE_HEADER } from './message-pipeline.ts';
 
 export class KafkaEventPublisher implements EventIntake {
@@ -33,14 +33,9 @@ export class KafkaEventPublisher implements EventIntake {
 
   async accept(workspaceId: string, items: readonly unknown[]): Promise<IngestResult> {
     const { rows, sources, rejected, accepted } = validateBatch(workspaceId, items);
-    if (rows.length) {
-      await this.producer.send({
-        topic: this.config.eventsTopic,
-        acks: -1,
-        // The event as posted, which the worker validates again; keyed by event_id so repeats share a partition.
-        messages: rows.map((row, i) => ({ key: row.event_id, value: JSON.stringify(sources[i]), headers: { [WORKSPACE_HEADER]: workspaceId } })),
-      });
-    }
+    // The event as posted, which the worker validates again; keyed by event_id so repeats share a partition.
+    const messages = rows.map((row, i) => ({ key: row.event_id, value: JSON.stringify(sources[i]), headers: { [WORKSPACE_HEADER]: workspaceId } }));
+    for (const chunk of chunkMessages(messages)) await this.producer.send({ topic: this.config.eventsTopic, acks: -1, messages: chunk });
     return { accepted, rejected };
   }
 

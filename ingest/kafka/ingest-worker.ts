@@ -14,6 +14,7 @@ import type { KafkaConfig } from '../../config/config.ts';
 import type { EventRow } from '../event-schema.ts';
 import type { EventSink } from '../event-sink.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
+import { chunkMessages } from './kafka-client.ts';
 import { processEventMessage } from './message-pipeline.ts';
 
 export interface WorkerLogger {
@@ -59,7 +60,8 @@ export class IngestWorker {
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly buffers = new Map<string, PartitionBuffer>();
-  private lock: Promise<unknown> = Promise.resolve();
+  /** One chain per partition: a partition's batches are handled in order, partitions overlap. */
+  private readonly locks = new Map<string, Promise<unknown>>();
   private flushTimer?: NodeJS.Timeout;
   private heartbeat: () => Promise<void> = async () => {};
   private stopping = false;
@@ -92,10 +94,11 @@ export class IngestWorker {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Partitions are handled side by side: one parses while another's insert runs.
+      partitionsConsumedConcurrently: Math.max(1, this.deps.config.partitions),
       eachBatch: (payload) => this.onBatch(payload),
     });
-    this.flushTimer = setInterval(() => void this.locked(() => this.flushAged()).catch((err) => this.deps.logger.error({ err }, 'timed flush failed')), Math.max(50, config.batchWaitMs / 2));
+    this.flushTimer = setInterval(() => void this.flushAged().catch((err) => this.deps.logger.error({ err }, 'timed flush failed')), Math.max(50, config.batchWaitMs / 2));
   }
 
   /** SIGTERM path: finish the batch in hand, insert and commit it, leave the group. */
@@ -103,7 +106,7 @@ export class IngestWorker {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.flushTimer);
-    await this.locked(() => this.flushAll());
+    await this.flushAll();
     await this.consumer.disconnect();
     await this.producer.disconnect();
     this.deps.logger.info({ worker: this.name }, 'ingest worker stopped');
@@ -126,18 +129,19 @@ export class IngestWorker {
     return n;
   }
 
-  private locked<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
-    this.lock = run.catch(() => undefined);
+  private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    this.locks.set(key, run.catch(() => undefined));
     return run;
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isStale, isRunning }: EachBatchPayload): Promise<void> {
     this.heartbeat = heartbeat;
     if (this.stopping) return;
-    await this.locked(async () => {
+    const key = `${batch.topic}:${batch.partition}`;
+    await this.locked(key, async () => {
       if (this.stopping || isStale()) return;
-      const key = `${batch.topic}:${batch.partition}`;
       let buffer = this.buffers.get(key);
       if (!buffer) this.buffers.set(key, (buffer = new PartitionBuffer(batch.topic, batch.partition)));
       for (const message of batch.messages) {
@@ -154,20 +158,24 @@ export class IngestWorker {
         if (buffer.size >= this.deps.config.batchRows) await this.flush(buffer);
         if (!this.buffers.has(key)) this.buffers.set(key, (buffer = new PartitionBuffer(batch.topic, batch.partition)));
       }
-      if (this.bufferedRows() >= this.deps.config.maxBufferedRows) await this.flushAll();
     });
+    if (this.bufferedRows() >= this.deps.config.maxBufferedRows) await this.flushAll();
     await heartbeat().catch(() => undefined);
   }
 
   private async flushAged(): Promise<void> {
     const now = Date.now();
-    for (const buffer of [...this.buffers.values()]) {
-      if (buffer.size > 0 && now - buffer.startedAt >= this.deps.config.batchWaitMs) await this.flush(buffer);
-    }
+    await Promise.all(
+      [...this.buffers.entries()].map(([key, buffer]) =>
+        this.locked(key, async () => {
+          if (buffer.size > 0 && now - buffer.startedAt >= this.deps.config.batchWaitMs) await this.flush(buffer);
+        }),
+      ),
+    );
   }
 
   private async flushAll(): Promise<void> {
-    for (const buffer of [...this.buffers.values()]) await this.flush(buffer);
+    await Promise.all([...this.buffers.entries()].map(([key, buffer]) => this.locked(key, () => this.flush(buffer))));
   }
 
   /** Insert, dead-letter, then commit one partition's buffer. Retries until it succeeds or the worker stops. */
@@ -183,9 +191,10 @@ export class IngestWorker {
       metrics.batchRows.observe(buffer.rows.length);
     }
     if (buffer.deadLetters.length) {
-      await this.retrying('dead-letter', buffer, () =>
-        this.producer.send({ topic: config.deadLetterTopic, acks: -1, messages: buffer.deadLetters.map((d) => this.deadLetterMessage(buffer, d)) }),
-      );
+      const letters = buffer.deadLetters.map((d) => this.deadLetterMessage(buffer, d));
+      await this.retrying('dead-letter', buffer, async () => {
+        for (const chunk of chunkMessages(letters)) await this.producer.send({ topic: config.deadLetterTopic, acks: -1, messages: chunk });
+      });
       for (const d of buffer.deadLetters) metrics.deadLetters.inc({ reason: d.reason.split(':')[0]!.slice(0, 40) });
     }
     try {

@@ -12,6 +12,28 @@ export function createKafka(config: KafkaConfig, clientSuffix = ''): Kafka {
   });
 }
 
+/** Bytes of messages per produce call: well under the broker's default 1 MiB record batch limit. */
+const MAX_SEND_BYTES = 512 * 1024;
+
+/** Splits messages into groups small enough for one produce call each. */
+export function chunkMessages<M extends { value: Buffer | string | null; key?: Buffer | string | null }>(messages: readonly M[]): M[][] {
+  const chunks: M[][] = [];
+  let current: M[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = (m.value?.length ?? 0) + (m.key?.length ?? 0) + 64;
+    if (current.length && bytes + size > MAX_SEND_BYTES) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
 /** Creates the events and dead-letter topics when missing. */
 export async function ensureTopics(admin: Admin, config: KafkaConfig): Promise<void> {
   const existing = new Set(await admin.listTopics());

@@ -2,6 +2,7 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import { loadConfig } from '../../config/config.ts';
+import { chunkMessages } from '../../ingest/kafka/kafka-client.ts';
 import { WORKSPACE_HEADER } from '../../ingest/kafka/message-pipeline.ts';
 
 export function kafkaBrokers(): string[] {
@@ -36,7 +37,7 @@ export async function produceRaw(kafka: Kafka, topic: string, messages: { key?: 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    for (let i = 0; i < messages.length; i += 5000) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5000) });
+    for (const chunk of chunkMessages(messages)) await producer.send({ topic, acks: -1, messages: chunk });
   } finally {
     await producer.disconnect();
   }
