@@ -1,10 +1,12 @@
 /** Workspaces: the unit of isolation. Settings are versioned metadata; the newest version wins. */
-import { MetadataStore } from '../warehouse/metadata-store.ts';
+import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
+import type { Locale } from './time-zones.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 
 export interface WorkspaceSettings {
+  /** IANA zone for every calendar computation (day buckets, hour of week, quiet hours, birthdays). */
   timezone: string;
-  locale: string;
+  locale: Locale;
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = { timezone: 'Asia/Shanghai', locale: 'zh-CN' };
@@ -20,7 +22,24 @@ export async function ensureWorkspace(wh: Warehouse, id: string, createdBy: stri
   if (!existing) await store(wh).save(id, { id, name: id, spec: DEFAULT_SETTINGS, changedBy: createdBy });
 }
 
+/** Settings are read on many requests; a short cache keeps that off the warehouse. */
+const SETTINGS_CACHE_MS = 5_000;
+const settingsCache = new Map<string, { settings: WorkspaceSettings; until: number }>();
+
 /** The workspace's current settings. */
 export async function workspaceSettings(wh: Warehouse, id: string): Promise<WorkspaceSettings> {
-  return (await store(wh).get(id, id))?.spec ?? DEFAULT_SETTINGS;
+  const hit = settingsCache.get(id);
+  if (hit && hit.until > Date.now()) return hit.settings;
+  const settings = { ...DEFAULT_SETTINGS, ...(await store(wh).get(id, id))?.spec };
+  if (settingsCache.size > 10_000) settingsCache.clear();
+  settingsCache.set(id, { settings, until: Date.now() + SETTINGS_CACHE_MS });
+  return settings;
+}
+
+/** Saves new settings as a new version (earlier versions stay stored). */
+export async function updateWorkspaceSettings(wh: Warehouse, id: string, changes: Partial<WorkspaceSettings>, changedBy: string): Promise<MetadataRecord<WorkspaceSettings>> {
+  const current = await workspaceSettings(wh, id);
+  const saved = await store(wh).save(id, { id, name: id, spec: { ...current, ...changes }, changedBy });
+  settingsCache.delete(id);
+  return saved;
 }

@@ -33,20 +33,34 @@ export async function eventById(wh: Warehouse, workspaceId: string, eventId: str
 export interface EventSummary {
   from: string;
   to: string;
+  /** The zone the days are cut in. */
+  timezone: string;
   events: Record<EventType, number>;
   users: Record<EventType, number>;
   revenue: number;
+  /** Events per local calendar day of `timezone`. */
+  days: { day: string; events: Partial<Record<EventType, number>> }[];
 }
 
-/** Distinct events and users per type in [from, to). */
-export async function eventSummary(wh: Warehouse, workspaceId: string, fromMs: number, toMs: number): Promise<EventSummary> {
-  const rows = await wh.query<{ type: EventType; events: string; users: string; revenue: string }>(sql('events/summary'), {
-    workspace: workspaceId,
-    from: formatTs(fromMs),
-    to: formatTs(toMs),
-  });
+/** Distinct events and users per type in [from, to), and events per local day in `timezone`. */
+export async function eventSummary(wh: Warehouse, workspaceId: string, fromMs: number, toMs: number, timezone: string): Promise<EventSummary> {
+  const params = { workspace: workspaceId, from: formatTs(fromMs), to: formatTs(toMs), tz: timezone };
+  const [rows, dayRows] = await Promise.all([
+    wh.query<{ type: EventType; events: string; users: string; revenue: string }>(sql('events/summary'), params),
+    wh.query<{ day: string; type: EventType; events: string }>(sql('events/by-day'), params),
+  ]);
   const zero = () => Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as Record<EventType, number>;
-  const summary: EventSummary = { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), events: zero(), users: zero(), revenue: 0 };
+  const days = new Map<string, Partial<Record<EventType, number>>>();
+  for (const r of dayRows) days.set(r.day, { ...days.get(r.day), [r.type]: Number(r.events) });
+  const summary: EventSummary = {
+    from: new Date(fromMs).toISOString(),
+    to: new Date(toMs).toISOString(),
+    timezone,
+    events: zero(),
+    users: zero(),
+    revenue: 0,
+    days: [...days].map(([day, events]) => ({ day, events })),
+  };
   for (const r of rows) {
     summary.events[r.type] = Number(r.events);
     summary.users[r.type] = Number(r.users);

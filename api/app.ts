@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { tagRoutes } from './routes/tags.ts';
+import { workspaceRoutes } from './routes/workspace.ts';
 
 /** What the app registered, kept so a test can check that every route declares its roles. */
 export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'config'>;
@@ -101,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await v1.register(importRoutes, services);
       await v1.register(tagRoutes, services);
       await v1.register(keyRoutes, services);
+      await v1.register(workspaceRoutes, services);
     },
     { prefix: '/v1' },
   );

@@ -8,6 +8,7 @@ import { maskPhone } from '../../ingest/phone.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
+import { requestTimeZone } from '../time-zone.ts';
 
 const Rejected = Type.Array(
   Type.Object({ index: Type.Integer(), error: Type.Object({ field: Type.Optional(Type.String()), message: Type.String() }) }),
@@ -17,6 +18,7 @@ const TimeRange = Type.Object(
   {
     from: Type.String({ format: 'date-time', description: 'Inclusive start, ISO 8601 with offset or Z' }),
     to: Type.String({ format: 'date-time', description: 'Exclusive end, ISO 8601 with offset or Z' }),
+    tz: Type.Optional(Type.String({ maxLength: 64, description: "IANA zone for the days (default: the workspace's)" })),
   },
   { additionalProperties: false },
 );
@@ -54,14 +56,14 @@ export async function eventRoutes(app: FastifyInstance, { config, warehouse, met
     '/events/summary',
     {
       config: { roles: ['admin', 'analyst', 'marketer'] },
-      schema: { summary: 'Distinct events and users by type in a time range', querystring: TimeRange },
+      schema: { summary: 'Distinct events and users by type in a time range, and events per local day', querystring: TimeRange },
     },
     async (request) => {
       const { from, to } = request.query as { from: string; to: string };
       const fromMs = Date.parse(from);
       const toMs = Date.parse(to);
       if (!(toMs > fromMs)) throw errors.validation('querystring.to: must be after from', 'querystring.to');
-      return eventSummary(warehouse, request.principal.workspaceId, fromMs, toMs);
+      return eventSummary(warehouse, request.principal.workspaceId, fromMs, toMs, await requestTimeZone(request, warehouse));
     },
   );
 

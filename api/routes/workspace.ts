@@ -1,0 +1,37 @@
+/** The caller's workspace settings: time zone and interface language. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { LOCALES, isTimeZone } from '../../access/time-zones.ts';
+import { updateWorkspaceSettings, workspaceSettings } from '../../access/workspaces.ts';
+import type { Services } from '../app.ts';
+import { errors } from '../errors.ts';
+
+export async function workspaceRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
+  app.get('/workspace', { config: { roles: ['admin', 'analyst', 'marketer', 'sender'] }, schema: { summary: "The caller's workspace and its settings" } }, async (request) => ({
+    id: request.principal.workspaceId,
+    ...(await workspaceSettings(warehouse, request.principal.workspaceId)),
+  }));
+
+  app.put(
+    '/workspace',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Change workspace settings (a new version; earlier ones are kept)',
+        body: Type.Object(
+          {
+            timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone, e.g. Asia/Shanghai' })),
+            locale: Type.Optional(Type.Enum([...LOCALES])),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+      },
+    },
+    async (request) => {
+      const body = request.body as { timezone?: string; locale?: (typeof LOCALES)[number] };
+      if (body.timezone !== undefined && !isTimeZone(body.timezone)) throw errors.validation(`body.timezone: ${JSON.stringify(body.timezone)} is not an IANA time zone`, 'body.timezone');
+      const saved = await updateWorkspaceSettings(warehouse, request.principal.workspaceId, body, request.principal.keyId);
+      return { id: request.principal.workspaceId, ...saved.spec, version: saved.version };
+    },
+  );
+}
