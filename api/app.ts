@@ -17,6 +17,7 @@ import { createApiMetrics, instrumentRequests, type ApiMetrics } from './metrics
 import { registerNdjsonParser } from './ndjson.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { eventRoutes } from './routes/events.ts';
+import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await v1.register(tagRoutes, services);
       await v1.register(keyRoutes, services);
       await v1.register(workspaceRoutes, services);
+      await v1.register(experimentRoutes, services);
     },
     { prefix: '/v1' },
   );

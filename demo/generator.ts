@@ -8,6 +8,7 @@
 import type { ContactInput } from '../ingest/contact-schema.ts';
 import type { EventInput } from '../ingest/event-schema.ts';
 import type { TagAssignment } from '../ingest/tags.ts';
+import { compileAllocation } from '../experiments/allocation.ts';
 import { seededRandom, type Random } from './random.ts';
 
 export interface DemoOptions {
@@ -43,8 +44,13 @@ export const CARRIERS = [
 
 /** The planted incident: China Telecom deliveries fail at this rate for six hours. */
 export const INCIDENT = { carrier: 'China Telecom', failRate: 0.6, hours: 6 } as const;
-/** The planted A/B test: question-style titles lift clicks by 18 %. */
-export const DEMO_EXPERIMENT = { id: 'exp_title_question', variants: ['control', 'question'], clickLift: 1.18 } as const;
+/** The planted A/B test: question-style titles lift clicks by 18 %, allocated by the platform's own hash. */
+export const DEMO_EXPERIMENT = {
+  id: 'exp_title_question',
+  name: 'Question-style title vs plain title',
+  variants: [{ key: 'control', weight: 1 }, { key: 'question', weight: 1 }],
+  clickLift: 1.18,
+} as const;
 
 /** Beijing hours at which campaigns go out, with how much they lift clicks (evening and lunch peaks). */
 const SEND_HOURS: readonly (readonly [number, number])[] = [[10, 0.9], [12, 1.25], [15, 0.85], [20, 1.45], [21, 1.3]];
@@ -140,12 +146,7 @@ function planCampaigns(opts: DemoOptions, rnd: Random): { campaigns: Campaign[];
   return { campaigns, incidentStartMs: evening ? evening.sendMs - HOUR : opts.endMs + DAY };
 }
 
-/** Deterministic 50/50 split of the demo test by user. */
-function demoVariant(userId: string): string {
-  let h = 0;
-  for (const ch of userId) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return DEMO_EXPERIMENT.variants[h % 2]!;
-}
+const demoVariant = compileAllocation({ salt: DEMO_EXPERIMENT.id, holdout: 0, variants: DEMO_EXPERIMENT.variants });
 
 /** The events of every campaign, in batches of about opts.batchSize. */
 export function* generateEvents(opts: DemoOptions, contacts: readonly DemoContact[]): Generator<EventInput[]> {

@@ -3,7 +3,8 @@ import { upsertContacts } from '../ingest/contacts.ts';
 import { ingestEvents } from '../ingest/event-writer.ts';
 import { changeTags } from '../ingest/tags.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { DEFAULT_DEMO, generateContacts, generateEvents, tagAssignments, type DemoOptions } from './generator.ts';
+import { createExperiment, getExperiment, setExperimentStatus } from '../experiments/experiments.ts';
+import { DEFAULT_DEMO, DEMO_EXPERIMENT, generateContacts, generateEvents, tagAssignments, type DemoOptions } from './generator.ts';
 
 export interface SeedReport {
   contacts: number;
@@ -33,6 +34,11 @@ export async function seedDemo(
   const tags = tagAssignments(contacts);
   for (let i = 0; i < tags.length; i += CHUNK) {
     report.tags += (await changeTags(wh, workspaceId, { assignments: tags.slice(i, i + CHUNK) })).assigned;
+  }
+  // The planted A/B test is a real experiment of the workspace, so its results can be read.
+  if (!(await getExperiment(wh, workspaceId, DEMO_EXPERIMENT.id))) {
+    await createExperiment(wh, workspaceId, { id: DEMO_EXPERIMENT.id, name: DEMO_EXPERIMENT.name, variants: [...DEMO_EXPERIMENT.variants], metrics: ['click', 'conversion', 'revenue'], attribution_hours: 72 }, 'seed-demo');
+    await setExperimentStatus(wh, workspaceId, DEMO_EXPERIMENT.id, 'running', 'seed-demo');
   }
   for (const batch of generateEvents(opts, contacts)) {
     const r = await ingestEvents(wh, workspaceId, batch);

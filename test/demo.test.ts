@@ -69,7 +69,7 @@ describe('demo data', () => {
        FROM events FINAL WHERE workspace_id = 'demo_ws' AND experiment_id = {exp:String} GROUP BY variant ORDER BY variant`,
       { exp: DEMO_EXPERIMENT.id },
     );
-    assert.deepEqual(rates.map((r) => r.variant), ['control', 'question']);
+    assert.deepEqual(rates.map((r) => r.variant), DEMO_EXPERIMENT.variants.map((v) => v.key));
     for (const r of rates) {
       const inJs = events.filter((e) => e.experiment_id === DEMO_EXPERIMENT.id && e.variant === r.variant);
       assert.equal(Number(r.clicks), inJs.filter((e) => e.type === 'click').length);

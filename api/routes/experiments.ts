@@ -1,0 +1,132 @@
+/** A/B experiments: definitions, status, the assignment fast path, results and the planner. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { ExperimentInput, METRICS, type Metric } from '../../experiments/experiment-schema.ts';
+import { assignmentOf, createExperiment, ExperimentRuleError, getExperiment, listExperiments, setExperimentStatus } from '../../experiments/experiments.ts';
+import { planExperiment, type PlanInput } from '../../experiments/planner.ts';
+import { experimentResults } from '../../experiments/results.ts';
+import type { Services } from '../app.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { errors } from '../errors.ts';
+import { requestTimeZone } from '../time-zone.ts';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
+  return run().catch((err: unknown) => {
+    if (err instanceof ExperimentRuleError) throw errors.validation(err.message, err.field);
+    throw err;
+  });
+}
+
+export async function experimentRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+  app.post(
+    '/experiments',
+    { config: { roles: ['marketer', 'admin'] }, schema: { summary: 'Create an experiment (draft)', body: ExperimentInput } },
+    async (request, reply) => {
+      const created = await ruleErrors(() => createExperiment(warehouse, request.principal.workspaceId, request.body as ExperimentInput, request.principal.keyId));
+      return reply.status(201).send(created);
+    },
+  );
+
+  app.get(
+    '/experiments',
+    {
+      config: { roles: ['marketer', 'admin', 'analyst'] },
+      schema: {
+        summary: 'Experiments, a page at a time',
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: config.server.maxPageSize, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const page = await listExperiments(warehouse, request.principal.workspaceId, limit + 1, cursor ? decodeCursor(cursor, 'querystring.cursor') : '');
+      const more = page.length > limit;
+      const experiments = more ? page.slice(0, limit) : page;
+      return { experiments, next_cursor: more ? encodeCursor(experiments.at(-1)!.id) : null };
+    },
+  );
+
+  app.get('/experiments/:id', { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'One experiment', params: IdParams } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const experiment = await getExperiment(warehouse, request.principal.workspaceId, id);
+    if (!experiment) throw errors.notFound(`experiment ${id}`);
+    return experiment;
+  });
+
+  for (const [action, status] of [['start', 'running'], ['stop', 'stopped']] as const) {
+    app.post(`/experiments/:id/${action}`, { config: { roles: ['marketer', 'admin'] }, schema: { summary: `${action} the experiment`, params: IdParams } }, async (request) => {
+      const { id } = request.params as { id: string };
+      const changed = await ruleErrors(() => setExperimentStatus(warehouse, request.principal.workspaceId, id, status, request.principal.keyId));
+      if (!changed) throw errors.notFound(`experiment ${id}`);
+      return changed;
+    });
+  }
+
+  app.get(
+    '/experiments/:id/assignment',
+    {
+      config: { roles: ['sender', 'marketer', 'admin'] },
+      schema: {
+        summary: "A user's variant (deterministic; no warehouse round trip once the experiment is cached)",
+        params: IdParams,
+        querystring: Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { user_id } = request.query as { user_id: string };
+      const variant = await assignmentOf(warehouse, request.principal.workspaceId, id, user_id);
+      if (variant === undefined) throw errors.notFound(`experiment ${id}`);
+      return { experiment_id: id, user_id, variant };
+    },
+  );
+
+  app.get(
+    '/experiments/:id/results',
+    {
+      config: { roles: ['analyst', 'marketer', 'admin'] },
+      schema: {
+        summary: 'Per-variant results against the control, with significance and a verdict',
+        params: IdParams,
+        querystring: Type.Object(
+          { metric: Type.Optional(Type.Enum([...METRICS])), tz: Type.Optional(Type.String({ maxLength: 64 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const experiment = await getExperiment(warehouse, request.principal.workspaceId, id);
+      if (!experiment) throw errors.notFound(`experiment ${id}`);
+      const metric = (request.query as { metric?: Metric }).metric ?? experiment.spec.metrics[0]!;
+      return experimentResults(warehouse, request.principal.workspaceId, experiment, metric, await requestTimeZone(request, warehouse));
+    },
+  );
+
+  app.post(
+    '/experiments/plan',
+    {
+      config: { roles: ['analyst', 'marketer', 'admin'] },
+      schema: {
+        summary: 'Recipients per arm for a two-sided test, and days at a daily volume',
+        body: Type.Object(
+          {
+            baseline_rate: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+            mde_rel: Type.Number({ exclusiveMinimum: 0, maximum: 100 }),
+            alpha: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 0.5 })),
+            power: Type.Optional(Type.Number({ minimum: 0.5, exclusiveMaximum: 1 })),
+            variants: Type.Optional(Type.Integer({ minimum: 2, maximum: 20 })),
+            daily_volume: Type.Optional(Type.Integer({ minimum: 1 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const body = request.body as PlanInput;
+      if (body.baseline_rate * (1 + body.mde_rel) >= 1) throw errors.validation('body.mde_rel: the treated rate baseline_rate × (1 + mde_rel) must stay below 1', 'body.mde_rel');
+      return planExperiment(body);
+    },
+  );
+}

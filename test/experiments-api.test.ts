@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DEMO_EXPERIMENT, generateContacts, generateEvents, type DemoOptions } from '../demo/generator.ts';
+import { seedDemo } from '../demo/seed.ts';
+import { assignVariant } from '../experiments/allocation.ts';
+import { compareProportions, summarize, welchTest } from '../experiments/statistics.ts';
+import { seededRandom } from '../demo/random.ts';
+import type { EventInput } from '../ingest/event-schema.ts';
+import { bearer, startTestApp, type TestApp } from './helpers/app.ts';
+
+const demo: DemoOptions = { contacts: 10_000, weeks: 3, campaignsPerWeek: 2, seed: 42, endMs: Date.parse('2026-11-20T00:00:00Z'), batchSize: 5000 };
+
+/** Per variant: exposed recipients, and those with an event of `type` within 72 h of first exposure (plain TypeScript). */
+function independentCounts(events: EventInput[], type: string) {
+  const exposure = new Map<string, { variant: string; ts: number }>();
+  for (const e of events) {
+    if (e.type !== 'exposure' || e.experiment_id !== DEMO_EXPERIMENT.id) continue;
+    const prev = exposure.get(e.user_id!);
+    if (!prev || (e.ts as number) < prev.ts) exposure.set(e.user_id!, { variant: e.variant!, ts: e.ts as number });
+  }
+  const hit = new Set<string>();
+  const revenue = new Map<string, number>();
+  for (const e of events) {
+    const x = exposure.get(e.user_id!);
+    if (!x || e.type !== type || (e.ts as number) < x.ts || (e.ts as number) > x.ts + 72 * 3600_000) continue;
+    hit.add(e.user_id!);
+    revenue.set(e.user_id!, (revenue.get(e.user_id!) ?? 0) + (e.revenue ?? 0));
+  }
+  const out = new Map<string, { n: number; successes: number; revenues: number[] }>();
+  for (const [user, { variant }] of exposure) {
+    const v = out.get(variant) ?? { n: 0, successes: 0, revenues: [] };
+    v.n++;
+    if (hit.has(user)) v.successes++;
+    v.revenues.push(revenue.get(user) ?? 0);
+    out.set(variant, v);
+  }
+  return out;
+}
+
+describe('experiments API', () => {
+  let t: TestApp;
+  let marketer: string;
+  before(async () => {
+    t = await startTestApp('experiments_api');
+    marketer = await t.keyFor('marketer', 'ab');
+  });
+  after(() => t.close());
+
+  const call = (method: 'GET' | 'POST', url: string, payload?: object, key = marketer) => t.app.inject({ method, url, headers: bearer(key), ...(payload && { payload }) });
+
+  it('validates definitions, naming the field', async () => {
+    const bad = async (payload: object, field: string) => {
+      const res = await call('POST', '/v1/experiments', payload);
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().field, field);
+    };
+    await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }] }, 'body.variants');
+    await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }, { key: 'a', weight: 2 }] }, 'body.variants');
+    await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 0 }] }, 'body.variants.1.weight');
+    await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], holdout: 1 }, 'body.holdout');
+    await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], metrics: ['opens'] }, 'body.metrics.0');
+  });
+
+  it('runs a lifecycle, assigns deterministically, and hides other workspaces', async () => {
+    const created = await call('POST', '/v1/experiments', { id: 'exp_copy', name: 'Copy test', variants: [{ key: 'plain', weight: 1 }, { key: 'emoji', weight: 1 }], holdout: 0.1 });
+    assert.equal(created.statusCode, 201);
+    assert.equal(created.json().spec.salt, 'exp_copy');
+    assert.equal((await call('POST', '/v1/experiments/exp_copy/start')).json().spec.status, 'running');
+    assert.equal((await call('POST', '/v1/experiments/exp_copy/start')).statusCode, 400, 'already running');
+    const again = await call('POST', '/v1/experiments', { id: 'exp_copy', name: 'Changed', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] });
+    assert.equal(again.statusCode, 400, 'a running experiment keeps its allocation');
+    const plan = { salt: 'exp_copy', holdout: 0.1, variants: [{ key: 'plain', weight: 1 }, { key: 'emoji', weight: 1 }] };
+    for (const user of ['u1', 'u2', '用户3', '13812345678']) {
+      const res = await call('GET', `/v1/experiments/exp_copy/assignment?user_id=${encodeURIComponent(user)}`, undefined, await t.keyFor('sender', 'ab'));
+      assert.deepEqual(res.json(), { experiment_id: 'exp_copy', user_id: user, variant: assignVariant(plan, user) });
+    }
+    const other = await t.keyFor('marketer', 'other_ws');
+    assert.equal((await call('GET', '/v1/experiments/exp_copy', undefined, other)).statusCode, 404);
+    assert.equal((await call('GET', '/v1/experiments/exp_copy/assignment?user_id=u1', undefined, other)).statusCode, 404);
+    assert.equal((await call('POST', '/v1/experiments/exp_copy/stop')).json().spec.status, 'stopped');
+    assert.equal((await call('GET', '/v1/experiments')).json().experiments.length, 1);
+  });
+
+  it('detects the demo A/B test with a planted uplift; counts match an independent computation', async () => {
+    await seedDemo(t.wh, 'ab', demo);
+    const events = [...generateEvents(demo, generateContacts(demo))].flat();
+    const analyst = await t.keyFor('analyst', 'ab');
+    const res = await call('GET', `/v1/experiments/${DEMO_EXPERIMENT.id}/results?metric=click`, undefined, analyst);
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json();
+    const expected = independentCounts(events, 'click');
+    for (const v of body.variants) assert.deepEqual([v.n, v.successes], [expected.get(v.key)!.n, expected.get(v.key)!.successes], v.key);
+    const [control, question] = body.variants;
+    const cmp = compareProportions(expected.get('control')!, expected.get('question')!);
+    assert.ok(Math.abs(question.p_value - cmp.pValue) < 1e-12);
+    assert.ok(question.uplift_rel > 0.1, `uplift ${question.uplift_rel}`);
+    assert.ok(question.p_value_adjusted < 0.05, `p ${question.p_value_adjusted}`);
+    assert.ok(question.prob_to_beat_control > 0.95);
+    assert.ok(question.expected_loss < control.rate * 0.01);
+    assert.equal(body.srm_detected, false);
+    assert.match(body.verdict, /^question (beats|looks better)/);
+
+    const revenue = (await call('GET', `/v1/experiments/${DEMO_EXPERIMENT.id}/results?metric=revenue`, undefined, analyst)).json();
+    const welch = welchTest(summarize(independentCounts(events, 'conversion').get('control')!.revenues), summarize(independentCounts(events, 'conversion').get('question')!.revenues));
+    assert.ok(Math.abs(revenue.variants[1].p_value - welch.pValue) < 1e-9, `${revenue.variants[1].p_value} vs ${welch.pValue}`);
+    assert.ok(Math.abs(revenue.variants[1].ci_low - welch.ciLow) < 1e-6);
+  });
+
+  it('does not call an A/A split significant, and flags a sample ratio mismatch', async () => {
+    const rnd = seededRandom(7);
+    const sender = await t.keyFor('sender', 'ab');
+    await call('POST', '/v1/experiments', { id: 'exp_aa', name: 'A/A', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], metrics: ['click'] });
+    await call('POST', '/v1/experiments', { id: 'exp_srm', name: 'SRM', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], metrics: ['click'] });
+    const plan = { salt: 'exp_aa', holdout: 0, variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] };
+    const start = Date.parse('2026-11-10T02:00:00Z');
+    const events: object[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const user = `aa${i}`;
+      const ts = start + (i % 7) * 86_400_000;
+      events.push({ event_id: `aa_exp_${i}`, type: 'exposure', ts, user_id: user, experiment_id: 'exp_aa', variant: assignVariant(plan, user) });
+      // SRM: 60 % of exposures logged for a, 40 % for b.
+      events.push({ event_id: `srm_exp_${i}`, type: 'exposure', ts, user_id: user, experiment_id: 'exp_srm', variant: i % 5 < 3 ? 'a' : 'b' });
+      if (rnd.chance(0.12)) events.push({ event_id: `aa_click_${i}`, type: 'click', ts: ts + 3_600_000, user_id: user });
+    }
+    for (let i = 0; i < events.length; i += 5000) await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(sender), payload: events.slice(i, i + 5000) });
+    const aa = (await call('GET', '/v1/experiments/exp_aa/results')).json();
+    assert.ok(aa.variants[1].p_value > 0.05, `A/A p ${aa.variants[1].p_value}`);
+    assert.ok(aa.variants[1].sequential_p_value > 0.05);
+    assert.equal(aa.srm_detected, false);
+    assert.match(aa.verdict, /No significant difference/);
+    const srm = (await call('GET', '/v1/experiments/exp_srm/results')).json();
+    assert.equal(srm.srm_detected, true);
+    assert.ok(srm.srm_p_value < 1e-10);
+    assert.match(srm.verdict, /Sample ratio mismatch/);
+  });
+
+  it('plans recipients per arm and days (power.prop.test: 3840.85 per arm for 10 % → 12 %)', async () => {
+    const res = await call('POST', '/v1/experiments/plan', { baseline_rate: 0.1, mde_rel: 0.2, daily_volume: 2000 });
+    const { treated_rate, ...plan } = res.json();
+    assert.deepEqual(plan, { recipients_per_arm: 3841, recipients_total: 7682, arms: 2, alpha_per_comparison: 0.05, power: 0.8, days: 4 });
+    assert.ok(Math.abs(treated_rate - 0.12) < 1e-12);
+    const three = (await call('POST', '/v1/experiments/plan', { baseline_rate: 0.1, mde_rel: 0.2, variants: 3 })).json();
+    assert.equal(three.alpha_per_comparison, 0.025);
+    assert.ok(three.recipients_per_arm > 3841);
+    assert.equal((await call('POST', '/v1/experiments/plan', { baseline_rate: 0.9, mde_rel: 0.2 })).json().field, 'body.mde_rel');
+  });
+});
