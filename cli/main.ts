@@ -7,6 +7,7 @@ import { serveCommand } from './serve.ts';
 import { keysCommand } from './keys.ts';
 import { ingestCommand } from './ingest.ts';
 import { importCommand } from './import.ts';
+import { experimentCommand } from './experiment.ts';
 
 const USAGE = `usage: smsp <command> [options]
 
@@ -23,6 +24,8 @@ commands:
                                          import a number list or contact file (TXT, CSV, XLSX), with a report
   import events FILE.ndjson [--workspace W]
                                          import events through the same validation and dedup as the API
+  experiment results ID [--metric M] [--workspace W]
+                                         an experiment's results as a table, with the verdict
   keys create --name N --role R [--workspace W]
                                          create an API key (printed once)
 
@@ -37,6 +40,7 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   keys: keysCommand,
   ingest: ingestCommand,
   import: importCommand,
+  experiment: experimentCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -66,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       tag: { type: 'string' },
       sheet: { type: 'string' },
       format: { type: 'string' },
+      metric: { type: 'string' },
     },
   });
   return (await run(values, positionals)) ?? 0;

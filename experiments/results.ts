@@ -46,6 +46,9 @@ export interface VariantResult {
   uplift_rel: number | null;
   ci_low: number | null;
   ci_high: number | null;
+  /** CI of uplift_rel (delta method for rates; the absolute CI over the control mean for revenue). */
+  rel_ci_low: number | null;
+  rel_ci_high: number | null;
   p_value: number | null;
   p_value_adjusted: number | null;
   prob_to_beat_control: number | null;
@@ -114,7 +117,8 @@ function verdictOf(metric: Metric, variants: VariantResult[], srm: boolean): str
   const lines = rest.map((v) => {
     if (v.p_value_adjusted === null || v.uplift_rel === null) return `${v.key}: not enough data yet.`;
     const what = metric === 'revenue' ? 'revenue per recipient' : `${metric} rate`;
-    const effect = `${signed(v.uplift_rel)} ${what} vs ${control.key} (95% CI ${signed(v.ci_low! / (control.rate ?? control.mean ?? 1))} to ${signed(v.ci_high! / (control.rate ?? control.mean ?? 1))} relative)`;
+    const ci = v.rel_ci_low === null ? '' : ` (95% CI ${signed(v.rel_ci_low)} to ${signed(v.rel_ci_high!)})`;
+    const effect = `${signed(v.uplift_rel)} ${what} vs ${control.key}${ci}`;
     if (v.p_value_adjusted < ALPHA && (v.sequential_p_value ?? 1) < ALPHA) return `${v.key} ${v.uplift_abs! > 0 ? 'beats' : 'is worse than'} ${control.key}: ${effect}, p = ${v.p_value_adjusted.toPrecision(2)} adjusted; the always-valid sequential test agrees, so it is safe to stop.`;
     if (v.p_value_adjusted < ALPHA) return `${v.key} looks ${v.uplift_abs! > 0 ? 'better' : 'worse'}: ${effect}, p = ${v.p_value_adjusted.toPrecision(2)} adjusted, but the sequential test is not yet convinced (p = ${(v.sequential_p_value ?? 1).toPrecision(2)}); keep it running if you have been checking daily.`;
     return `No significant difference between ${v.key} and ${control.key} yet: ${effect}, p = ${v.p_value_adjusted.toPrecision(2)}.`;
@@ -137,7 +141,7 @@ export async function experimentResults(wh: Warehouse, workspaceId: string, expe
   const variants: VariantResult[] = keys.map((key) => {
     const t = totals.get(key)!;
     const base: VariantResult = {
-      key, n: t.n, successes: t.successes, uplift_abs: null, uplift_rel: null, ci_low: null, ci_high: null, p_value: null, p_value_adjusted: null,
+      key, n: t.n, successes: t.successes, uplift_abs: null, uplift_rel: null, ci_low: null, ci_high: null, rel_ci_low: null, rel_ci_high: null, p_value: null, p_value_adjusted: null,
       prob_to_beat_control: null, expected_loss: null, sequential_p_value: null, sequential_ci_low: null, sequential_ci_high: null,
       ...(metric === 'revenue' ? { mean: summaryOf(t).mean } : { rate: t.n ? t.successes / t.n : 0 }),
     };
@@ -148,7 +152,11 @@ export async function experimentResults(wh: Warehouse, workspaceId: string, expe
       const w = welchTest(sc, summaryOf(t), ALPHA);
       const pooledMean = (control.revenueSum + t.revenueSum) / (control.n + t.n);
       const seq = mixtureSequentialTest(history, (experiment.spec.mde_rel * pooledMean) ** 2 || 1e-12, ALPHA);
-      return { ...base, uplift_abs: w.diff, uplift_rel: sc.mean ? w.diff / sc.mean : null, ci_low: w.ciLow, ci_high: w.ciHigh, p_value: w.pValue, sequential_p_value: seq.pValue, sequential_ci_low: seq.ciLow, sequential_ci_high: seq.ciHigh };
+      const rel = (x: number) => (sc.mean ? x / sc.mean : null);
+      return {
+        ...base, uplift_abs: w.diff, uplift_rel: rel(w.diff), ci_low: w.ciLow, ci_high: w.ciHigh, rel_ci_low: rel(w.ciLow), rel_ci_high: rel(w.ciHigh),
+        p_value: w.pValue, sequential_p_value: seq.pValue, sequential_ci_low: seq.ciLow, sequential_ci_high: seq.ciHigh,
+      };
     }
     const cmp = compareProportions(control, t, ALPHA);
     const pooledRate = (control.successes + t.successes) / (control.n + t.n);
@@ -159,6 +167,8 @@ export async function experimentResults(wh: Warehouse, workspaceId: string, expe
       uplift_rel: Number.isFinite(cmp.upliftRel) ? cmp.upliftRel : null,
       ci_low: cmp.ciLow,
       ci_high: cmp.ciHigh,
+      rel_ci_low: Number.isFinite(cmp.relCiLow) ? cmp.relCiLow : null,
+      rel_ci_high: Number.isFinite(cmp.relCiHigh) ? cmp.relCiHigh : null,
       p_value: cmp.pValue,
       prob_to_beat_control: probabilityToBeatControl(posterior(control), posterior(t)),
       expected_loss: expectedLoss(posterior(control), posterior(t)),

@@ -117,3 +117,22 @@ describe('smsp import and serve --ingest', () => {
     }
   });
 });
+
+describe('smsp experiment results', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-cli-exp-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the demo experiment as a table with a verdict', () => {
+    const run = (args: string[]) => spawnSync(process.execPath, ['bin/smsp.mjs', ...args], { env: { ...env, DATA_DIR: dir }, encoding: 'utf8' });
+    assert.equal(run(['seed-demo', '--contacts', '1500', '--weeks', '2']).status, 0);
+    const out = run(['experiment', 'results', 'exp_title_question', '--metric', 'click']);
+    assert.equal(out.status, 0, out.stderr);
+    const lines = out.stdout.split('\n');
+    assert.match(lines[0]!, /^Question-style title vs plain title \(exp_title_question\), metric click, days in Asia\/Shanghai/);
+    assert.match(lines[1]!, /^variant\s+n\s+successes\s+rate\s+uplift/);
+    assert.match(lines[3]!, /^control\s+\d+\s+\d+\s+\d+\.\d+%/);
+    assert.match(lines[4]!, /^question\s+\d+\s+\d+/);
+    assert.match(out.stdout, /SRM p = /);
+    assert.equal(run(['experiment', 'results', 'nope']).status, 2);
+  });
+});
