@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: each figure is a ratio against a baseline measured in the same run.
- * Usage: npm run bench -- [--events N] [--batch N] [--import N] [--only http,kafka,import]
+ * Usage: npm run bench -- [--events N] [--batch N] [--import N] [--seconds S] [--only http,kafka,import,allocation]
  * Starts a Kafka broker for the Kafka benchmark unless KAFKA_BROKERS names one.
  */
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { DEFAULT_DEMO, generateContacts, generateEvents } from '../demo/generato
 import type { EventInput } from '../ingest/event-schema.ts';
 import { validateEvent } from '../ingest/event-validation.ts';
 import { startKafkaBroker } from '../scripts/kafka/broker.ts';
+import { benchAllocation } from './allocation.ts';
 import { benchImport } from './import.ts';
 import { benchHttpIngest } from './ingest-http.ts';
 import { benchKafkaIngest } from './ingest-kafka.ts';
@@ -18,7 +19,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '10000' },
     import: { type: 'string', default: '500000' },
-    only: { type: 'string', default: 'http,kafka,import' },
+    only: { type: 'string', default: 'http,kafka,import,allocation' },
+    seconds: { type: 'string', default: '5' },
   },
 });
 const only = new Set(values.only!.split(','));
@@ -51,3 +53,4 @@ if (only.has('kafka')) {
   }
 }
 if (only.has('import')) await benchImport(Number(values.import));
+if (only.has('allocation')) await benchAllocation(Number(values.seconds));
