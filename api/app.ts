@@ -15,12 +15,14 @@ import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
 import { illFormedStringError } from '../ingest/schema-errors.ts';
 import { createApiMetrics, instrumentRequests, type ApiMetrics } from './metrics.ts';
 import { registerNdjsonParser } from './ndjson.ts';
+import { audienceRoutes } from './routes/audiences.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { eventRoutes } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { segmentRoutes } from './routes/segments.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
@@ -105,6 +107,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await v1.register(keyRoutes, services);
       await v1.register(workspaceRoutes, services);
       await v1.register(experimentRoutes, services);
+      await v1.register(segmentRoutes, services);
+      await v1.register(audienceRoutes, services);
     },
     { prefix: '/v1' },
   );

@@ -14,9 +14,28 @@ const cache = new Map<string, string>();
 export function sql(name: string): string {
   let text = cache.get(name);
   if (text === undefined) {
-    const raw = fs.readFileSync(path.join(SQL_DIR, 'queries', `${name}.sql`), 'utf8').trim().replace(/;\s*$/, '');
-    text = raw.replace(/\{\{([a-z0-9/_-]+)\}\}/g, (_, inner: string) => sql(inner));
+    // Whole-line comments are dropped: text spliced into a slot must never land inside one.
+    const raw = fs
+      .readFileSync(path.join(SQL_DIR, 'queries', `${name}.sql`), 'utf8')
+      .split('\n')
+      .filter((line) => !/^\s*--/.test(line))
+      .join('\n')
+      .trim()
+      .replace(/;\s*$/, '');
+    text = raw.replace(/\{\{([a-z0-9_-]+\/[a-z0-9/_-]+)\}\}/g, (_, inner: string) => sql(inner));
     cache.set(name, text);
   }
   return text;
+}
+
+/**
+ * A named statement with `{{rule}}`-style slots filled by SQL that the platform generated (a compiled
+ * segment rule: catalogue SQL whose values are all bound parameters). Never pass user text here.
+ */
+export function sqlWithGenerated(name: string, slots: Record<string, string>): string {
+  return sql(name).replace(/\{\{([a-z_]+)\}\}/g, (whole, slot: string) => {
+    const fragment = slots[slot];
+    if (fragment === undefined) throw new Error(`no SQL for slot ${whole} in ${name}`);
+    return fragment;
+  });
 }

@@ -1,0 +1,96 @@
+/** Audience snapshots: their versions and streamed exports for the sending side. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { canSeePhoneNumbers } from '../../access/roles.ts';
+import { audienceVersions, deleteAudienceVersion, getAudience } from '../../segmentation/audiences.ts';
+import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, type ExportField, type ExportFormat } from '../../segmentation/exports.ts';
+import type { Services } from '../app.ts';
+import { errors } from '../errors.ts';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+export const MAX_EXPORT_PAGE = 100_000;
+
+/** The opaque export cursor: snapshot version and position, so every page reads the same snapshot. */
+const encodeExportCursor = (version: number, after: string) => Buffer.from(JSON.stringify({ v: version, a: after })).toString('base64url');
+function decodeExportCursor(cursor: string): { version: number; after: string } {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; a?: unknown };
+    if (Number.isInteger(c.v) && typeof c.a === 'string') return { version: c.v as number, after: c.a };
+  } catch {
+    // falls through
+  }
+  throw errors.validation('querystring.cursor: is not a cursor this API issued', 'querystring.cursor');
+}
+
+export async function audienceRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
+  app.get('/audiences/:id', { config: { roles: ['marketer', 'admin', 'analyst', 'sender'] }, schema: { summary: 'An audience: newest snapshot and its versions', params: IdParams } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const audience = await getAudience(warehouse, request.principal.workspaceId, id);
+    if (!audience) throw errors.notFound(`audience ${id}`);
+    return { id, ...audience.spec, versions: await audienceVersions(warehouse, request.principal.workspaceId, id) };
+  });
+
+  app.delete(
+    '/audiences/:id/versions/:version',
+    { config: { roles: ['marketer', 'admin'] }, schema: { summary: "Delete one snapshot's members", params: Type.Object({ id: Type.String({ maxLength: 64 }), version: Type.Integer({ minimum: 1 }) }) } },
+    async (request, reply) => {
+      const { id, version } = request.params as { id: string; version: number };
+      const audience = await getAudience(warehouse, request.principal.workspaceId, id);
+      const versions = audience ? await audienceVersions(warehouse, request.principal.workspaceId, id) : [];
+      if (!audience || !versions.some((v) => v.version === version)) throw errors.notFound(`audience ${id} version ${version}`);
+      await deleteAudienceVersion(warehouse, request.principal.workspaceId, audience, version, request.principal.keyId);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/audiences/:id/export',
+    {
+      config: { roles: ['sender', 'marketer', 'admin', 'analyst'] },
+      schema: {
+        summary: 'Stream one page of the audience (NDJSON, CSV or Arrow); X-Next-Cursor continues it on the same snapshot',
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            format: Type.Optional(Type.Enum(Object.keys(EXPORT_FORMATS) as ExportFormat[])),
+            fields: Type.Optional(Type.String({ maxLength: 256, description: `Comma-separated, from: ${EXPORT_FIELDS.join(', ')} (default user_id,phone)` })),
+            version: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the newest snapshot' })),
+            cursor: Type.Optional(Type.String({ maxLength: 1024 })),
+            limit: Type.Integer({ minimum: 1, maximum: MAX_EXPORT_PAGE, default: 10_000 }),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const q = request.query as { format?: ExportFormat; fields?: string; version?: number; cursor?: string; limit: number };
+      const audience = await getAudience(warehouse, request.principal.workspaceId, id);
+      if (!audience) throw errors.notFound(`audience ${id}`);
+      const fields = (q.fields ?? 'user_id,phone').split(',').map((f) => f.trim());
+      const unknown = fields.find((f) => !(EXPORT_FIELDS as readonly string[]).includes(f));
+      if (unknown !== undefined) throw errors.validation(`querystring.fields: ${JSON.stringify(unknown)} is not an export field (${EXPORT_FIELDS.join(', ')})`, 'querystring.fields');
+      const position = q.cursor ? decodeExportCursor(q.cursor) : { version: q.version ?? audience.spec.version, after: '' };
+      if (q.cursor && q.version !== undefined && q.version !== position.version) throw errors.validation('querystring.version: differs from the cursor\'s snapshot', 'querystring.version');
+      const versions = await audienceVersions(warehouse, request.principal.workspaceId, id);
+      const snapshot = versions.find((v) => v.version === position.version);
+      if (!snapshot) throw errors.notFound(`audience ${id} version ${position.version}`);
+      const page = await exportAudiencePage(warehouse, request.principal.workspaceId, id, {
+        version: position.version,
+        fields: [...new Set(fields)] as ExportField[],
+        format: q.format ?? 'ndjson',
+        after: position.after,
+        limit: q.limit,
+        maskPhones: !canSeePhoneNumbers(request.principal.role),
+      });
+      reply.header('content-type', page.contentType);
+      reply.header('x-audience-version', String(position.version));
+      reply.header('x-timezone', snapshot.timezone);
+      if (snapshot.eligibility.send_window) reply.header('x-send-window', JSON.stringify(snapshot.eligibility.send_window));
+      if (page.nextAfter !== null) reply.header('x-next-cursor', encodeExportCursor(position.version, page.nextAfter));
+      return reply.send(page.stream);
+    },
+  );
+}
+
+

@@ -1,0 +1,139 @@
+/** Segments (rules), previews, and materializing them into audiences. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { canSeePhoneNumbers } from '../../access/roles.ts';
+import { maskPhone } from '../../ingest/phone.ts';
+import { materializeAudience, type Eligibility } from '../../segmentation/audiences.ts';
+import { RuleNotAvailableError } from '../../segmentation/rule-sql.ts';
+import { RuleError } from '../../segmentation/rule-validation.ts';
+import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
+import type { Services } from '../app.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { ApiError, errors } from '../errors.ts';
+import { requestTimeZone } from '../time-zone.ts';
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+// The rule is checked by validateRule, which names the JSON path of any problem.
+const RuleBody = Type.Unknown({ description: 'A segment rule (see README: the rule DSL)' });
+const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
+const EligibilitySchema = Type.Object(
+  {
+    frequency_cap: Type.Optional(
+      Type.Union([
+        Type.Boolean(),
+        Type.Object(
+          { per_week: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })), vip_per_week: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })), vip_min_level: Type.Optional(Type.Integer({ minimum: 0, maximum: 9 })) },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
+    new_user_rule: Type.Optional(Type.Boolean()),
+    message_kind: Type.Optional(Type.Enum(['promotion', 'service'])),
+    send_window: Type.Optional(Type.Object({ start: HHMM, end: HHMM, workdays_only: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+/** Rule problems are 400s naming the rule's JSON path under the body. */
+function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
+  return run().catch((err: unknown) => {
+    if (err instanceof RuleError) throw errors.validation(`body.${err.message}`, `body.${err.path}`);
+    if (err instanceof RuleNotAvailableError) throw new ApiError(400, 'RULE_NOT_AVAILABLE', err.message, 'body.rule');
+    throw err;
+  });
+}
+
+export async function segmentRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+  const writers = { roles: ['marketer', 'admin'] as const };
+  const readers = { roles: ['marketer', 'admin', 'analyst'] as const };
+
+  app.post(
+    '/segments',
+    { config: writers, schema: { summary: 'Create a segment', body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), rule: RuleBody }, { additionalProperties: false }) } },
+    async (request, reply) => {
+      const body = request.body as { name: string; rule: unknown };
+      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, body, request.principal.keyId));
+      return reply.status(201).send({ id: saved.id, version: saved.version });
+    },
+  );
+
+  app.put(
+    '/segments/:id',
+    {
+      config: writers,
+      schema: { summary: 'Change a segment (a new version)', params: IdParams, body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), rule: RuleBody }, { additionalProperties: false }) },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      if (!(await getSegment(warehouse, request.principal.workspaceId, id))) throw errors.notFound(`segment ${id}`);
+      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, { ...(request.body as { name: string; rule: unknown }), id }, request.principal.keyId));
+      return { id: saved.id, version: saved.version };
+    },
+  );
+
+  app.get(
+    '/segments',
+    {
+      config: readers,
+      schema: {
+        summary: 'Segments, a page at a time',
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: config.server.maxPageSize, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const page = await listSegments(warehouse, request.principal.workspaceId, limit + 1, cursor ? decodeCursor(cursor, 'querystring.cursor') : '');
+      const more = page.length > limit;
+      const segments = more ? page.slice(0, limit) : page;
+      return { segments, next_cursor: more ? encodeCursor(segments.at(-1)!.id) : null };
+    },
+  );
+
+  app.get('/segments/:id', { config: readers, schema: { summary: 'One segment (newest version)', params: IdParams } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const segment = await getSegment(warehouse, request.principal.workspaceId, id);
+    if (!segment) throw errors.notFound(`segment ${id}`);
+    return segment;
+  });
+
+  app.post(
+    '/segments/preview',
+    {
+      config: readers,
+      schema: {
+        summary: 'Count and sample the contacts a rule matches now, without saving it',
+        body: Type.Object({ rule: RuleBody, sample: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })) }, { additionalProperties: false }),
+        querystring: Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const body = request.body as { rule: unknown; sample?: number };
+      const timezone = await requestTimeZone(request, warehouse);
+      const result = await ruleErrors(() => previewRule(warehouse, request.principal.workspaceId, body.rule, { nowMs: Date.now(), timezone, sample: body.sample ?? 10 }));
+      const mask = !canSeePhoneNumbers(request.principal.role);
+      return { count: result.count, timezone, sample: result.sample.map((r) => (mask ? { ...r, phone: maskPhone(r.phone) } : r)) };
+    },
+  );
+
+  app.post(
+    '/segments/:id/materialize',
+    {
+      config: writers,
+      schema: {
+        summary: 'Snapshot the segment into a new audience version (suppression always applies)',
+        params: IdParams,
+        body: Type.Optional(Type.Object({ eligibility: Type.Optional(EligibilitySchema) }, { additionalProperties: false })),
+        querystring: Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const segment = await getSegment(warehouse, request.principal.workspaceId, id);
+      if (!segment) throw errors.notFound(`segment ${id}`);
+      const eligibility = ((request.body as { eligibility?: Eligibility } | undefined)?.eligibility ?? {}) as Eligibility;
+      const timezone = await requestTimeZone(request, warehouse);
+      const audience = await ruleErrors(() => materializeAudience(warehouse, request.principal.workspaceId, segment, eligibility, { nowMs: Date.now(), timezone, changedBy: request.principal.keyId }));
+      return { audience_id: audience.id, version: audience.spec.version, size: audience.spec.size, matched: audience.spec.matched, excluded: audience.spec.excluded, timezone };
+    },
+  );
+}

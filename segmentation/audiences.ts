@@ -1,0 +1,91 @@
+/**
+ * Audiences: immutable snapshots of a segment, versioned. Materializing stores every matching contact
+ * with the reason it is excluded, if any: suppression (unsubscribed, complained, blacklisted, invalid,
+ * opted out) always applies; the 3-7-15 new-user rule and the weekly frequency cap apply when asked.
+ * The audience of segment S has the id S.
+ */
+import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
+import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import type { Segment } from './segments.ts';
+import { compiledRule } from './segments.ts';
+
+export interface Eligibility {
+  /** Weekly cap on accepted sends (calendar week from Monday, workspace time zone). */
+  frequency_cap?: boolean | { per_week?: number; vip_per_week?: number; vip_min_level?: number };
+  /** The 3-7-15 rule: promotions wait 15 days after sign-up, service messages 3. */
+  new_user_rule?: boolean;
+  message_kind?: 'promotion' | 'service';
+  /** Reported with exports, for the sending side: local send window and whether only workdays. */
+  send_window?: { start: string; end: string; workdays_only?: boolean };
+}
+
+export interface AudienceSpec {
+  /** The snapshot's version (the metadata record also versions deletions). */
+  version: number;
+  segment_id: string;
+  segment_version: number;
+  eligibility: Eligibility;
+  timezone: string;
+  materialized_at: string;
+  size: number;
+  matched: number;
+  excluded: Record<string, number>;
+  deleted_versions?: number[];
+}
+
+export type Audience = MetadataRecord<AudienceSpec>;
+
+const store = (wh: Warehouse) => new MetadataStore<AudienceSpec>(wh, 'audiences');
+
+export const DEFAULT_CAP = { per_week: 2, vip_per_week: 4, vip_min_level: 1 };
+const NEW_USER_DAYS = { promotion: 15, service: 3 } as const;
+
+export async function materializeAudience(wh: Warehouse, workspaceId: string, segment: Segment, eligibility: Eligibility, opts: { nowMs: number; timezone: string; changedBy: string }): Promise<Audience> {
+  const previous = await store(wh).get(workspaceId, segment.id);
+  const version = (previous?.spec.version ?? 0) + 1;
+  const { expression, params } = compiledRule(segment.spec.rule, workspaceId, opts.nowMs, opts.timezone);
+  const cap = eligibility.frequency_cap ? { ...DEFAULT_CAP, ...(typeof eligibility.frequency_cap === 'object' ? eligibility.frequency_cap : {}) } : DEFAULT_CAP;
+  await wh.command(sqlWithGenerated('audiences/materialize', { rule: expression }), {
+    ...params,
+    audience: segment.id,
+    version,
+    new_user_days: eligibility.new_user_rule ? NEW_USER_DAYS[eligibility.message_kind ?? 'promotion'] : 0,
+    frequency_cap: eligibility.frequency_cap ? 1 : 0,
+    per_week: cap.per_week,
+    vip_per_week: cap.vip_per_week,
+    vip_min_level: cap.vip_min_level,
+  });
+  const counts = await wh.query<{ excluded: string; n: string }>(sql('audiences/exclusions'), { workspace: workspaceId, audience: segment.id, version });
+  const excluded: Record<string, number> = { suppressed: 0, no_phone: 0, new_user_rule: 0, frequency_cap: 0 };
+  let size = 0;
+  for (const c of counts) {
+    if (c.excluded === '') size = Number(c.n);
+    else excluded[c.excluded] = Number(c.n);
+  }
+  const matched = size + Object.values(excluded).reduce((a, b) => a + b, 0);
+  return store(wh).save(workspaceId, {
+    id: segment.id,
+    name: segment.name,
+    spec: { version, segment_id: segment.id, segment_version: segment.version, eligibility, timezone: opts.timezone, materialized_at: new Date(opts.nowMs).toISOString(), size, matched, excluded, deleted_versions: previous?.spec.deleted_versions },
+    changedBy: opts.changedBy,
+  });
+}
+
+export const getAudience = (wh: Warehouse, workspaceId: string, id: string) => store(wh).get(workspaceId, id);
+
+/** Every snapshot of an audience that has not been deleted, oldest first. */
+export async function audienceVersions(wh: Warehouse, workspaceId: string, id: string): Promise<AudienceSpec[]> {
+  const history = await store(wh).history(workspaceId, id);
+  const deleted = new Set(history.at(-1)?.spec.deleted_versions ?? []);
+  const byVersion = new Map<number, AudienceSpec>();
+  for (const h of history) if (!deleted.has(h.spec.version)) byVersion.set(h.spec.version, h.spec);
+  return [...byVersion.values()];
+}
+
+/** Deletes one version's members; the version's record stays, marked deleted. */
+export async function deleteAudienceVersion(wh: Warehouse, workspaceId: string, audience: Audience, version: number, changedBy: string): Promise<void> {
+  await wh.command(sql('audiences/delete-version'), { workspace: workspaceId, audience: audience.id, version });
+  const deleted = [...new Set([...(audience.spec.deleted_versions ?? []), version])];
+  await store(wh).save(workspaceId, { id: audience.id, name: audience.name, spec: { ...audience.spec, deleted_versions: deleted }, changedBy });
+}

@@ -1,0 +1,54 @@
+/**
+ * Streamed audience exports: ClickHouse writes the page in the requested format (NDJSON, CSV or Arrow)
+ * and its bytes are passed through, never re-encoded. Pages are keyset-paginated by user_id over one
+ * immutable snapshot, so paging while new data arrives returns exactly that snapshot.
+ */
+import type { Readable } from 'node:stream';
+import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+
+export const EXPORT_FIELDS = ['user_id', 'phone', 'name', 'gender', 'birthday', 'city', 'region', 'vip_level', 'attributes'] as const;
+export type ExportField = (typeof EXPORT_FIELDS)[number];
+
+export const EXPORT_FORMATS = {
+  ndjson: { clickhouse: 'JSONEachRow', contentType: 'application/x-ndjson; charset=utf-8' },
+  csv: { clickhouse: 'CSVWithNames', contentType: 'text/csv; charset=utf-8' },
+  arrow: { clickhouse: 'ArrowStream', contentType: 'application/vnd.apache.arrow.stream' },
+} as const;
+export type ExportFormat = keyof typeof EXPORT_FORMATS;
+
+/**
+ * The same masking as maskPhone(), in SQL: 138****5678 for mainland mobiles. (No braces in the regex:
+ * the parameter binder reads `{...}` as a placeholder.)
+ */
+export const MASKED_PHONE_SQL = `multiIf(
+  phone = '', '',
+  startsWith(phone, '+861') AND length(phone) = 14 AND match(phone, '^[+][0-9]+$'), concat(substring(phone, 4, 3), '****', substring(phone, 11, 4)),
+  length(phone) >= 11, concat(substring(phone, 1, 3), repeat('*', toUInt64(length(phone) - 7)), substring(phone, length(phone) - 3, 4)),
+  concat(repeat('*', toUInt64(greatest(length(phone), 4) - 4)), substring(phone, greatest(toInt64(length(phone)) - 3, 1), 4))
+)`;
+
+function columns(fields: readonly ExportField[], maskPhones: boolean): string {
+  return fields.map((f) => (f === 'phone' && maskPhones ? `${MASKED_PHONE_SQL} AS phone` : f)).join(', ');
+}
+
+export interface ExportPage {
+  stream: Readable;
+  contentType: string;
+  /** user_id to continue after, or null on the last page. */
+  nextAfter: string | null;
+}
+
+export async function exportAudiencePage(
+  wh: Warehouse,
+  workspaceId: string,
+  audienceId: string,
+  opts: { version: number; fields: readonly ExportField[]; format: ExportFormat; after: string; limit: number; maskPhones: boolean },
+): Promise<ExportPage> {
+  const params = { workspace: workspaceId, audience: audienceId, version: opts.version, after: opts.after, limit: opts.limit };
+  const end = await wh.query<{ user_id: string }>(sql('audiences/page-end'), { ...params, offset: opts.limit - 1 });
+  const format = EXPORT_FORMATS[opts.format];
+  const settings: Record<string, string | number> = opts.format === 'arrow' ? { output_format_arrow_compression_method: 'none', output_format_arrow_low_cardinality_as_dictionary: 0 } : {};
+  const stream = await wh.stream(sqlWithGenerated('audiences/export', { columns: columns(opts.fields, opts.maskPhones) }), params, format.clickhouse, { settings });
+  return { stream, contentType: format.contentType, nextAfter: end.length === 2 ? end[0]!.user_id : null };
+}

@@ -1,0 +1,140 @@
+/**
+ * Compiles a validated rule to a ClickHouse boolean expression over the contacts table, with every
+ * value bound as a server-side parameter ({p0:String}, ...): no user value is pasted into SQL.
+ * Column names and SQL keywords come only from the fixed catalogues in rule-types.ts.
+ *
+ * Semantics: a leaf on a missing value is false (and `not` of it true); relative days count back from
+ * `now`; calendar questions (is_today) use the workspace's time zone. Events belong to a contact by
+ * user_id, or by phone when the event has no user_id (number-list contacts have the phone as user id).
+ */
+import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type Rule, type Scalar, type TagLeaf } from './rule-types.ts';
+
+export class RuleNotAvailableError extends Error {
+  override name = 'RuleNotAvailableError';
+}
+
+/** Collects parameter values and hands out their placeholders. */
+export class Params {
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+
+  constructor(initial: Record<string, unknown> = {}) {
+    Object.assign(this.values, initial);
+  }
+
+  add(value: unknown, type: string): string {
+    const name = `p${this.n++}`;
+    this.values[name] = value;
+    return `{${name}:${type}}`;
+  }
+}
+
+export interface CompileContext {
+  params: Params;
+  /** Placeholders bound by the caller: {workspace:String}, {now:DateTime64(3, 'UTC')}, {tz:String}. */
+  workspace: string;
+  now: string;
+  tz: string;
+}
+
+const COUNT_SQL: Record<CountOp, string> = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const COMPARE_SQL: Partial<Record<CompareOp, string>> = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+type ValueType = 'String' | 'Float64' | 'Date32' | "DateTime64(3, 'UTC')";
+
+/** `column <op> value` for one comparison, with the value bound as `type`. */
+function comparison(column: string, op: CompareOp, value: AttrLeaf['value'], type: ValueType, ctx: CompileContext, nullable: boolean): string {
+  const bind = (v: unknown) => ctx.params.add(type === "DateTime64(3, 'UTC')" ? toDateTime(v as string) : v, type);
+  switch (op) {
+    case 'exists': {
+      const present = nullable ? `${column} IS NOT NULL` : `${column} != ''`;
+      return value === false ? `NOT (${present})` : present;
+    }
+    case 'in':
+      return `${column} IN ${ctx.params.add(value, `Array(${type})`)}`;
+    case 'not_in':
+      return `${column} NOT IN ${ctx.params.add(value, `Array(${type})`)}`;
+    case 'between': {
+      const [lo, hi] = value as Scalar[];
+      return `${column} BETWEEN ${bind(lo)} AND ${bind(hi)}`;
+    }
+    case 'contains':
+      return `positionUTF8(${column}, ${ctx.params.add(value, 'String')}) > 0`;
+    default:
+      return `${column} ${COMPARE_SQL[op]} ${bind(value)}`;
+  }
+}
+
+/** ISO instant or date → DateTime64 text in UTC. */
+function toDateTime(value: string): string {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
+  if (leaf.attr.startsWith('attributes.')) {
+    const column = `attributes[${ctx.params.add(leaf.attr.slice('attributes.'.length), 'String')}]`;
+    const numeric = ['gt', 'gte', 'lt', 'lte', 'between'].includes(leaf.op);
+    return numeric
+      ? comparison(`toFloat64OrNull(${column})`, leaf.op as CompareOp, leaf.value, 'Float64', ctx, true)
+      : comparison(column, leaf.op as CompareOp, leaf.value, 'String', ctx, false);
+  }
+  const kind = CONTACT_ATTRIBUTES[leaf.attr]!;
+  const column = leaf.attr; // a catalogue name, not user text
+  // A number column always has a value (0 when never set).
+  if (kind === 'number' && leaf.op === 'exists') return leaf.value === false ? '0' : '1';
+  if (kind === 'number') return comparison(column, leaf.op as CompareOp, leaf.value, 'Float64', ctx, false);
+  if (kind === 'string') return comparison(column, leaf.op as CompareOp, leaf.value, 'String', ctx, false);
+  if (leaf.op === 'within_days') {
+    const days = ctx.params.add(leaf.value, 'UInt32');
+    const instant = kind === 'date' ? `toDateTime64(${column}, 3, 'UTC')` : column;
+    return `${instant} >= ${ctx.now} - toIntervalDay(${days}) AND ${instant} <= ${ctx.now}`;
+  }
+  if (leaf.op === 'is_today') {
+    const today = `toDate(${ctx.now}, ${ctx.tz})`;
+    return kind === 'date'
+      ? `toMonth(${column}) = toMonth(${today}) AND toDayOfMonth(${column}) = toDayOfMonth(${today})`
+      : `toDate(${column}, ${ctx.tz}) = ${today}`;
+  }
+  return comparison(column, leaf.op as CompareOp, leaf.value, kind === 'date' ? 'Date32' : "DateTime64(3, 'UTC')", ctx, true);
+}
+
+function tagSql(leaf: TagLeaf, ctx: CompileContext): string {
+  const value = leaf.value === undefined ? '' : ` AND value = ${ctx.params.add(leaf.value, 'String')}`;
+  return `user_id IN (SELECT user_id FROM tags FINAL WHERE workspace_id = ${ctx.workspace} AND tag = ${ctx.params.add(leaf.tag, 'String')}${value})`;
+}
+
+function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
+  const conditions = [`workspace_id = ${ctx.workspace}`, `type = ${ctx.params.add(leaf.event, 'String')}`, `ts <= ${ctx.now}`];
+  if (leaf.within_days !== undefined) conditions.push(`ts >= ${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`);
+  for (const w of leaf.where ?? []) {
+    const column = EVENT_COLUMNS[w.prop];
+    if (column === 'number') conditions.push(comparison(`toFloat64(${w.prop})`, w.op, w.value, 'Float64', ctx, false));
+    else if (column) conditions.push(comparison(w.prop, w.op, w.value, 'String', ctx, false));
+    else {
+      const prop = `properties[${ctx.params.add(w.prop, 'String')}]`;
+      const numeric = ['gt', 'gte', 'lt', 'lte', 'between'].includes(w.op);
+      conditions.push(numeric ? comparison(`toFloat64OrNull(${prop})`, w.op, w.value, 'Float64', ctx, true) : comparison(prop, w.op, w.value, 'String', ctx, false));
+    }
+  }
+  const count = leaf.count ?? { op: 'gte', value: 1 };
+  const holdsAtZero = { eq: 0 === count.value, neq: 0 !== count.value, gt: 0 > count.value, gte: 0 >= count.value, lt: 0 < count.value, lte: 0 <= count.value }[count.op];
+  const having = `count() ${COUNT_SQL[count.op]} ${ctx.params.add(count.value, 'UInt64')}`;
+  const units = (condition: string) =>
+    `SELECT if(user_id != '', user_id, phone) AS unit FROM events FINAL WHERE ${conditions.map((c) => `(${c})`).join(' AND ')} GROUP BY unit HAVING ${condition}`;
+  // A count that holds at zero includes contacts with no such event: everyone but those whose count fails it.
+  return holdsAtZero ? `user_id NOT IN (${units(`NOT (${having})`)})` : `user_id IN (${units(having)})`;
+}
+
+/** The boolean SQL expression of `rule` over a contacts row. */
+export function compileRule(rule: Rule, ctx: CompileContext): string {
+  if ('all' in rule) return `(${rule.all.map((r) => compileRule(r, ctx)).join(' AND ')})`;
+  if ('any' in rule) return `(${rule.any.map((r) => compileRule(r, ctx)).join(' OR ')})`;
+  if ('not' in rule) return `(NOT ${compileRule(rule.not, ctx)})`;
+  // Leaves are two-valued: NULL (a missing value) reads as false.
+  if ('attr' in rule) return `ifNull((${attrSql(rule, ctx)}), 0)`;
+  if ('tag' in rule) return tagSql(rule, ctx);
+  if ('event' in rule) return eventSql(rule, ctx);
+  if ('rfm' in rule) throw new RuleNotAvailableError('rfm rules need RFM scores, which this version does not compute yet');
+  throw new RuleNotAvailableError('cluster rules need a clustering model, which this version does not fit yet');
+}

@@ -1,0 +1,50 @@
+/** Segments: named, versioned rules; preview runs a rule without saving it. */
+import { formatTs } from '../warehouse/time.ts';
+import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
+import { sqlWithGenerated } from '../warehouse/sql-files.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import { compileRule, Params } from './rule-sql.ts';
+import type { Rule } from './rule-types.ts';
+import { validateRule } from './rule-validation.ts';
+
+export interface SegmentSpec {
+  rule: Rule;
+}
+
+export type Segment = MetadataRecord<SegmentSpec>;
+
+const store = (wh: Warehouse) => new MetadataStore<SegmentSpec>(wh, 'segments');
+
+/** Binds the context every compiled rule uses, and compiles it. */
+export function compiledRule(rule: Rule, workspaceId: string, nowMs: number, timezone: string): { expression: string; params: Record<string, unknown> } {
+  const params = new Params({ workspace: workspaceId, now: formatTs(nowMs), tz: timezone });
+  const expression = compileRule(rule, { params, workspace: '{workspace:String}', now: "{now:DateTime64(3, 'UTC')}", tz: '{tz:String}' });
+  return { expression, params: params.values };
+}
+
+export async function saveSegment(wh: Warehouse, workspaceId: string, input: { id?: string; name: string; rule: unknown }, changedBy: string): Promise<Segment> {
+  const rule = validateRule(input.rule);
+  return store(wh).save(workspaceId, { id: input.id, name: input.name, spec: { rule }, changedBy });
+}
+
+export const getSegment = (wh: Warehouse, workspaceId: string, id: string) => store(wh).get(workspaceId, id);
+export const listSegments = (wh: Warehouse, workspaceId: string, limit: number, after: string) => store(wh).list(workspaceId, limit, after);
+
+export interface PreviewRow {
+  user_id: string;
+  phone: string;
+  name: string;
+  city: string;
+  region: string;
+  vip_level: number;
+}
+
+/** How many contacts a rule matches now, and the first few of them. */
+export async function previewRule(wh: Warehouse, workspaceId: string, rule: unknown, opts: { nowMs: number; timezone: string; sample: number }): Promise<{ count: number; sample: PreviewRow[] }> {
+  const { expression, params } = compiledRule(validateRule(rule), workspaceId, opts.nowMs, opts.timezone);
+  const [count, sample] = await Promise.all([
+    wh.query<{ n: string }>(sqlWithGenerated('segments/preview-count', { rule: expression }), params),
+    wh.query<PreviewRow>(sqlWithGenerated('segments/preview-sample', { rule: expression }), { ...params, limit: opts.sample }),
+  ]);
+  return { count: Number(count[0]?.n ?? 0), sample };
+}

@@ -1,0 +1,1 @@
+DELETE FROM audience_members WHERE workspace_id = {workspace:String} AND audience_id = {audience:String} AND version = {version:UInt32}
