@@ -22,6 +22,7 @@ import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { rfmRoutes } from './routes/rfm.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await v1.register(experimentRoutes, services);
       await v1.register(segmentRoutes, services);
       await v1.register(audienceRoutes, services);
+      await v1.register(rfmRoutes, services);
     },
     { prefix: '/v1' },
   );

@@ -7,7 +7,7 @@
  * `now`; calendar questions (is_today) use the workspace's time zone. Events belong to a contact by
  * user_id, or by phone when the event has no user_id (number-list contacts have the phone as user id).
  */
-import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type Rule, type Scalar, type TagLeaf } from './rule-types.ts';
+import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type Scalar, type TagLeaf } from './rule-types.ts';
 
 export class RuleNotAvailableError extends Error {
   override name = 'RuleNotAvailableError';
@@ -126,6 +126,23 @@ function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
   return holdsAtZero ? `user_id NOT IN (${units(`NOT (${having})`)})` : `user_id IN (${units(having)})`;
 }
 
+function scoreSql(column: 'r' | 'f' | 'm', score: RfmScore, ctx: CompileContext): string {
+  if (score.op === 'between') {
+    const [lo, hi] = score.value as number[];
+    return `${column} BETWEEN ${ctx.params.add(lo, 'UInt8')} AND ${ctx.params.add(hi, 'UInt8')}`;
+  }
+  if (score.op === 'in') return `${column} IN ${ctx.params.add(score.value, 'Array(UInt8)')}`;
+  return `${column} ${COUNT_SQL[score.op]} ${ctx.params.add(score.value, 'UInt8')}`;
+}
+
+/** Recipients of the workspace's newest RFM run whose scores or segment match. */
+function rfmSql(leaf: RfmLeaf, ctx: CompileContext): string {
+  const conditions = [`workspace_id = ${ctx.workspace}`, `run_id = (SELECT argMax(run_id, computed_at) FROM rfm_scores WHERE workspace_id = ${ctx.workspace})`];
+  if (leaf.rfm.segment !== undefined) conditions.push(`segment = ${ctx.params.add(leaf.rfm.segment, 'String')}`);
+  for (const k of ['r', 'f', 'm'] as const) if (leaf.rfm[k]) conditions.push(scoreSql(k, leaf.rfm[k]!, ctx));
+  return `user_id IN (SELECT user_id FROM rfm_scores WHERE ${conditions.join(' AND ')})`;
+}
+
 /** The boolean SQL expression of `rule` over a contacts row. */
 export function compileRule(rule: Rule, ctx: CompileContext): string {
   if ('all' in rule) return `(${rule.all.map((r) => compileRule(r, ctx)).join(' AND ')})`;
@@ -135,6 +152,6 @@ export function compileRule(rule: Rule, ctx: CompileContext): string {
   if ('attr' in rule) return `ifNull((${attrSql(rule, ctx)}), 0)`;
   if ('tag' in rule) return tagSql(rule, ctx);
   if ('event' in rule) return eventSql(rule, ctx);
-  if ('rfm' in rule) throw new RuleNotAvailableError('rfm rules need RFM scores, which this version does not compute yet');
+  if ('rfm' in rule) return rfmSql(rule, ctx);
   throw new RuleNotAvailableError('cluster rules need a clustering model, which this version does not fit yet');
 }

@@ -1,0 +1,33 @@
+/** RFM scoring: compute now, read the newest run. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { EVENT_TYPES } from '../../ingest/event-schema.ts';
+import { computeRfm, latestRfm } from '../../segmentation/rfm.ts';
+import type { Services } from '../app.ts';
+import { errors } from '../errors.ts';
+
+export async function rfmRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
+  app.post(
+    '/rfm/compute',
+    {
+      config: { roles: ['marketer', 'admin', 'analyst'] },
+      schema: {
+        summary: 'Score recency, frequency and monetary value 1-5 per recipient and name the RFM segments',
+        body: Type.Object(
+          { window_days: Type.Integer({ minimum: 1, maximum: 3650 }), event: Type.Optional(Type.Enum([...EVENT_TYPES], { description: 'default conversion' })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const body = request.body as { window_days: number; event?: string };
+      return computeRfm(warehouse, request.principal.workspaceId, { windowDays: body.window_days, event: body.event ?? 'conversion', nowMs: Date.now() });
+    },
+  );
+
+  app.get('/rfm', { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'The newest RFM run: segment sizes' } }, async (request) => {
+    const summary = await latestRfm(warehouse, request.principal.workspaceId);
+    if (!summary) throw errors.notFound('RFM run (POST /v1/rfm/compute first)');
+    return summary;
+  });
+}
