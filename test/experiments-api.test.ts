@@ -134,6 +134,38 @@ describe('experiments API', () => {
     assert.match(srm.verdict, /Sample ratio mismatch/);
   });
 
+  it('allocates an audience by the same hash as the assignment endpoint, records exposures once, and exports each variant', async () => {
+    const admin = await t.keyFor('admin', 'ab_alloc');
+    const sender = await t.keyFor('sender', 'ab_alloc');
+    const contacts = Array.from({ length: 3000 }, (_, i) => ({ user_id: `al${i}`, phone: `13${String(600_000_000 + i)}` }));
+    await call('POST', '/v1/contacts', contacts as unknown as object, admin);
+    const seg = (await call('POST', '/v1/segments', { name: 'all', rule: { attr: 'phone', op: 'exists' } }, admin)).json();
+    const materialized = (await call('POST', `/v1/segments/${seg.id}/materialize`, {}, admin)).json();
+    assert.equal(materialized.size, 3000);
+    const variants = [{ key: 'control', weight: 1 }, { key: 'b', weight: 1 }, { key: 'c', weight: 2 }];
+    await call('POST', '/v1/experiments', { id: 'exp_alloc', name: 'Allocation', variants, holdout: 0.1, salt: 'alloc-salt' }, admin);
+    assert.equal((await call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: seg.id }, admin)).statusCode, 400, 'a draft is not allocated');
+    await call('POST', '/v1/experiments/exp_alloc/start', undefined, admin);
+    const res = await call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: seg.id }, admin);
+    assert.equal(res.statusCode, 200, res.body);
+    const expected: Record<string, string[]> = { control: [], b: [], c: [], holdout: [] };
+    for (const c of contacts) expected[assignVariant({ salt: 'alloc-salt', holdout: 0.1, variants }, c.user_id)]!.push(c.user_id);
+    const body = res.json();
+    assert.deepEqual(body.counts, Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, v.length])));
+    assert.equal(body.exposures, 3000 - expected.holdout!.length);
+    for (const key of ['control', 'b', 'c']) {
+      const page = await call('GET', `/v1/audiences/exp_alloc.${key}/export?fields=user_id&limit=100000`, undefined, sender);
+      assert.deepEqual(page.body.trim().split('\n').map((l) => JSON.parse(l).user_id).sort(), expected[key]!.sort(), key);
+    }
+    await call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: seg.id }, admin);
+    const [exposures] = await t.wh.query<{ n: string }>("SELECT count() AS n FROM events FINAL WHERE workspace_id = 'ab_alloc' AND type = 'exposure' AND experiment_id = 'exp_alloc'");
+    assert.equal(Number(exposures!.n), 3000 - expected.holdout!.length, 'allocating again records nobody twice');
+    const results = (await call('GET', '/v1/experiments/exp_alloc/results?metric=click', undefined, admin)).json();
+    assert.deepEqual(results.variants.map((v: { n: number }) => v.n), [expected.control!.length, expected.b!.length, expected.c!.length]);
+    assert.equal(results.srm_detected, false);
+    assert.equal((await call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: 'nope' }, admin)).statusCode, 404);
+  });
+
   it('plans recipients per arm and days (power.prop.test: 3840.85 per arm for 10 % → 12 %)', async () => {
     const res = await call('POST', '/v1/experiments/plan', { baseline_rate: 0.1, mde_rel: 0.2, daily_volume: 2000 });
     const { treated_rate, ...plan } = res.json();

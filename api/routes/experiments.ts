@@ -5,6 +5,8 @@ import { ExperimentInput, METRICS, type Metric } from '../../experiments/experim
 import { assignmentOf, createExperiment, ExperimentRuleError, getExperiment, listExperiments, setExperimentStatus } from '../../experiments/experiments.ts';
 import { planExperiment, type PlanInput } from '../../experiments/planner.ts';
 import { experimentResults } from '../../experiments/results.ts';
+import { allocateAudience } from '../../experiments/audience-allocation.ts';
+import { audienceVersions, getAudience } from '../../segmentation/audiences.ts';
 import type { Services } from '../app.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { errors } from '../errors.ts';
@@ -101,6 +103,30 @@ export async function experimentRoutes(app: FastifyInstance, { config, warehouse
       if (!experiment) throw errors.notFound(`experiment ${id}`);
       const metric = (request.query as { metric?: Metric }).metric ?? experiment.spec.metrics[0]!;
       return experimentResults(warehouse, request.principal.workspaceId, experiment, metric, await requestTimeZone(request, warehouse));
+    },
+  );
+
+  app.post(
+    '/experiments/:id/allocate',
+    {
+      config: { roles: ['marketer', 'admin'] },
+      schema: {
+        summary: 'Split an audience snapshot into per-variant audiences and record exposures',
+        params: IdParams,
+        body: Type.Object({ audience_id: Type.String({ minLength: 1, maxLength: 64 }), version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { audience_id: string; version?: number };
+      const ws = request.principal.workspaceId;
+      const experiment = await getExperiment(warehouse, ws, id);
+      if (!experiment) throw errors.notFound(`experiment ${id}`);
+      if (experiment.spec.status !== 'running') throw errors.validation(`status: experiment ${id} is ${experiment.spec.status}; start it before allocating`, 'status');
+      const versions = (await getAudience(warehouse, ws, body.audience_id)) ? await audienceVersions(warehouse, ws, body.audience_id) : [];
+      const snapshot = body.version === undefined ? versions.at(-1) : versions.find((v) => v.version === body.version);
+      if (!snapshot) throw errors.notFound(`audience ${body.audience_id}${body.version ? ` version ${body.version}` : ''}`);
+      return allocateAudience(warehouse, ws, experiment, { id: body.audience_id, spec: snapshot }, { nowMs: Date.now(), changedBy: request.principal.keyId });
     },
   );
 

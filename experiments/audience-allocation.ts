@@ -1,0 +1,79 @@
+/**
+ * Bulk allocation of an audience snapshot: every included recipient gets a variant by the same hash as
+ * the assignment endpoint (computed in ClickHouse), each variant becomes an audience of its own
+ * (`<experiment>.<variant>`, exported like any audience) and an exposure event is recorded per
+ * recipient (holdout excluded), idempotently.
+ */
+import { MetadataStore } from '../warehouse/metadata-store.ts';
+import { formatTs } from '../warehouse/time.ts';
+import { sql } from '../warehouse/sql-files.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import type { AudienceSpec } from '../segmentation/audiences.ts';
+import { HOLDOUT } from './allocation.ts';
+import type { Experiment } from './experiments.ts';
+
+export interface AllocationResult {
+  experiment_id: string;
+  audience_id: string;
+  audience_version: number;
+  counts: Record<string, number>;
+  exposures: number;
+  variant_audiences: Record<string, { audience_id: string; version: number }>;
+}
+
+export async function allocateAudience(
+  wh: Warehouse,
+  workspaceId: string,
+  experiment: Experiment,
+  source: { id: string; spec: AudienceSpec },
+  opts: { nowMs: number; changedBy: string },
+): Promise<AllocationResult> {
+  const { spec } = experiment;
+  const keys = spec.variants.map((v) => v.key);
+  const total = spec.variants.reduce((s, v) => s + v.weight, 0);
+  let acc = spec.holdout;
+  const cuts = spec.variants.map((v) => (acc += ((1 - spec.holdout) * v.weight) / total));
+  cuts[cuts.length - 1] = 2; // the last variant takes the rest, whatever rounding did
+  const audiences = new MetadataStore<AudienceSpec>(wh, 'audiences');
+  const variantIds = [...keys, HOLDOUT].map((k) => `${experiment.id}.${k}`);
+  // Each allocation is a new version of every variant audience, the same number for all of them.
+  const previous = await Promise.all(variantIds.map((id) => audiences.get(workspaceId, id)));
+  const targetVersion = Math.max(0, ...previous.map((p) => p?.spec.version ?? 0)) + 1;
+  const params = {
+    workspace: workspaceId,
+    experiment: experiment.id,
+    salt: spec.salt,
+    holdout: spec.holdout,
+    keys,
+    cuts,
+    audience: source.id,
+    version: source.spec.version,
+    target_version: targetVersion,
+    now: formatTs(opts.nowMs),
+    variant_audiences: variantIds.filter((id) => !id.endsWith(`.${HOLDOUT}`)),
+  };
+  await wh.command(sql('experiments/allocate-audience'), params);
+  await wh.command(sql('experiments/record-exposures'), params);
+  const countRows = await wh.query<{ variant: string; n: string }>(sql('experiments/variant-counts'), { ...params, variant_audiences: variantIds });
+  const counts: Record<string, number> = Object.fromEntries([...keys, HOLDOUT].map((k) => [k, 0]));
+  for (const r of countRows) counts[r.variant] = Number(r.n);
+  const variantAudiences: AllocationResult['variant_audiences'] = {};
+  for (const key of [...keys, HOLDOUT]) {
+    const id = `${experiment.id}.${key}`;
+    await audiences.save(workspaceId, {
+      id,
+      name: `${experiment.name}: ${key}`,
+      spec: { ...source.spec, version: targetVersion, size: counts[key]!, matched: counts[key]!, excluded: {}, materialized_at: new Date(opts.nowMs).toISOString(), deleted_versions: [] },
+      changedBy: opts.changedBy,
+    });
+    variantAudiences[key] = { audience_id: id, version: targetVersion };
+  }
+  return {
+    experiment_id: experiment.id,
+    audience_id: source.id,
+    audience_version: source.spec.version,
+    counts,
+    exposures: Object.entries(counts).filter(([k]) => k !== HOLDOUT).reduce((s, [, n]) => s + n, 0),
+    variant_audiences: variantAudiences,
+  };
+}
