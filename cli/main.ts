@@ -8,6 +8,7 @@ import { keysCommand } from './keys.ts';
 import { ingestCommand } from './ingest.ts';
 import { importCommand } from './import.ts';
 import { experimentCommand } from './experiment.ts';
+import { segmentCommand } from './segments.ts';
 
 const USAGE = `usage: smsp <command> [options]
 
@@ -24,6 +25,12 @@ commands:
                                          import a number list or contact file (TXT, CSV, XLSX), with a report
   import events FILE.ndjson [--workspace W]
                                          import events through the same validation and dedup as the API
+  segment preview (--rule JSON | --rule-file FILE) [--workspace W]
+                                         count and sample the contacts a rule matches
+  audience materialize SEGMENT_ID [--eligibility JSON] [--workspace W]
+                                         snapshot a segment into a new audience version
+  audience export ID [--format ndjson|csv] [--fields a,b] [--version N] [--out FILE]
+                                         write a whole audience snapshot, with progress
   experiment results ID [--metric M] [--workspace W]
                                          an experiment's results as a table, with the verdict
   keys create --name N --role R [--workspace W]
@@ -41,6 +48,8 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   ingest: ingestCommand,
   import: importCommand,
   experiment: experimentCommand,
+  segment: (flags, positionals) => segmentCommand(flags, positionals, 'segment'),
+  audience: (flags, positionals) => segmentCommand(flags, positionals, 'audience'),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -71,6 +80,12 @@ async function main(argv: string[]): Promise<number> {
       sheet: { type: 'string' },
       format: { type: 'string' },
       metric: { type: 'string' },
+      rule: { type: 'string' },
+      'rule-file': { type: 'string' },
+      eligibility: { type: 'string' },
+      fields: { type: 'string' },
+      version: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   return (await run(values, positionals)) ?? 0;
