@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: each figure is a ratio against a baseline measured in the same run.
- * Usage: npm run bench -- [--events N] [--batch N] [--import N] [--seconds S] [--only http,kafka,import,allocation]
+ * Usage: npm run bench -- [--events N] [--batch N] [--import N] [--seconds S] [--contacts N] [--segment-events N]
+ *        [--only http,kafka,import,allocation,segmentation]
  * Starts a Kafka broker for the Kafka benchmark unless KAFKA_BROKERS names one.
  */
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { validateEvent } from '../ingest/event-validation.ts';
 import { startKafkaBroker } from '../scripts/kafka/broker.ts';
 import { benchAllocation } from './allocation.ts';
 import { benchImport } from './import.ts';
+import { benchSegmentation } from './segmentation.ts';
 import { benchHttpIngest } from './ingest-http.ts';
 import { benchKafkaIngest } from './ingest-kafka.ts';
 
@@ -19,7 +21,9 @@ const { values } = parseArgs({
     events: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '10000' },
     import: { type: 'string', default: '500000' },
-    only: { type: 'string', default: 'http,kafka,import,allocation' },
+    only: { type: 'string', default: 'http,kafka,import,allocation,segmentation' },
+    contacts: { type: 'string', default: '1000000' },
+    'segment-events': { type: 'string', default: '10000000' },
     seconds: { type: 'string', default: '5' },
   },
 });
@@ -54,3 +58,4 @@ if (only.has('kafka')) {
 }
 if (only.has('import')) await benchImport(Number(values.import));
 if (only.has('allocation')) await benchAllocation(Number(values.seconds));
+if (only.has('segmentation')) await benchSegmentation(Number(values.contacts), Number(values['segment-events']));
