@@ -16,6 +16,7 @@ import { illFormedStringError } from '../ingest/schema-errors.ts';
 import { createApiMetrics, instrumentRequests, type ApiMetrics } from './metrics.ts';
 import { registerNdjsonParser } from './ndjson.ts';
 import { audienceRoutes } from './routes/audiences.ts';
+import { clusterRoutes } from './routes/clusters.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { eventRoutes } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
@@ -111,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await v1.register(segmentRoutes, services);
       await v1.register(audienceRoutes, services);
       await v1.register(rfmRoutes, services);
+      await v1.register(clusterRoutes, services);
     },
     { prefix: '/v1' },
   );

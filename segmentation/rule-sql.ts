@@ -9,10 +9,6 @@
  */
 import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type Scalar, type TagLeaf } from './rule-types.ts';
 
-export class RuleNotAvailableError extends Error {
-  override name = 'RuleNotAvailableError';
-}
-
 /** Collects parameter values and hands out their placeholders. */
 export class Params {
   readonly values: Record<string, unknown> = {};
@@ -153,5 +149,6 @@ export function compileRule(rule: Rule, ctx: CompileContext): string {
   if ('tag' in rule) return tagSql(rule, ctx);
   if ('event' in rule) return eventSql(rule, ctx);
   if ('rfm' in rule) return rfmSql(rule, ctx);
-  throw new RuleNotAvailableError('cluster rules need a clustering model, which this version does not fit yet');
+  const model = ctx.params.add(rule.cluster.model, 'String');
+  return `user_id IN (SELECT user_id FROM cluster_assignments WHERE workspace_id = ${ctx.workspace} AND model_id = ${model} AND cluster IN ${ctx.params.add(rule.cluster.in, 'Array(UInt32)')})`;
 }

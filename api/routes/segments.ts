@@ -4,12 +4,11 @@ import Type from 'typebox';
 import { canSeePhoneNumbers } from '../../access/roles.ts';
 import { maskPhone } from '../../ingest/phone.ts';
 import { materializeAudience, type Eligibility } from '../../segmentation/audiences.ts';
-import { RuleNotAvailableError } from '../../segmentation/rule-sql.ts';
 import { RuleError } from '../../segmentation/rule-validation.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
 import type { Services } from '../app.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { ApiError, errors } from '../errors.ts';
+import { errors } from '../errors.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -38,7 +37,6 @@ const EligibilitySchema = Type.Object(
 function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
   return run().catch((err: unknown) => {
     if (err instanceof RuleError) throw errors.validation(`body.${err.message}`, `body.${err.path}`);
-    if (err instanceof RuleNotAvailableError) throw new ApiError(400, 'RULE_NOT_AVAILABLE', err.message, 'body.rule');
     throw err;
   });
 }

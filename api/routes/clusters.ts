@@ -1,0 +1,48 @@
+/** k-means clusters of contacts by behaviour. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { CLUSTER_FEATURES, ClusterDataError, fitClusters, getClusterModel, type ClusterRequest } from '../../segmentation/clusters.ts';
+import type { Services } from '../app.ts';
+import { errors } from '../errors.ts';
+
+export async function clusterRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
+  app.post(
+    '/clusters',
+    {
+      config: { roles: ['marketer', 'admin', 'analyst'] },
+      schema: {
+        summary: 'Fit k-means on a sample (k, or the best k of a range by silhouette) and assign every contact',
+        body: Type.Object(
+          {
+            features: Type.Array(Type.Enum([...CLUSTER_FEATURES]), { minItems: 1, uniqueItems: true }),
+            k: Type.Optional(Type.Integer({ minimum: 2, maximum: 20 })),
+            k_range: Type.Optional(Type.Tuple([Type.Integer({ minimum: 2, maximum: 20 }), Type.Integer({ minimum: 2, maximum: 20 })])),
+            seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+            window_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+            sample: Type.Optional(Type.Integer({ minimum: 100, maximum: 50_000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const body = request.body as ClusterRequest;
+      if (body.k_range && body.k_range[0] > body.k_range[1]) throw errors.validation('body.k_range: must be [low, high]', 'body.k_range');
+      try {
+        const model = await fitClusters(warehouse, request.principal.workspaceId, body, { nowMs: Date.now(), changedBy: request.principal.keyId });
+        const { centroids, k, silhouette, sizes, profiles, silhouette_by_k } = model.spec;
+        return { model_id: model.id, k, centroids, sizes, silhouette, silhouette_by_k, profiles };
+      } catch (err) {
+        if (err instanceof ClusterDataError) throw errors.validation(`body: ${err.message}`, 'body');
+        throw err;
+      }
+    },
+  );
+
+  app.get('/clusters/:id', { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'A cluster model', params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } }, async (request) => {
+    const { id } = request.params as { id: string };
+    const model = await getClusterModel(warehouse, request.principal.workspaceId, id);
+    if (!model) throw errors.notFound(`cluster model ${id}`);
+    return { model_id: model.id, ...model.spec };
+  });
+}

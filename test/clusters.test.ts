@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { seededRandom } from '../demo/random.ts';
+import { previewRule } from '../segmentation/segments.ts';
+import { bearer, startTestApp, type TestApp } from './helpers/app.ts';
+
+const DAY = 86_400_000;
+const WS = 'clu';
+const GROUPS = ['spender', 'clicker', 'dormant'] as const;
+
+describe('k-means clusters', () => {
+  let t: TestApp;
+  const group = new Map<string, (typeof GROUPS)[number]>();
+
+  before(async () => {
+    t = await startTestApp('clusters');
+    const rnd = seededRandom(11);
+    const now = Date.now();
+    const contacts: object[] = [];
+    const events: object[] = [];
+    let n = 0;
+    const add = (user: string, type: string, daysAgo: number, extra: object = {}) =>
+      events.push({ event_id: `${user}_${n++}`, type, ts: now - daysAgo * DAY - 3600_000, user_id: user, ...extra });
+    for (let i = 0; i < 600; i++) {
+      const g = GROUPS[i % 3]!;
+      const user = `k${i}`;
+      group.set(user, g);
+      contacts.push({ user_id: user, phone: `13${String(700_000_000 + i)}` });
+      const deliveries = g === 'dormant' ? 1 : rnd.int(8, 12);
+      for (let d = 0; d < deliveries; d++) add(user, 'delivery', rnd.int(0, 60), { status: 'delivered' });
+      if (g === 'spender') {
+        for (let c = 0; c < rnd.int(5, 8); c++) add(user, 'conversion', rnd.int(0, 10), { revenue: rnd.int(300, 600) });
+        for (let c = 0; c < rnd.int(2, 4); c++) add(user, 'click', rnd.int(0, 30));
+      }
+      if (g === 'clicker') for (let c = 0; c < rnd.int(5, 8); c++) add(user, 'click', rnd.int(0, 60));
+    }
+    const admin = await t.keyFor('admin', WS);
+    await t.app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(admin), payload: contacts });
+    for (let i = 0; i < events.length; i += 5000) {
+      const r = await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(await t.keyFor('sender', WS)), payload: events.slice(i, i + 5000) });
+      assert.equal(r.json().rejected.length, 0, r.body);
+    }
+  });
+  after(() => t.close());
+
+  const fit = async (body: object) => {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: bearer(await t.keyFor('marketer', WS)), payload: body });
+    assert.equal(res.statusCode, 200, res.body);
+    return res.json();
+  };
+  const assignments = async (model: string) =>
+    new Map((await t.wh.query<{ user_id: string; cluster: number }>('SELECT user_id, cluster FROM cluster_assignments WHERE workspace_id = {ws:String} AND model_id = {m:String}', { ws: WS, m: model })).map((r) => [r.user_id, Number(r.cluster)]));
+
+  it('picks k = 3 by silhouette and recovers the planted groups', async () => {
+    const model = await fit({ features: ['frequency', 'monetary', 'click_rate', 'recency_days'], k_range: [2, 6], seed: 7 });
+    assert.equal(model.k, 3, JSON.stringify(model.silhouette_by_k));
+    assert.ok(model.silhouette > 0.5);
+    const assigned = await assignments(model.model_id);
+    assert.equal(assigned.size, 600, 'every contact is assigned in ClickHouse');
+    // Purity: each planted group sits (almost) entirely in one cluster, and the three clusters differ.
+    const majority = new Map<string, number>();
+    for (const g of GROUPS) {
+      const counts = new Map<number, number>();
+      for (const [user, c] of assigned) if (group.get(user) === g) counts.set(c, (counts.get(c) ?? 0) + 1);
+      const [cluster, size] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+      assert.ok(size >= 190, `${g}: ${size} of 200 in cluster ${cluster}`);
+      majority.set(g, cluster);
+    }
+    assert.equal(new Set(majority.values()).size, 3);
+    const spender = model.profiles.find((p: { cluster: number }) => p.cluster === majority.get('spender'));
+    assert.match(spender.description, /high monetary/);
+    assert.deepEqual(model.sizes.reduce((a: number, b: number) => a + b, 0), 600);
+  });
+
+  it('is reproducible with a seed, and cluster rules select the assigned contacts', async () => {
+    const a = await fit({ features: ['frequency', 'monetary', 'click_rate'], k: 3, seed: 3 });
+    const b = await fit({ features: ['frequency', 'monetary', 'click_rate'], k: 3, seed: 3 });
+    assert.deepEqual(a.centroids, b.centroids);
+    assert.deepEqual([...(await assignments(a.model_id))].sort(), [...(await assignments(b.model_id))].sort());
+    const assigned = await assignments(a.model_id);
+    const picked = (await previewRule(t.wh, WS, { cluster: { model: a.model_id, in: [0, 2] } }, { nowMs: Date.now(), timezone: 'UTC', sample: 1000 })).sample.map((r) => r.user_id).sort();
+    assert.deepEqual(picked, [...assigned].filter(([, c]) => c === 0 || c === 2).map(([u]) => u).sort());
+    const tooFew = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: bearer(await t.keyFor('marketer', 'clu_empty')), payload: { features: ['frequency'], k: 3 } });
+    assert.equal(tooFew.statusCode, 400);
+  });
+});
