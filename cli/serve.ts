@@ -22,7 +22,7 @@ export async function serveCommand(flags: Flags): Promise<void> {
   if (flags.demo) {
     const workspace = stringFlag(flags, 'workspace') ?? DEFAULT_WORKSPACE;
     const existing = await listContacts(warehouse, workspace, 1, '');
-    if (existing.contacts.length === 0) await loadDemo(warehouse, flags);
+    if (existing.length === 0) await loadDemo(warehouse, flags);
   }
   const intake: EventIntake = config.kafka.brokers ? await KafkaEventPublisher.connect(config.kafka) : warehouseIntake(warehouse);
   const app = await buildApp({ config, warehouse, intake });

@@ -128,15 +128,7 @@ async function mergeContacts(wh: Warehouse, workspaceId: string, items: readonly
   return { created: rows.filter((r) => !stored.has(r.user_id)).length, updated: rows.filter((r) => stored.has(r.user_id)).length, rejected };
 }
 
-export interface ContactPage {
-  contacts: ContactRow[];
-  next_cursor: string | null;
-}
-
-/** Contacts ordered by user_id, a page at a time; the cursor is the last user_id of the previous page. */
-export async function listContacts(wh: Warehouse, workspaceId: string, limit: number, after: string): Promise<ContactPage> {
-  const rows = await wh.query<ContactRow>(sql('contacts/page'), { workspace: workspaceId, after, limit: limit + 1 });
-  const more = rows.length > limit;
-  const contacts = more ? rows.slice(0, limit) : rows;
-  return { contacts, next_cursor: more ? contacts[contacts.length - 1]!.user_id : null };
+/** Up to `limit` contacts in user_id order after the user_id `after` (keyset pagination). */
+export function listContacts(wh: Warehouse, workspaceId: string, limit: number, after: string): Promise<ContactRow[]> {
+  return wh.query<ContactRow>(sql('contacts/page'), { workspace: workspaceId, after, limit });
 }

@@ -13,7 +13,10 @@ import { compiledRule } from './segments.ts';
 export interface Eligibility {
   /** Weekly cap on accepted sends (calendar week from Monday, workspace time zone). */
   frequency_cap?: boolean | { per_week?: number; vip_per_week?: number; vip_min_level?: number };
-  /** The 3-7-15 rule: promotions wait 15 days after sign-up, service messages 3. */
+  /**
+   * The 3-7-15 rule: promotions wait 15 days after sign-up; service messages wait 3 days, and within the
+   * first 7 days a user who already got a message gets no other.
+   */
   new_user_rule?: boolean;
   message_kind?: 'promotion' | 'service';
   /** Reported with exports, for the sending side: local send window and whether only workdays. */
@@ -51,6 +54,7 @@ export async function materializeAudience(wh: Warehouse, workspaceId: string, se
     audience: segment.id,
     version,
     new_user_days: eligibility.new_user_rule ? NEW_USER_DAYS[eligibility.message_kind ?? 'promotion'] : 0,
+    service_rule: eligibility.new_user_rule && eligibility.message_kind === 'service' ? 1 : 0,
     frequency_cap: eligibility.frequency_cap ? 1 : 0,
     per_week: cap.per_week,
     vip_per_week: cap.vip_per_week,

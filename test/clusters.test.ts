@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { seededRandom } from '../demo/random.ts';
 import { previewRule } from '../segmentation/segments.ts';
-import { bearer, startTestApp, type TestApp } from './helpers/app.ts';
+import { bearer, postEvents, startTestApp, type TestApp } from './helpers/app.ts';
 
 const DAY = 86_400_000;
 const WS = 'clu';
@@ -36,10 +36,7 @@ describe('k-means clusters', () => {
     }
     const admin = await t.keyFor('admin', WS);
     await t.app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(admin), payload: contacts });
-    for (let i = 0; i < events.length; i += 5000) {
-      const r = await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(await t.keyFor('sender', WS)), payload: events.slice(i, i + 5000) });
-      assert.equal(r.json().rejected.length, 0, r.body);
-    }
+    await postEvents(t, await t.keyFor('sender', WS), events);
   });
   after(() => t.close());
 

@@ -6,7 +6,7 @@ import { assignVariant } from '../experiments/allocation.ts';
 import { compareProportions, summarize, welchTest } from '../experiments/statistics.ts';
 import { seededRandom } from '../demo/random.ts';
 import type { EventInput } from '../ingest/event-schema.ts';
-import { bearer, startTestApp, type TestApp } from './helpers/app.ts';
+import { bearer, postEvents, startTestApp, type TestApp } from './helpers/app.ts';
 
 const demo: DemoOptions = { contacts: 10_000, weeks: 3, campaignsPerWeek: 2, seed: 42, endMs: Date.parse('2026-11-20T00:00:00Z'), batchSize: 5000 };
 
@@ -122,7 +122,7 @@ describe('experiments API', () => {
       events.push({ event_id: `srm_exp_${i}`, type: 'exposure', ts, user_id: user, experiment_id: 'exp_srm', variant: i % 5 < 3 ? 'a' : 'b' });
       if (rnd.chance(0.12)) events.push({ event_id: `aa_click_${i}`, type: 'click', ts: ts + 3_600_000, user_id: user });
     }
-    for (let i = 0; i < events.length; i += 5000) await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(sender), payload: events.slice(i, i + 5000) });
+    await postEvents(t, sender, events);
     const aa = (await call('GET', '/v1/experiments/exp_aa/results')).json();
     assert.ok(aa.variants[1].p_value > 0.05, `A/A p ${aa.variants[1].p_value}`);
     assert.ok(aa.variants[1].sequential_p_value > 0.05);

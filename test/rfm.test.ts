@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { seededRandom } from '../demo/random.ts';
 import { computeRfm } from '../segmentation/rfm.ts';
 import { previewRule } from '../segmentation/segments.ts';
-import { bearer, startTestApp, type TestApp } from './helpers/app.ts';
+import { bearer, postEvents, startTestApp, type TestApp } from './helpers/app.ts';
 
 const DAY = 86_400_000;
 const WS = 'rfm';
@@ -44,10 +44,7 @@ describe('RFM', () => {
     }
     const admin = await t.keyFor('admin', WS);
     await t.app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(admin), payload: contacts });
-    for (let i = 0; i < events.length; i += 5000) {
-      const r = await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(await t.keyFor('sender', WS)), payload: events.slice(i, i + 5000) });
-      assert.equal(r.json().rejected.length, 0, r.body);
-    }
+    await postEvents(t, await t.keyFor('sender', WS), events);
   });
   after(() => t.close());
 

@@ -192,6 +192,15 @@ describe('segmentation: rules, audiences, exports', () => {
     const page = await t.app.inject({ method: 'GET', url: `/v1/audiences/${seg.id}/export?fields=user_id`, headers: bearer(sender) });
     assert.deepEqual(page.body.trim().split('\n').map((l) => JSON.parse(l).user_id), ['cap_vip3']);
     assert.deepEqual(JSON.parse(page.headers['x-send-window'] as string), { start: '09:00', end: '18:00', workdays_only: true });
+    // Service messages: day 5 after sign-up is allowed, unless a message already went out in the first 7 days.
+    await t.app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(admin), payload: [
+      { user_id: 'svc_day2', phone: '13700000005', signup_at: now - 2 * DAY },
+      { user_id: 'svc_day5_sent', phone: '13700000006', signup_at: now - 5 * DAY },
+    ] });
+    await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(sender), payload: sends('svc_day5_sent', 1) });
+    const svc = (await t.app.inject({ method: 'POST', url: '/v1/segments', headers: bearer(admin), payload: { name: 'svc', rule: { attr: 'user_id', op: 'in', value: ['cap_new', 'svc_day2', 'svc_day5_sent'] } } })).json();
+    const service = (await t.app.inject({ method: 'POST', url: `/v1/segments/${svc.id}/materialize`, headers: bearer(admin), payload: { eligibility: { new_user_rule: true, message_kind: 'service' } } })).json();
+    assert.deepEqual([service.size, service.excluded.new_user_rule], [1, 2], 'cap_new (day 5, nothing sent) may get a service message');
     const plain = (await t.app.inject({ method: 'POST', url: `/v1/segments/${seg.id}/materialize`, headers: bearer(admin), payload: {} })).json();
     assert.deepEqual([plain.version, plain.size], [2, 4], 'without eligibility options only suppression applies');
   });

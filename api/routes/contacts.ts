@@ -10,7 +10,7 @@ import { isoFromTs } from '../../warehouse/time.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 
 /** A contact as the API shows it to `role`: ISO times, phone masked unless the role needs it. */
 function present(row: ContactRow, role: Role) {
@@ -51,23 +51,13 @@ export async function contactRoutes(app: FastifyInstance, { config, warehouse }:
       config: { roles: ['admin', 'analyst', 'marketer'] },
       schema: {
         summary: 'Contacts in user_id order, a page at a time',
-        querystring: Type.Object(
-          {
-            limit: Type.Integer({ minimum: 1, maximum: config.server.maxPageSize, default: 100 }),
-            cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
-          },
-          { additionalProperties: false },
-        ),
+        querystring: pageQuery(config.server.maxPageSize),
       },
     },
     async (request) => {
       const { limit, cursor } = request.query as { limit: number; cursor?: string };
-      const after = cursor === undefined ? '' : decodeCursor(cursor, 'querystring.cursor');
-      const page = await listContacts(warehouse, request.principal.workspaceId, limit, after);
-      return {
-        contacts: page.contacts.map((c) => present(c, request.principal.role)),
-        next_cursor: page.next_cursor === null ? null : encodeCursor(page.next_cursor),
-      };
+      const { items, next_cursor } = pageOf(await listContacts(warehouse, request.principal.workspaceId, limit + 1, pageStart(cursor)), limit, (c) => c.user_id);
+      return { contacts: items.map((c) => present(c, request.principal.role)), next_cursor };
     },
   );
 

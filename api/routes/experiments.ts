@@ -8,7 +8,7 @@ import { experimentResults } from '../../experiments/results.ts';
 import { allocateAudience } from '../../experiments/audience-allocation.ts';
 import { audienceVersions, getAudience } from '../../segmentation/audiences.ts';
 import type { Services } from '../app.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 import { errors } from '../errors.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
@@ -37,15 +37,13 @@ export async function experimentRoutes(app: FastifyInstance, { config, warehouse
       config: { roles: ['marketer', 'admin', 'analyst'] },
       schema: {
         summary: 'Experiments, a page at a time',
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: config.server.maxPageSize, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+        querystring: pageQuery(config.server.maxPageSize),
       },
     },
     async (request) => {
       const { limit, cursor } = request.query as { limit: number; cursor?: string };
-      const page = await listExperiments(warehouse, request.principal.workspaceId, limit + 1, cursor ? decodeCursor(cursor, 'querystring.cursor') : '');
-      const more = page.length > limit;
-      const experiments = more ? page.slice(0, limit) : page;
-      return { experiments, next_cursor: more ? encodeCursor(experiments.at(-1)!.id) : null };
+      const { items, next_cursor } = pageOf(await listExperiments(warehouse, request.principal.workspaceId, limit + 1, pageStart(cursor)), limit, (e) => e.id);
+      return { experiments: items, next_cursor };
     },
   );
 

@@ -7,7 +7,7 @@ import { materializeAudience, type Eligibility } from '../../segmentation/audien
 import { RuleError } from '../../segmentation/rule-validation.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
 import type { Services } from '../app.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 import { errors } from '../errors.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
@@ -75,15 +75,13 @@ export async function segmentRoutes(app: FastifyInstance, { config, warehouse }:
       config: readers,
       schema: {
         summary: 'Segments, a page at a time',
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: config.server.maxPageSize, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+        querystring: pageQuery(config.server.maxPageSize),
       },
     },
     async (request) => {
       const { limit, cursor } = request.query as { limit: number; cursor?: string };
-      const page = await listSegments(warehouse, request.principal.workspaceId, limit + 1, cursor ? decodeCursor(cursor, 'querystring.cursor') : '');
-      const more = page.length > limit;
-      const segments = more ? page.slice(0, limit) : page;
-      return { segments, next_cursor: more ? encodeCursor(segments.at(-1)!.id) : null };
+      const { items, next_cursor } = pageOf(await listSegments(warehouse, request.principal.workspaceId, limit + 1, pageStart(cursor)), limit, (s) => s.id);
+      return { segments: items, next_cursor };
     },
   );
 

@@ -42,3 +42,11 @@ export async function startTestApp(name: string, env: NodeJS.ProcessEnv = {}, be
 }
 
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** Posts events in bodies of 5,000 and fails the test on any rejection. */
+export async function postEvents(t: TestApp, key: string, events: object[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 5000) {
+    const res = await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(key), payload: events.slice(i, i + 5000) });
+    if (res.statusCode !== 202 || res.json().rejected.length) throw new Error(`events refused: ${res.body.slice(0, 500)}`);
+  }
+}
