@@ -7,7 +7,7 @@
  * `now`; calendar questions (is_today) use the workspace's time zone. Events belong to a contact by
  * user_id, or by phone when the event has no user_id (number-list contacts have the phone as user id).
  */
-import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type Scalar, type TagLeaf } from './rule-types.ts';
+import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type Scalar, type TagLeaf, type WhereClause } from './rule-types.ts';
 
 /** Collects parameter values and hands out their placeholders. */
 export class Params {
@@ -100,19 +100,22 @@ function tagSql(leaf: TagLeaf, ctx: CompileContext): string {
   return `user_id IN (SELECT user_id FROM tags FINAL WHERE workspace_id = ${ctx.workspace} AND tag = ${ctx.params.add(leaf.tag, 'String')}${value})`;
 }
 
+/** SQL conditions for `where` clauses over the events table's row (columns or property keys). */
+export function eventWhereSql(where: readonly WhereClause[], ctx: Pick<CompileContext, 'params'>): string[] {
+  return where.map((w) => {
+    const column = EVENT_COLUMNS[w.prop];
+    if (column === 'number') return comparison(`toFloat64(${w.prop})`, w.op, w.value, 'Float64', ctx as CompileContext, false);
+    if (column) return comparison(w.prop, w.op, w.value, 'String', ctx as CompileContext, false);
+    const prop = `properties[${ctx.params.add(w.prop, 'String')}]`;
+    const numeric = ['gt', 'gte', 'lt', 'lte', 'between'].includes(w.op);
+    return numeric ? comparison(`toFloat64OrNull(${prop})`, w.op, w.value, 'Float64', ctx as CompileContext, true) : comparison(prop, w.op, w.value, 'String', ctx as CompileContext, false);
+  });
+}
+
 function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
   const conditions = [`workspace_id = ${ctx.workspace}`, `type = ${ctx.params.add(leaf.event, 'String')}`, `ts <= ${ctx.now}`];
   if (leaf.within_days !== undefined) conditions.push(`ts >= ${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`);
-  for (const w of leaf.where ?? []) {
-    const column = EVENT_COLUMNS[w.prop];
-    if (column === 'number') conditions.push(comparison(`toFloat64(${w.prop})`, w.op, w.value, 'Float64', ctx, false));
-    else if (column) conditions.push(comparison(w.prop, w.op, w.value, 'String', ctx, false));
-    else {
-      const prop = `properties[${ctx.params.add(w.prop, 'String')}]`;
-      const numeric = ['gt', 'gte', 'lt', 'lte', 'between'].includes(w.op);
-      conditions.push(numeric ? comparison(`toFloat64OrNull(${prop})`, w.op, w.value, 'Float64', ctx, true) : comparison(prop, w.op, w.value, 'String', ctx, false));
-    }
-  }
+  conditions.push(...eventWhereSql(leaf.where ?? [], ctx));
   const count = leaf.count ?? { op: 'gte', value: 1 };
   const holdsAtZero = { eq: 0 === count.value, neq: 0 !== count.value, gt: 0 > count.value, gte: 0 >= count.value, lt: 0 < count.value, lte: 0 <= count.value }[count.op];
   const having = `count() ${COUNT_SQL[count.op]} ${ctx.params.add(count.value, 'UInt64')}`;

@@ -1,0 +1,117 @@
+/** Analysts' reads: funnels, metric series and headline cards. */
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { BREAKDOWNS, validateWhere, type Breakdown } from '../../analytics/event-filters.ts';
+import { runFunnel, type FunnelStep } from '../../analytics/funnels.ts';
+import { INTERVALS, METRICS, metricSeries, metricSummary, type Interval, type MetricName } from '../../analytics/metrics.ts';
+import { EVENT_TYPES } from '../../ingest/event-schema.ts';
+import { RuleError } from '../../segmentation/rule-validation.ts';
+import type { WhereClause } from '../../segmentation/rule-types.ts';
+import type { Services } from '../app.ts';
+import { errors } from '../errors.ts';
+import { requestTimeZone } from '../time-zone.ts';
+
+const readers = { roles: ['analyst', 'marketer', 'admin'] as const };
+const MAX_RANGE_DAYS = 400;
+
+function range(from: string, to: string, field: string): { fromMs: number; toMs: number } {
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
+  if (!(toMs > fromMs)) throw errors.validation(`${field}.to: must be after from`, `${field}.to`);
+  if (toMs - fromMs > MAX_RANGE_DAYS * 86_400_000) throw errors.validation(`${field}.to: at most ${MAX_RANGE_DAYS} days per query`, `${field}.to`);
+  return { fromMs, toMs };
+}
+
+function checked<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof RuleError) throw errors.validation(err.message, err.path);
+    throw err;
+  }
+}
+
+/** `filters` comes as a JSON array in the query string. */
+function queryFilters(raw: string | undefined): WhereClause[] {
+  if (raw === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw errors.validation('querystring.filters: must be a JSON array of {prop, op, value}', 'querystring.filters');
+  }
+  return checked(() => validateWhere(parsed, 'querystring.filters'));
+}
+
+const Time = Type.String({ format: 'date-time' });
+const Step = Type.Union([Type.Enum([...EVENT_TYPES]), Type.Object({ type: Type.Enum([...EVENT_TYPES]), where: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })) }, { additionalProperties: false })]);
+
+export async function analyticsRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
+  app.post(
+    '/funnels',
+    {
+      config: readers,
+      schema: {
+        summary: 'Funnel over ordered steps, by user or by message, with breakdown and filters',
+        body: Type.Object(
+          {
+            steps: Type.Array(Step, { minItems: 2, maxItems: 8 }),
+            window_hours: Type.Integer({ minimum: 1, maximum: 24 * 90 }),
+            from: Time,
+            to: Time,
+            unit: Type.Optional(Type.Enum(['user', 'message'])),
+            breakdown: Type.Optional(Type.Enum([...BREAKDOWNS])),
+            filters: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const body = request.body as { steps: (string | FunnelStep)[]; window_hours: number; from: string; to: string; unit?: 'user' | 'message'; breakdown?: Breakdown; filters?: unknown };
+      const steps = body.steps.map((s, i) => (typeof s === 'string' ? { type: s } : { type: s.type, where: checked(() => validateWhere(s.where, `body.steps[${i}].where`)) }));
+      const filters = checked(() => validateWhere(body.filters, 'body.filters'));
+      const unit = body.unit ?? 'user';
+      const result = await runFunnel(warehouse, request.principal.workspaceId, { steps, windowHours: body.window_hours, ...range(body.from, body.to, 'body'), unit, breakdown: body.breakdown, filters });
+      return { unit, window_hours: body.window_hours, ...result };
+    },
+  );
+
+  const MetricQuery = {
+    from: Time,
+    to: Time,
+    tz: Type.Optional(Type.String({ maxLength: 64 })),
+    filters: Type.Optional(Type.String({ maxLength: 4000, description: 'JSON array of {prop, op, value}' })),
+  };
+
+  app.get(
+    '/metrics',
+    {
+      config: readers,
+      schema: {
+        summary: 'A metric as a time series (numerator, denominator, rate per bucket), buckets cut in the workspace zone',
+        querystring: Type.Object(
+          { metric: Type.Enum([...METRICS]), interval: Type.Optional(Type.Enum([...INTERVALS])), breakdown: Type.Optional(Type.Enum([...BREAKDOWNS])), ...MetricQuery },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query as { metric: MetricName; interval?: Interval; breakdown?: Breakdown; from: string; to: string; filters?: string };
+      const tz = await requestTimeZone(request, warehouse);
+      const interval = q.interval ?? 'day';
+      const series = await metricSeries(warehouse, request.principal.workspaceId, q.metric, { ...range(q.from, q.to, 'querystring'), interval, tz, breakdown: q.breakdown, filters: queryFilters(q.filters) });
+      return { metric: q.metric, interval, timezone: tz, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), ...(q.breakdown && { breakdown: q.breakdown }), series };
+    },
+  );
+
+  app.get(
+    '/metrics/summary',
+    { config: readers, schema: { summary: 'Headline cards: every metric over the range, with the alarm levels', querystring: Type.Object(MetricQuery, { additionalProperties: false }) } },
+    async (request) => {
+      const q = request.query as { from: string; to: string; filters?: string };
+      const tz = await requestTimeZone(request, warehouse);
+      return { timezone: tz, cards: await metricSummary(warehouse, request.principal.workspaceId, { ...range(q.from, q.to, 'querystring'), tz, filters: queryFilters(q.filters) }) };
+    },
+  );
+}

@@ -1,0 +1,19 @@
+-- Event counts per bucket and group in [from, to) (bucket and group are generated from fixed catalogues;
+-- filters are bound parameters). Every event is counted once (FINAL).
+SELECT
+    toUnixTimestamp({{bucket}}) AS bucket_s,
+    {{group}} AS grp,
+    countIf(type = 'send') AS sends,
+    countIf(type = 'send' AND status = 'accepted') AS accepted,
+    countIf(type = 'delivery' AND status = 'delivered') AS delivered,
+    countIf(type = 'click') AS clicks,
+    countIf(type = 'conversion') AS conversions,
+    countIf(type = 'complaint') AS complaints,
+    countIf(type = 'unsubscribe' OR (type = 'reply' AND upper(trimBoth(properties['text'])) IN ('TD', 'T'))) AS unsubscribes,
+    toFloat64(sum(revenue)) AS revenue
+FROM events FINAL
+WHERE workspace_id = {workspace:String}
+  AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
+  AND ({{filters}})
+GROUP BY bucket_s, grp
+ORDER BY bucket_s, grp
