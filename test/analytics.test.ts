@@ -152,6 +152,44 @@ describe('analytics: funnels and metrics', () => {
     assert.equal(badFilter.json().field, 'querystring.filters[0].op');
   });
 
+  it('send-time grid by local hour of week equals a plain count in Beijing and in UTC; quiet hours are honoured', async () => {
+    const parts = (ms: number, tz: string) => {
+      const f = new Intl.DateTimeFormat('en-US', { timeZone: tz, weekday: 'short', hour: '2-digit', hourCycle: 'h23' }).formatToParts(ms);
+      const wd = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(f.find((p) => p.type === 'weekday')!.value) + 1;
+      return `${wd}:${Number(f.find((p) => p.type === 'hour')!.value)}`;
+    };
+    for (const tz of ['Asia/Shanghai', 'UTC']) {
+      const res = await t.app.inject({ method: 'GET', url: `/v1/insights/send-time?from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}&tz=${tz}&quiet_hours=21-9&prior_strength=20`, headers: bearer(analyst) });
+      assert.equal(res.statusCode, 200, res.body);
+      const body = res.json();
+      // Per message: its first successful delivery in range, and whether it was clicked (all within range).
+      const inRange = events.filter((e) => e.ts >= FROM && e.ts < TO);
+      const cells = new Map<string, { n: number; s: number }>();
+      for (const m of new Set(inRange.map((e) => e.message_id))) {
+        const evs = inRange.filter((e) => e.message_id === m);
+        const delivered = evs.filter((e) => e.type === 'delivery' && e.status === 'delivered').map((e) => e.ts).sort((a, b) => a - b)[0];
+        if (delivered === undefined) continue;
+        const key = parts(delivered, tz);
+        const c = cells.get(key) ?? { n: 0, s: 0 };
+        c.n++;
+        if (evs.some((e) => e.type === 'click')) c.s++;
+        cells.set(key, c);
+      }
+      const n = [...cells.values()].reduce((a, c) => a + c.n, 0);
+      const overall = [...cells.values()].reduce((a, c) => a + c.s, 0) / n;
+      assert.equal(body.delivered, n);
+      for (const row of body.grid) {
+        for (const cell of row) {
+          const want = cells.get(`${cell.weekday}:${cell.hour}`) ?? { n: 0, s: 0 };
+          assert.deepEqual([cell.delivered, cell.successes], [want.n, want.s], `${tz} ${cell.weekday}:${cell.hour}`);
+          assert.ok(Math.abs(cell.shrunk_rate - (want.s + 20 * overall) / (want.n + 20)) < 1e-12);
+        }
+      }
+      const start = Number(body.recommended.start.slice(0, 2));
+      assert.ok(start >= 9 && start + 2 <= 21, `recommended ${body.recommended.start}-${body.recommended.end} avoids quiet hours`);
+    }
+  });
+
   it('summary cards judge rates against the articles’ alarm levels', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/v1/metrics/summary?from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}`, headers: bearer(analyst) });
     const cards = new Map(res.json().cards.map((c: { metric: string }) => [c.metric, c]));

@@ -4,6 +4,8 @@ import Type from 'typebox';
 import { BREAKDOWNS, validateWhere, type Breakdown } from '../../analytics/event-filters.ts';
 import { runFunnel, type FunnelStep } from '../../analytics/funnels.ts';
 import { INTERVALS, METRICS, metricSeries, metricSummary, type Interval, type MetricName } from '../../analytics/metrics.ts';
+import { sendTimeGrid } from '../../analytics/send-time.ts';
+import { getSegment } from '../../segmentation/segments.ts';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
 import { RuleError } from '../../segmentation/rule-validation.ts';
 import type { WhereClause } from '../../segmentation/rule-types.ts';
@@ -102,6 +104,44 @@ export async function analyticsRoutes(app: FastifyInstance, { warehouse }: Servi
       const interval = q.interval ?? 'day';
       const series = await metricSeries(warehouse, request.principal.workspaceId, q.metric, { ...range(q.from, q.to, 'querystring'), interval, tz, breakdown: q.breakdown, filters: queryFilters(q.filters) });
       return { metric: q.metric, interval, timezone: tz, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), ...(q.breakdown && { breakdown: q.breakdown }), series };
+    },
+  );
+
+  app.get(
+    '/insights/send-time',
+    {
+      config: readers,
+      schema: {
+        summary: 'Hour-of-week grid of rates per delivered message (workspace zone), shrunk toward the mean, and a recommended window outside quiet hours',
+        querystring: Type.Object(
+          {
+            metric: Type.Optional(Type.Enum(['click_rate', 'conversion_rate'])),
+            segment_id: Type.Optional(Type.String({ maxLength: 64 })),
+            from: Time,
+            to: Time,
+            tz: Type.Optional(Type.String({ maxLength: 64 })),
+            quiet_hours: Type.Optional(Type.String({ pattern: '^([01]?[0-9]|2[0-3])-([01]?[0-9]|2[0-3])$', description: 'Local quiet hours start-end, e.g. 22-8 (default)' })),
+            window_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 12 })),
+            prior_strength: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query as { metric?: 'click_rate' | 'conversion_rate'; segment_id?: string; from: string; to: string; quiet_hours?: string; window_hours?: number; prior_strength?: number };
+      const ws = request.principal.workspaceId;
+      let rule;
+      if (q.segment_id) {
+        const segment = await getSegment(warehouse, ws, q.segment_id);
+        if (!segment) throw errors.notFound(`segment ${q.segment_id}`);
+        rule = segment.spec.rule;
+      }
+      const [start, end] = (q.quiet_hours ?? '22-8').split('-').map(Number) as [number, number];
+      return sendTimeGrid(warehouse, ws, {
+        metric: q.metric ?? 'click_rate', ...range(q.from, q.to, 'querystring'), tz: await requestTimeZone(request, warehouse),
+        quiet: [start, end], windowHours: q.window_hours ?? 2, priorStrength: q.prior_strength ?? 50, rule,
+      });
     },
   );
 
