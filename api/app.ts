@@ -15,6 +15,7 @@ import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
 import { illFormedStringError } from '../ingest/schema-errors.ts';
 import { createApiMetrics, instrumentRequests, type ApiMetrics } from './metrics.ts';
 import { registerNdjsonParser } from './ndjson.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { audienceRoutes } from './routes/audiences.ts';
 import { clusterRoutes } from './routes/clusters.ts';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await v1.register(rfmRoutes, services);
       await v1.register(clusterRoutes, services);
       await v1.register(analyticsRoutes, services);
+      await v1.register(alertRoutes, services);
     },
     { prefix: '/v1' },
   );

@@ -1,4 +1,5 @@
 import { DEFAULT_WORKSPACE } from '../access/api-keys.ts';
+import { startAlertScheduler } from '../analytics/alert-scheduler.ts';
 import { buildApp } from '../api/app.ts';
 import { listContacts } from '../ingest/contacts.ts';
 import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
@@ -30,8 +31,11 @@ export async function serveCommand(flags: Flags): Promise<void> {
   if (flags.ingest) {
     ingest = await startIngest({ config: config.kafka, warehouse, registry: app.metrics.registry, logger: app.log, workers: intFlag(flags, 'workers') });
   }
+  // Alert rules are evaluated every 5 minutes (POST /v1/alerts/evaluate runs them at once).
+  const stopAlerts = startAlertScheduler(warehouse, 5 * 60_000, (err) => app.log.warn({ err }, 'alert evaluation failed'));
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    stopAlerts();
     await app.close();
     await ingest?.stop();
     await intake.close();

@@ -7,7 +7,7 @@ import { sql } from './sql-files.ts';
 import { formatTs, isoFromTs } from './time.ts';
 import type { Warehouse } from './warehouse.ts';
 
-export const METADATA_TABLES = ['workspaces', 'segments', 'audiences', 'experiments', 'alert_rules', 'cluster_models'] as const;
+export const METADATA_TABLES = ['workspaces', 'segments', 'audiences', 'experiments', 'alert_rules', 'cluster_models', 'alerts'] as const;
 export type MetadataTable = (typeof METADATA_TABLES)[number];
 
 export interface MetadataRecord<Spec> {

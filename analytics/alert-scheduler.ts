@@ -1,0 +1,35 @@
+/** Evaluates every workspace's alert rules on a schedule inside the server process. */
+import { workspaceSettings } from '../access/workspaces.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import { deliverWebhook, evaluateAlerts } from './alerts.ts';
+
+const LOOKBACK_MS = 8 * 86_400_000;
+
+/** One pass: the complete buckets of the last 8 days (already-fired buckets are skipped). */
+export async function evaluateAllWorkspaces(wh: Warehouse, nowMs: number, onError: (err: unknown) => void): Promise<number> {
+  const workspaces = await wh.query<{ workspace_id: string }>('SELECT DISTINCT workspace_id FROM alert_rules');
+  let fired = 0;
+  for (const { workspace_id: ws } of workspaces) {
+    try {
+      const { timezone } = await workspaceSettings(wh, ws);
+      const toMs = Math.floor(nowMs / 3600_000) * 3600_000;
+      const alerts = await evaluateAlerts(wh, ws, { fromMs: toMs - LOOKBACK_MS, toMs, tz: timezone, nowMs, deliver: (url, alert) => void deliverWebhook(wh, ws, url, alert).catch(onError) });
+      fired += alerts.length;
+    } catch (err) {
+      onError(err);
+    }
+  }
+  return fired;
+}
+
+/** Starts the schedule; returns a function that stops it. */
+export function startAlertScheduler(wh: Warehouse, everyMs: number, onError: (err: unknown) => void): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void evaluateAllWorkspaces(wh, Date.now(), onError).finally(() => (running = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

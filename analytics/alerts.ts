@@ -1,0 +1,203 @@
+/**
+ * Alerts on dashboard metrics. A rule is a fixed threshold (the seed articles' levels are created as
+ * defaults for every workspace) or an anomaly detector: the bucket's rate against the same hour of week
+ * (or weekday, for daily buckets) in the past weeks, expected range = median ± sensitivity × max(1.4826 ×
+ * MAD, binomial standard error of the bucket). Buckets below min_volume never fire; a cooldown stops
+ * repeats per rule and breakdown value; a webhook receives each new alert (retried in the background).
+ */
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
+import type { WhereClause } from '../segmentation/rule-types.ts';
+import type { Breakdown } from './event-filters.ts';
+import { metricCounts, rateOf, THRESHOLDS, type MetricName } from './metrics.ts';
+
+export interface AlertRuleSpec {
+  metric: MetricName;
+  kind: 'threshold' | 'anomaly';
+  interval: 'hour' | 'day' | 'week';
+  breakdown?: Breakdown;
+  filters?: WhereClause[];
+  threshold?: { below?: number; at_or_above?: number };
+  /** Smallest denominator (e.g. delivered messages) a bucket needs to be judged. */
+  min_volume: number;
+  sensitivity: number;
+  weeks: number;
+  cooldown_hours: number;
+  webhook_url?: string;
+  enabled: boolean;
+}
+
+export interface AlertSpec {
+  rule_id: string;
+  metric: MetricName;
+  kind: AlertRuleSpec['kind'];
+  bucket: string;
+  breakdown?: string;
+  breakdown_value?: string;
+  observed: number;
+  expected_low: number | null;
+  expected_high: number | null;
+  volume: number;
+  status: 'open' | 'acked';
+  fired_at: string;
+  acked_at?: string;
+  webhook?: { attempts: number; delivered: boolean };
+}
+
+export type AlertRule = MetadataRecord<AlertRuleSpec>;
+export type Alert = MetadataRecord<AlertSpec>;
+
+export const rulesStore = (wh: Warehouse) => new MetadataStore<AlertRuleSpec & { marker?: boolean }>(wh, 'alert_rules');
+export const alertsStore = (wh: Warehouse) => new MetadataStore<AlertSpec>(wh, 'alerts');
+
+const DEFAULTS_MARKER = '__defaults__';
+/** Metrics where a rise is the problem; for the others a drop is. */
+const BAD_WHEN_HIGH: ReadonlySet<MetricName> = new Set(['complaint_rate', 'unsubscribe_rate']);
+
+/**
+ * How the default rules judge each metric: sends and receipts hourly (a delivery collapse must be seen
+ * within the hour, per carrier); clicks and conversions weekly, because they trail deliveries by hours
+ * (an evening campaign's conversions land on the next day) and a day would read low for no reason;
+ * complaints only on large volumes, because at 0.1 % a single complaint in 1,000 would fire.
+ */
+const DEFAULT_JUDGING: Partial<Record<MetricName, Pick<AlertRuleSpec, 'interval' | 'min_volume'> & { breakdown?: Breakdown }>> = {
+  send_success_rate: { interval: 'hour', min_volume: 100 },
+  delivery_rate: { interval: 'hour', min_volume: 100, breakdown: 'carrier' },
+  click_rate: { interval: 'week', min_volume: 1000 },
+  conversion_rate: { interval: 'week', min_volume: 1000 },
+  complaint_rate: { interval: 'week', min_volume: 10_000 },
+};
+
+/** The seed articles' fixed levels, as rules, once per workspace (deleting them later is respected). */
+export async function ensureDefaultRules(wh: Warehouse, workspaceId: string): Promise<void> {
+  const store = rulesStore(wh);
+  if ((await store.history(workspaceId, DEFAULTS_MARKER)).length) return;
+  for (const [metric, t] of Object.entries(THRESHOLDS) as [MetricName, { below?: number; atOrAbove?: number }][]) {
+    await store.save(workspaceId, {
+      name: `${metric} ${t.below !== undefined ? `below ${t.below * 100}%` : `at or above ${t.atOrAbove! * 100}%`}`,
+      spec: {
+        metric, kind: 'threshold', threshold: { below: t.below, at_or_above: t.atOrAbove },
+        sensitivity: 3, weeks: 4, cooldown_hours: 6, enabled: true, interval: 'hour', min_volume: 100, ...DEFAULT_JUDGING[metric],
+      },
+      changedBy: 'defaults',
+    });
+  }
+  await store.save(workspaceId, { id: DEFAULTS_MARKER, name: 'defaults created', spec: { marker: true } as never, changedBy: 'defaults' });
+}
+
+export async function listRules(wh: Warehouse, workspaceId: string): Promise<AlertRule[]> {
+  await ensureDefaultRules(wh, workspaceId);
+  return (await rulesStore(wh).list(workspaceId, 1000)).filter((r) => !r.spec.marker) as AlertRule[];
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+interface Judgement {
+  observed: number;
+  low: number | null;
+  high: number | null;
+  volume: number;
+}
+
+/** Whether a bucket's rate is out of line, for one rule. */
+function judge(rule: AlertRuleSpec, observed: number, volume: number, history: number[]): Judgement | undefined {
+  if (rule.kind === 'threshold') {
+    const t = rule.threshold ?? {};
+    const fired = (t.below !== undefined && observed < t.below) || (t.at_or_above !== undefined && observed >= t.at_or_above);
+    return fired ? { observed, low: t.below ?? null, high: t.at_or_above ?? null, volume } : undefined;
+  }
+  if (history.length < 2) return undefined; // no baseline yet
+  const med = median(history);
+  const mad = median(history.map((x) => Math.abs(x - med))) * 1.4826;
+  // A flat history has MAD 0: the bucket's own sampling noise sets the floor of the band.
+  const spread = Math.max(mad, Math.sqrt((med * (1 - med)) / volume));
+  const low = med - rule.sensitivity * spread;
+  const high = med + rule.sensitivity * spread;
+  const fired = BAD_WHEN_HIGH.has(rule.metric) ? observed > high : observed < low;
+  return fired ? { observed, low, high, volume } : undefined;
+}
+
+const WEEK = 7 * 86_400_000;
+const BUCKET_MS = { hour: 3600_000, day: 86_400_000, week: WEEK } as const;
+
+/**
+ * Evaluates every enabled rule on the buckets that start in [fromMs, toMs) (the schedule passes the
+ * last complete bucket), records the alerts that fire, and hands them to the webhooks.
+ */
+export async function evaluateAlerts(wh: Warehouse, workspaceId: string, opts: { fromMs: number; toMs: number; tz: string; nowMs: number; deliver?: (url: string, alert: Alert) => void }): Promise<Alert[]> {
+  const fired: Alert[] = [];
+  const existing = (await alertsStore(wh).list(workspaceId, 100_000)).map((a) => a.spec);
+  for (const rule of await listRules(wh, workspaceId)) {
+    if (!rule.spec.enabled) continue;
+    const spec = rule.spec;
+    const historyFrom = spec.kind === 'anomaly' ? opts.fromMs - spec.weeks * WEEK : opts.fromMs;
+    const rows = await metricCounts(wh, workspaceId, { fromMs: historyFrom, toMs: opts.toMs, interval: spec.interval, tz: opts.tz, breakdown: spec.breakdown, filters: spec.filters ?? [] });
+    const byKey = new Map(rows.map((r) => [`${Number(r.bucket_s) * 1000}|${r.grp}`, rateOf(spec.metric, r)]));
+    for (const row of rows) {
+      const bucketMs = Number(row.bucket_s) * 1000;
+      // Only complete buckets are judged: a bucket still filling reads low for no reason.
+      if (bucketMs < opts.fromMs || bucketMs + BUCKET_MS[spec.interval] > opts.toMs) continue;
+      const r = rateOf(spec.metric, row);
+      if (r.rate === null || r.denominator < spec.min_volume) continue;
+      const history: number[] = [];
+      for (let w = 1; w <= spec.weeks; w++) {
+        const past = byKey.get(`${bucketMs - w * WEEK}|${row.grp}`);
+        if (past && past.rate !== null && past.denominator >= spec.min_volume) history.push(past.rate);
+      }
+      const j = judge(spec, r.rate, r.denominator, history);
+      if (!j) continue;
+      const group = spec.breakdown ? row.grp : undefined;
+      // Already fired for this bucket (evaluation is repeated), or within the cooldown of another.
+      const cooling = [...existing, ...fired.map((f) => f.spec)].some(
+        (a) => a.rule_id === rule.id && a.breakdown_value === group && (Date.parse(a.bucket) === bucketMs || Math.abs(Date.parse(a.bucket) - bucketMs) < spec.cooldown_hours * 3600_000),
+      );
+      if (cooling) continue;
+      const alert = await alertsStore(wh).save(workspaceId, {
+        name: `${spec.metric}${group !== undefined ? ` (${spec.breakdown} ${group})` : ''}`,
+        spec: {
+          rule_id: rule.id, metric: spec.metric, kind: spec.kind, bucket: new Date(bucketMs).toISOString(),
+          ...(spec.breakdown && { breakdown: spec.breakdown, breakdown_value: group }),
+          observed: j.observed, expected_low: j.low, expected_high: j.high, volume: j.volume, status: 'open', fired_at: new Date(opts.nowMs).toISOString(),
+        },
+        changedBy: 'evaluation',
+      });
+      fired.push(alert);
+      if (spec.webhook_url) opts.deliver?.(spec.webhook_url, alert);
+    }
+  }
+  return fired;
+}
+
+/**
+ * Posts an alert to a webhook, retrying with backoff (0.5 s, 1 s, 2 s, ...) up to `attempts` times in
+ * the background; the outcome is recorded on the alert. Never awaited by evaluation.
+ */
+export function deliverWebhook(wh: Warehouse, workspaceId: string, url: string, alert: Alert, attempts = 4, baseDelayMs = 500): Promise<void> {
+  return (async () => {
+    let tried = 0;
+    let delivered = false;
+    for (; tried < attempts && !delivered; tried++) {
+      if (tried) await new Promise((r) => setTimeout(r, baseDelayMs * 2 ** (tried - 1)));
+      try {
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: alert.id, ...alert.spec }), signal: AbortSignal.timeout(5000) });
+        delivered = res.ok;
+      } catch {
+        delivered = false;
+      }
+    }
+    const current = await alertsStore(wh).get(workspaceId, alert.id);
+    if (current) await alertsStore(wh).save(workspaceId, { id: alert.id, name: current.name, spec: { ...current.spec, webhook: { attempts: tried, delivered } }, changedBy: 'webhook' });
+  })();
+}
+
+/** Acknowledges an open alert (a new version); false when there is no such open alert. */
+export async function acknowledgeAlert(wh: Warehouse, workspaceId: string, id: string, by: string): Promise<Alert | undefined> {
+  const current = await alertsStore(wh).get(workspaceId, id);
+  if (!current) return undefined;
+  if (current.spec.status === 'acked') return current;
+  return alertsStore(wh).save(workspaceId, { id, name: current.name, spec: { ...current.spec, status: 'acked', acked_at: new Date().toISOString() }, changedBy: by });
+}
