@@ -101,7 +101,7 @@ describe('alerts', () => {
     const errors: unknown[] = [];
     const now = Date.parse('2026-11-20T00:30:00Z');
     // A new workspace with one bad hour two days ago: half of 150 deliveries fail.
-    const hour = now - 48 * HOUR;
+    const hour = Date.parse('2026-11-18T00:00:00Z');
     const events = Array.from({ length: 150 }, (_, i) => [
       { event_id: `ss${i}`, type: 'send', ts: hour + i * 1000, user_id: `u${i}`, carrier: 'China Unicom' },
       { event_id: `sd${i}`, type: 'delivery', ts: hour + i * 1000 + 500, user_id: `u${i}`, carrier: 'China Unicom', status: i % 2 ? 'delivered' : 'failed' },
