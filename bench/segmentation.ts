@@ -7,6 +7,8 @@
  */
 import { createApiKey } from '../access/api-keys.ts';
 import { buildApp } from '../api/app.ts';
+import { runFunnel } from '../analytics/funnels.ts';
+import { metricSeries } from '../analytics/metrics.ts';
 import { materializeAudience } from '../segmentation/audiences.ts';
 import { previewRule, saveSegment } from '../segmentation/segments.ts';
 import { benchWarehouse, printTable, seconds } from './harness.ts';
@@ -49,6 +51,16 @@ export async function benchSegmentation(contacts: number, events: number): Promi
     { label: 'count() of contacts FINAL with one attribute filter (baseline)', rows: contacts, seconds: baseline },
     { label: `preview: tag + behaviour (30 days, property) + attribute, ${count.toLocaleString('en')} match`, rows: contacts, seconds: preview },
     { label: `materialize: attribute rule + suppression + weekly cap, ${size.toLocaleString('en')} members`, rows: contacts, seconds: materialize },
+  ]);
+
+  const from = nowMs - 90 * 86_400_000;
+  const scan = await seconds(() => wh.query('SELECT count() FROM events FINAL WHERE workspace_id = {ws:String}', { ws: WS }));
+  const funnelTime = await seconds(() => runFunnel(wh, WS, { steps: [{ type: 'send' }, { type: 'delivery' }, { type: 'click' }, { type: 'conversion' }], windowHours: 72, fromMs: from, toMs: nowMs, unit: 'user', filters: [] }));
+  const metricTime = await seconds(() => metricSeries(wh, WS, 'click_rate', { fromMs: from, toMs: nowMs, interval: 'day', tz: 'Asia/Shanghai', breakdown: 'campaign_id', filters: [] }));
+  printTable(`Analytics over ${events.toLocaleString('en')} events (90 days)`, 'events', [
+    { label: 'count() of events FINAL (baseline)', rows: events, seconds: scan },
+    { label: 'funnel send → delivery → click → conversion by user, 72 h window', rows: events, seconds: funnelTime },
+    { label: 'click_rate by day (Asia/Shanghai) and campaign', rows: events, seconds: metricTime },
   ]);
 
   const app = await buildApp({ config: b.config, warehouse: wh, logger: false });
