@@ -71,7 +71,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routeTable.push(route);
   });
 
-  installErrorHandler(app, config.server.bodyLimitBytes);
+  installErrorHandler(app, config.server.bodyLimitBytes, warehouse);
   // List bodies (arrays) are checked item by item by their services, so one bad item is refused alone;
   // any other body with text ClickHouse cannot store is refused whole here.
   app.addHook('preValidation', async (request) => {

@@ -1,5 +1,8 @@
 /** Maps every failure to the one error shape; request-schema failures name the offending field. */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { Locale } from '../access/time-zones.ts';
+import { workspaceSettings } from '../access/workspaces.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
 import { describeSchemaErrors } from '../ingest/schema-errors.ts';
 import { QueryTimeoutError } from '../warehouse/warehouse.ts';
 import { ApiError, errorBody, errors } from './errors.ts';
@@ -21,15 +24,33 @@ function toApiError(err: FastifyError | Error): ApiError {
   return errors.internal();
 }
 
-export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number): void {
-  app.setErrorHandler((err, request, reply) => {
+/**
+ * The language of messages meant for people: the request's Accept-Language when it names Chinese or
+ * English, else the caller's workspace locale, else Chinese (the platform's default).
+ */
+export async function messageLocale(request: FastifyRequest, wh: Warehouse): Promise<Locale> {
+  const first = request.headers['accept-language']?.split(',')[0]?.trim().toLowerCase() ?? '';
+  if (first.startsWith('zh')) return 'zh-CN';
+  if (first.startsWith('en')) return 'en';
+  if (request.principal) {
+    try {
+      return (await workspaceSettings(wh, request.principal.workspaceId)).locale;
+    } catch {
+      // fall through to the default
+    }
+  }
+  return 'zh-CN';
+}
+
+export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number, wh: Warehouse): void {
+  app.setErrorHandler(async (err, request, reply) => {
     let apiError = toApiError(err as FastifyError);
     if (apiError.code === 'BODY_TOO_LARGE') apiError = errors.bodyTooLarge(bodyLimitBytes);
     if (apiError.statusCode >= 500) request.log.error({ err }, 'request failed');
-    reply.status(apiError.statusCode).send(errorBody(apiError));
+    return reply.status(apiError.statusCode).send(errorBody(apiError, await messageLocale(request, wh)));
   });
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
     const e = errors.notFound(`route ${request.method} ${request.url.split('?')[0]}`);
-    reply.status(404).send(errorBody(e));
+    return reply.status(404).send(errorBody(e, await messageLocale(request, wh)));
   });
 }

@@ -1,6 +1,7 @@
 /**
  * Every error the HTTP API can answer, defined once with a machine-readable code, a status and a
- * message; every error response has the same shape: { statusCode, code, message, field? }.
+ * message in English and Chinese; every error response has the same shape:
+ * { statusCode, code, message, field? }. The code never changes with the language.
  */
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -9,23 +10,26 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** The message in Chinese (zh-CN); English is used when absent. */
+    readonly zh?: string,
   ) {
     super(message);
   }
 }
 
 export const errors = {
-  unauthorized: () => new ApiError(401, 'UNAUTHORIZED', 'a valid API key is required (Authorization: Bearer <key>)'),
-  forbidden: (role: string) => new ApiError(403, 'FORBIDDEN', `role ${role} may not do this`),
+  unauthorized: () => new ApiError(401, 'UNAUTHORIZED', 'a valid API key is required (Authorization: Bearer <key>)', undefined, '需要有效的 API 密钥（Authorization: Bearer <key>）'),
+  forbidden: (role: string) => new ApiError(403, 'FORBIDDEN', `role ${role} may not do this`, undefined, `角色 ${role} 无权执行此操作`),
   /** Also the answer for another workspace's object: it must be indistinguishable from a missing one. */
-  notFound: (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`),
-  validation: (message: string, field?: string) => new ApiError(400, 'VALIDATION_FAILED', message, field),
-  tooManyItems: (field: string, max: number) => new ApiError(413, 'TOO_MANY_ITEMS', `${field}: at most ${max} items per request`, field),
-  bodyTooLarge: (limit: number) => new ApiError(413, 'BODY_TOO_LARGE', `request body is larger than ${limit} bytes`),
-  unsupportedMediaType: (type: string) => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `content type ${type} is not accepted`),
-  queryTimeout: () => new ApiError(504, 'QUERY_TIMEOUT', 'the query ran longer than its time limit; narrow the time range or filters'),
-  unavailable: (why: string) => new ApiError(503, 'UNAVAILABLE', why),
-  internal: () => new ApiError(500, 'INTERNAL', 'internal error'),
+  notFound: (what: string) => new ApiError(404, 'NOT_FOUND', `${what} not found`, undefined, `未找到：${what}`),
+  /** Field-level details stay in English in both languages (they quote field names and JSON Schema terms). */
+  validation: (message: string, field?: string) => new ApiError(400, 'VALIDATION_FAILED', message, field, `请求无效：${message}`),
+  tooManyItems: (field: string, max: number) => new ApiError(413, 'TOO_MANY_ITEMS', `${field}: at most ${max} items per request`, field, `${field}：每个请求最多 ${max} 条`),
+  bodyTooLarge: (limit: number) => new ApiError(413, 'BODY_TOO_LARGE', `request body is larger than ${limit} bytes`, undefined, `请求体超过 ${limit} 字节`),
+  unsupportedMediaType: (type: string) => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `content type ${type} is not accepted`, undefined, `不支持的内容类型 ${type}`),
+  queryTimeout: () => new ApiError(504, 'QUERY_TIMEOUT', 'the query ran longer than its time limit; narrow the time range or filters', undefined, '查询超过时间限制，请缩小时间范围或筛选条件'),
+  unavailable: (why: string) => new ApiError(503, 'UNAVAILABLE', why, undefined, `服务暂不可用：${why}`),
+  internal: () => new ApiError(500, 'INTERNAL', 'internal error', undefined, '内部错误'),
 };
 
 export interface ErrorBody {
@@ -35,6 +39,7 @@ export interface ErrorBody {
   field?: string;
 }
 
-export function errorBody(err: ApiError): ErrorBody {
-  return { statusCode: err.statusCode, code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) };
+export function errorBody(err: ApiError, locale: 'zh-CN' | 'en' = 'en'): ErrorBody {
+  const message = locale === 'zh-CN' && err.zh ? err.zh : err.message;
+  return { statusCode: err.statusCode, code: err.code, message, ...(err.field ? { field: err.field } : {}) };
 }

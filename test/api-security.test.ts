@@ -19,7 +19,7 @@ describe('authentication, roles and workspace isolation', () => {
   });
   after(() => t.close());
 
-  const get = (url: string, key?: string) => t.app.inject({ method: 'GET', url, headers: key ? bearer(key) : {} });
+  const get = (url: string, key?: string) => t.app.inject({ method: 'GET', url, headers: key ? bearer(key) : { 'accept-language': 'en' } });
 
   it('every route declares the roles it admits', () => {
     assert.ok(t.app.routeTable.length > 10);
@@ -145,6 +145,24 @@ describe('authentication, roles and workspace isolation', () => {
     await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(await t.keyFor('sender', 'ws_secret_name')), payload: [event('mx')] });
     const text = (await get('/metrics')).body;
     assert.doesNotMatch(text, /ws_secret_name|workspace=/);
+  });
+
+  it('messages for people follow Accept-Language, else the workspace locale (default zh-CN); codes never change', async () => {
+    const raw = (headers: Record<string, string>) => t.app.inject({ method: 'GET', url: '/v1/keys', headers });
+    const zh = (await raw({})).json();
+    assert.deepEqual(zh, { statusCode: 401, code: 'UNAUTHORIZED', message: '需要有效的 API 密钥（Authorization: Bearer <key>）' });
+    assert.equal((await raw({ 'accept-language': 'en-US,en;q=0.9' })).json().message, 'a valid API key is required (Authorization: Bearer <key>)');
+    assert.equal((await raw({ 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' })).json().code, 'UNAUTHORIZED');
+    // Without the header, the workspace's locale decides.
+    const enAdmin = await t.keyFor('admin', 'ws_en');
+    await t.app.inject({ method: 'PUT', url: '/v1/workspace', headers: bearer(enAdmin), payload: { locale: 'en' } });
+    const missing = (key: string) => t.app.inject({ method: 'GET', url: '/v1/events/nope', headers: { authorization: `Bearer ${key}` } });
+    assert.equal((await missing(await t.keyFor('sender', 'ws_en'))).json().message, 'event nope not found');
+    const zhMissing = (await missing(await t.keyFor('sender', 'ws_zh'))).json();
+    assert.deepEqual([zhMissing.code, zhMissing.message], ['NOT_FOUND', '未找到：event nope']);
+    const invalid = await t.app.inject({ method: 'GET', url: '/v1/contacts?limit=0', headers: { authorization: `Bearer ${await t.keyFor('admin', 'ws_zh')}` } });
+    assert.deepEqual([invalid.json().code, invalid.json().field], ['VALIDATION_FAILED', 'querystring.limit']);
+    assert.match(invalid.json().message, /^请求无效：querystring\.limit/);
   });
 
   it('health, readiness, metrics and docs are public', async () => {

@@ -41,7 +41,8 @@ export async function startTestApp(name: string, env: NodeJS.ProcessEnv = {}, be
   };
 }
 
-export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+/** Tests read English messages; the platform's default language is Chinese (see the i18n tests). */
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}`, 'accept-language': 'en' });
 
 /** Posts events in bodies of 5,000 and fails the test on any rejection. */
 export async function postEvents(t: TestApp, key: string, events: object[]): Promise<void> {
