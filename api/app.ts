@@ -20,6 +20,7 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { audienceRoutes } from './routes/audiences.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { contactRoutes } from './routes/contacts.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { eventRoutes } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const services: Services = { config, warehouse, metrics, intake: deps.intake ?? warehouseIntake(warehouse) };
   await app.register(healthRoutes, services);
+  await app.register(dashboardRoutes);
   await app.register(
     async (v1) => {
       await v1.register(eventRoutes, services);

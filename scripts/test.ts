@@ -1,12 +1,15 @@
 /**
- * `npm test`: starts a real Kafka broker (unless KAFKA_BROKERS names one), runs every test file with
+ * `npm test`: makes sure Chromium is there for the browser test, starts a real Kafka broker (unless
+ * KAFKA_BROKERS names one), runs every test file with
  * node's test runner, one file at a time (they share the embedded engine's test data directory),
  * then stops the broker. Extra arguments select test files.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { ensureChromium } from './ensure-chromium.ts';
 import { startKafkaBroker, type RunningBroker } from './kafka/broker.ts';
 
+ensureChromium();
 const env = { ...process.env };
 let broker: RunningBroker | undefined;
 if (!env.KAFKA_BROKERS) {
