@@ -104,21 +104,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const services: Services = { config, warehouse, metrics, intake: deps.intake ?? warehouseIntake(warehouse) };
   await app.register(healthRoutes, services);
   await app.register(dashboardRoutes);
+  // One plugin per domain, all under /v1 and behind the authentication hook.
+  const domains = [
+    eventRoutes, contactRoutes, importRoutes, tagRoutes, keyRoutes, workspaceRoutes, experimentRoutes,
+    segmentRoutes, audienceRoutes, rfmRoutes, clusterRoutes, analyticsRoutes, alertRoutes,
+  ];
   await app.register(
     async (v1) => {
-      await v1.register(eventRoutes, services);
-      await v1.register(contactRoutes, services);
-      await v1.register(importRoutes, services);
-      await v1.register(tagRoutes, services);
-      await v1.register(keyRoutes, services);
-      await v1.register(workspaceRoutes, services);
-      await v1.register(experimentRoutes, services);
-      await v1.register(segmentRoutes, services);
-      await v1.register(audienceRoutes, services);
-      await v1.register(rfmRoutes, services);
-      await v1.register(clusterRoutes, services);
-      await v1.register(analyticsRoutes, services);
-      await v1.register(alertRoutes, services);
+      for (const routes of domains) await v1.register(routes, services);
     },
     { prefix: '/v1' },
   );
