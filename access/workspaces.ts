@@ -1,6 +1,6 @@
 /** Workspaces: the unit of isolation. Settings are versioned metadata; the newest version wins. */
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
-import type { Locale } from './time-zones.ts';
+import { canonicalTimeZone, type Locale } from './time-zones.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 
 export interface WorkspaceSettings {
@@ -31,6 +31,8 @@ export async function workspaceSettings(wh: Warehouse, id: string): Promise<Work
   const hit = settingsCache.get(id);
   if (hit && hit.until > Date.now()) return hit.settings;
   const settings = { ...DEFAULT_SETTINGS, ...(await store(wh).get(id, id))?.spec };
+  // A zone saved before zones were checked against the engine must not break every query of the workspace.
+  settings.timezone = (await canonicalTimeZone(wh, settings.timezone)) ?? DEFAULT_SETTINGS.timezone;
   if (settingsCache.size > 10_000) settingsCache.clear();
   settingsCache.set(id, { settings, until: Date.now() + SETTINGS_CACHE_MS });
   return settings;

@@ -5,14 +5,20 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
+import type { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
+
+import Fastify, { type FastifyInstance, type FastifyRequest, type RouteOptions } from 'fastify';
+import { maskPhonesInText } from '../access/pii-policy.ts';
 import type { AppConfig } from '../config/config.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { authPlugin } from './auth.ts';
 import { errorBody, errors } from './errors.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
-import { illFormedStringError } from '../ingest/schema-errors.ts';
+import { installInputGuard } from './input-guard.ts';
+import { setCursorSecret } from './cursor.ts';
+import { storableDateFormat, storableInstantFormat } from './formats.ts';
 import { createApiMetrics, instrumentRequests, type ApiMetrics } from './metrics.ts';
 import { registerNdjsonParser } from './ndjson.ts';
 import { alertRoutes } from './routes/alerts.ts';
@@ -31,6 +37,9 @@ import { segmentRoutes } from './routes/segments.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
+// The CommonJS plugin function (named formatsPlugin, which the schema compiler looks for).
+const formatsPlugin = (ajvFormats as unknown as { default: (ajv: Ajv) => Ajv }).default;
+
 /** What the app registered, kept so a test can check that every route declares its roles. */
 export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'config'>;
 
@@ -46,15 +55,22 @@ export interface AppDeps {
   warehouse: Warehouse;
   /** Where POST /v1/events sends events; the warehouse itself unless Kafka is configured. */
   intake?: EventIntake;
-  logger?: boolean | { level: string };
+  /** false: silent; else pino options (a test may pass a `stream` to read the access log). */
+  logger?: false | { level: string; stream?: { write(line: string): void } };
 }
 
 export type App = FastifyInstance;
 
+/** What the access log records of a request: no headers (keys), and phone numbers in the URL masked. */
+function accessLogRequest(request: FastifyRequest) {
+  return { method: request.method, url: maskPhonesInText(request.url), host: request.host, remoteAddress: request.ip };
+}
+
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, warehouse } = deps;
+  if (config.cursorSecret) setCursorSecret(config.cursorSecret);
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel },
+    logger: deps.logger === false ? false : { level: config.logLevel, ...deps.logger, serializers: { req: accessLogRequest } },
     bodyLimit: config.server.bodyLimitBytes,
     // A slow or stalled upload is cut off instead of holding a connection forever.
     requestTimeout: 120_000,
@@ -63,7 +79,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     frameworkErrors: (err, _request, reply) => {
       void reply.code(400 as never).send(errorBody(errors.validation(`url: ${err.message}`, 'url')) as never);
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
+      // Dates and times must be real ones the warehouse can store, wherever a schema names the format.
+      // (ajv-formats first, named, so the compiler does not add it again over these two.)
+      plugins: [formatsPlugin, (ajv: Ajv) => ajv.addFormat('date-time', storableInstantFormat).addFormat('date', storableDateFormat)],
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const routeTable: RouteTableEntry[] = [];
   app.decorate('routeTable', routeTable);
@@ -73,13 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   installErrorHandler(app, config.server.bodyLimitBytes, warehouse);
-  // List bodies (arrays) are checked item by item by their services, so one bad item is refused alone;
-  // any other body with text ClickHouse cannot store is refused whole here.
-  app.addHook('preValidation', async (request) => {
-    if (request.body === undefined || Array.isArray(request.body)) return;
-    const bad = illFormedStringError(request.body);
-    if (bad) throw errors.validation(`body.${bad.message}`, `body.${bad.field}`);
-  });
+  installInputGuard(app);
   registerNdjsonParser(app);
   const metrics = createApiMetrics();
   app.decorate('metrics', metrics);

@@ -1,19 +1,57 @@
 /** Opaque page cursors: callers pass back what they were given and never build one themselves. */
+import crypto from 'node:crypto';
 import Type from 'typebox';
 import { errors } from './errors.ts';
 
+// Cursors carry the last row's key, which may be personal (a phone used as a user id): they are sealed
+// (AES-256-GCM), so a caller can neither read nor forge one. Servers behind one load balancer share
+// CURSOR_SECRET; otherwise each process has its own key and a cursor outlives it only as a 400.
+let cursorKey = crypto.randomBytes(32);
+
+/** Sets the key cursors are sealed with (from configuration); any length of secret text. */
+export function setCursorSecret(secret: string): void {
+  cursorKey = crypto.createHash('sha256').update(`smsp-cursor:${secret}`).digest();
+}
+
+function seal(value: unknown): string {
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', cursorKey, iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+function unseal(cursor: string): unknown {
+  try {
+    const raw = Buffer.from(cursor, 'base64url');
+    const decipher = crypto.createDecipheriv('aes-256-gcm', cursorKey, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const notOurs = (field: string) => errors.validation(`${field}: is not a cursor this API issued`, field);
+
 export function encodeCursor(position: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, p: position })).toString('base64url');
+  return seal({ v: 1, p: position });
 }
 
 export function decodeCursor(cursor: string, field: string): string {
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: number; p?: unknown };
-    if (decoded.v === 1 && typeof decoded.p === 'string') return decoded.p;
-  } catch {
-    // falls through to the error below
-  }
-  throw errors.validation(`${field}: is not a cursor this API issued`, field);
+  const decoded = unseal(cursor) as { v?: number; p?: unknown } | undefined;
+  if (decoded?.v === 1 && typeof decoded.p === 'string') return decoded.p;
+  throw notOurs(field);
+}
+
+/** An export cursor: the snapshot version and the position in it, so every page reads the same snapshot. */
+export function encodeExportCursor(version: number, after: string): string {
+  return seal({ s: version, a: after });
+}
+
+export function decodeExportCursor(cursor: string, field = 'querystring.cursor'): { version: number; after: string } {
+  const c = unseal(cursor) as { s?: unknown; a?: unknown } | undefined;
+  if (c && Number.isInteger(c.s) && typeof c.a === 'string') return { version: c.s as number, after: c.a };
+  throw notOurs(field);
 }
 
 /** The query string of a keyset-paginated list: `limit` (at most `maxPageSize`) and an opaque `cursor`. */

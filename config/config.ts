@@ -61,6 +61,8 @@ export interface AppConfig {
   warehouse: WarehouseConfig;
   server: ServerConfig;
   kafka: KafkaConfig;
+  /** Seals page cursors; servers behind one load balancer share it (else each process has its own). */
+  cursorSecret?: string;
   /** When set, becomes the root admin key of workspace `default` on first start. */
   adminApiKey?: string;
   logLevel: string;
@@ -71,6 +73,11 @@ export class ConfigError extends Error {
 }
 
 const MIN_RETENTION_MONTHS = 24;
+/**
+ * The events TTL is `toDateTime(ts) + N months`, and DateTime ends in 2106: a longer retention wraps into
+ * the past and expires everything. 20 years keeps every event written before 2086 safe.
+ */
+export const MAX_RETENTION_MONTHS = 240;
 
 function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -96,7 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const url = env.CLICKHOUSE_URL || undefined;
   const cluster = identifierFrom(env, 'CLICKHOUSE_CLUSTER', undefined);
   if (cluster && !url) throw new ConfigError('CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL: the embedded engine is a single node');
-  const retention = intFrom(env, 'EVENT_RETENTION_MONTHS', 25, 1, 1200);
+  const retention = intFrom(env, 'EVENT_RETENTION_MONTHS', 25, 1, MAX_RETENTION_MONTHS);
   if (retention < MIN_RETENTION_MONTHS) {
     throw new ConfigError(`EVENT_RETENTION_MONTHS must be at least ${MIN_RETENTION_MONTHS}: send records are kept 2 years (compliance)`);
   }
@@ -135,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sessionTimeoutMs: intFrom(env, 'INGEST_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
     },
     adminApiKey: env.ADMIN_API_KEY || undefined,
+    cursorSecret: env.CURSOR_SECRET || undefined,
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -10,6 +10,7 @@ import { ContactSchema, type ContactInput, type ContactRow } from './contact-sch
 import type { Rejection } from './event-writer.ts';
 import { UnparsableItem } from './event-writer.ts';
 import { normalizePhone } from './phone.ts';
+import { bareRecord } from '../common/lookup.ts';
 import { describeSchemaErrors, illFormedStringError } from './schema-errors.ts';
 import { suppress } from './suppressions.ts';
 
@@ -44,7 +45,8 @@ function emptyRow(workspaceId: string, userId: string): ContactRow {
 
 /** The stored row with the posted fields laid over it. */
 function merge(base: ContactRow, input: ContactInput, phone: string | undefined): ContactRow {
-  const row: ContactRow = { ...base, attributes: { ...base.attributes } };
+  // Prototype-less, so an attribute named __proto__ is stored like any other.
+  const row: ContactRow = { ...base, attributes: Object.assign(bareRecord<string>(), base.attributes) };
   if (phone !== undefined) row.phone = phone;
   if (input.name !== undefined) row.name = input.name;
   if (input.gender !== undefined) row.gender = input.gender;

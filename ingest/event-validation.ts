@@ -6,6 +6,7 @@ import { Compile } from 'typebox/compile';
 import { formatTs } from '../warehouse/time.ts';
 import { EVENT_FIELDS, EventSchema, type EventInput, type EventRow } from './event-schema.ts';
 import { normalizePhone } from './phone.ts';
+import { bareRecord } from '../common/lookup.ts';
 import { describeSchemaErrors, illFormedStringError, type FieldError } from './schema-errors.ts';
 
 export type EventValidation = { ok: true; row: EventRow } | { ok: false; error: FieldError };
@@ -45,7 +46,7 @@ function semanticError(event: EventInput, nowMs: number): EventValidation | unde
 }
 
 function toRow(workspaceId: string, event: EventInput, phone: string): EventRow {
-  const properties: Record<string, string> = {};
+  const properties = bareRecord<string>();
   for (const [k, v] of Object.entries(event.properties ?? {})) properties[k] = String(v);
   return {
     workspace_id: workspaceId,

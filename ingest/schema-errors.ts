@@ -25,20 +25,21 @@ const join = (a: string, b: string) => (a && b ? `${a}.${b}` : a || b);
 
 /**
  * The path of the first string (key or value) holding a lone UTF-16 surrogate, which ClickHouse
- * cannot parse: such an item must be refused alone instead of failing its whole batch.
+ * cannot parse: such an item must be refused alone instead of failing its whole batch. Walked with an
+ * explicit stack, so no nesting depth can overflow the call stack.
  */
 export function illFormedStringPath(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return value.isWellFormed() ? undefined : path || '(value)';
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = illFormedStringPath(value[i], join(path, String(i)));
-      if (found) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (!k.isWellFormed()) return join(path, '(key)');
-      const found = illFormedStringPath(v, join(path, k));
-      if (found) return found;
+  const stack: [unknown, string][] = [[value, path]];
+  while (stack.length) {
+    const [node, at] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (!node.isWellFormed()) return at || '(value)';
+    } else if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push([node[i], join(at, String(i))]);
+    } else if (node && typeof node === 'object') {
+      const entries = Object.entries(node);
+      for (const [k] of entries) if (!k.isWellFormed()) return join(at, '(key)');
+      for (let i = entries.length - 1; i >= 0; i--) stack.push([entries[i]![1], join(at, entries[i]![0])]);
     }
   }
   return undefined;

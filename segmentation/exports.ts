@@ -18,18 +18,30 @@ export const EXPORT_FORMATS = {
 export type ExportFormat = keyof typeof EXPORT_FORMATS;
 
 /**
- * The same masking as maskPhone(), in SQL: 138****5678 for mainland mobiles. (No braces in the regex:
- * the parameter binder reads `{...}` as a placeholder.)
+ * The same masking as maskPhone(), in SQL, of an E.164 expression: 138****5678 for mainland mobiles.
+ * (No braces in the regexes: the parameter binder reads `{...}` as a placeholder.)
  */
-export const MASKED_PHONE_SQL = `multiIf(
-  phone = '', '',
-  startsWith(phone, '+861') AND length(phone) = 14 AND match(phone, '^[+][0-9]+$'), concat(substring(phone, 4, 3), '****', substring(phone, 11, 4)),
-  length(phone) >= 11, concat(substring(phone, 1, 3), repeat('*', toUInt64(length(phone) - 7)), substring(phone, length(phone) - 3, 4)),
-  concat(repeat('*', toUInt64(greatest(length(phone), 4) - 4)), substring(phone, greatest(toInt64(length(phone)) - 3, 1), 4))
+function maskedPhoneSql(phone: string): string {
+  return `multiIf(
+  ${phone} = '', '',
+  startsWith(${phone}, '+861') AND length(${phone}) = 14 AND match(${phone}, '^[+][0-9]+$'), concat(substring(${phone}, 4, 3), '****', substring(${phone}, 11, 4)),
+  length(${phone}) >= 11, concat(substring(${phone}, 1, 3), repeat('*', toUInt64(length(${phone}) - 7)), substring(${phone}, length(${phone}) - 3, 4)),
+  concat(repeat('*', toUInt64(greatest(length(${phone}), 4) - 4)), substring(${phone}, greatest(toInt64(length(${phone})) - 3, 1), 4))
 )`;
+}
+
+export const MASKED_PHONE_SQL = maskedPhoneSql('phone');
+
+/** A user id that is a phone number (E.164, or a mainland mobile with or without 86), masked like one (see maskIdentifier). */
+const MASKED_USER_ID_SQL = `if(
+  match(user_id, '^[+][1-9][0-9]+$') AND length(user_id) BETWEEN 9 AND 16, ${maskedPhoneSql('user_id')},
+  if(match(user_id, '^(0086|86)?1[3-9][0-9]+$') AND length(replaceRegexpOne(user_id, '^(0086|86)', '')) = 11,
+     ${maskedPhoneSql("concat('+86', replaceRegexpOne(user_id, '^(0086|86)', ''))")},
+     user_id))`;
 
 function columns(fields: readonly ExportField[], maskPhones: boolean): string {
-  return fields.map((f) => (f === 'phone' && maskPhones ? `${MASKED_PHONE_SQL} AS phone` : f)).join(', ');
+  const masked: Partial<Record<ExportField, string>> = maskPhones ? { phone: `${MASKED_PHONE_SQL} AS phone`, user_id: `${MASKED_USER_ID_SQL} AS user_id` } : {};
+  return fields.map((f) => masked[f] ?? f).join(', ');
 }
 
 export interface ExportPage {

@@ -7,6 +7,7 @@
  * `now`; calendar questions (is_today) use the workspace's time zone. Events belong to a contact by
  * user_id, or by phone when the event has no user_id (number-list contacts have the phone as user id).
  */
+import { ownValue } from '../common/lookup.ts';
 import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type Scalar, type TagLeaf, type WhereClause } from './rule-types.ts';
 
 /** Collects parameter values and hands out their placeholders. */
@@ -75,7 +76,7 @@ function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
       ? comparison(`toFloat64OrNull(${column})`, leaf.op as CompareOp, leaf.value, 'Float64', ctx, true)
       : comparison(column, leaf.op as CompareOp, leaf.value, 'String', ctx, false);
   }
-  const kind = CONTACT_ATTRIBUTES[leaf.attr]!;
+  const kind = ownValue(CONTACT_ATTRIBUTES, leaf.attr)!;
   const column = leaf.attr; // a catalogue name, not user text
   // A number column always has a value (0 when never set).
   if (kind === 'number' && leaf.op === 'exists') return leaf.value === false ? '0' : '1';
@@ -103,7 +104,7 @@ function tagSql(leaf: TagLeaf, ctx: CompileContext): string {
 /** SQL conditions for `where` clauses over the events table's row (columns or property keys). */
 export function eventWhereSql(where: readonly WhereClause[], ctx: Pick<CompileContext, 'params'>): string[] {
   return where.map((w) => {
-    const column = EVENT_COLUMNS[w.prop];
+    const column = ownValue(EVENT_COLUMNS, w.prop);
     if (column === 'number') return comparison(`toFloat64(${w.prop})`, w.op, w.value, 'Float64', ctx as CompileContext, false);
     if (column) return comparison(w.prop, w.op, w.value, 'String', ctx as CompileContext, false);
     const prop = `properties[${ctx.params.add(w.prop, 'String')}]`;

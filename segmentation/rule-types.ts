@@ -1,4 +1,5 @@
 /** The segment rule DSL (a public contract): combinators and leaves, as validated JSON. */
+import { catalogue } from '../common/lookup.ts';
 
 export type CompareOp = 'eq' | 'neq' | 'in' | 'not_in' | 'gt' | 'gte' | 'lt' | 'lte' | 'between' | 'contains' | 'exists';
 export type AttrOp = CompareOp | 'within_days' | 'is_today';
@@ -45,7 +46,7 @@ export type Rule = { all: Rule[] } | { any: Rule[] } | { not: Rule } | AttrLeaf 
 export type AttrKind = 'string' | 'number' | 'date' | 'datetime';
 
 /** Contact columns a rule may name; `attributes.<key>` names a free attribute (text, compared as a number by gt/lt...). */
-export const CONTACT_ATTRIBUTES: Record<string, AttrKind> = {
+export const CONTACT_ATTRIBUTES = catalogue<AttrKind>({
   user_id: 'string',
   phone: 'string',
   name: 'string',
@@ -56,10 +57,10 @@ export const CONTACT_ATTRIBUTES: Record<string, AttrKind> = {
   vip_level: 'number',
   birthday: 'date',
   signup_at: 'datetime',
-};
+});
 
 /** Event columns a behaviour `where` may name; any other name is a key of the event's properties. */
-export const EVENT_COLUMNS: Record<string, 'string' | 'number'> = {
+export const EVENT_COLUMNS = catalogue<'string' | 'number'>({
   campaign_id: 'string',
   template_id: 'string',
   message_id: 'string',
@@ -71,7 +72,7 @@ export const EVENT_COLUMNS: Record<string, 'string' | 'number'> = {
   experiment_id: 'string',
   variant: 'string',
   revenue: 'number',
-};
+});
 
 export const RFM_SEGMENTS = [
   'champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cannot_lose', 'hibernating', 'lost',

@@ -2,6 +2,9 @@
  * Validates a rule before it runs. Every problem names the JSON path of the offending node
  * (e.g. `rule.all[1].op`), so a marketer's UI can point at it.
  */
+import { fieldAccess, maskedFieldOps, type FieldAccess } from '../access/pii-policy.ts';
+import { isStorableDate, storableInstantMs } from '../common/dates.ts';
+import { ownValue } from '../common/lookup.ts';
 import { EVENT_TYPES } from '../ingest/event-schema.ts';
 import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, RFM_SEGMENTS, type AttrKind, type Rule } from './rule-types.ts';
 
@@ -19,7 +22,11 @@ const MAX_DEPTH = 12;
 const MAX_NODES = 200;
 const MAX_LIST = 1000;
 const KEY = /^[A-Za-z0-9_.\-\u4e00-\u9fff]{1,64}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Numbers a rule compares with: exact integers and the Float64 values around them. */
+const MAX_NUMBER = Number.MAX_SAFE_INTEGER;
+/** Cluster numbers are UInt32 in the warehouse; models have far fewer. */
+const MAX_CLUSTER = 10_000;
+const MAX_COUNT = 1_000_000_000;
 
 const STRING_OPS = ['eq', 'neq', 'in', 'not_in', 'contains', 'exists', 'gt', 'gte', 'lt', 'lte', 'between'];
 const NUMBER_OPS = ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'between', 'exists'];
@@ -34,11 +41,10 @@ function onlyKeys(node: Record<string, unknown>, allowed: string[], path: string
 
 function checkScalar(value: unknown, kind: AttrKind | 'string' | 'number', path: string): void {
   if (kind === 'number') {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new RuleError(path, 'must be a number');
+    if (typeof value !== 'number' || !(Math.abs(value) <= MAX_NUMBER)) throw new RuleError(path, `must be a number between -${MAX_NUMBER} and ${MAX_NUMBER}`);
   } else if (kind === 'date' || kind === 'datetime') {
-    if (typeof value !== 'string' || (!DATE.test(value) && !(kind === 'datetime' && !Number.isNaN(Date.parse(value)) && /(Z|[+-]\d{2}:?\d{2})$/.test(value)))) {
-      throw new RuleError(path, kind === 'date' ? 'must be a date YYYY-MM-DD' : 'must be a date YYYY-MM-DD or an ISO 8601 time with an offset');
-    }
+    const ok = typeof value === 'string' && (isStorableDate(value) || (kind === 'datetime' && storableInstantMs(value) !== undefined));
+    if (!ok) throw new RuleError(path, kind === 'date' ? 'must be a real date YYYY-MM-DD (1900-2299)' : 'must be a real date YYYY-MM-DD or an ISO 8601 time with an offset (1900-2299)');
   } else if (typeof value !== 'string' || value.length > 1024) throw new RuleError(path, 'must be a string (at most 1024 characters)');
 }
 
@@ -78,12 +84,13 @@ function checkComparison(node: Record<string, unknown>, kind: AttrKind, ops: str
 }
 
 function attrKind(attr: unknown, path: string): { kind: AttrKind; free: boolean } {
+  // (own properties only: a name like `constructor` is unknown, not Object's constructor)
   if (typeof attr !== 'string') throw new RuleError(path, 'must be a string');
   if (attr.startsWith('attributes.')) {
     if (!KEY.test(attr.slice('attributes.'.length))) throw new RuleError(path, 'attributes.<key>: the key has letters, digits, _ . - only');
     return { kind: 'string', free: true };
   }
-  const kind = CONTACT_ATTRIBUTES[attr];
+  const kind = ownValue(CONTACT_ATTRIBUTES, attr);
   if (!kind) throw new RuleError(path, `unknown attribute (known: ${Object.keys(CONTACT_ATTRIBUTES).join(', ')}, attributes.<key>)`);
   return { kind, free: false };
 }
@@ -103,7 +110,18 @@ function checkRfmScore(value: unknown, path: string): void {
   }
 }
 
-function checkNode(node: unknown, path: string, depth: number, counter: { nodes: number }): void {
+interface Walk {
+  nodes: number;
+  access: FieldAccess;
+}
+
+/** Refuses comparisons on personal fields that the caller's role sees masked (see access/pii-policy.ts). */
+function checkFieldAccess(field: string, op: unknown, path: string, walk: Walk): void {
+  if (typeof op !== 'string' || walk.access.mayFilter(field, op)) return;
+  throw new RuleError(`${path}.op`, `${field} is masked for this role: only ${maskedFieldOps(field)!.join(', ')} may be used on it`);
+}
+
+function checkNode(node: unknown, path: string, depth: number, counter: Walk): void {
   if (++counter.nodes > MAX_NODES) throw new RuleError(path, `a rule has at most ${MAX_NODES} nodes`);
   if (depth > MAX_DEPTH) throw new RuleError(path, `rules nest at most ${MAX_DEPTH} deep`);
   if (!isObject(node)) throw new RuleError(path, 'must be an object');
@@ -123,6 +141,7 @@ function checkNode(node: unknown, path: string, depth: number, counter: { nodes:
   if ('attr' in node) {
     onlyKeys(node, ['attr', 'op', 'value'], path);
     const { kind, free } = attrKind(node.attr, `${path}.attr`);
+    checkFieldAccess(node.attr as string, node.op, path, counter);
     if ((node.op === 'is_today' || node.op === 'within_days') && kind !== 'date' && kind !== 'datetime') throw new RuleError(`${path}.op`, `${node.op} applies to date attributes (birthday, signup_at)`);
     checkComparison(node, kind, opsFor(kind), path, free);
     return;
@@ -144,7 +163,7 @@ function checkNode(node: unknown, path: string, depth: number, counter: { nodes:
       if (!isObject(count)) throw new RuleError(`${path}.count`, 'must be {op, value}');
       onlyKeys(count, ['op', 'value'], `${path}.count`);
       if (typeof count.op !== 'string' || !COUNT_OPS.includes(count.op)) throw new RuleError(`${path}.count.op`, `must be one of ${COUNT_OPS.join(', ')}`);
-      if (!Number.isInteger(count.value) || (count.value as number) < 0) throw new RuleError(`${path}.count.value`, 'must be a whole number ≥ 0');
+      if (!Number.isInteger(count.value) || (count.value as number) < 0 || (count.value as number) > MAX_COUNT) throw new RuleError(`${path}.count.value`, `must be a whole number 0-${MAX_COUNT}`);
     }
     if (node.where !== undefined) {
       if (!Array.isArray(node.where) || node.where.length > 20) throw new RuleError(`${path}.where`, 'must be a list of at most 20 conditions');
@@ -153,7 +172,7 @@ function checkNode(node: unknown, path: string, depth: number, counter: { nodes:
         if (!isObject(w)) throw new RuleError(wp, 'must be {prop, op, value}');
         onlyKeys(w, ['prop', 'op', 'value'], wp);
         if (typeof w.prop !== 'string' || !KEY.test(w.prop)) throw new RuleError(`${wp}.prop`, 'must be an event column or a property key');
-        const column = EVENT_COLUMNS[w.prop];
+        const column = ownValue(EVENT_COLUMNS, w.prop);
         checkComparison(w, column ?? 'string', column === 'number' ? NUMBER_OPS : STRING_OPS, wp, !column);
       });
     }
@@ -174,14 +193,19 @@ function checkNode(node: unknown, path: string, depth: number, counter: { nodes:
     if (!isObject(c)) throw new RuleError(`${path}.cluster`, 'must be {model, in}');
     onlyKeys(c, ['model', 'in'], `${path}.cluster`);
     if (typeof c.model !== 'string' || !c.model || c.model.length > 64) throw new RuleError(`${path}.cluster.model`, 'must be a model id');
-    if (!Array.isArray(c.in) || c.in.length === 0 || c.in.some((x) => !Number.isInteger(x) || (x as number) < 0)) throw new RuleError(`${path}.cluster.in`, 'must be a list of cluster numbers');
+    if (!Array.isArray(c.in) || c.in.length === 0 || c.in.length > MAX_LIST || c.in.some((x) => !Number.isInteger(x) || (x as number) < 0 || (x as number) > MAX_CLUSTER)) {
+      throw new RuleError(`${path}.cluster.in`, `must be a list of cluster numbers (0-${MAX_CLUSTER})`);
+    }
     return;
   }
   throw new RuleError(path, 'must be a combinator (all, any, not) or a leaf (attr, tag, event, rfm, cluster)');
 }
 
-/** The rule, checked; throws RuleError naming the path of the first problem. */
-export function validateRule(rule: unknown, path = 'rule'): Rule {
-  checkNode(rule, path, 0, { nodes: 0 });
+/**
+ * The rule, checked; throws RuleError naming the path of the first problem. `access` is the caller's
+ * view of personal fields (by default a role that sees them whole, e.g. a stored rule being run).
+ */
+export function validateRule(rule: unknown, path = 'rule', access: FieldAccess = fieldAccess('admin')): Rule {
+  checkNode(rule, path, 0, { nodes: 0, access });
   return rule as Rule;
 }

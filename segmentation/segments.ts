@@ -6,6 +6,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 import { compileRule, Params } from './rule-sql.ts';
 import type { Rule } from './rule-types.ts';
 import { validateRule } from './rule-validation.ts';
+import type { FieldAccess } from '../access/pii-policy.ts';
 
 export interface SegmentSpec {
   rule: Rule;
@@ -40,8 +41,13 @@ export interface PreviewRow {
 }
 
 /** How many contacts a rule matches now, and the first few of them. */
-export async function previewRule(wh: Warehouse, workspaceId: string, rule: unknown, opts: { nowMs: number; timezone: string; sample: number }): Promise<{ count: number; sample: PreviewRow[] }> {
-  const { expression, params } = compiledRule(validateRule(rule), workspaceId, opts.nowMs, opts.timezone);
+export async function previewRule(
+  wh: Warehouse,
+  workspaceId: string,
+  rule: unknown,
+  opts: { nowMs: number; timezone: string; sample: number; access?: FieldAccess },
+): Promise<{ count: number; sample: PreviewRow[] }> {
+  const { expression, params } = compiledRule(validateRule(rule, 'rule', opts.access), workspaceId, opts.nowMs, opts.timezone);
   const [count, sample] = await Promise.all([
     wh.query<{ n: string }>(sqlWithGenerated('segments/preview-count', { rule: expression }), params),
     wh.query<PreviewRow>(sqlWithGenerated('segments/preview-sample', { rule: expression }), { ...params, limit: opts.sample }),

@@ -138,7 +138,7 @@ describe('authentication, roles and workspace isolation', () => {
     const admin = await t.keyFor('admin');
     const tags = await t.app.inject({ method: 'POST', url: '/v1/tags', payload: '{"assignments":[{"user_id":"u","tag":"a\\ud800"}]}', headers: { ...bearer(admin), 'content-type': 'application/json' } });
     assert.equal(tags.statusCode, 400);
-    assert.equal(tags.json().field, 'body.assignments.0.tag');
+    assert.equal(tags.json().field, 'body.assignments[0].tag');
   });
 
   it('public metrics name no workspace', async () => {

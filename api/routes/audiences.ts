@@ -6,21 +6,10 @@ import { audienceVersions, deleteAudienceVersion, getAudience } from '../../segm
 import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, type ExportField, type ExportFormat } from '../../segmentation/exports.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
+import { decodeExportCursor, encodeExportCursor } from '../cursor.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 export const MAX_EXPORT_PAGE = 100_000;
-
-/** The opaque export cursor: snapshot version and position, so every page reads the same snapshot. */
-const encodeExportCursor = (version: number, after: string) => Buffer.from(JSON.stringify({ v: version, a: after })).toString('base64url');
-function decodeExportCursor(cursor: string): { version: number; after: string } {
-  try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; a?: unknown };
-    if (Number.isInteger(c.v) && typeof c.a === 'string') return { version: c.v as number, after: c.a };
-  } catch {
-    // falls through
-  }
-  throw errors.validation('querystring.cursor: is not a cursor this API issued', 'querystring.cursor');
-}
 
 export async function audienceRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
   app.get('/audiences/:id', { config: { roles: ['marketer', 'admin', 'analyst', 'sender'] }, schema: { summary: 'An audience: newest snapshot and its versions', params: IdParams } }, async (request) => {

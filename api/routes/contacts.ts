@@ -1,10 +1,10 @@
 /** Contact profiles: bulk upsert (merge) and reads, with phone numbers masked for roles that need none. */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { canSeePhoneNumbers, type Role } from '../../access/roles.ts';
+import { presentPersonal } from '../../access/pii-policy.ts';
+import type { Role } from '../../access/roles.ts';
 import { ContactSchema, type ContactRow } from '../../ingest/contact-schema.ts';
 import { findContacts, listContacts, upsertContacts } from '../../ingest/contacts.ts';
-import { maskPhone } from '../../ingest/phone.ts';
 import { tagsOfUser } from '../../ingest/tags.ts';
 import { isoFromTs } from '../../warehouse/time.ts';
 import type { Services } from '../app.ts';
@@ -16,8 +16,7 @@ import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 function present(row: ContactRow, role: Role) {
   const { workspace_id: _ws, ...rest } = row;
   return {
-    ...rest,
-    phone: canSeePhoneNumbers(role) ? row.phone : maskPhone(row.phone),
+    ...presentPersonal(rest, role),
     signup_at: row.signup_at ? isoFromTs(row.signup_at) : null,
     consent_at: row.consent_at ? isoFromTs(row.consent_at) : null,
     updated_at: isoFromTs(row.updated_at),

@@ -1,10 +1,9 @@
 /** POST /v1/events (senders write events) and two reads over them. */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { canSeePhoneNumbers } from '../../access/roles.ts';
+import { presentPersonal } from '../../access/pii-policy.ts';
 import { EventSchema } from '../../ingest/event-schema.ts';
 import { eventById, eventSummary } from '../../analytics/event-reads.ts';
-import { maskPhone } from '../../ingest/phone.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
@@ -77,7 +76,7 @@ export async function eventRoutes(app: FastifyInstance, { config, warehouse, met
       const { event_id } = request.params as { event_id: string };
       const event = await eventById(warehouse, request.principal.workspaceId, event_id);
       if (!event) throw errors.notFound(`event ${event_id}`);
-      return canSeePhoneNumbers(request.principal.role) ? event : { ...event, phone: maskPhone(event.phone) };
+      return presentPersonal(event, request.principal.role);
     },
   );
 }

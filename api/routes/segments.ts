@@ -1,8 +1,7 @@
 /** Segments (rules), previews, and materializing them into audiences. */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { canSeePhoneNumbers } from '../../access/roles.ts';
-import { maskPhone } from '../../ingest/phone.ts';
+import { fieldAccess, presentPersonal } from '../../access/pii-policy.ts';
 import { materializeAudience, type Eligibility } from '../../segmentation/audiences.ts';
 import { RuleError } from '../../segmentation/rule-validation.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
@@ -105,9 +104,10 @@ export async function segmentRoutes(app: FastifyInstance, { config, warehouse }:
     async (request) => {
       const body = request.body as { rule: unknown; sample?: number };
       const timezone = await requestTimeZone(request, warehouse);
-      const result = await ruleErrors(() => previewRule(warehouse, request.principal.workspaceId, body.rule, { nowMs: Date.now(), timezone, sample: body.sample ?? 10 }));
-      const mask = !canSeePhoneNumbers(request.principal.role);
-      return { count: result.count, timezone, sample: result.sample.map((r) => (mask ? { ...r, phone: maskPhone(r.phone) } : r)) };
+      const { role } = request.principal;
+      const options = { nowMs: Date.now(), timezone, sample: body.sample ?? 10, access: fieldAccess(role) };
+      const result = await ruleErrors(() => previewRule(warehouse, request.principal.workspaceId, body.rule, options));
+      return { count: result.count, timezone, sample: result.sample.map((r) => presentPersonal(r, role)) };
     },
   );
 

@@ -1,7 +1,7 @@
 /** The caller's workspace settings: time zone and interface language. */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { LOCALES, isTimeZone } from '../../access/time-zones.ts';
+import { LOCALES, canonicalTimeZone } from '../../access/time-zones.ts';
 import { updateWorkspaceSettings, workspaceSettings } from '../../access/workspaces.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
@@ -29,8 +29,12 @@ export async function workspaceRoutes(app: FastifyInstance, { warehouse }: Servi
     },
     async (request) => {
       const body = request.body as { timezone?: string; locale?: (typeof LOCALES)[number] };
-      if (body.timezone !== undefined && !isTimeZone(body.timezone)) throw errors.validation(`body.timezone: ${JSON.stringify(body.timezone)} is not an IANA time zone`, 'body.timezone');
-      const saved = await updateWorkspaceSettings(warehouse, request.principal.workspaceId, body, request.principal.keyId);
+      const changes = { ...body };
+      if (body.timezone !== undefined) {
+        changes.timezone = await canonicalTimeZone(warehouse, body.timezone);
+        if (!changes.timezone) throw errors.validation(`body.timezone: ${JSON.stringify(body.timezone)} is not an IANA time zone the warehouse knows`, 'body.timezone');
+      }
+      const saved = await updateWorkspaceSettings(warehouse, request.principal.workspaceId, changes, request.principal.keyId);
       return { id: request.principal.workspaceId, ...saved.spec, version: saved.version };
     },
   );

@@ -2,6 +2,7 @@
  * One record of a contact file → a staged row, or the reason it is refused. Column names may be the
  * API's field names or common Chinese / spreadsheet headers; unknown columns become attributes.
  */
+import { bareRecord, catalogue, ownValue } from '../../common/lookup.ts';
 import { formatTs } from '../../warehouse/time.ts';
 import { normalizePhone } from '../phone.ts';
 import { illFormedStringPath } from '../schema-errors.ts';
@@ -27,21 +28,21 @@ export interface StagedContact {
 
 export type FieldResult = { ok: true; row: StagedContact } | { ok: false; reason: string };
 
-const ALIASES: Record<string, string> = {
+const ALIASES = catalogue<string>({
   userid: 'user_id', user: 'user_id', 'user id': 'user_id', 用户id: 'user_id', 用户: 'user_id',
   mobile: 'phone', phone_number: 'phone', tel: 'phone', 手机: 'phone', 手机号: 'phone', 手机号码: 'phone', 电话: 'phone', 号码: 'phone',
   姓名: 'name', 名字: 'name', 性别: 'gender', 生日: 'birthday', 出生日期: 'birthday', 城市: 'city', 省份: 'region', 地区: 'region',
   注册时间: 'signup_at', vip: 'vip_level', 会员等级: 'vip_level', 标签: 'tags',
-};
+});
 const FIELDS = new Set(['user_id', 'phone', 'name', 'gender', 'birthday', 'city', 'region', 'signup_at', 'vip_level', 'consent', 'consent_at', 'tags']);
-const GENDERS: Record<string, string> = { male: 'male', m: 'male', 男: 'male', female: 'female', f: 'female', 女: 'female', unknown: 'unknown' };
+const GENDERS = catalogue<string>({ male: 'male', m: 'male', 男: 'male', female: 'female', f: 'female', 女: 'female', unknown: 'unknown' });
 const CONSENT = new Set(['opted_in', 'opted_out', 'unknown']);
 const TRUTHY = new Set(['1', 'true', 'yes', 'y', '是', 'x', '✓']);
 
 export function canonicalColumn(header: string): string {
   const h = header.trim().toLowerCase();
   if (h.startsWith('tag:')) return h;
-  return ALIASES[h] ?? h;
+  return ownValue(ALIASES, h) ?? h;
 }
 
 const text = (v: Cell): string => (v === null ? '' : v instanceof Date ? v.toISOString() : String(v).trim());
@@ -91,7 +92,7 @@ function tagsOf(v: Cell): [string, string][] {
 function stage(values: Record<string, Cell>, line: number, extraTag?: string): StagedContact {
   const row: StagedContact = {
     line, key: '', user_id: null, phone: null, name: null, gender: null, birthday: null, city: null, region: null,
-    signup_at: null, vip_level: null, consent: null, consent_at: null, attributes: {}, tags: extraTag ? [[extraTag, '']] : [],
+    signup_at: null, vip_level: null, consent: null, consent_at: null, attributes: bareRecord(), tags: extraTag ? [[extraTag, '']] : [],
   };
   for (const [header, value] of Object.entries(values)) {
     const column = canonicalColumn(header);
@@ -109,7 +110,7 @@ function stage(values: Record<string, Cell>, line: number, extraTag?: string): S
       case 'user_id': row.user_id = text(value).slice(0, 128); break;
       case 'phone': row.phone = phoneOf(value); break;
       case 'name': row.name = text(value).slice(0, 256); break;
-      case 'gender': row.gender = GENDERS[text(value).toLowerCase()] ?? refuse('gender', 'must be male, female or unknown (男/女)'); break;
+      case 'gender': row.gender = ownValue(GENDERS, text(value).toLowerCase()) ?? refuse('gender', 'must be male, female or unknown (男/女)'); break;
       case 'birthday': row.birthday = dateOf('birthday', value); break;
       case 'city': row.city = text(value).slice(0, 64); break;
       case 'region': row.region = text(value).slice(0, 64); break;

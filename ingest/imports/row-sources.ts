@@ -1,5 +1,6 @@
 /** Turns a TXT, CSV or XLSX byte stream into records (field name → cell) with their line numbers. */
 import { parse } from 'csv-parse';
+import { bareRecord } from '../../common/lookup.ts';
 import ExcelJS from 'exceljs';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -23,12 +24,29 @@ export async function* txtRecords(text: Readable): AsyncGenerator<ImportRecord> 
   }
 }
 
+/**
+ * A row as header → value. Built without a prototype: a column named `__proto__` or `constructor` is
+ * an ordinary column (an attribute), not a way to reach Object's internals.
+ */
+function recordOf<V>(header: readonly string[], values: readonly (V | undefined)[]): Record<string, V> {
+  const record = bareRecord<V>();
+  header.forEach((column, i) => {
+    if (column && values[i] !== undefined && !Object.hasOwn(record, column)) record[column] = values[i]!;
+  });
+  return record;
+}
+
 /** A header row, then one record per row; the delimiter is guessed from the header (, ; or tab). */
 export async function* csvRecords(text: Readable, firstLine: string): AsyncGenerator<ImportRecord> {
   const delimiter = [',', ';', '\t'].sort((a, b) => firstLine.split(b).length - firstLine.split(a).length)[0];
-  const parser = text.pipe(parse({ delimiter, columns: true, skip_empty_lines: true, relax_column_count: true, trim: true, bom: true, info: true }));
-  for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
-    yield { line: info.lines, values: record };
+  const parser = text.pipe(parse({ delimiter, skip_empty_lines: true, relax_column_count: true, trim: true, bom: true, info: true }));
+  let header: string[] | undefined;
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (!header) {
+      header = record;
+      continue;
+    }
+    yield { line: info.lines, values: recordOf(header, record) };
   }
 }
 
@@ -63,10 +81,7 @@ export async function* xlsxRecords(bytes: Readable, sheetName?: string): AsyncGe
         header = values.map((v) => (v === null ? '' : String(v)));
         continue;
       }
-      const record: Record<string, Cell> = {};
-      header.forEach((column, i) => {
-        if (column && values[i] !== undefined) record[column] = values[i]!;
-      });
+      const record = recordOf(header, values);
       if (Object.values(record).some((v) => v !== null && v !== '')) yield { line: row.number, values: record };
     }
     if (!header) throw new ImportFileError(`sheet ${name ?? 1} is empty: the first row must name the columns`);
