@@ -8,7 +8,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { blockedAddressReason, hostOf, webhookUrlProblem, type OutboundPolicy } from './outbound-policy.ts';
+import { ALLOW_HINT, blockedRange, hostOf, webhookUrlProblem, type OutboundPolicy } from './outbound-policy.ts';
 
 export type PostOutcome =
   | { delivered: true; status: number }
@@ -28,8 +28,9 @@ function checkedLookup(policy: OutboundPolicy) {
       if (err) return callback(err, []);
       // All or nothing: a name that also resolves inward is refused, whichever address would be tried.
       for (const { address } of addresses) {
-        const reason = blockedAddressReason(policy, address);
-        if (reason) return callback(new BlockedAddressError(`${hostname} resolves to ${reason}`), []);
+        // The address itself is not told: the outcome is readable by API users, who need no map of internal DNS.
+        const blocked = blockedRange(policy, address);
+        if (blocked) return callback(new BlockedAddressError(`${hostname} resolves to a blocked address: ${blocked}; ${ALLOW_HINT}`), []);
       }
       if (options.all) return callback(null, addresses);
       const [first] = addresses;

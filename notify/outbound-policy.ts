@@ -68,15 +68,17 @@ export function outboundPolicy(config: WebhookConfig): OutboundPolicy {
   return { allowHttp: config.allowHttp, allowed, timeoutMs: config.timeoutMs, maxResponseBytes: 64 * 1024 };
 }
 
-/** Why an IP address may not be posted to (e.g. `127.0.0.1 is loopback (127.0.0.0/8)`), or undefined. */
-export function blockedAddressReason(policy: OutboundPolicy, address: string): string | undefined {
+/** The blocked range an IP address falls in (e.g. `loopback (127.0.0.0/8)`), or undefined when allowed. */
+export function blockedRange(policy: OutboundPolicy, address: string): string | undefined {
   const family = net.isIP(address);
-  if (!family) return `${address} is not an IP address`;
+  if (!family) return 'not an IP address';
   const type = family === 6 ? 'ipv6' : 'ipv4';
   if (policy.allowed.check(address, type)) return undefined;
   const hit = BLOCKED.find((b) => b.list.check(address, type));
-  return hit && `${address} is ${hit.reason} (${hit.cidr}); an operator can allow it with WEBHOOK_ALLOWED_NETWORKS`;
+  return hit && `${hit.reason} (${hit.cidr})`;
 }
+
+export const ALLOW_HINT = 'an operator can allow it with WEBHOOK_ALLOWED_NETWORKS';
 
 /** `[::1]` in a URL is `::1` to the resolver. */
 export const hostOf = (url: URL): string => url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -98,5 +100,6 @@ export function webhookUrlProblem(policy: OutboundPolicy, raw: string): string |
   if (url.username || url.password) return 'must not contain credentials (user:password@)';
   const host = hostOf(url);
   if (!host) return 'must name a host';
-  return net.isIP(host) ? blockedAddressReason(policy, host) : undefined;
+  const blocked = net.isIP(host) ? blockedRange(policy, host) : undefined;
+  return blocked && `${host} is ${blocked}; ${ALLOW_HINT}`;
 }

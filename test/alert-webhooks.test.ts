@@ -7,7 +7,7 @@ import { alertsStore, rulesStore, type Alert } from '../analytics/alerts.ts';
 import { buildApp, type App } from '../api/app.ts';
 import { loadConfig, ConfigError, type WebhookConfig } from '../config/config.ts';
 import { postUnderPolicy } from '../notify/http-post.ts';
-import { outboundPolicy } from '../notify/outbound-policy.ts';
+import { blockedRange, outboundPolicy } from '../notify/outbound-policy.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from './helpers/app.ts';
 
 interface Received {
@@ -167,7 +167,7 @@ describe('alert webhooks: outbound policy and signatures', () => {
       const refused = (await alertsStore(t.wh).get(ws, alert.id))!.spec.webhook!;
       assert.equal(refused.delivered, false);
       assert.equal(refused.attempts, 1, 'a refusal by policy is not retried');
-      assert.match(refused.error!, /^localhost resolves to 127\.0\.0\.1 is loopback \(127\.0\.0\.0\/8\)/);
+      assert.match(refused.error!, /^localhost resolves to a blocked address: loopback \(127\.0\.0\.0\/8\)/);
       assert.equal(r.received.length, 0, 'the receiver was never reached');
 
       await deliverAlertWebhook(t.wh, ws, { url, secret: 'whsec_x' }, alert, LOCAL_ALLOWED, { attempts: 4, baseDelayMs: 10 });
@@ -296,6 +296,28 @@ describe('alert webhooks: outbound policy and signatures', () => {
     } finally {
       await r.close();
     }
+  });
+
+  it('classifies resolved addresses: inward ranges of both families are blocked, public ones pass, allowed networks are exact', () => {
+    const strict = outboundPolicy({ allowHttp: false, allowedNetworks: [], timeoutMs: 1000 });
+    const blocked: [string, string][] = [
+      ['127.0.0.1', 'loopback'], ['::1', 'loopback'], ['::ffff:127.0.0.1', 'loopback'], ['::ffff:7f00:1', 'loopback'],
+      ['10.255.0.1', 'private'], ['172.31.255.255', 'private'], ['192.168.0.1', 'private'], ['::ffff:192.168.0.1', 'private'],
+      ['169.254.169.254', 'link-local'], ['fe80::1', 'link-local'], ['fd12:3456::1', 'unique-local'], ['fc00::1', 'unique-local'],
+      ['100.127.255.255', 'carrier-grade NAT'], ['0.0.0.0', '"this network"'], ['::', 'unspecified'], ['239.1.1.1', 'multicast'],
+      ['ff02::1', 'multicast'], ['255.255.255.255', 'reserved'], ['::127.0.0.1', 'IPv4-compatible'], ['64:ff9b::7f00:1', 'NAT64'],
+      ['2002:7f00:1::', '6to4'], ['2001:db8::1', 'documentation'],
+    ];
+    for (const [address, reason] of blocked) assert.ok(blockedRange(strict, address)?.startsWith(`${reason} (`), `${address}: ${blockedRange(strict, address)}`);
+    for (const address of ['8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '1.1.1.1']) {
+      assert.equal(blockedRange(strict, address), undefined, address);
+    }
+    const some = outboundPolicy({ allowHttp: false, allowedNetworks: ['10.1.0.0/16', 'fd00::/8'], timeoutMs: 1000 });
+    assert.equal(blockedRange(some, '10.1.2.3'), undefined);
+    assert.equal(blockedRange(some, '::ffff:10.1.2.3'), undefined, 'the mapped form of an allowed address is allowed too');
+    assert.equal(blockedRange(some, 'fd00::5'), undefined);
+    assert.equal(blockedRange(some, '10.2.0.1'), 'private (10.0.0.0/8)');
+    assert.equal(blockedRange(some, '127.0.0.1'), 'loopback (127.0.0.0/8)');
   });
 
   it('the configuration refuses malformed webhook settings at start-up', () => {
