@@ -1,19 +1,21 @@
 /** Evaluates every workspace's alert rules on a schedule inside the server process. */
 import { workspaceSettings } from '../access/workspaces.ts';
+import type { WebhookConfig } from '../config/config.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { deliverWebhook, evaluateAlerts } from './alerts.ts';
+import { deliverAlertWebhook } from './alert-webhooks.ts';
+import { evaluateAlerts } from './alerts.ts';
 
 const LOOKBACK_MS = 8 * 86_400_000;
 
 /** One pass: the complete buckets of the last 8 days (already-fired buckets are skipped). */
-export async function evaluateAllWorkspaces(wh: Warehouse, nowMs: number, onError: (err: unknown) => void): Promise<number> {
+export async function evaluateAllWorkspaces(wh: Warehouse, nowMs: number, webhooks: WebhookConfig, onError: (err: unknown) => void): Promise<number> {
   const workspaces = await wh.query<{ workspace_id: string }>('SELECT DISTINCT workspace_id FROM alert_rules');
   let fired = 0;
   for (const { workspace_id: ws } of workspaces) {
     try {
       const { timezone } = await workspaceSettings(wh, ws);
       const toMs = Math.floor(nowMs / 3600_000) * 3600_000;
-      const alerts = await evaluateAlerts(wh, ws, { fromMs: toMs - LOOKBACK_MS, toMs, tz: timezone, nowMs, deliver: (url, alert) => void deliverWebhook(wh, ws, url, alert).catch(onError) });
+      const alerts = await evaluateAlerts(wh, ws, { fromMs: toMs - LOOKBACK_MS, toMs, tz: timezone, nowMs, deliver: (target, alert) => void deliverAlertWebhook(wh, ws, target, alert, webhooks).catch(onError) });
       fired += alerts.length;
     } catch (err) {
       onError(err);
@@ -23,12 +25,12 @@ export async function evaluateAllWorkspaces(wh: Warehouse, nowMs: number, onErro
 }
 
 /** Starts the schedule; returns a function that stops it. */
-export function startAlertScheduler(wh: Warehouse, everyMs: number, onError: (err: unknown) => void): () => void {
+export function startAlertScheduler(wh: Warehouse, everyMs: number, webhooks: WebhookConfig, onError: (err: unknown) => void): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    void evaluateAllWorkspaces(wh, Date.now(), onError).finally(() => (running = false));
+    void evaluateAllWorkspaces(wh, Date.now(), webhooks, onError).finally(() => (running = false));
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -3,7 +3,7 @@
  * defaults for every workspace) or an anomaly detector: the bucket's rate against the same hour of week
  * (or weekday, for daily buckets) in the past weeks, expected range = median ± sensitivity × max(1.4826 ×
  * MAD, binomial standard error of the bucket). Buckets below min_volume never fire; a cooldown stops
- * repeats per rule and breakdown value; a webhook receives each new alert (retried in the background).
+ * repeats per rule and breakdown value; a webhook receives each new alert (alert-webhooks.ts).
  */
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
@@ -24,6 +24,8 @@ export interface AlertRuleSpec {
   weeks: number;
   cooldown_hours: number;
   webhook_url?: string;
+  /** Signs the rule's webhook bodies; made when a webhook is first saved, never listed again (alert-webhooks.ts). */
+  webhook_secret?: string;
   enabled: boolean;
 }
 
@@ -41,10 +43,13 @@ export interface AlertSpec {
   status: 'open' | 'acked';
   fired_at: string;
   acked_at?: string;
-  webhook?: { attempts: number; delivered: boolean };
+  /** The webhook's outcome; `error` says why the last attempt failed. */
+  webhook?: { attempts: number; delivered: boolean; status?: number; error?: string };
 }
 
 export type AlertRule = MetadataRecord<AlertRuleSpec>;
+/** Where a rule's alerts are posted, and the secret that signs them. */
+export type WebhookTarget = { url: string; secret?: string };
 export type Alert = MetadataRecord<AlertSpec>;
 
 export const rulesStore = (wh: Warehouse) => new MetadataStore<AlertRuleSpec & { marker?: boolean }>(wh, 'alert_rules');
@@ -128,7 +133,7 @@ const BUCKET_MS = { hour: 3600_000, day: 86_400_000, week: WEEK } as const;
  * Evaluates every enabled rule on the buckets that start in [fromMs, toMs) (the schedule passes the
  * last complete bucket), records the alerts that fire, and hands them to the webhooks.
  */
-export async function evaluateAlerts(wh: Warehouse, workspaceId: string, opts: { fromMs: number; toMs: number; tz: string; nowMs: number; deliver?: (url: string, alert: Alert) => void }): Promise<Alert[]> {
+export async function evaluateAlerts(wh: Warehouse, workspaceId: string, opts: { fromMs: number; toMs: number; tz: string; nowMs: number; deliver?: (target: WebhookTarget, alert: Alert) => void }): Promise<Alert[]> {
   const fired: Alert[] = [];
   const existing = (await alertsStore(wh).list(workspaceId, 100_000)).map((a) => a.spec);
   for (const rule of await listRules(wh, workspaceId)) {
@@ -166,32 +171,10 @@ export async function evaluateAlerts(wh: Warehouse, workspaceId: string, opts: {
         changedBy: 'evaluation',
       });
       fired.push(alert);
-      if (spec.webhook_url) opts.deliver?.(spec.webhook_url, alert);
+      if (spec.webhook_url) opts.deliver?.({ url: spec.webhook_url, secret: spec.webhook_secret }, alert);
     }
   }
   return fired;
-}
-
-/**
- * Posts an alert to a webhook, retrying with backoff (0.5 s, 1 s, 2 s, ...) up to `attempts` times in
- * the background; the outcome is recorded on the alert. Never awaited by evaluation.
- */
-export function deliverWebhook(wh: Warehouse, workspaceId: string, url: string, alert: Alert, attempts = 4, baseDelayMs = 500): Promise<void> {
-  return (async () => {
-    let tried = 0;
-    let delivered = false;
-    for (; tried < attempts && !delivered; tried++) {
-      if (tried) await new Promise((r) => setTimeout(r, baseDelayMs * 2 ** (tried - 1)));
-      try {
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: alert.id, ...alert.spec }), signal: AbortSignal.timeout(5000) });
-        delivered = res.ok;
-      } catch {
-        delivered = false;
-      }
-    }
-    const current = await alertsStore(wh).get(workspaceId, alert.id);
-    if (current) await alertsStore(wh).save(workspaceId, { id: alert.id, name: current.name, spec: { ...current.spec, webhook: { attempts: tried, delivered } }, changedBy: 'webhook' });
-  })();
 }
 
 /** Acknowledges an open alert (a new version); false when there is no such open alert. */

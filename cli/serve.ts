@@ -32,7 +32,7 @@ export async function serveCommand(flags: Flags): Promise<void> {
     ingest = await startIngest({ config: config.kafka, warehouse, registry: app.metrics.registry, logger: app.log, workers: intFlag(flags, 'workers') });
   }
   // Alert rules are evaluated every 5 minutes (POST /v1/alerts/evaluate runs them at once).
-  const stopAlerts = startAlertScheduler(warehouse, 5 * 60_000, (err) => app.log.warn({ err }, 'alert evaluation failed'));
+  const stopAlerts = startAlertScheduler(warehouse, 5 * 60_000, config.webhooks, (err) => app.log.warn({ err }, 'alert evaluation failed'));
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     stopAlerts();

@@ -2,6 +2,7 @@
  * One configuration object, read from the environment once at start-up, validated, and passed down.
  * Nothing below the CLI reads process.env.
  */
+import net from 'node:net';
 import path from 'node:path';
 
 export interface WarehouseConfig {
@@ -56,11 +57,22 @@ export interface KafkaConfig {
   sessionTimeoutMs: number;
 }
 
+/** Outbound webhooks (alert rules): what the server may post to. */
+export interface WebhookConfig {
+  /** Accept http:// receivers; otherwise https only. */
+  allowHttp: boolean;
+  /** Networks (CIDR) that may be posted to although private, loopback, link-local or reserved. */
+  allowedNetworks: string[];
+  /** One attempt's deadline, from connecting to the last byte of the answer. */
+  timeoutMs: number;
+}
+
 export interface AppConfig {
   dataDir: string;
   warehouse: WarehouseConfig;
   server: ServerConfig;
   kafka: KafkaConfig;
+  webhooks: WebhookConfig;
   /** Seals page cursors; servers behind one load balancer share it (else each process has its own). */
   cursorSecret?: string;
   /** When set, becomes the root admin key of workspace `default` on first start. */
@@ -95,6 +107,28 @@ function identifierFrom(env: NodeJS.ProcessEnv, name: string, fallback: string |
     throw new ConfigError(`${name} must be a plain identifier (letters, digits, _), got ${JSON.stringify(raw)}`);
   }
   return raw;
+}
+
+function booleanFrom(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
+}
+
+/** A comma-separated list of CIDRs (`10.1.0.0/16`, `::1/128`) or single addresses (`/32`, `/128` implied). */
+function networksFrom(env: NodeJS.ProcessEnv, name: string): string[] {
+  const items = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return items.map((item) => {
+    const [address = '', prefix, ...rest] = item.split('/');
+    const family = net.isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const n = prefix === undefined ? bits : Number(prefix);
+    if (!family || rest.length || !/^\d+$/.test(prefix ?? String(bits)) || n > bits) {
+      throw new ConfigError(`${name} must list networks like 10.1.0.0/16 or fd00::/8, got ${JSON.stringify(item)}`);
+    }
+    return `${address}/${n}`;
+  });
 }
 
 /** Builds the configuration from environment variables (see README, "Configuration"). */
@@ -140,6 +174,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxBufferedRows: intFrom(env, 'INGEST_MAX_BUFFERED_ROWS', 100_000, 1, 10_000_000),
       workers: intFrom(env, 'INGEST_WORKERS', 1, 1, 64),
       sessionTimeoutMs: intFrom(env, 'INGEST_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
+    },
+    webhooks: {
+      allowHttp: booleanFrom(env, 'WEBHOOK_ALLOW_HTTP'),
+      allowedNetworks: networksFrom(env, 'WEBHOOK_ALLOWED_NETWORKS'),
+      timeoutMs: intFrom(env, 'WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
     },
     adminApiKey: env.ADMIN_API_KEY || undefined,
     cursorSecret: env.CURSOR_SECRET || undefined,

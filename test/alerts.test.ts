@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { evaluateAllWorkspaces } from '../analytics/alert-scheduler.ts';
-import { deliverWebhook, evaluateAlerts } from '../analytics/alerts.ts';
+import { deliverAlertWebhook } from '../analytics/alert-webhooks.ts';
+import { evaluateAlerts } from '../analytics/alerts.ts';
 import { CARRIERS, INCIDENT, generateContacts, generateEvents, type DemoOptions } from '../demo/generator.ts';
 import { seededRandom } from '../demo/random.ts';
 import { seedDemo } from '../demo/seed.ts';
@@ -16,7 +17,8 @@ const demo: DemoOptions = { contacts: 3000, weeks: 4, campaignsPerWeek: 3, seed:
 describe('alerts', () => {
   let t: TestApp;
   before(async () => {
-    t = await startTestApp('alerts');
+    // The test receivers listen on this machine: the operator's allowances for that.
+    t = await startTestApp('alerts', { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8' });
   });
   after(() => t.close());
 
@@ -108,10 +110,10 @@ describe('alerts', () => {
     ]).flat();
     await postEvents(t, await t.keyFor('sender', 'al_sched'), events);
     await t.app.inject({ method: 'GET', url: '/v1/alert-rules', headers: bearer(await t.keyFor('analyst', 'al_sched')) });
-    await evaluateAllWorkspaces(t.wh, now, (e) => errors.push(e));
+    await evaluateAllWorkspaces(t.wh, now, t.config.webhooks, (e) => errors.push(e));
     const alerts = (await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(await t.keyFor('analyst', 'al_sched')) })).json().alerts;
     assert.deepEqual(alerts.map((a: { spec: { metric: string; breakdown_value: string; bucket: string } }) => [a.spec.metric, a.spec.breakdown_value, a.spec.bucket]), [['delivery_rate', 'China Unicom', new Date(hour).toISOString()]]);
-    assert.equal(await evaluateAllWorkspaces(t.wh, now, (e) => errors.push(e)), 0, 'a second pass fires nothing again');
+    assert.equal(await evaluateAllWorkspaces(t.wh, now, t.config.webhooks, (e) => errors.push(e)), 0, 'a second pass fires nothing again');
     assert.deepEqual(errors, []);
   });
 
@@ -136,14 +138,14 @@ describe('alerts', () => {
     try {
       const ws = 'al';
       const [alert] = (await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(await t.keyFor('analyst', ws)) })).json().alerts;
-      await deliverWebhook(t.wh, ws, url, alert, 4, 20);
+      await deliverAlertWebhook(t.wh, ws, { url, secret: 'whsec_test' }, alert, t.config.webhooks, { attempts: 4, baseDelayMs: 20 });
       assert.equal(calls, 3);
       assert.equal((received[0] as { metric: string }).metric, 'delivery_rate');
       const after = (await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(await t.keyFor('analyst', ws)) })).json().alerts[0];
-      assert.deepEqual(after.spec.webhook, { attempts: 3, delivered: true });
+      assert.deepEqual(after.spec.webhook, { attempts: 3, delivered: true, status: 200 });
       calls = -100; // never succeeds now
-      await deliverWebhook(t.wh, ws, url, alert, 2, 10);
-      assert.deepEqual((await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(await t.keyFor('analyst', ws)) })).json().alerts[0].spec.webhook, { attempts: 2, delivered: false });
+      await deliverAlertWebhook(t.wh, ws, { url, secret: 'whsec_test' }, alert, t.config.webhooks, { attempts: 2, baseDelayMs: 10 });
+      assert.deepEqual((await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(await t.keyFor('analyst', ws)) })).json().alerts[0].spec.webhook, { attempts: 2, delivered: false, status: 503, error: 'HTTP 503' });
     } finally {
       server.close();
     }

@@ -1,9 +1,12 @@
 /** Alert rules (CRUD), fired alerts (list, acknowledge) and evaluation on demand. */
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { acknowledgeAlert, alertsStore, deliverWebhook, evaluateAlerts, listRules, rulesStore, type AlertRuleSpec } from '../../analytics/alerts.ts';
+import { deliverAlertWebhook, withoutSecret, withWebhookSecret } from '../../analytics/alert-webhooks.ts';
+import { acknowledgeAlert, alertsStore, evaluateAlerts, listRules, rulesStore, type AlertRule, type AlertRuleSpec } from '../../analytics/alerts.ts';
 import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
 import { METRICS } from '../../analytics/metrics.ts';
+import { newWebhookSecret } from '../../notify/signature.ts';
+import { outboundPolicy, webhookUrlProblem, type OutboundPolicy } from '../../notify/outbound-policy.ts';
 import { RuleError } from '../../segmentation/rule-validation.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
@@ -29,7 +32,10 @@ const RuleBody = Type.Object(
 );
 type RuleInput = { name: string; filters?: unknown } & Partial<Omit<AlertRuleSpec, 'filters'>> & Pick<AlertRuleSpec, 'metric' | 'kind'>;
 
-function toSpec(body: RuleInput): AlertRuleSpec {
+function toSpec(body: RuleInput, policy: OutboundPolicy): AlertRuleSpec {
+  // Checked again after DNS resolution at each delivery; here what the URL itself says.
+  const urlProblem = body.webhook_url === undefined ? undefined : webhookUrlProblem(policy, body.webhook_url);
+  if (urlProblem) throw errors.validation(`body.webhook_url: ${urlProblem}`, 'body.webhook_url');
   if (body.kind === 'threshold' && !body.threshold) throw errors.validation('body.threshold: a threshold rule needs below or at_or_above', 'body.threshold');
   let filters;
   try {
@@ -45,19 +51,24 @@ function toSpec(body: RuleInput): AlertRuleSpec {
   };
 }
 
-export async function alertRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
+/** The saved rule as answered; a newly made signing secret is shown this once. */
+const answer = (rule: AlertRule, createdSecret?: string) => ({ ...withoutSecret(rule), ...(createdSecret && { webhook_secret: createdSecret }) });
+
+export async function alertRoutes(app: FastifyInstance, { warehouse, config }: Services): Promise<void> {
+  const policy = outboundPolicy(config.webhooks);
   const readers = { roles: ['analyst', 'marketer', 'admin'] as const };
   const writers = { roles: ['analyst', 'admin'] as const };
   const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
   app.get('/alert-rules', { config: readers, schema: { summary: 'Alert rules (the seed articles’ levels are created for every workspace)' } }, async (request) => ({
-    rules: await listRules(warehouse, request.principal.workspaceId),
+    rules: (await listRules(warehouse, request.principal.workspaceId)).map(withoutSecret),
   }));
 
   app.post('/alert-rules', { config: writers, schema: { summary: 'Create an alert rule', body: RuleBody } }, async (request, reply) => {
     const body = request.body as RuleInput;
-    const saved = await rulesStore(warehouse).save(request.principal.workspaceId, { name: body.name, spec: toSpec(body), changedBy: request.principal.keyId });
-    return reply.status(201).send(saved);
+    const { spec, created } = withWebhookSecret(toSpec(body, policy));
+    const saved = await rulesStore(warehouse).save(request.principal.workspaceId, { name: body.name, spec, changedBy: request.principal.keyId });
+    return reply.status(201).send(answer(saved, created));
   });
 
   app.put('/alert-rules/:id', { config: writers, schema: { summary: 'Change an alert rule (a new version)', params: IdParams, body: RuleBody } }, async (request) => {
@@ -66,8 +77,24 @@ export async function alertRoutes(app: FastifyInstance, { warehouse }: Services)
     const current = await rulesStore(warehouse).get(ws, id);
     if (!current || current.spec.marker) throw errors.notFound(`alert rule ${id}`);
     const body = request.body as RuleInput;
-    return rulesStore(warehouse).save(ws, { id, name: body.name, spec: toSpec(body), changedBy: request.principal.keyId });
+    const { spec, created } = withWebhookSecret(toSpec(body, policy), current.spec);
+    return answer(await rulesStore(warehouse).save(ws, { id, name: body.name, spec, changedBy: request.principal.keyId }), created);
   });
+
+  app.post(
+    '/alert-rules/:id/webhook-secret',
+    { config: writers, schema: { summary: 'Replace the rule’s webhook signing secret (the new one is shown once)', params: IdParams } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const ws = request.principal.workspaceId;
+      const current = await rulesStore(warehouse).get(ws, id);
+      if (!current || current.spec.marker) throw errors.notFound(`alert rule ${id}`);
+      if (!current.spec.webhook_url) throw errors.validation('webhook_url: the rule has no webhook to sign', 'webhook_url');
+      const secret = newWebhookSecret();
+      await rulesStore(warehouse).save(ws, { id, name: current.name, spec: { ...current.spec, webhook_secret: secret }, changedBy: request.principal.keyId });
+      return { id, webhook_secret: secret };
+    },
+  );
 
   app.delete('/alert-rules/:id', { config: writers, schema: { summary: 'Delete an alert rule', params: IdParams } }, async (request, reply) => {
     const { id } = request.params as { id: string };
@@ -96,7 +123,7 @@ export async function alertRoutes(app: FastifyInstance, { warehouse }: Services)
       const ws = request.principal.workspaceId;
       const fired = await evaluateAlerts(warehouse, ws, {
         fromMs, toMs, tz: await requestTimeZone(request, warehouse), nowMs: now,
-        deliver: (url, alert) => void deliverWebhook(warehouse, ws, url, alert).catch((err) => request.log.warn({ err }, 'webhook delivery failed')),
+        deliver: (target, alert) => void deliverAlertWebhook(warehouse, ws, target, alert, config.webhooks).catch((err) => request.log.warn({ err }, 'webhook delivery failed')),
       });
       return { evaluated: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, fired };
     },

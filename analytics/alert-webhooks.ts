@@ -1,0 +1,69 @@
+/**
+ * Alert webhooks: each new alert is posted to its rule's URL in the background, signed with the rule's
+ * secret, under the operator's outbound policy, retried with backoff; the outcome is recorded on the alert.
+ */
+import type { WebhookConfig } from '../config/config.ts';
+import { postUnderPolicy, type PostOutcome } from '../notify/http-post.ts';
+import { outboundPolicy } from '../notify/outbound-policy.ts';
+import { newWebhookSecret, SIGNATURE_HEADER, signatureHeader } from '../notify/signature.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import { alertsStore, type Alert, type AlertRule, type AlertRuleSpec, type WebhookTarget } from './alerts.ts';
+
+/**
+ * The spec to save: a rule with a webhook keeps its secret across edits and gets one the first time it
+ * has a webhook; `created` is that new secret, shown once to whoever saved the rule.
+ */
+export function withWebhookSecret(spec: AlertRuleSpec, previous?: AlertRuleSpec): { spec: AlertRuleSpec; created?: string } {
+  const kept = previous?.webhook_secret;
+  if (kept) return { spec: { ...spec, webhook_secret: kept } };
+  if (!spec.webhook_url) return { spec };
+  const created = newWebhookSecret();
+  return { spec: { ...spec, webhook_secret: created }, created };
+}
+
+/** A rule as it is answered: the signing secret is never read back. */
+export function withoutSecret(rule: AlertRule): AlertRule {
+  const { webhook_secret: _secret, ...spec } = rule.spec;
+  return { ...rule, spec };
+}
+
+/**
+ * Posts an alert to a webhook, retrying with backoff (0.5 s, 1 s, 2 s, ...) up to `attempts` times;
+ * a target the policy refuses is not retried. The outcome (and why the last attempt failed) is
+ * recorded on the alert. Never awaited by evaluation.
+ */
+export async function deliverAlertWebhook(
+  wh: Warehouse,
+  workspaceId: string,
+  target: WebhookTarget,
+  alert: Alert,
+  config: WebhookConfig,
+  retry = { attempts: 4, baseDelayMs: 500 },
+): Promise<void> {
+  const policy = outboundPolicy(config);
+  const body = JSON.stringify({ id: alert.id, ...alert.spec });
+  let tried = 0;
+  let outcome: PostOutcome = { delivered: false, permanent: true, reason: `alert rule ${alert.spec.rule_id} has no signing secret: POST /v1/alert-rules/${alert.spec.rule_id}/webhook-secret makes one` };
+  while (target.secret && tried < retry.attempts) {
+    if (tried) await new Promise((r) => setTimeout(r, retry.baseDelayMs * 2 ** (tried - 1)));
+    tried++;
+    outcome = await postUnderPolicy(policy, target.url, body, {
+      'content-type': 'application/json',
+      'user-agent': 'smsp-webhooks/1',
+      'x-smsp-event': 'alert',
+      // The same on every retry: a receiver that already took the alert can drop the repeat.
+      'idempotency-key': alert.id,
+      // Signed per attempt, so a retry's timestamp is fresh for receivers that refuse old ones.
+      [SIGNATURE_HEADER]: signatureHeader(target.secret, body),
+    });
+    if (outcome.delivered || outcome.permanent) break;
+  }
+  const webhook: NonNullable<Alert['spec']['webhook']> = {
+    attempts: tried,
+    delivered: outcome.delivered,
+    ...(outcome.status !== undefined && { status: outcome.status }),
+    ...(!outcome.delivered && { error: outcome.reason }),
+  };
+  const current = await alertsStore(wh).get(workspaceId, alert.id);
+  if (current) await alertsStore(wh).save(workspaceId, { id: alert.id, name: current.name, spec: { ...current.spec, webhook }, changedBy: 'webhook' });
+}
