@@ -21,6 +21,7 @@ import { setCursorSecret } from './cursor.ts';
 import { storableDateFormat, storableInstantFormat } from './formats.ts';
 import { createApiMetrics, instrumentRequests, type ApiMetrics } from './metrics.ts';
 import { registerNdjsonParser } from './ndjson.ts';
+import { securityHeadersPlugin } from './security-headers.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { audienceRoutes } from './routes/audiences.ts';
@@ -99,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const metrics = createApiMetrics();
   app.decorate('metrics', metrics);
   instrumentRequests(app, metrics);
+  await app.register(securityHeadersPlugin); // before /docs: it gives the Swagger UI its own policy
 
   await app.register(swagger, {
     openapi: {

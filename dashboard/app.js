@@ -1,4 +1,11 @@
 // The dashboard: reads the API with the key typed in, draws with ECharts (served locally, no CDN).
+// Every value from the API reaches the page as text (DOM nodes, canvas text): names of segments,
+// experiments, carriers and alerts are typed in by users and may hold markup.
+
+// The Content-Security-Policy requires Trusted Types, so the browser refuses any HTML string written
+// into the page; this policy lets through only the empty string ECharts writes to clear its container.
+if (window.trustedTypes) trustedTypes.createPolicy('default', { createHTML: (html) => (html === '' ? html : null) });
+
 const TEXT = {
   'zh-CN': {
     title: '短信营销数据看板', apiKey: 'API 密钥', load: '加载', headline: '核心指标（近 30 天）', deliveryByCarrier: '到达率（按运营商，按天）',
@@ -28,6 +35,20 @@ async function api(path, options = {}) {
   return res.json();
 }
 
+/** An element whose children are nodes or text: strings become text nodes, never markup. */
+function el(tag, className, ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  node.append(...children.map((c) => (c instanceof Node ? c : String(c ?? ''))));
+  return node;
+}
+
+const row = (...cells) => el('tr', '', ...cells.map((c) => el('td', '', c)));
+
+// ECharts draws names on the canvas, but its default tooltip is HTML built from series and category
+// names: render tooltips on the canvas too.
+const TOOLTIP = { renderMode: 'richText' };
+
 const pct = (x) => (x === null ? '–' : `${(x * 100).toFixed(2)}%`);
 
 async function load() {
@@ -48,32 +69,33 @@ async function load() {
       api('/v1/segments?limit=20'),
       api('/v1/experiments?limit=20'),
     ]);
-    document.getElementById('cards').innerHTML = summary.cards
-      .map((c) => `<div class="card ${c.status}"><div>${t[c.metric]}</div><div class="value">${c.metric === 'revenue' ? (c.rate ?? 0).toFixed(2) : pct(c.rate)}</div><div>${c.numerator} / ${c.denominator}</div></div>`)
-      .join('');
+    document.getElementById('cards').replaceChildren(...summary.cards.map((c) => el('div', `card ${c.status}`,
+      el('div', '', t[c.metric] || c.metric),
+      el('div', 'value', c.metric === 'revenue' ? (c.rate ?? 0).toFixed(2) : pct(c.rate)),
+      el('div', '', `${c.numerator} / ${c.denominator}`))));
     const days = [...new Set(series.series.map((p) => p.local.slice(0, 10)))];
     const carriers = [...new Set(series.series.map((p) => p.group))];
     echarts.init(document.getElementById('series')).setOption({
-      animation: false, tooltip: { trigger: 'axis' }, legend: { data: carriers }, xAxis: { type: 'category', data: days }, yAxis: { type: 'value', min: 0, max: 1 },
+      animation: false, tooltip: { ...TOOLTIP, trigger: 'axis' }, legend: { data: carriers }, xAxis: { type: 'category', data: days }, yAxis: { type: 'value', min: 0, max: 1 },
       series: carriers.map((c) => ({ name: c, type: 'line', connectNulls: true, showSymbol: true, data: days.map((d) => series.series.find((p) => p.group === c && p.local.startsWith(d))?.rate ?? null) })),
     });
     echarts.init(document.getElementById('funnel')).setOption({
-      animation: false, tooltip: {}, xAxis: { type: 'category', data: funnel.steps.map((s) => t[s.type]) }, yAxis: { type: 'value' },
+      animation: false, tooltip: TOOLTIP, xAxis: { type: 'category', data: funnel.steps.map((s) => t[s.type]) }, yAxis: { type: 'value' },
       series: [{ type: 'bar', data: funnel.steps.map((s) => s.count), label: { show: true, position: 'top' } }],
     });
     const cells = sendTime.grid.flat().map((c) => [c.hour, c.weekday - 1, Number((c.shrunk_rate * 100).toFixed(2))]);
     echarts.init(document.getElementById('heatmap')).setOption({
-      animation: false, tooltip: {}, xAxis: { type: 'category', data: [...Array(24).keys()] }, yAxis: { type: 'category', data: t.weekdays },
+      animation: false, tooltip: TOOLTIP, xAxis: { type: 'category', data: [...Array(24).keys()] }, yAxis: { type: 'category', data: t.weekdays },
       visualMap: { min: Math.min(...cells.map((c) => c[2])), max: Math.max(...cells.map((c) => c[2])), calculable: true, orient: 'horizontal', left: 'center', bottom: 0 },
       grid: { bottom: 70 }, series: [{ type: 'heatmap', data: cells }],
     });
-    document.getElementById('alerts').innerHTML = alerts.alerts.length
-      ? alerts.alerts.map((a) => `<tr><td>${t[a.spec.metric] || a.spec.metric}</td><td>${a.spec.breakdown_value ?? ''}</td><td>${a.spec.bucket}</td><td>${pct(a.spec.observed)}</td></tr>`).join('')
-      : `<tr><td>${t.noAlerts}</td></tr>`;
-    document.getElementById('lists').innerHTML = [
-      ...segments.segments.map((s) => `<tr><td>${t.segment}</td><td>${s.name}</td></tr>`),
-      ...experiments.experiments.map((e) => `<tr><td>${t.experiment}</td><td>${e.name}</td><td>${e.spec.status}</td></tr>`),
-    ].join('');
+    document.getElementById('alerts').replaceChildren(...(alerts.alerts.length
+      ? alerts.alerts.map((a) => row(t[a.spec.metric] || a.spec.metric, a.spec.breakdown_value ?? '', a.spec.bucket, pct(a.spec.observed)))
+      : [row(t.noAlerts)]));
+    document.getElementById('lists').replaceChildren(
+      ...segments.segments.map((s) => row(t.segment, s.name)),
+      ...experiments.experiments.map((e) => row(t.experiment, e.name, e.spec.status)),
+    );
     status.textContent = t.loaded;
     document.body.dataset.loaded = 'true';
   } catch (err) {
@@ -83,5 +105,9 @@ async function load() {
 
 applyText(new URLSearchParams(location.search).get('lang') || 'zh-CN');
 document.getElementById('load').addEventListener('click', load);
-document.getElementById('key').value = localStorage.getItem('smsp-key') || '';
-document.getElementById('key').addEventListener('change', (e) => localStorage.setItem('smsp-key', e.target.value));
+// The key lives for the tab only (sessionStorage); earlier versions kept it in localStorage, where any
+// script on the origin could read it long after: remove that copy.
+const KEY_ITEM = 'smsp-key';
+localStorage.removeItem(KEY_ITEM);
+document.getElementById('key').value = sessionStorage.getItem(KEY_ITEM) || '';
+document.getElementById('key').addEventListener('change', (e) => sessionStorage.setItem(KEY_ITEM, e.target.value));

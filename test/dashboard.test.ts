@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real headless Chromium (Debian's package, driven by playwright-core): it loads the
- * demo data in Chinese (the default) and in English, every chart draws on its canvas, and screenshots of
- * both languages are written to data/test/screenshots/.
+ * demo data in Chinese (the default) and in English, every chart draws on its canvas under the
+ * Content-Security-Policy (no violation, no script error), and screenshots of both languages are written to
+ * data/test/screenshots/. Hostile text and the headers themselves: dashboard-xss.test.ts.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -60,6 +61,13 @@ describe('dashboard in headless Chromium', () => {
 
   it('renders the demo data with charts, in Chinese by default and in English on request', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+    });
+    // Injected by the driver, so the page's own policy does not stop it.
+    await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))`);
     await page.goto(`${address}/dashboard`);
     await page.fill('#key', key);
     await page.click('#load');
@@ -82,6 +90,7 @@ describe('dashboard in headless Chromium', () => {
     for (const n of await inked(page)) assert.ok(n > 2000);
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-en.png'), fullPage: true });
     for (const lang of ['zh', 'en']) assert.ok(fs.statSync(path.join(SHOTS, `dashboard-${lang}.png`)).size > 30_000);
+    assert.deepEqual(problems, []);
     await page.close();
   });
 });

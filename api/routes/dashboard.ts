@@ -1,6 +1,7 @@
 /**
  * The dashboard page and its scripts (public files; the data comes from the API with the key the user
- * types in). ECharts is served from the installed package: the page works with no network access.
+ * types in). ECharts is served from the installed package: the page works with no network access. No inline
+ * script or style, so the page runs under the strict Content-Security-Policy of api/security-headers.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ const ECHARTS = createRequire(import.meta.url).resolve('echarts/dist/echarts.min
 const FILES: Record<string, { file: string; type: string }> = {
   '/dashboard': { file: path.join(DIR, 'index.html'), type: 'text/html; charset=utf-8' },
   '/dashboard/app.js': { file: path.join(DIR, 'app.js'), type: 'text/javascript; charset=utf-8' },
+  '/dashboard/style.css': { file: path.join(DIR, 'style.css'), type: 'text/css; charset=utf-8' },
   '/dashboard/echarts.min.js': { file: ECHARTS, type: 'text/javascript; charset=utf-8' },
 };
 
