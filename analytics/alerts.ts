@@ -133,14 +133,25 @@ const BUCKET_MS = { hour: 3600_000, day: 86_400_000, week: WEEK } as const;
  * Evaluates every enabled rule on the buckets that start in [fromMs, toMs) (the schedule passes the
  * last complete bucket), records the alerts that fire, and hands them to the webhooks.
  */
-export async function evaluateAlerts(wh: Warehouse, workspaceId: string, opts: { fromMs: number; toMs: number; tz: string; nowMs: number; deliver?: (target: WebhookTarget, alert: Alert) => void }): Promise<Alert[]> {
+export async function evaluateAlerts(
+  wh: Warehouse,
+  workspaceId: string,
+  opts: { fromMs: number; toMs: number; tz: string; nowMs: number; deliver?: (target: WebhookTarget, alert: Alert) => void; onRuleError?: (ruleId: string, err: unknown) => void },
+): Promise<Alert[]> {
   const fired: Alert[] = [];
   const existing = (await alertsStore(wh).list(workspaceId, 100_000)).map((a) => a.spec);
   for (const rule of await listRules(wh, workspaceId)) {
     if (!rule.spec.enabled) continue;
     const spec = rule.spec;
     const historyFrom = spec.kind === 'anomaly' ? opts.fromMs - spec.weeks * WEEK : opts.fromMs;
-    const rows = await metricCounts(wh, workspaceId, { fromMs: historyFrom, toMs: opts.toMs, interval: spec.interval, tz: opts.tz, breakdown: spec.breakdown, filters: spec.filters ?? [] });
+    let rows;
+    try {
+      rows = await metricCounts(wh, workspaceId, { fromMs: historyFrom, toMs: opts.toMs, interval: spec.interval, tz: opts.tz, breakdown: spec.breakdown, filters: spec.filters ?? [] });
+    } catch (err) {
+      // One rule that cannot be read (a stored rule from an older version, a timeout) must not switch the others off.
+      opts.onRuleError?.(rule.id, err);
+      continue;
+    }
     const byKey = new Map(rows.map((r) => [`${Number(r.bucket_s) * 1000}|${r.grp}`, rateOf(spec.metric, r)]));
     for (const row of rows) {
       const bucketMs = Number(row.bucket_s) * 1000;

@@ -3,7 +3,7 @@ import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { evaluateAllWorkspaces } from '../analytics/alert-scheduler.ts';
 import { deliverAlertWebhook } from '../analytics/alert-webhooks.ts';
-import { evaluateAlerts } from '../analytics/alerts.ts';
+import { evaluateAlerts, rulesStore } from '../analytics/alerts.ts';
 import { CARRIERS, INCIDENT, generateContacts, generateEvents, type DemoOptions } from '../demo/generator.ts';
 import { seededRandom } from '../demo/random.ts';
 import { seedDemo } from '../demo/seed.ts';
@@ -115,6 +115,27 @@ describe('alerts', () => {
     assert.deepEqual(alerts.map((a: { spec: { metric: string; breakdown_value: string; bucket: string } }) => [a.spec.metric, a.spec.breakdown_value, a.spec.bucket]), [['delivery_rate', 'China Unicom', new Date(hour).toISOString()]]);
     assert.equal(await evaluateAllWorkspaces(t.wh, now, t.config.webhooks, (e) => errors.push(e)), 0, 'a second pass fires nothing again');
     assert.deepEqual(errors, []);
+  });
+
+  it('a stored rule that cannot be read is reported and skipped; the other rules still fire', async () => {
+    const ws = 'al_broken';
+    const hour = Date.parse('2026-11-18T00:00:00Z');
+    const events = Array.from({ length: 150 }, (_, i) => [
+      { event_id: `bs${i}`, type: 'send', ts: hour + i * 1000, user_id: `u${i}`, carrier: 'China Unicom' },
+      { event_id: `bd${i}`, type: 'delivery', ts: hour + i * 1000 + 500, user_id: `u${i}`, carrier: 'China Unicom', status: i % 2 ? 'delivered' : 'failed' },
+    ]).flat();
+    await postEvents(t, await t.keyFor('sender', ws), events);
+    await t.app.inject({ method: 'GET', url: '/v1/alert-rules', headers: bearer(await t.keyFor('analyst', ws)) });
+    // Written behind the API's back, as an older version might have stored it: a number compared with text.
+    const broken = await rulesStore(t.wh).save(ws, {
+      name: 'broken',
+      spec: { metric: 'delivery_rate', kind: 'threshold', interval: 'hour', filters: [{ prop: 'revenue', op: 'gt', value: 'not a number' }], threshold: { below: 0.99 }, min_volume: 1, sensitivity: 3, weeks: 4, cooldown_hours: 6, enabled: true },
+      changedBy: 'test',
+    });
+    const failed: string[] = [];
+    const fired = await evaluateAlerts(t.wh, ws, { fromMs: hour, toMs: hour + 3600_000, tz: 'UTC', nowMs: Date.now(), onRuleError: (id) => failed.push(id) });
+    assert.deepEqual(failed, [broken.id]);
+    assert.deepEqual(fired.map((a) => [a.spec.metric, a.spec.breakdown_value]), [['delivery_rate', 'China Unicom']]);
   });
 
   it('webhooks are retried until the receiver takes them, without blocking evaluation', async () => {
