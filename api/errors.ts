@@ -27,6 +27,8 @@ export const errors = {
   tooManyItems: (field: string, max: number) => new ApiError(413, 'TOO_MANY_ITEMS', `${field}: at most ${max} items per request`, field, `${field}：每个请求最多 ${max} 条`),
   bodyTooLarge: (limit: number) => new ApiError(413, 'BODY_TOO_LARGE', `request body is larger than ${limit} bytes`, undefined, `请求体超过 ${limit} 字节`),
   unsupportedMediaType: (type: string) => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `content type ${type} is not accepted`, undefined, `不支持的内容类型 ${type}`),
+  clusterTimeout: (seconds: number) =>
+    new ApiError(422, 'CLUSTER_TIMEOUT', `clustering ran longer than its ${seconds} s limit; use a smaller sample, fewer features or a narrower k_range`, undefined, `聚类计算超过 ${seconds} 秒的时间限制，请减小 sample、减少特征或缩小 k_range`),
   queryTimeout: () => new ApiError(504, 'QUERY_TIMEOUT', 'the query ran longer than its time limit; narrow the time range or filters', undefined, '查询超过时间限制，请缩小时间范围或筛选条件'),
   unavailable: (why: string) => new ApiError(503, 'UNAVAILABLE', why, undefined, `服务暂不可用：${why}`),
   internal: () => new ApiError(500, 'INTERNAL', 'internal error', undefined, '内部错误'),
