@@ -84,6 +84,16 @@ describe('k-means clusters', () => {
     assert.equal(tooFew.statusCode, 400);
   });
 
+  it('assigns contacts in the model’s feature order, whatever order the request names them in', async () => {
+    // k-means is blind to the order of dimensions: the same seed gives the same partition, centroids permuted.
+    const canonical = await fit({ features: ['recency_days', 'frequency', 'click_rate'], k: 3, seed: 5 });
+    const reordered = await fit({ features: ['click_rate', 'recency_days', 'frequency'], k: 3, seed: 5 });
+    assert.deepEqual(reordered.centroids, canonical.centroids.map(([r, f, c]: number[]) => [c, r, f]));
+    assert.deepEqual([...(await assignments(reordered.model_id))].sort(), [...(await assignments(canonical.model_id))].sort());
+    assert.deepEqual(reordered.sizes, canonical.sizes);
+    assert.ok(canonical.sizes.every((n: number) => n > 0), JSON.stringify(canonical.sizes));
+  });
+
   it('fits in a worker thread: the answer equals an in-process fit, and other requests are served meanwhile', async () => {
     // Synthetic points large enough that the fit takes seconds (three blobs plus noise).
     const rnd = seededRandom(5);
