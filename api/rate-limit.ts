@@ -4,7 +4,7 @@
  * past it a 429 RATE_LIMITED with Retry-After. Health, readiness and metrics are exempt: probes and
  * scrapers must never be refused. Buckets are named by key id, never by the token itself.
  */
-import rateLimit from '@fastify/rate-limit';
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { authenticate } from '../access/api-keys.ts';
@@ -20,7 +20,8 @@ async function bucketOf(request: FastifyRequest, wh: Warehouse): Promise<string>
   if (isExempt(request)) return 'exempt';
   const token = bearerToken(request);
   const principal = token ? await authenticate(wh, token) : null;
-  return principal ? `key:${principal.keyId}` : `ip:${request.ip}`;
+  // An IPv6 client is counted by its /64, as the plugin does by default: it can pick any address in it.
+  return principal ? `key:${principal.keyId}` : `ip:${normalizeIP(request.ip)}`;
 }
 
 /** Counts every request before authentication (so failed ones count too); 0 per minute turns it off. */
