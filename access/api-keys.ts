@@ -126,31 +126,43 @@ export interface BootstrapResult {
   /** Set only when a key was generated now: print it once. */
   generatedKey?: string;
   keyFile?: string;
+  /** Root keys of `default` revoked now because ADMIN_API_KEY replaces them. */
+  revokedRootKeys?: number;
 }
 
 /**
- * Makes sure workspace `default` has a root admin key. ADMIN_API_KEY, when set, is that key;
- * otherwise one is generated on first start, returned to be printed once, and written to a 0600 file.
+ * Makes sure workspace `default` has a root admin key. ADMIN_API_KEY, when set, is that key and the
+ * only one: every other root key of `default` (an earlier ADMIN_API_KEY, the key generated on a start
+ * without it) is revoked, and the generated key's file removed. Otherwise one is generated on first
+ * start, returned to be printed once, and written to a 0600 file.
  */
 export async function bootstrapAdminKey(wh: Warehouse, opts: { adminApiKey?: string; dataDir: string }): Promise<BootstrapResult> {
+  const keyFile = path.join(opts.dataDir, 'admin-api-key');
   if (opts.adminApiKey) {
     if (opts.adminApiKey.length < MIN_ADMIN_KEY_LENGTH) throw new ConfigError(`ADMIN_API_KEY must be at least ${MIN_ADMIN_KEY_LENGTH} characters`);
-    const known = await wh.query<KeyRow>(sql('keys/by-hash'), { key_hash: hashKey(opts.adminApiKey) });
-    if (known.length === 0) {
-      // A changed ADMIN_API_KEY is a rotation: the key it replaces stops working.
-      const previous = await wh.query<KeyRow>(sql('keys/of-workspace'), { workspace: DEFAULT_WORKSPACE });
-      for (const old of previous.filter((k) => k.name === ADMIN_KEY_NAME && Number(k.is_root) && !Number(k.revoked))) {
-        await storeKey(wh, { ...old, version: Number(old.version) + 1, revoked: 1 }, 'bootstrap');
-      }
-      await createApiKey(wh, { workspace: DEFAULT_WORKSPACE, role: 'admin', name: ADMIN_KEY_NAME, createdBy: 'bootstrap', isRoot: true, key: opts.adminApiKey });
+    const hash = hashKey(opts.adminApiKey);
+    const [known] = await wh.query<KeyRow>(sql('keys/by-hash'), { key_hash: hash });
+    if (known && (known.workspace_id !== DEFAULT_WORKSPACE || !Number(known.is_root))) {
+      throw new ConfigError('ADMIN_API_KEY is already the value of an ordinary API key: choose another value');
     }
-    return {};
+    // The configured key works before any other root key is revoked.
+    if (!known) {
+      await createApiKey(wh, { workspace: DEFAULT_WORKSPACE, role: 'admin', name: ADMIN_KEY_NAME, createdBy: 'bootstrap', isRoot: true, key: opts.adminApiKey });
+    } else if (Number(known.revoked)) {
+      // Set back to a key it replaced earlier: the configured key is the root key again.
+      await storeKey(wh, { ...known, version: Number(known.version) + 1, revoked: 0 }, 'bootstrap');
+    }
+    const keys = await wh.query<KeyRow>(sql('keys/of-workspace'), { workspace: DEFAULT_WORKSPACE });
+    const others = keys.filter((k) => Number(k.is_root) && !Number(k.revoked) && k.key_hash !== hash);
+    for (const old of others) await storeKey(wh, { ...old, version: Number(old.version) + 1, revoked: 1 }, 'bootstrap');
+    // A generated key left in the file no longer works.
+    if (fs.existsSync(keyFile) && fs.readFileSync(keyFile, 'utf8').trim() !== opts.adminApiKey) fs.rmSync(keyFile);
+    return others.length ? { revokedRootKeys: others.length } : {};
   }
   const [root] = await wh.query<{ n: number }>(sql('keys/root-count'));
   if (root && Number(root.n) > 0) return {};
   const created = await createApiKey(wh, { workspace: DEFAULT_WORKSPACE, role: 'admin', name: 'bootstrap admin', createdBy: 'bootstrap', isRoot: true });
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const keyFile = path.join(opts.dataDir, 'admin-api-key');
   fs.writeFileSync(keyFile, `${created.key}\n`, { mode: 0o600 });
   fs.chmodSync(keyFile, 0o600);
   return { generatedKey: created.key, keyFile };

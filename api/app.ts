@@ -13,6 +13,8 @@ import { maskPhonesInText } from '../access/pii-policy.ts';
 import type { AppConfig } from '../config/config.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { authPlugin } from './auth.ts';
+import { clientErrorHandler } from './client-error.ts';
+import { acceptOnlyDeclaredBodyTypes } from './content-types.ts';
 import { errorBody, errors } from './errors.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
@@ -22,6 +24,7 @@ import { storableDateFormat, storableInstantFormat } from './formats.ts';
 import { createApiMetrics, instrumentRequests, type ApiMetrics } from './metrics.ts';
 import { registerNdjsonParser } from './ndjson.ts';
 import { securityHeadersPlugin } from './security-headers.ts';
+import { rateLimitPlugin } from './rate-limit.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { audienceRoutes } from './routes/audiences.ts';
@@ -80,6 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     frameworkErrors: (err, _request, reply) => {
       void reply.code(400 as never).send(errorBody(errors.validation(`url: ${err.message}`, 'url')) as never);
     },
+    // Oversized headers and non-HTTP bytes too (Node answers those before fastify sees a request).
+    clientErrorHandler,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false },
       // Dates and times must be real ones the warehouse can store, wherever a schema names the format.
@@ -96,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   installErrorHandler(app, config.server.bodyLimitBytes, warehouse);
   installInputGuard(app);
+  acceptOnlyDeclaredBodyTypes(app);
   registerNdjsonParser(app);
   const metrics = createApiMetrics();
   app.decorate('metrics', metrics);
@@ -116,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
     await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   });
+  await app.register(rateLimitPlugin, { perMinute: config.server.rateLimitPerMinute, warehouse });
   await app.register(authPlugin, { warehouse });
 
   const services: Services = { config, warehouse, metrics, intake: deps.intake ?? warehouseIntake(warehouse) };

@@ -31,7 +31,8 @@ export function assertRolesDeclared(route: Pick<RouteOptions, 'method' | 'url' |
   if (!ok) throw new RouteWithoutRolesError(`route ${String(route.method)} ${route.url} declares no roles (config.roles)`);
 }
 
-function bearerToken(request: FastifyRequest): string | undefined {
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1];

@@ -5,6 +5,7 @@ import { workspaceSettings } from '../access/workspaces.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { describeSchemaErrors } from '../ingest/schema-errors.ts';
 import { QueryTimeoutError } from '../warehouse/warehouse.ts';
+import { acceptedContentTypes } from './content-types.ts';
 import { ApiError, errorBody, errors } from './errors.ts';
 
 function toApiError(err: FastifyError | Error): ApiError {
@@ -16,7 +17,6 @@ function toApiError(err: FastifyError | Error): ApiError {
     return errors.validation(described.message, described.field);
   }
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return errors.bodyTooLarge(0);
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return errors.unsupportedMediaType(String(fe.message.split(': ').pop()));
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && err instanceof SyntaxError)) {
     return errors.validation('body: is not valid JSON', 'body');
   }
@@ -46,6 +46,7 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
   app.setErrorHandler(async (err, request, reply) => {
     let apiError = toApiError(err as FastifyError);
     if (apiError.code === 'BODY_TOO_LARGE') apiError = errors.bodyTooLarge(bodyLimitBytes);
+    if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') apiError = errors.unsupportedMediaType(request.headers['content-type']?.slice(0, 100), acceptedContentTypes(request));
     if (apiError.statusCode >= 500) request.log.error({ err }, 'request failed');
     return reply.status(apiError.statusCode).send(errorBody(apiError, await messageLocale(request, wh)));
   });

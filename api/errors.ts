@@ -26,7 +26,23 @@ export const errors = {
   validation: (message: string, field?: string) => new ApiError(400, 'VALIDATION_FAILED', message, field, `请求无效：${message}`),
   tooManyItems: (field: string, max: number) => new ApiError(413, 'TOO_MANY_ITEMS', `${field}: at most ${max} items per request`, field, `${field}：每个请求最多 ${max} 条`),
   bodyTooLarge: (limit: number) => new ApiError(413, 'BODY_TOO_LARGE', `request body is larger than ${limit} bytes`, undefined, `请求体超过 ${limit} 字节`),
-  unsupportedMediaType: (type: string) => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `content type ${type} is not accepted`, undefined, `不支持的内容类型 ${type}`),
+  /** `type` is the request's content type, absent when the body came without one. */
+  unsupportedMediaType: (type: string | undefined, accepted: readonly string[]) =>
+    new ApiError(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${type ? `content type ${type} is not accepted here` : 'a body needs a content type'}; send ${accepted.join(', ')}`,
+      undefined,
+      `${type ? `此处不接受内容类型 ${type}` : '请求体缺少内容类型'}；请使用 ${accepted.join('、')}`,
+    ),
+  headersTooLarge: (limit: number) => new ApiError(431, 'HEADERS_TOO_LARGE', `request headers are larger than ${limit} bytes`, undefined, `请求头超过 ${limit} 字节`),
+  /** Before a request exists: the bytes were not HTTP. */
+  malformedRequest: () => new ApiError(400, 'BAD_REQUEST', 'the request is not valid HTTP', undefined, '请求不是有效的 HTTP'),
+  requestTimeout: () => new ApiError(408, 'REQUEST_TIMEOUT', 'the request took too long to arrive', undefined, '请求发送超时'),
+  clusterTimeout: (seconds: number) =>
+    new ApiError(422, 'CLUSTER_TIMEOUT', `clustering ran longer than its ${seconds} s limit; use a smaller sample, fewer features or a narrower k_range`, undefined, `聚类计算超过 ${seconds} 秒的时间限制，请减小 sample、减少特征或缩小 k_range`),
+  rateLimited: (perMinute: number, retryAfterSeconds: number) =>
+    new ApiError(429, 'RATE_LIMITED', `too many requests: at most ${perMinute} a minute per API key; retry in ${retryAfterSeconds} s`, undefined, `请求过于频繁：每个 API 密钥每分钟最多 ${perMinute} 次，请 ${retryAfterSeconds} 秒后重试`),
   queryTimeout: () => new ApiError(504, 'QUERY_TIMEOUT', 'the query ran longer than its time limit; narrow the time range or filters', undefined, '查询超过时间限制，请缩小时间范围或筛选条件'),
   unavailable: (why: string) => new ApiError(503, 'UNAVAILABLE', why, undefined, `服务暂不可用：${why}`),
   internal: () => new ApiError(500, 'INTERNAL', 'internal error', undefined, '内部错误'),

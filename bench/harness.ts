@@ -38,7 +38,8 @@ export interface BenchWarehouse {
 
 export async function benchWarehouse(env: NodeJS.ProcessEnv = {}): Promise<BenchWarehouse> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-bench-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env });
+  // Benchmarks measure throughput: no rate limit.
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env });
   const wh = await openWarehouse(config.warehouse);
   await migrate(wh);
   return {

@@ -21,5 +21,8 @@ export async function openPlatform(overrides: Partial<AppConfig['server']> = {})
       `\nAdmin API key of workspace "default" (shown once; also saved to ${boot.keyFile}, mode 0600):\n\n  ${boot.generatedKey}\n\n`,
     );
   }
+  if (boot.revokedRootKeys) {
+    process.stderr.write(`ADMIN_API_KEY is the root key of workspace "default": revoked ${boot.revokedRootKeys} other root key(s)\n`);
+  }
   return { config, warehouse };
 }

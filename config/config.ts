@@ -34,6 +34,10 @@ export interface ServerConfig {
   importMaxRows: number;
   /** Largest contact import file, in bytes. */
   importMaxBytes: number;
+  /** A k-means fit running longer is stopped (its worker thread terminated) and the request refused. */
+  clusterTimeLimitSeconds: number;
+  /** Requests per minute per API key (per IP without a valid key); 0 turns rate limiting off. */
+  rateLimitPerMinute: number;
 }
 
 export interface KafkaConfig {
@@ -161,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxPageSize: intFrom(env, 'MAX_PAGE_SIZE', 1000, 1, 100_000),
       importMaxRows: intFrom(env, 'IMPORT_MAX_ROWS', 500_000, 1, 10_000_000),
       importMaxBytes: intFrom(env, 'IMPORT_MAX_BYTES', 256 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+      clusterTimeLimitSeconds: intFrom(env, 'CLUSTER_TIME_LIMIT_SECONDS', 60, 1, 3600),
+      rateLimitPerMinute: intFrom(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     },
     kafka: {
       brokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean) : undefined,

@@ -1,16 +1,19 @@
 /**
  * k-means clusters of contacts by behaviour. Fitted with ml-kmeans (k-means++ seeded) on a deterministic
- * sample, k chosen by silhouette when a range is given; then every contact is assigned in ClickHouse
- * by nearest centroid, so the audience size is not bounded by JS memory.
+ * sample, k chosen by silhouette when a range is given, in a worker thread with a time limit; then every
+ * contact is assigned in ClickHouse by nearest centroid, so the audience size is not bounded by JS memory.
  *
  * Features are standardized (z-scores over the sample); frequency and monetary are log1p'd first.
  */
 import crypto from 'node:crypto';
-import { kmeans } from 'ml-kmeans';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
+import { fitInWorker } from './kmeans-in-worker.ts';
+
+export { silhouette } from './kmeans-fit.ts';
+export { ClusterTimeoutError } from './kmeans-in-worker.ts';
 
 export const CLUSTER_FEATURES = ['recency_days', 'frequency', 'monetary', 'click_rate', 'conversion_rate', 'vip_level'] as const;
 export type ClusterFeature = (typeof CLUSTER_FEATURES)[number];
@@ -57,28 +60,6 @@ const store = (wh: Warehouse) => new MetadataStore<ClusterModelSpec>(wh, 'cluste
 
 const transform = (f: ClusterFeature, x: number) => (LOGGED.has(f) ? Math.log1p(x) : x);
 
-/** Mean silhouette of a clustering (squared-Euclidean k-means, Euclidean silhouette). */
-export function silhouette(points: number[][], labels: number[], k: number): number {
-  const dist = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, x, i) => s + (x - b[i]!) ** 2, 0));
-  let total = 0;
-  for (let i = 0; i < points.length; i++) {
-    const sums = new Array<number>(k).fill(0);
-    const counts = new Array<number>(k).fill(0);
-    for (let j = 0; j < points.length; j++) {
-      if (i === j) continue;
-      sums[labels[j]!]! += dist(points[i]!, points[j]!);
-      counts[labels[j]!]!++;
-    }
-    const own = labels[i]!;
-    if (counts[own] === 0) continue; // a singleton's silhouette is 0
-    const a = sums[own]! / counts[own]!;
-    let b = Infinity;
-    for (let c = 0; c < k; c++) if (c !== own && counts[c]! > 0) b = Math.min(b, sums[c]! / counts[c]!);
-    total += b === Infinity ? 0 : (b - a) / Math.max(a, b);
-  }
-  return total / points.length;
-}
-
 function describe(means: Record<ClusterFeature, number>, overall: Record<ClusterFeature, number>, sd: Record<ClusterFeature, number>, features: ClusterFeature[]): string {
   const notes: string[] = [];
   for (const f of features) {
@@ -89,8 +70,16 @@ function describe(means: Record<ClusterFeature, number>, overall: Record<Cluster
   return notes.length ? notes.join(', ') : 'close to the average contact';
 }
 
-/** Fits a model on a sample, assigns every contact in ClickHouse, and stores the model. */
-export async function fitClusters(wh: Warehouse, workspaceId: string, req: ClusterRequest, opts: { nowMs: number; changedBy: string }): Promise<ClusterModel> {
+/**
+ * Fits a model on a sample, assigns every contact in ClickHouse, and stores the model. The fitting
+ * rejects with ClusterTimeoutError past `timeLimitMs`.
+ */
+export async function fitClusters(
+  wh: Warehouse,
+  workspaceId: string,
+  req: ClusterRequest,
+  opts: { nowMs: number; changedBy: string; timeLimitMs: number },
+): Promise<ClusterModel> {
   const seed = req.seed ?? 42;
   const windowDays = req.window_days ?? 90;
   const features = req.features;
@@ -105,31 +94,25 @@ export async function fitClusters(wh: Warehouse, workspaceId: string, req: Clust
   const idx = features.map((f) => CLUSTER_FEATURES.indexOf(f));
   const points = rows.map((r) => idx.map((i) => (transform(CLUSTER_FEATURES[i]!, Number(r[CLUSTER_FEATURES[i]!])) - means[i]!) / sds[i]!));
 
-  const silhouetteSample = points.slice(0, 2000);
-  const byK: Record<string, number> = {};
-  let best: { k: number; centroids: number[][]; score: number } | undefined;
-  for (const k of ks) {
-    const fit = kmeans(points, k, { seed, initialization: 'kmeans++', maxIterations: 300 });
-    const score = silhouette(silhouetteSample, fit.clusters.slice(0, silhouetteSample.length), k);
-    byK[String(k)] = score;
-    if (!best || score > best.score) best = { k, centroids: fit.centroids, score };
-  }
+  const fitted = await fitInWorker({ points, ks, seed }, opts.timeLimitMs);
+  const best = { k: fitted.k, centroids: fitted.centroids, score: fitted.silhouette };
+  const byK = fitted.silhouetteByK;
   const id = crypto.randomUUID();
-  await wh.command(sql('clusters/assign'), { ...base, model: id, features, means, sds, centroids: best!.centroids });
+  await wh.command(sql('clusters/assign'), { ...base, model: id, features, means, sds, centroids: best.centroids });
   const profileRows = await wh.query<Record<ClusterFeature, number> & { cluster: number; size: string }>(sql('clusters/profiles'), { ...base, model: id });
   const overall = Object.fromEntries(CLUSTER_FEATURES.map((f) => [f, rows.reduce((s, r) => s + Number(r[f]), 0) / rows.length])) as Record<ClusterFeature, number>;
   const rawSd = Object.fromEntries(CLUSTER_FEATURES.map((f) => [f, Math.sqrt(rows.reduce((s, r) => s + (Number(r[f]) - overall[f]) ** 2, 0) / rows.length)])) as Record<ClusterFeature, number>;
-  const sizes = new Array<number>(best!.k).fill(0);
+  const sizes = new Array<number>(best.k).fill(0);
   const profiles: ClusterProfile[] = profileRows.map((p) => {
     const meansOf = Object.fromEntries(CLUSTER_FEATURES.map((f) => [f, Number(p[f])])) as Record<ClusterFeature, number>;
     sizes[Number(p.cluster)] = Number(p.size);
     return { cluster: Number(p.cluster), size: Number(p.size), means: meansOf, description: describe(meansOf, overall, rawSd, features) };
   });
   const spec: ClusterModelSpec = {
-    features, k: best!.k, seed, window_days: windowDays, computed_at: new Date(opts.nowMs).toISOString(),
-    centroids: best!.centroids, means, sds, silhouette: best!.score, silhouette_by_k: byK, sizes, profiles,
+    features, k: best.k, seed, window_days: windowDays, computed_at: new Date(opts.nowMs).toISOString(),
+    centroids: best.centroids, means, sds, silhouette: best.score, silhouette_by_k: byK, sizes, profiles,
   };
-  return store(wh).save(workspaceId, { id, name: `k-means k=${best!.k} on ${features.join(', ')}`, spec, changedBy: opts.changedBy });
+  return store(wh).save(workspaceId, { id, name: `k-means k=${best.k} on ${features.join(', ')}`, spec, changedBy: opts.changedBy });
 }
 
 export class ClusterDataError extends Error {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { seededRandom } from '../demo/random.ts';
+import { buildApp } from '../api/app.ts';
+import { fitBestK } from '../segmentation/kmeans-fit.ts';
+import { clusterFitsRunning, fitInWorker } from '../segmentation/kmeans-in-worker.ts';
 import { previewRule } from '../segmentation/segments.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from './helpers/app.ts';
 
@@ -79,5 +82,85 @@ describe('k-means clusters', () => {
     assert.deepEqual(picked, [...assigned].filter(([, c]) => c === 0 || c === 2).map(([u]) => u).sort());
     const tooFew = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: bearer(await t.keyFor('marketer', 'clu_empty')), payload: { features: ['frequency'], k: 3 } });
     assert.equal(tooFew.statusCode, 400);
+  });
+
+  it('assigns contacts in the model’s feature order, whatever order the request names them in', async () => {
+    // k-means is blind to the order of dimensions: the same seed gives the same partition, centroids permuted.
+    const canonical = await fit({ features: ['recency_days', 'frequency', 'click_rate'], k: 3, seed: 5 });
+    const reordered = await fit({ features: ['click_rate', 'recency_days', 'frequency'], k: 3, seed: 5 });
+    assert.deepEqual(reordered.centroids, canonical.centroids.map(([r, f, c]: number[]) => [c, r, f]));
+    assert.deepEqual([...(await assignments(reordered.model_id))].sort(), [...(await assignments(canonical.model_id))].sort());
+    assert.deepEqual(reordered.sizes, canonical.sizes);
+    assert.ok(canonical.sizes.every((n: number) => n > 0), JSON.stringify(canonical.sizes));
+  });
+
+  it('fits in a worker thread: the answer equals an in-process fit, and other requests are served meanwhile', async () => {
+    // Synthetic points large enough that the fit takes seconds (three blobs plus noise).
+    const rnd = seededRandom(5);
+    const points = Array.from({ length: 12_000 }, (_, i) => [i % 3, (i % 3) * 2, rnd.next(), rnd.next()].map((x) => x + rnd.next()));
+    const input = { points, ks: [2, 3, 4, 5, 6], seed: 9 };
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const order: string[] = [];
+    const fitting = fitInWorker(input, 600_000).then((r) => (order.push('fit'), r));
+    assert.equal(clusterFitsRunning(), 1);
+    // Served while the fit runs: a public route and an authenticated one over the real listener.
+    const health = await fetch(`${address}/healthz`);
+    order.push('healthz');
+    const keys = await fetch(`${address}/v1/clusters/nope`, { headers: bearer(await t.keyFor('marketer', WS)) });
+    order.push('authenticated GET');
+    assert.deepEqual([health.status, keys.status], [200, 404]);
+    const inWorker = await fitting;
+    assert.deepEqual(order, ['healthz', 'authenticated GET', 'fit']);
+    assert.equal(clusterFitsRunning(), 0);
+    assert.deepEqual(inWorker, fitBestK(input), 'the same points and seed give the same fit as on the main thread');
+
+    // Through the API too: the fit request is in its worker when /healthz is asked, and answers after it.
+    const marketer = { ...bearer(await t.keyFor('marketer', WS)), 'content-type': 'application/json' };
+    const steps: string[] = [];
+    const fitRequest = fetch(`${address}/v1/clusters`, { method: 'POST', headers: marketer, body: JSON.stringify({ features: ['frequency', 'monetary', 'click_rate', 'recency_days'], k_range: [2, 11], seed: 7 }) })
+      .then(async (res) => (steps.push('fit'), { status: res.status, body: (await res.json()) as { k: number } }));
+    while (clusterFitsRunning() === 0) await new Promise((r) => setTimeout(r, 1));
+    assert.equal((await fetch(`${address}/healthz`)).status, 200);
+    steps.push('healthz');
+    const fitted = await fitRequest;
+    assert.equal(fitted.status, 200, JSON.stringify(fitted.body));
+    assert.equal(fitted.body.k, 3);
+    assert.deepEqual(steps, ['healthz', 'fit']);
+  });
+
+  it('stops a fit past CLUSTER_TIME_LIMIT_SECONDS with CLUSTER_TIMEOUT, and bounds the request', async () => {
+    // The same data with a tiny limit (config is passed down, so a second app can carry another one).
+    const config = { ...t.config, server: { ...t.config.server, clusterTimeLimitSeconds: 0.001 } };
+    const strict = await buildApp({ config, warehouse: t.wh, logger: false });
+    try {
+      const post = async (lang: string) =>
+        strict.inject({ method: 'POST', url: '/v1/clusters', headers: { ...bearer(await t.keyFor('marketer', WS)), 'accept-language': lang }, payload: { features: ['frequency', 'monetary'], k_range: [2, 11] } });
+      const en = await post('en');
+      assert.equal(en.statusCode, 422);
+      assert.deepEqual(en.json(), {
+        statusCode: 422,
+        code: 'CLUSTER_TIMEOUT',
+        message: 'clustering ran longer than its 0.001 s limit; use a smaller sample, fewer features or a narrower k_range',
+      });
+      const zh = await post('zh-CN');
+      assert.deepEqual([zh.statusCode, zh.json().code], [422, 'CLUSTER_TIMEOUT']);
+      assert.match(zh.json().message, /聚类计算超过 0.001 秒的时间限制/);
+      assert.equal(clusterFitsRunning(), 0, 'no fit is left running');
+    } finally {
+      await strict.close();
+    }
+    // The app with the normal limit still fits (a terminated worker is replaced).
+    assert.equal((await fit({ features: ['frequency', 'monetary'], k: 2, seed: 1 })).k, 2);
+
+    const refused = async (payload: object) => {
+      const res = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: bearer(await t.keyFor('marketer', WS)), payload });
+      assert.equal(res.statusCode, 400, res.body);
+      return res.json();
+    };
+    assert.deepEqual(await refused({ features: ['frequency'], k_range: [2, 12] }), {
+      statusCode: 400, code: 'VALIDATION_FAILED', message: 'body.k_range: at most 10 values of k per request', field: 'body.k_range',
+    });
+    assert.equal((await refused({ features: ['frequency'], k: 3, sample: 50_001 })).field, 'body.sample');
+    assert.equal((await refused({ features: ['frequency'], k: 21 })).field, 'body.k');
   });
 });

@@ -51,6 +51,9 @@ function toSpec(body: RuleInput, policy: OutboundPolicy): AlertRuleSpec {
   };
 }
 
+/** Evaluating a past range runs every rule over every bucket in it: a quarter at most. */
+const MAX_EVALUATE_DAYS = 92;
+
 /** The saved rule as answered; a newly made signing secret is shown this once. */
 const answer = (rule: AlertRule, createdSecret?: string) => ({ ...withoutSecret(rule), ...(createdSecret && { webhook_secret: createdSecret }) });
 
@@ -119,7 +122,9 @@ export async function alertRoutes(app: FastifyInstance, { warehouse, config }: S
       const now = Date.now();
       const toMs = body.to ? Date.parse(body.to) : Math.floor(now / 3600_000) * 3600_000;
       const fromMs = body.from ? Date.parse(body.from) : toMs - 3600_000;
-      if (!(toMs > fromMs)) throw errors.validation('body.to: must be after from', 'body.to');
+      // Named after the field the caller gave (a lone `from` after the default `to` is the culprit).
+      if (!(toMs > fromMs)) throw body.to ? errors.validation('body.to: must be after body.from', 'body.to') : errors.validation('body.from: must be before the last complete hour', 'body.from');
+      if (toMs - fromMs > MAX_EVALUATE_DAYS * 86_400_000) throw errors.validation(`body.from: the range may span at most ${MAX_EVALUATE_DAYS} days`, 'body.from');
       const ws = request.principal.workspaceId;
       const fired = await evaluateAlerts(warehouse, ws, {
         fromMs, toMs, tz: await requestTimeZone(request, warehouse), nowMs: now,

@@ -17,7 +17,8 @@ FROM
             {means:Array(Float64)},
             {sds:Array(Float64)}
         ) AS all_z,
-        arrayFilter((z, name) -> has({features:Array(String)}, name), all_z, ['recency_days', 'frequency', 'monetary', 'click_rate', 'conversion_rate', 'vip_level']) AS z,
+        -- In the model's feature order (the centroids' order), which is the request's, not the list above.
+        arrayMap(name -> all_z[indexOf(['recency_days', 'frequency', 'monetary', 'click_rate', 'conversion_rate', 'vip_level'], name)], {features:Array(String)}) AS z,
         arrayMap(c -> L2SquaredDistance(z, c), {centroids:Array(Array(Float64))}) AS distances
     FROM ({{clusters/features}})
 )
