@@ -33,7 +33,7 @@ import { contactRoutes } from './routes/contacts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { eventRoutes } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, type ReadinessProbe } from './routes/health.ts';
 import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { rfmRoutes } from './routes/rfm.ts';
@@ -59,6 +59,8 @@ export interface AppDeps {
   warehouse: Warehouse;
   /** Where POST /v1/events sends events; the warehouse itself unless Kafka is configured. */
   intake?: EventIntake;
+  /** Background parts /readyz waits for (Kafka ingest and intake), besides the warehouse. */
+  readiness?: ReadinessProbe[];
   /** false: silent; else pino options (a test may pass a `stream` to read the access log). */
   logger?: false | { level: string; stream?: { write(line: string): void } };
 }
@@ -125,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(rateLimitPlugin, { perMinute: config.server.rateLimitPerMinute, warehouse });
   await app.register(authPlugin, { warehouse });
 
-  const services: Services = { config, warehouse, metrics, intake: deps.intake ?? warehouseIntake(warehouse) };
+  const services: Services = { config, warehouse, metrics, intake: deps.intake ?? warehouseIntake(warehouse), readiness: deps.readiness ?? [] };
   await app.register(healthRoutes, services);
   await app.register(dashboardRoutes);
   // One plugin per domain, all under /v1 and behind the authentication hook.
@@ -147,4 +149,5 @@ export interface Services {
   warehouse: Warehouse;
   metrics: ApiMetrics;
   intake: EventIntake;
+  readiness?: ReadinessProbe[];
 }

@@ -6,11 +6,13 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 import { describeSchemaErrors } from '../ingest/schema-errors.ts';
 import { QueryTimeoutError } from '../warehouse/warehouse.ts';
 import { acceptedContentTypes } from './content-types.ts';
+import { IntakeUnavailableError } from '../ingest/kafka/event-publisher.ts';
 import { ApiError, errorBody, errors } from './errors.ts';
 
 function toApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof QueryTimeoutError) return errors.queryTimeout();
+  if (err instanceof IntakeUnavailableError) return errors.unavailable(err.message);
   const fe = err as FastifyError;
   if (fe.validation) {
     const described = describeSchemaErrors(fe.validation as never, fe.validationContext ?? '');

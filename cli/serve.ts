@@ -1,10 +1,11 @@
+import pino from 'pino';
 import { DEFAULT_WORKSPACE } from '../access/api-keys.ts';
 import { startAlertScheduler } from '../analytics/alert-scheduler.ts';
 import { buildApp } from '../api/app.ts';
 import { listContacts } from '../ingest/contacts.ts';
 import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
 import { KafkaEventPublisher } from '../ingest/kafka/event-publisher.ts';
-import { startIngest, type RunningIngest } from '../ingest/kafka/ingest-service.ts';
+import { launchIngest, type RunningIngest } from '../ingest/kafka/ingest-service.ts';
 import { intFlag, stringFlag, UsageError } from './args.ts';
 import type { Flags } from './main.ts';
 import { openPlatform } from './open.ts';
@@ -13,7 +14,8 @@ import { loadDemo } from './seed-demo.ts';
 /**
  * `smsp serve`: migrate, bootstrap, optionally load demo data, then serve HTTP until SIGTERM/SIGINT.
  * With KAFKA_BROKERS, POST /v1/events produces to Kafka; --ingest also runs the ingest workers in
- * this process (the embedded engine allows one process per data directory).
+ * this process (the embedded engine allows one process per data directory). Kafka is reached in the
+ * background: HTTP serves at once, and /readyz answers 503 naming what is not connected yet.
  */
 export async function serveCommand(flags: Flags): Promise<void> {
   const port = intFlag(flags, 'port');
@@ -25,11 +27,12 @@ export async function serveCommand(flags: Flags): Promise<void> {
     const existing = await listContacts(warehouse, workspace, 1, '');
     if (existing.length === 0) await loadDemo(warehouse, flags);
   }
-  const intake: EventIntake = config.kafka.brokers ? await KafkaEventPublisher.connect(config.kafka) : warehouseIntake(warehouse);
-  const app = await buildApp({ config, warehouse, intake });
+  const publisher = config.kafka.brokers ? KafkaEventPublisher.launch(config.kafka, pino({ level: config.logLevel })) : undefined;
+  const intake: EventIntake = publisher ?? warehouseIntake(warehouse);
   let ingest: RunningIngest | undefined;
+  const app = await buildApp({ config, warehouse, intake, readiness: [{ readiness: () => ingest?.readiness() ?? { ready: true } }, ...(publisher ? [publisher] : [])] });
   if (flags.ingest) {
-    ingest = await startIngest({ config: config.kafka, warehouse, registry: app.metrics.registry, logger: app.log, workers: intFlag(flags, 'workers') });
+    ingest = launchIngest({ config: config.kafka, warehouse, registry: app.metrics.registry, logger: app.log, workers: intFlag(flags, 'workers') });
   }
   // Alert rules are evaluated every 5 minutes (POST /v1/alerts/evaluate runs them at once).
   const stopAlerts = startAlertScheduler(warehouse, 5 * 60_000, config.webhooks, (err) => app.log.warn({ err }, 'alert evaluation failed'));

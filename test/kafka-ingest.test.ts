@@ -127,7 +127,7 @@ describe('Kafka ingest workers (real broker, embedded ClickHouse)', () => {
   it('POST /v1/events through Kafka: 202 after the broker has the events, stored by the workers', async () => {
     const base = testConfig('kafka_ingest');
     const config = { ...base, kafka: kafkaTestConfig('http') };
-    const intake = await KafkaEventPublisher.connect(config.kafka);
+    const intake = await KafkaEventPublisher.connect(config.kafka, logger);
     const app = await buildApp({ config, warehouse: wh, intake, logger: false });
     const ingest = await start(config.kafka);
     try {

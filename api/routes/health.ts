@@ -3,7 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { migrationStatus } from '../../warehouse/migrations.ts';
 import type { Services } from '../app.ts';
 
-export async function healthRoutes(app: FastifyInstance, { warehouse, metrics }: Services): Promise<void> {
+/** A part of the process that may not be ready yet (Kafka ingest, the Kafka event intake), and why. */
+export interface ReadinessProbe {
+  readiness(): { ready: true } | { ready: false; reason: string };
+}
+
+export async function healthRoutes(app: FastifyInstance, { warehouse, metrics, readiness = [] }: Services): Promise<void> {
   app.get('/healthz', { config: { roles: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', { config: { roles: 'public' }, schema: { hide: true } }, async (_request, reply) => {
@@ -11,6 +16,9 @@ export async function healthRoutes(app: FastifyInstance, { warehouse, metrics }:
       if (!(await warehouse.ping())) return reply.status(503).send({ status: 'unavailable', reason: 'warehouse does not answer' });
       const { applied, pending } = await migrationStatus(warehouse);
       if (pending.length) return reply.status(503).send({ status: 'unavailable', reason: `migrations pending: ${pending.join(', ')}` });
+      // The API answers meanwhile; a load balancer or operator sees what is still connecting.
+      const waiting = readiness.map((p) => p.readiness()).flatMap((r) => (r.ready ? [] : [r.reason]));
+      if (waiting.length) return reply.status(503).send({ status: 'unavailable', reason: waiting.join('; ') });
       return { status: 'ready', warehouse: warehouse.kind, migrations: applied.length };
     } catch (err) {
       _request.log.warn({ err }, 'readiness check failed');

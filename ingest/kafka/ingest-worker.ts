@@ -5,17 +5,21 @@
  *  - offsets are committed only after the batch's insert (and its dead letters) succeeded, so a crash
  *    re-reads, never skips;
  *  - a re-read batch is harmless: the insert carries a token built from topic-partition-first-last
- *    offsets (a retry of the same batch is dropped by ClickHouse), and any other re-read copy of an
- *    event collapses on the events table's key, which every query reads with FINAL.
+ *    offsets and a hash of the messages (a retry of the same batch is dropped by ClickHouse, while a
+ *    new batch at reused offsets, after a topic was recreated or offsets reset, is not), and any
+ *    other re-read copy of an event collapses on the events table's key, which every query reads
+ *    with FINAL.
  * Resolving an offset (kafkajs) only moves the fetch position; committing is separate and explicit.
  */
+import { createHash, type Hash } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import type { EventRow } from '../event-schema.ts';
 import type { EventSink } from '../event-sink.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
-import { chunkMessages } from './kafka-client.ts';
-import { processEventMessage } from './message-pipeline.ts';
+import { chunkMessages, createIdempotentProducer } from './kafka-client.ts';
+import { processEventMessage, WORKSPACE_HEADER } from './message-pipeline.ts';
+import { failureText, retryWithBackoff } from './retry-with-backoff.ts';
 
 export interface WorkerLogger {
   info(obj: object, msg: string): void;
@@ -35,6 +39,8 @@ class PartitionBuffer {
   firstOffset = -1;
   lastOffset = -1;
   readonly startedAt = Date.now();
+  /** Of every message's workspace header and value, in offset order: what the batch holds, not only where. */
+  private readonly content: Hash = createHash('sha256');
   constructor(
     readonly topic: string,
     readonly partition: number,
@@ -42,6 +48,21 @@ class PartitionBuffer {
 
   get size(): number {
     return this.rows.length + this.deadLetters.length;
+  }
+
+  add(message: KafkaMessage): void {
+    const offset = Number(message.offset);
+    if (this.firstOffset < 0) this.firstOffset = offset;
+    this.lastOffset = offset;
+    const workspace = message.headers?.[WORKSPACE_HEADER];
+    const parts = [Buffer.from(String(Array.isArray(workspace) ? workspace[0] : (workspace ?? ''))), message.value ?? Buffer.alloc(0)];
+    // Length-prefixed, so no two different message lists hash alike by shifting bytes between fields.
+    for (const part of parts) this.content.update(`${part.length}:`).update(part);
+  }
+
+  /** The insert's deduplication token (computed once: a hash can be read only once). */
+  dedupToken(): string {
+    return `kafka:${this.topic}:${this.partition}:${this.firstOffset}-${this.lastOffset}:${this.content.digest('hex').slice(0, 32)}`;
   }
 }
 
@@ -66,7 +87,15 @@ export class IngestWorker {
   private heartbeat: () => Promise<void> = async () => {};
   private stopping = false;
   private abandoned = false;
-  private readonly name: string;
+  /** Ends the start-up retries when the worker stops. */
+  private readonly stopSignal = new AbortController();
+  private joined = false;
+  private notReadyReason = 'not started';
+  private startRetrying?: Promise<boolean>;
+  private markJoined!: () => void;
+  /** Resolves when the worker first joins the group. */
+  readonly firstJoin = new Promise<void>((resolve) => (this.markJoined = resolve));
+  readonly name: string;
 
   constructor(private readonly deps: IngestWorkerDeps) {
     this.name = deps.name ?? 'worker';
@@ -80,17 +109,70 @@ export class IngestWorker {
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxWaitTimeInMs: Math.min(500, deps.config.batchWaitMs),
     });
-    this.producer = deps.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = createIdempotentProducer(deps.kafka);
+    const { events } = this.consumer;
+    this.consumer.on(events.GROUP_JOIN, () => {
+      // After a rebalance kafkajs restarts from committed offsets: what is buffered will come again.
+      this.buffers.clear();
+      this.joined = true;
+      this.markJoined();
+    });
+    this.consumer.on(events.CRASH, ({ payload }) => {
+      this.joined = false;
+      this.notReadyReason = `consumer crashed: ${failureText(payload.error)}`;
+      // kafkajs restarts the consumer itself after a retriable error; after any other, start over here.
+      if (!payload.restart && !this.stopping) {
+        this.startRetrying = undefined;
+        void this.keepStarting();
+      }
+    });
+    this.consumer.on(events.DISCONNECT, () => {
+      this.joined = false;
+      if (!this.stopping) this.notReadyReason = 'disconnected from Kafka';
+    });
   }
 
-  /** Joins the group and consumes until stop() or abandon(). */
+  /** Whether this worker is in the group and consuming; if not, why. */
+  readiness(): { ready: boolean; reason?: string } {
+    if (this.stopping) return { ready: false, reason: `${this.name} is stopping` };
+    return this.joined ? { ready: true } : { ready: false, reason: `${this.name}: ${this.notReadyReason}` };
+  }
+
+  /**
+   * Starts in the background: tries to connect and join until it succeeds or the worker stops, with a
+   * growing pause between attempts (a broker down at start-up is waited for, not fatal). Resolves true
+   * once running, false if stopped first.
+   */
+  keepStarting(): Promise<boolean> {
+    this.startRetrying ??= retryWithBackoff(() => this.start(), {
+      signal: this.stopSignal.signal,
+      initialDelayMs: 1000,
+      maxDelayMs: 15_000,
+      onFailure: (err, attempt, delayMs) => {
+        this.notReadyReason = `cannot join consumer group ${this.deps.config.groupId} (attempt ${attempt}: ${failureText(err)})`;
+        this.deps.logger.warn({ worker: this.name, attempt, retryInMs: delayMs, reason: failureText(err) }, 'ingest worker cannot reach Kafka; retrying');
+        // A half-made connection is dropped before the next attempt.
+        void Promise.allSettled([this.consumer.disconnect(), this.producer.disconnect()]);
+      },
+    });
+    return this.startRetrying;
+  }
+
+  /** One attempt: connects, joins the group and consumes until stop() or abandon(); throws if Kafka cannot be reached. */
   async start(): Promise<void> {
     const { config } = this.deps;
+    this.notReadyReason = 'connecting to Kafka';
+    // stop() may come while an attempt waits on the broker: the attempt then goes no further.
+    const unlessStopped = () => {
+      if (this.stopping) throw new Error(`${this.name} stopped while starting`);
+    };
     await this.producer.connect();
+    unlessStopped();
     await this.consumer.connect();
-    // After a rebalance kafkajs restarts from committed offsets: what is buffered will come again.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.buffers.clear());
+    unlessStopped();
+    this.notReadyReason = `joining consumer group ${config.groupId}`;
     await this.consumer.subscribe({ topics: [config.eventsTopic], fromBeginning: true });
+    unlessStopped();
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -98,6 +180,7 @@ export class IngestWorker {
       partitionsConsumedConcurrently: Math.max(1, this.deps.config.partitions),
       eachBatch: (payload) => this.onBatch(payload),
     });
+    clearInterval(this.flushTimer);
     this.flushTimer = setInterval(() => void this.flushAged().catch((err) => this.deps.logger.error({ err }, 'timed flush failed')), Math.max(50, config.batchWaitMs / 2));
   }
 
@@ -105,6 +188,7 @@ export class IngestWorker {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.stopSignal.abort();
     clearInterval(this.flushTimer);
     await this.flushAll();
     await this.consumer.disconnect();
@@ -116,6 +200,7 @@ export class IngestWorker {
   async abandon(): Promise<void> {
     this.stopping = true;
     this.abandoned = true;
+    this.stopSignal.abort();
     clearInterval(this.flushTimer);
     this.buffers.clear();
     await this.consumer.disconnect();
@@ -138,6 +223,7 @@ export class IngestWorker {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isStale, isRunning }: EachBatchPayload): Promise<void> {
     this.heartbeat = heartbeat;
+    this.deps.metrics.messagesRead.inc({ topic: batch.topic, partition: String(batch.partition) }, batch.messages.length);
     if (this.stopping) return;
     const key = `${batch.topic}:${batch.partition}`;
     await this.locked(key, async () => {
@@ -152,8 +238,7 @@ export class IngestWorker {
         const result = processEventMessage(message.value, message.headers);
         if (result.kind === 'row') buffer.rows.push(result.row);
         else buffer.deadLetters.push({ message, reason: result.reason });
-        if (buffer.firstOffset < 0) buffer.firstOffset = offset;
-        buffer.lastOffset = offset;
+        buffer.add(message);
         resolveOffset(message.offset);
         if (buffer.size >= this.deps.config.batchRows) await this.flush(buffer);
         if (!this.buffers.has(key)) this.buffers.set(key, (buffer = new PartitionBuffer(batch.topic, batch.partition)));
@@ -185,7 +270,7 @@ export class IngestWorker {
     if (buffer.size === 0) return;
     const { metrics, sink, config } = this.deps;
     if (buffer.rows.length) {
-      const token = `kafka:${buffer.topic}:${buffer.partition}:${buffer.firstOffset}-${buffer.lastOffset}`;
+      const token = buffer.dedupToken();
       await this.retrying('insert', buffer, () => sink.insert(buffer.rows, token));
       metrics.rowsInserted.inc(buffer.rows.length);
       metrics.batchRows.observe(buffer.rows.length);
@@ -222,8 +307,9 @@ export class IngestWorker {
   }
 
   /**
-   * Runs fn until it succeeds, backing off (0.2 s doubling to 30 s) with the topic paused and the
-   * group membership kept alive by heartbeats. Memory stays bounded: nothing is fetched meanwhile.
+   * Runs fn until it succeeds, backing off (0.2 s doubling to 30 s) with this partition paused and the
+   * group membership kept alive by heartbeats. Memory stays bounded: nothing is fetched for it
+   * meanwhile, while the other partitions go on (each pauses and resumes only itself).
    */
   private async retrying(what: string, buffer: PartitionBuffer, fn: () => Promise<unknown>): Promise<void> {
     let delay = 200;
@@ -238,7 +324,7 @@ export class IngestWorker {
           if (what === 'insert') this.deps.metrics.insertErrors.inc();
           this.deps.logger.warn({ err, attempt, worker: this.name, partition: buffer.partition }, `${what} failed; retrying`);
           if (!paused) {
-            this.consumer.pause([{ topic: this.deps.config.eventsTopic }]);
+            this.consumer.pause([{ topic: buffer.topic, partitions: [buffer.partition] }]);
             paused = true;
           }
           const until = Date.now() + delay;
@@ -250,7 +336,7 @@ export class IngestWorker {
         }
       }
     } finally {
-      if (paused) this.consumer.resume([{ topic: this.deps.config.eventsTopic }]);
+      if (paused) this.consumer.resume([{ topic: buffer.topic, partitions: [buffer.partition] }]);
     }
   }
 }

@@ -1,15 +1,32 @@
 /** One place that knows how to reach Kafka and which topics the platform uses. */
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
+import { kafkaLogCreator, type KafkaLogTarget } from './kafka-logger.ts';
 
-export function createKafka(config: KafkaConfig, clientSuffix = ''): Kafka {
+/** Backoff of every kafkajs retry: 0.2 s doubling to 10 s. */
+const RETRY_TIMES = { initialRetryTime: 200, maxRetryTime: 10_000 };
+
+/** A kafkajs client whose logs go to `logger` (pino), repeats collapsed. */
+export function createKafka(config: KafkaConfig, clientSuffix: string, logger: KafkaLogTarget): Kafka {
   if (!config.brokers?.length) throw new Error('KAFKA_BROKERS is not set');
   return new Kafka({
     clientId: `${config.clientId}${clientSuffix}`,
     brokers: config.brokers,
-    logLevel: logLevel.WARN,
-    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
+    logLevel: logLevel.INFO,
+    logCreator: kafkaLogCreator(logger),
+    // Connecting, admin calls and the consumer give up after ~30 s; their callers retry or restart.
+    retry: { retries: 8, ...RETRY_TIMES },
   });
+}
+
+/**
+ * An idempotent producer (acks=all, one request in flight). Its retries stay unlimited, as kafkajs
+ * requires: a producer that gave up and had its batch sent again would send it under a new sequence
+ * number, so the broker could no longer drop the copy (kafkajs warns "Limiting retries for the
+ * idempotent producer may invalidate EoS guarantees"). Callers bound how long they wait instead.
+ */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: Number.MAX_SAFE_INTEGER, ...RETRY_TIMES } });
 }
 
 /** Bytes of messages per produce call: well under the broker's default 1 MiB record batch limit. */
