@@ -1,5 +1,5 @@
 /** One place that knows how to reach Kafka and which topics the platform uses. */
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import { kafkaLogCreator, type KafkaLogTarget } from './kafka-logger.ts';
 
@@ -26,7 +26,13 @@ export function createKafka(config: KafkaConfig, clientSuffix: string, logger: K
  * idempotent producer may invalidate EoS guarantees"). Callers bound how long they wait instead.
  */
 export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: Number.MAX_SAFE_INTEGER, ...RETRY_TIMES } });
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    retry: { retries: Number.MAX_SAFE_INTEGER, ...RETRY_TIMES },
+    // kafkajs's default, named so it does not warn about having changed it in 2.0.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }
 
 /** Bytes of messages per produce call: well under the broker's default 1 MiB record batch limit. */
