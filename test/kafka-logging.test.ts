@@ -9,7 +9,7 @@ import { logLevel, type LogEntry } from 'kafkajs';
 import pino from 'pino';
 import { loadConfig } from '../config/config.ts';
 import { createIdempotentProducer, createKafka } from '../ingest/kafka/kafka-client.ts';
-import { kafkaLogCreator } from '../ingest/kafka/kafka-logger.ts';
+import { kafkaLogCreator, RepeatFilter } from '../ingest/kafka/kafka-logger.ts';
 
 /** A pino logger whose JSON lines land in `lines`. */
 function capturingLogger(level = 'debug') {
@@ -34,7 +34,7 @@ describe('kafkajs logs through pino', () => {
   it('writes a repeated message once per window, then once more with the number left out', () => {
     const { logger, lines } = capturingLogger();
     let now = 0;
-    const log = kafkaLogCreator(logger, 10_000, () => now)(logLevel.INFO);
+    const log = kafkaLogCreator(logger, new RepeatFilter(10_000, () => now))(logLevel.INFO);
     // 500 connection errors in 5 s, each naming the retry count: one line.
     for (let i = 0; i < 500; i++, now += 10) log(entry(logLevel.ERROR, 'Connection', `Connection error: connect ECONNREFUSED 127.0.0.1:9092`, { retryCount: i, broker: '127.0.0.1:9092' }));
     assert.equal(lines.length, 1);
@@ -63,6 +63,7 @@ describe('kafkajs logs through pino', () => {
     const config = loadConfig({ KAFKA_BROKERS: '127.0.0.1:1' }).kafka;
     const { logger, lines } = capturingLogger();
     const kafka = createKafka(config, '-test', logger);
+    // (No other test in this file logs the producer warnings, which the process-wide repeat filter would hold back.)
     createIdempotentProducer(kafka);
     assert.deepEqual(lines.map((l) => l.msg), [], 'creating the producer logs nothing');
     // The capture would see the warning: the settings the platform used before produce it.

@@ -22,6 +22,30 @@ interface Seen {
   suppressed: number;
 }
 
+/** Remembers which messages were written when; one per process, so every Kafka client's repeats collapse together. */
+export class RepeatFilter {
+  private readonly seen = new Map<string, Seen>();
+  constructor(
+    readonly windowMs = DEFAULT_REPEAT_WINDOW_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** undefined: leave the message out; otherwise write it, noting how many copies were left out before. */
+  admit(key: string): { repeated: number } | undefined {
+    const t = this.now();
+    const previous = this.seen.get(key);
+    if (previous && t - previous.lastWrittenAt < this.windowMs) {
+      previous.suppressed++;
+      return undefined;
+    }
+    if (!previous && this.seen.size >= MAX_KEYS) this.seen.clear();
+    this.seen.set(key, { lastWrittenAt: t, suppressed: 0 });
+    return { repeated: previous?.suppressed ?? 0 };
+  }
+}
+
+const processRepeats = new RepeatFilter();
+
 /** kafkajs levels to pino methods: kafkajs already says ERROR only for what failed, WARN for what may. */
 function methodFor(level: logLevel): 'error' | 'warn' | 'info' | 'debug' {
   if (level === logLevel.ERROR) return 'error';
@@ -35,23 +59,15 @@ function repeatKey(entry: LogEntry): string {
   return `${entry.level}|${entry.namespace}|${entry.log.message.replace(/\d+/g, '#')}`;
 }
 
-/** A kafkajs logCreator writing to `target`, collapsing repeats within `windowMs`. */
-export function kafkaLogCreator(target: KafkaLogTarget, windowMs = DEFAULT_REPEAT_WINDOW_MS, now: () => number = Date.now): logCreator {
-  const seen = new Map<string, Seen>();
+/** A kafkajs logCreator writing to `target`, repeats collapsed by `repeats` (shared by the whole process by default). */
+export function kafkaLogCreator(target: KafkaLogTarget, repeats: RepeatFilter = processRepeats): logCreator {
   return () => (entry) => {
-    const key = repeatKey(entry);
-    const t = now();
-    const previous = seen.get(key);
-    if (previous && t - previous.lastWrittenAt < windowMs) {
-      previous.suppressed++;
-      return;
-    }
-    if (!previous && seen.size >= MAX_KEYS) seen.clear();
-    seen.set(key, { lastWrittenAt: t, suppressed: 0 });
+    const admitted = repeats.admit(repeatKey(entry));
+    if (!admitted) return;
     const { timestamp: _t, logger: _l, message, ...fields } = entry.log;
     const method = methodFor(entry.level);
     const write = method === 'debug' ? target.debug?.bind(target) : target[method].bind(target);
-    const repeats = previous?.suppressed ? { repeated: previous.suppressed, repeatWindowMs: windowMs } : {};
-    write?.({ kafka: entry.namespace, ...fields, ...repeats }, `kafka: ${message}`);
+    const repeated = admitted.repeated ? { repeated: admitted.repeated, repeatWindowMs: repeats.windowMs } : {};
+    write?.({ kafka: entry.namespace, ...fields, ...repeated }, `kafka: ${message}`);
   };
 }
