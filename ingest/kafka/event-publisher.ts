@@ -3,9 +3,11 @@
  * acks=all by an idempotent producer; 202 therefore still means durable (in Kafka), and the ingest
  * workers store them (validating again with the same code).
  *
- * The producer connects in the background (the API serves while Kafka is away); until it has, and
- * whenever the broker does not acknowledge in time, accept() fails with IntakeUnavailableError (503).
+ * The producer connects in the background (the API serves while Kafka is away). A request waits up to
+ * PUBLISH_TIMEOUT_MS for the first connection attempt; once an attempt has failed, or whenever the
+ * broker does not acknowledge in time, accept() fails with IntakeUnavailableError (503).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import type { EventIntake } from '../event-intake.ts';
@@ -27,6 +29,7 @@ export class IntakeUnavailableError extends Error {}
 export class KafkaEventPublisher implements EventIntake {
   readonly mode = 'kafka';
   private connected = false;
+  private failedAttempts = 0;
   private notReady = 'connecting to Kafka';
   private pending = 0;
   private readonly closed = new AbortController();
@@ -55,6 +58,7 @@ export class KafkaEventPublisher implements EventIntake {
         signal: this.closed.signal,
         maxDelayMs: 15_000,
         onFailure: (err, attempt, delayMs) => {
+          this.failedAttempts = attempt;
           this.notReady = `cannot reach Kafka (attempt ${attempt}: ${failureText(err)})`;
           this.logger.warn({ attempt, retryInMs: delayMs, reason: failureText(err) }, 'event intake cannot reach Kafka; retrying');
         },
@@ -81,6 +85,8 @@ export class KafkaEventPublisher implements EventIntake {
   async accept(workspaceId: string, items: readonly unknown[]): Promise<IngestResult> {
     const { rows, sources, rejected, accepted } = validateBatch(workspaceId, items);
     if (rows.length === 0) return { accepted, rejected };
+    // Just after start-up the first connection is usually moments away: wait for it, but not once Kafka is known down.
+    if (!this.connected && this.failedAttempts === 0) await Promise.race([this.connecting, sleep(PUBLISH_TIMEOUT_MS)]);
     if (!this.connected) throw new IntakeUnavailableError(`events cannot be accepted now: Kafka is not reachable (${this.notReady}); retry later`);
     if (this.pending >= MAX_PENDING_SENDS) throw new IntakeUnavailableError('events cannot be accepted now: Kafka is not acknowledging; retry later');
     // The event as posted, which the worker validates again; keyed by event_id so repeats share a partition.
