@@ -96,6 +96,10 @@ function records(stream: Readable, format: ImportFormat, encoding: 'utf-8' | 'gb
 
 /** Imports a contact file into `workspaceId` and reports what it did. */
 export async function importContacts(wh: Warehouse, workspaceId: string, input: Readable, opts: ImportOptions): Promise<ImportReport> {
+  // Piped before the first await: a caller already listening to 'data' (progress) would otherwise let chunks flow past.
+  let bytes = 0;
+  const counted = input.pipe(byteCounter(opts.maxBytes, (n) => (bytes = n)));
+  input.on('error', (err) => counted.destroy(err));
   // An earlier import cut short by a crash is completed (or discarded) before this one merges.
   await settleUnfinishedImports(wh);
   const importId = crypto.randomUUID();
@@ -104,14 +108,14 @@ export async function importContacts(wh: Warehouse, workspaceId: string, input: 
   const job = await startJob(wh, key, startedAtMs);
   let applying = false;
   try {
-    const report = await stageAndMerge(wh, key, input, opts);
+    const report = await stageAndMerge(wh, key, counted, () => bytes, opts);
     crashPointForTests('merge');
     // From here on the import is completed even if this process dies: the rows it writes carry appliedAtMs.
     const appliedAtMs = Date.now();
     await markApplying(wh, key, report, appliedAtMs, startedAtMs);
     applying = true;
     crashPointForTests('applying');
-    if (report.imported + report.updated > 0) await applyMerged(wh, key, appliedAtMs);
+    if (report.imported + report.updated > 0) await applyMerged(wh, key, appliedAtMs, crashPointForTests);
     await finishJob(wh, key, JSON.stringify(report), appliedAtMs, startedAtMs);
     return report;
   } catch (err) {
@@ -125,10 +129,7 @@ export async function importContacts(wh: Warehouse, workspaceId: string, input: 
 }
 
 /** Reads the whole file into the staging table, then merges it once; nothing outside staging is written. */
-async function stageAndMerge(wh: Warehouse, key: JobKey, input: Readable, opts: ImportOptions): Promise<ImportReport> {
-  let bytes = 0;
-  const counted = input.pipe(byteCounter(opts.maxBytes, (n) => (bytes = n)));
-  input.on('error', (err) => counted.destroy(err));
+async function stageAndMerge(wh: Warehouse, key: JobKey, counted: Readable, bytes: () => number, opts: ImportOptions): Promise<ImportReport> {
   const { head, stream } = await peek(counted, 64 * 1024);
   const encoding = chooseEncoding(head);
   const firstLine = new TextDecoder(encoding).decode(head).replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
@@ -155,10 +156,10 @@ async function stageAndMerge(wh: Warehouse, key: JobKey, input: Readable, opts: 
     if (result.ok) batch.push({ workspace_id: key.workspace, import_id: key.import_id, ...result.row });
     else if (++report.invalid.count <= MAX_LISTED_INVALID) report.invalid.lines.push({ line: next.value.line, reason: result.reason });
     if (batch.length >= STAGE_BATCH) await stageBatch();
-    if (report.rows % 10_000 === 0) opts.onProgress?.({ rows: report.rows, bytes });
+    if (report.rows % 10_000 === 0) opts.onProgress?.({ rows: report.rows, bytes: bytes() });
   }
   await stageBatch();
-  opts.onProgress?.({ rows: report.rows, bytes });
+  opts.onProgress?.({ rows: report.rows, bytes: bytes() });
   crashPointForTests('staged');
   // Only now, with the whole file read, is it merged.
   await wh.command(sql('imports/merge'), key, { settings: { join_use_nulls: 1 } });

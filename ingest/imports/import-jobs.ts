@@ -85,15 +85,16 @@ export async function markApplying(wh: Warehouse, key: JobKey, report: object, a
   await recordStatus(wh, key, 'applying', { report: JSON.stringify(report), appliedAtMs, startedAtMs });
 }
 
-/** Writes the merged rows to suppressions, tags and contacts. Idempotent: running it again writes the same rows. */
-export async function applyMerged(wh: Warehouse, key: JobKey, appliedAtMs: number): Promise<void> {
+/**
+ * Writes the merged rows to suppressions, tags and contacts. Idempotent: running it again writes the
+ * same rows. `afterStep` is told each step's name once it is done.
+ */
+export async function applyMerged(wh: Warehouse, key: JobKey, appliedAtMs: number, afterStep: (step: string) => void = () => {}): Promise<void> {
   const params = { ...key, applied_at: formatTs(appliedAtMs) };
-  await wh.command(sql('imports/apply-suppressions'), params);
-  crashPointForTests('apply-suppressions');
-  await wh.command(sql('imports/apply-tags'), params);
-  crashPointForTests('apply-tags');
-  await wh.command(sql('imports/apply-contacts'), params);
-  crashPointForTests('apply-contacts');
+  for (const step of ['apply-suppressions', 'apply-tags', 'apply-contacts']) {
+    await wh.command(sql(`imports/${step}`), params);
+    afterStep(step);
+  }
 }
 
 async function dropStaging(wh: Warehouse, key: JobKey): Promise<void> {
