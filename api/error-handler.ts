@@ -4,6 +4,7 @@ import type { Locale } from '../access/time-zones.ts';
 import { workspaceSettings } from '../access/workspaces.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { describeSchemaErrors } from '../ingest/schema-errors.ts';
+import { VersionConflictError } from '../warehouse/version-claims.ts';
 import { QueryTimeoutError } from '../warehouse/warehouse.ts';
 import { acceptedContentTypes } from './content-types.ts';
 import { IntakeUnavailableError } from '../ingest/kafka/event-publisher.ts';
@@ -13,6 +14,7 @@ function toApiError(err: FastifyError | Error): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof QueryTimeoutError) return errors.queryTimeout();
   if (err instanceof IntakeUnavailableError) return errors.unavailable(err.message);
+  if (err instanceof VersionConflictError) return errors.versionConflict(`${err.key.type.replace(/s$/, '')} ${err.key.id}`, err.version);
   const fe = err as FastifyError;
   if (fe.validation) {
     const described = describeSchemaErrors(fe.validation as never, fe.validationContext ?? '');

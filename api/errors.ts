@@ -43,6 +43,15 @@ export const errors = {
     new ApiError(422, 'CLUSTER_TIMEOUT', `clustering ran longer than its ${seconds} s limit; use a smaller sample, fewer features or a narrower k_range`, undefined, `聚类计算超过 ${seconds} 秒的时间限制，请减小 sample、减少特征或缩小 k_range`),
   rateLimited: (perMinute: number, retryAfterSeconds: number) =>
     new ApiError(429, 'RATE_LIMITED', `too many requests: at most ${perMinute} a minute per API key; retry in ${retryAfterSeconds} s`, undefined, `请求过于频繁：每个 API 密钥每分钟最多 ${perMinute} 次，请 ${retryAfterSeconds} 秒后重试`),
+  /** A write based on an outdated version of the object (another edit was saved first). */
+  versionConflict: (what: string, version?: number) =>
+    new ApiError(
+      409,
+      'VERSION_CONFLICT',
+      `${what} was changed by another request${version === undefined ? '' : ` (version ${version} is taken)`}; read it again and retry`,
+      undefined,
+      `${what} 已被其他请求修改${version === undefined ? '' : `（版本 ${version} 已被占用）`}，请重新读取后再试`,
+    ),
   queryTimeout: () => new ApiError(504, 'QUERY_TIMEOUT', 'the query ran longer than its time limit; narrow the time range or filters', undefined, '查询超过时间限制，请缩小时间范围或筛选条件'),
   unavailable: (why: string) => new ApiError(503, 'UNAVAILABLE', why, undefined, `服务暂不可用：${why}`),
   internal: () => new ApiError(500, 'INTERNAL', 'internal error', undefined, '内部错误'),

@@ -1,6 +1,7 @@
 /** Start-up shared by commands: configuration, warehouse, migrations, bootstrap admin key. */
 import { bootstrapAdminKey } from '../access/api-keys.ts';
 import { loadConfig, type AppConfig } from '../config/config.ts';
+import { settleUnfinishedImports } from '../ingest/imports/import-jobs.ts';
 import { migrate } from '../warehouse/migrations.ts';
 import { openWarehouse, type Warehouse } from '../warehouse/warehouse.ts';
 
@@ -15,6 +16,10 @@ export async function openPlatform(overrides: Partial<AppConfig['server']> = {})
   const warehouse = await openWarehouse(config.warehouse);
   const applied = await migrate(warehouse);
   if (applied.length) process.stderr.write(`applied migrations: ${applied.join(', ')}\n`);
+  // A contact import a crash cut short is completed (or, if it was still staging, discarded) now.
+  const imports = await settleUnfinishedImports(warehouse);
+  if (imports.resumed.length) process.stderr.write(`completed interrupted contact imports: ${imports.resumed.join(', ')}\n`);
+  if (imports.discarded.length) process.stderr.write(`discarded unfinished contact imports: ${imports.discarded.join(', ')}\n`);
   const boot = await bootstrapAdminKey(warehouse, { adminApiKey: config.adminApiKey, dataDir: config.dataDir });
   if (boot.generatedKey) {
     process.stderr.write(

@@ -4,8 +4,10 @@
  * opted out) always applies; the 3-7-15 new-user rule and the weekly frequency cap apply when asked.
  * The audience of segment S has the id S.
  */
-import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
+import { processLocks } from '../warehouse/keyed-mutex.ts';
+import { MetadataStore, VersionConflictError, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
+import { claimVersion, highestClaim, type ClaimKey } from '../warehouse/version-claims.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Segment } from './segments.ts';
 import { compiledRule } from './segments.ts';
@@ -44,35 +46,65 @@ const store = (wh: Warehouse) => new MetadataStore<AudienceSpec>(wh, 'audiences'
 export const DEFAULT_CAP = { per_week: 2, vip_per_week: 4, vip_min_level: 1 };
 const NEW_USER_DAYS = { promotion: 15, service: 3 } as const;
 
-export async function materializeAudience(wh: Warehouse, workspaceId: string, segment: Segment, eligibility: Eligibility, opts: { nowMs: number; timezone: string; changedBy: string }): Promise<Audience> {
-  const previous = await store(wh).get(workspaceId, segment.id);
-  const version = (previous?.spec.version ?? 0) + 1;
-  const { expression, params } = compiledRule(segment.spec.rule, workspaceId, opts.nowMs, opts.timezone);
-  const cap = eligibility.frequency_cap ? { ...DEFAULT_CAP, ...(typeof eligibility.frequency_cap === 'object' ? eligibility.frequency_cap : {}) } : DEFAULT_CAP;
-  await wh.command(sqlWithGenerated('audiences/materialize', { rule: expression }), {
-    ...params,
-    audience: segment.id,
-    version,
-    new_user_days: eligibility.new_user_rule ? NEW_USER_DAYS[eligibility.message_kind ?? 'promotion'] : 0,
-    service_rule: eligibility.new_user_rule && eligibility.message_kind === 'service' ? 1 : 0,
-    frequency_cap: eligibility.frequency_cap ? 1 : 0,
-    per_week: cap.per_week,
-    vip_per_week: cap.vip_per_week,
-    vip_min_level: cap.vip_min_level,
-  });
-  const counts = await wh.query<{ excluded: string; n: string }>(sql('audiences/exclusions'), { workspace: workspaceId, audience: segment.id, version });
-  const excluded: Record<string, number> = { suppressed: 0, no_phone: 0, new_user_rule: 0, frequency_cap: 0 };
-  let size = 0;
-  for (const c of counts) {
-    if (c.excluded === '') size = Number(c.n);
-    else excluded[c.excluded] = Number(c.n);
+/** Claims the next free snapshot number of an audience; the members of that number are this run's alone. */
+async function claimSnapshotVersion(wh: Warehouse, key: ClaimKey, newest: number): Promise<number> {
+  // Another process may claim the same number first: then the next one is tried.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const version = Math.max(newest, await highestClaim(wh, key)) + 1;
+    try {
+      await claimVersion(wh, key, version);
+      return version;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
   }
-  const matched = size + Object.values(excluded).reduce((a, b) => a + b, 0);
-  return store(wh).save(workspaceId, {
-    id: segment.id,
-    name: segment.name,
-    spec: { version, segment_id: segment.id, segment_version: segment.version, eligibility, timezone: opts.timezone, materialized_at: new Date(opts.nowMs).toISOString(), size, matched, excluded, deleted_versions: previous?.spec.deleted_versions },
-    changedBy: opts.changedBy,
+  throw new VersionConflictError(key, newest + 1);
+}
+
+/**
+ * Snapshots the segment into a new audience version. Materializations of one segment run one at a
+ * time in this process, and each claims its own snapshot number, so two runs never share a version.
+ */
+export async function materializeAudience(wh: Warehouse, workspaceId: string, segment: Segment, eligibility: Eligibility, opts: { nowMs: number; timezone: string; changedBy: string }): Promise<Audience> {
+  const lockKey = JSON.stringify(['materialize', wh.config.url ?? 'embedded', wh.database, workspaceId, segment.id]);
+  return processLocks.run(lockKey, async () => {
+    const previous = await store(wh).get(workspaceId, segment.id);
+    const version = await claimSnapshotVersion(wh, { type: 'audience_snapshot', workspace: workspaceId, id: segment.id }, previous?.spec.version ?? 0);
+    const { expression, params } = compiledRule(segment.spec.rule, workspaceId, opts.nowMs, opts.timezone);
+    const cap = eligibility.frequency_cap ? { ...DEFAULT_CAP, ...(typeof eligibility.frequency_cap === 'object' ? eligibility.frequency_cap : {}) } : DEFAULT_CAP;
+    await wh.command(sqlWithGenerated('audiences/materialize', { rule: expression }), {
+      ...params,
+      audience: segment.id,
+      version,
+      new_user_days: eligibility.new_user_rule ? NEW_USER_DAYS[eligibility.message_kind ?? 'promotion'] : 0,
+      service_rule: eligibility.new_user_rule && eligibility.message_kind === 'service' ? 1 : 0,
+      frequency_cap: eligibility.frequency_cap ? 1 : 0,
+      per_week: cap.per_week,
+      vip_per_week: cap.vip_per_week,
+      vip_min_level: cap.vip_min_level,
+    });
+    const counts = await wh.query<{ excluded: string; n: string }>(sql('audiences/exclusions'), { workspace: workspaceId, audience: segment.id, version });
+    const excluded: Record<string, number> = { suppressed: 0, no_phone: 0, new_user_rule: 0, frequency_cap: 0 };
+    let size = 0;
+    for (const c of counts) {
+      if (c.excluded === '') size = Number(c.n);
+      else excluded[c.excluded] = Number(c.n);
+    }
+    const matched = size + Object.values(excluded).reduce((a, b) => a + b, 0);
+    const spec = { version, segment_id: segment.id, segment_version: segment.version, eligibility, timezone: opts.timezone, materialized_at: new Date(opts.nowMs).toISOString(), size, matched, excluded };
+    // The snapshot is fresh, not an edit of what was read: when another process wrote the record
+    // meanwhile, write it again on top (deleted_versions are taken from the newest record).
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const saved = await store(wh).update(workspaceId, segment.id, opts.changedBy, (current) => ({
+          name: segment.name,
+          spec: { ...spec, deleted_versions: current?.spec.deleted_versions },
+        }));
+        return saved!;
+      } catch (err) {
+        if (!(err instanceof VersionConflictError) || attempt >= 4) throw err;
+      }
+    }
   });
 }
 
@@ -90,6 +122,9 @@ export async function audienceVersions(wh: Warehouse, workspaceId: string, id: s
 /** Deletes one version's members; the version's record stays, marked deleted. */
 export async function deleteAudienceVersion(wh: Warehouse, workspaceId: string, audience: Audience, version: number, changedBy: string): Promise<void> {
   await wh.command(sql('audiences/delete-version'), { workspace: workspaceId, audience: audience.id, version });
-  const deleted = [...new Set([...(audience.spec.deleted_versions ?? []), version])];
-  await store(wh).save(workspaceId, { id: audience.id, name: audience.name, spec: { ...audience.spec, deleted_versions: deleted }, changedBy });
+  // Read-modify-write under the object's lock: two deletions at once must both be kept.
+  await store(wh).update(workspaceId, audience.id, changedBy, (current) => {
+    const base = current ?? audience;
+    return { name: base.name, spec: { ...base.spec, deleted_versions: [...new Set([...(base.spec.deleted_versions ?? []), version])] } };
+  });
 }

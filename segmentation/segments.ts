@@ -23,9 +23,10 @@ export function compiledRule(rule: Rule, workspaceId: string, nowMs: number, tim
   return { expression, params: params.values };
 }
 
-export async function saveSegment(wh: Warehouse, workspaceId: string, input: { id?: string; name: string; rule: unknown }, changedBy: string): Promise<Segment> {
+/** Saves a segment; with `expectedVersion` only if that is still its newest version (else VersionConflictError). */
+export async function saveSegment(wh: Warehouse, workspaceId: string, input: { id?: string; name: string; rule: unknown; expectedVersion?: number }, changedBy: string): Promise<Segment> {
   const rule = validateRule(input.rule);
-  return store(wh).save(workspaceId, { id: input.id, name: input.name, spec: { rule }, changedBy });
+  return store(wh).save(workspaceId, { id: input.id, name: input.name, spec: { rule }, changedBy, expectedVersion: input.expectedVersion });
 }
 
 export const getSegment = (wh: Warehouse, workspaceId: string, id: string) => store(wh).get(workspaceId, id);

@@ -29,6 +29,9 @@ describe('contact and number-list import', () => {
     );
   const tags = (ws: string) => t.wh.query<{ user_id: string; tag: string; value: string }>('SELECT user_id, tag, value FROM tags FINAL WHERE workspace_id = {ws:String} ORDER BY user_id, tag, value', { ws });
 
+  const jobs = (ws: string) =>
+    t.wh.query<{ import_id: string; status: string; report: string }>('SELECT import_id, status, report FROM contact_import_jobs FINAL WHERE workspace_id = {ws:String} ORDER BY started_at', { ws });
+
   it('TXT: normalises numbers, reports invalid lines by number, merges duplicates', async () => {
     const file = ['13812345678', '+86 139-1234-5678', '', '12345', '8613812345678', '0086 13700000000', 'hello', '13812345678'].join('\n');
     const report = await importContacts(t.wh, 'imp_txt', bytes(file), { ...limits, tag: 'list_nov' });
@@ -111,6 +114,36 @@ describe('contact and number-list import', () => {
     assert.deepEqual(await contacts('imp_refused'), []);
     const [staged] = await t.wh.query<{ n: string }>("SELECT count() AS n FROM contact_import_rows WHERE workspace_id = 'imp_refused'");
     assert.equal(Number(staged!.n), 0, 'staged rows are discarded');
+    assert.deepEqual((await jobs('imp_refused')).map((j) => j.status), ['discarded', 'discarded', 'discarded']);
+  });
+
+  it('each import is a job: done with its report, staging tables emptied; two at once in one workspace both complete', async () => {
+    const file = (offset: number) => Array.from({ length: 30 }, (_, i) => `1350000${String(offset + i).padStart(4, '0')}`).join('\n');
+    // Overlapping numbers: 20 of the second file's 30 are the first file's too.
+    const [a, b] = await Promise.all([importContacts(t.wh, 'imp_jobs', bytes(file(0)), { ...limits, tag: 'a' }), importContacts(t.wh, 'imp_jobs', bytes(file(10)), { ...limits, tag: 'b' })]);
+    assert.equal(a.rows + b.rows, 60);
+    assert.equal((await contacts('imp_jobs')).length, 40);
+    const byTag = (tag: string) => tags('imp_jobs').then((rows) => rows.filter((r) => r.tag === tag).length);
+    assert.deepEqual([await byTag('a'), await byTag('b')], [30, 30], 'neither import was discarded or half-applied by the other');
+    const done = await jobs('imp_jobs');
+    assert.deepEqual(done.map((j) => j.status), ['done', 'done']);
+    for (const j of done) {
+      const report = [a, b].find((r) => r.import_id === j.import_id)!;
+      assert.deepEqual(JSON.parse(j.report), report, 'the job keeps the report');
+    }
+    const [left] = await t.wh.query<{ rows: string; pending: string }>(
+      "SELECT (SELECT count() FROM contact_import_rows WHERE workspace_id = 'imp_jobs') AS rows, (SELECT count() FROM contact_import_pending WHERE workspace_id = 'imp_jobs') AS pending",
+    );
+    assert.deepEqual([Number(left!.rows), Number(left!.pending)], [0, 0]);
+  });
+
+  it('a client reading the file stream for progress before the import starts loses no line (the CLI does)', async () => {
+    const input = bytes(Array.from({ length: 50 }, (_, i) => `1360000${String(i).padStart(4, '0')}`).join('\n'));
+    let seen = 0;
+    input.on('data', (chunk: Buffer) => (seen += chunk.length));
+    const report = await importContacts(t.wh, 'imp_progress', input, limits);
+    assert.equal(report.rows, 50);
+    assert.ok(seen > 0);
   });
 
   it('POST /v1/contacts/import streams the body and answers with the report; limits and roles hold', async () => {

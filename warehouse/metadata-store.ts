@@ -1,11 +1,19 @@
 /**
  * Append-only versioned metadata (segments, audiences, experiments, alert rules, workspaces):
  * every save is a new version row, reads take the newest, and a delete is a tombstone version.
+ *
+ * No edit is ever lost or merged: writes of one object are serialized in the process (KeyedMutex), and
+ * each new version number is claimed exactly once across processes (version-claims.ts); a writer that
+ * lost the claim gets VersionConflictError (the API answers 409) and writes nothing.
  */
 import crypto from 'node:crypto';
+import { processLocks, type KeyedMutex } from './keyed-mutex.ts';
 import { sql } from './sql-files.ts';
 import { formatTs, isoFromTs } from './time.ts';
+import { claimVersion, highestClaim, VersionConflictError } from './version-claims.ts';
 import type { Warehouse } from './warehouse.ts';
+
+export { VersionConflictError };
 
 export const METADATA_TABLES = ['workspaces', 'segments', 'audiences', 'experiments', 'alert_rules', 'cluster_models', 'alerts'] as const;
 export type MetadataTable = (typeof METADATA_TABLES)[number];
@@ -19,7 +27,7 @@ export interface MetadataRecord<Spec> {
   changed_by: string;
 }
 
-interface StoredRow {
+export interface StoredRow {
   id: string;
   version: number;
   name: string;
@@ -40,15 +48,47 @@ function toRecord<Spec>(row: StoredRow): MetadataRecord<Spec> {
   };
 }
 
+export interface MetadataChange<Spec> {
+  name: string;
+  spec: Spec;
+}
+
 export class MetadataStore<Spec> {
+  private readonly locks: KeyedMutex;
+
   constructor(
     private readonly wh: Warehouse,
     private readonly table: MetadataTable,
-  ) {}
+    /** Tests pass their own to play a second process; everyone else shares the process's locks. */
+    opts: { locks?: KeyedMutex } = {},
+  ) {
+    this.locks = opts.locks ?? processLocks;
+  }
 
-  private async latestRow(workspaceId: string, id: string): Promise<StoredRow | undefined> {
-    const [row] = await this.wh.query<StoredRow>(sql('metadata/latest'), { table: this.table, workspace: workspaceId, id });
-    return row;
+  private latestRow(workspaceId: string, id: string): Promise<StoredRow | undefined> {
+    return this.wh.query<StoredRow>(sql('metadata/latest'), { table: this.table, workspace: workspaceId, id }).then(([row]) => row);
+  }
+
+  /** Runs `task` alone among this process's writers of the object. */
+  private exclusive<T>(workspaceId: string, id: string, task: () => Promise<T>): Promise<T> {
+    const key = JSON.stringify([this.wh.config.url ?? 'embedded', this.wh.database, this.table, workspaceId, id]);
+    return this.locks.run(key, task);
+  }
+
+  /** The number the next version of the object gets: past every stored and every claimed version. */
+  private async nextVersion(workspaceId: string, id: string, latest: StoredRow | undefined): Promise<number> {
+    const claimed = await highestClaim(this.wh, { type: this.table, workspace: workspaceId, id });
+    return Math.max(latest ? Number(latest.version) : 0, claimed) + 1;
+  }
+
+  /**
+   * Writes `row` as version `row.version` of the object if no other writer has claimed that number,
+   * else throws VersionConflictError and writes nothing. Callers hold the object's lock.
+   */
+  async commit(workspaceId: string, row: StoredRow): Promise<MetadataRecord<Spec>> {
+    await claimVersion(this.wh, { type: this.table, workspace: workspaceId, id: row.id }, row.version);
+    await this.wh.insert(this.table, [{ workspace_id: workspaceId, ...row }]);
+    return toRecord<Spec>(row);
   }
 
   /** The newest version, or undefined when missing or deleted (another workspace's id is missing too). */
@@ -69,30 +109,59 @@ export class MetadataStore<Spec> {
     return rows.map((r) => toRecord<Spec>(r));
   }
 
-  /** Saves a new version (version 1 when the id is new) and returns it. */
-  async save(workspaceId: string, input: { id?: string; name: string; spec: Spec; changedBy: string }): Promise<MetadataRecord<Spec>> {
+  /**
+   * Saves a new version (version 1 when the id is new) and returns it. With `expectedVersion`, the
+   * save is refused with VersionConflictError unless that is still the newest version.
+   */
+  async save(workspaceId: string, input: { id?: string; name: string; spec: Spec; changedBy: string; expectedVersion?: number }): Promise<MetadataRecord<Spec>> {
     const id = input.id ?? crypto.randomUUID();
-    const previous = input.id ? await this.latestRow(workspaceId, id) : undefined;
-    const row: StoredRow = {
-      id,
-      version: (previous ? Number(previous.version) : 0) + 1,
-      name: input.name,
-      spec: JSON.stringify(input.spec),
-      deleted: 0,
-      changed_at: formatTs(Date.now()),
-      changed_by: input.changedBy,
-    };
-    await this.wh.insert(this.table, [{ workspace_id: workspaceId, ...row }]);
-    return toRecord<Spec>(row);
+    return this.exclusive(workspaceId, id, async () => {
+      const latest = input.id ? await this.latestRow(workspaceId, id) : undefined;
+      if (input.expectedVersion !== undefined && Number(latest?.version ?? 0) !== input.expectedVersion) {
+        throw new VersionConflictError({ type: this.table, workspace: workspaceId, id }, input.expectedVersion + 1);
+      }
+      return this.commit(workspaceId, {
+        id,
+        version: await this.nextVersion(workspaceId, id, latest),
+        name: input.name,
+        spec: JSON.stringify(input.spec),
+        deleted: 0,
+        changed_at: formatTs(Date.now()),
+        changed_by: input.changedBy,
+      });
+    });
+  }
+
+  /**
+   * Read-modify-write of one object: `change` gets the newest live version (undefined when there is
+   * none) and returns the new name and spec, or undefined to write nothing. No other writer of this
+   * process can slip in between the read and the write.
+   */
+  async update(workspaceId: string, id: string, changedBy: string, change: (current: MetadataRecord<Spec> | undefined) => MetadataChange<Spec> | undefined): Promise<MetadataRecord<Spec> | undefined> {
+    return this.exclusive(workspaceId, id, async () => {
+      const latest = await this.latestRow(workspaceId, id);
+      const next = change(latest && !Number(latest.deleted) ? toRecord<Spec>(latest) : undefined);
+      if (!next) return undefined;
+      return this.commit(workspaceId, {
+        id,
+        version: await this.nextVersion(workspaceId, id, latest),
+        name: next.name,
+        spec: JSON.stringify(next.spec),
+        deleted: 0,
+        changed_at: formatTs(Date.now()),
+        changed_by: changedBy,
+      });
+    });
   }
 
   /** Marks the object deleted with a tombstone version; earlier versions stay stored. */
   async remove(workspaceId: string, id: string, changedBy: string): Promise<boolean> {
-    const previous = await this.latestRow(workspaceId, id);
-    if (!previous || Number(previous.deleted)) return false;
-    await this.wh.insert(this.table, [
-      { ...previous, workspace_id: workspaceId, version: Number(previous.version) + 1, deleted: 1, changed_at: formatTs(Date.now()), changed_by: changedBy },
-    ]);
-    return true;
+    return this.exclusive(workspaceId, id, async () => {
+      const latest = await this.latestRow(workspaceId, id);
+      if (!latest || Number(latest.deleted)) return false;
+      const version = await this.nextVersion(workspaceId, id, latest);
+      await this.commit(workspaceId, { ...latest, version, deleted: 1, changed_at: formatTs(Date.now()), changed_by: changedBy });
+      return true;
+    });
   }
 }

@@ -58,12 +58,19 @@ export async function segmentRoutes(app: FastifyInstance, { config, warehouse }:
     '/segments/:id',
     {
       config: writers,
-      schema: { summary: 'Change a segment (a new version)', params: IdParams, body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), rule: RuleBody }, { additionalProperties: false }) },
+      schema: {
+        summary: 'Change a segment (a new version); with If-Match: "<version>" only if that is still the newest (else 409)',
+        params: IdParams,
+        headers: Type.Object({ 'if-match': Type.Optional(Type.String({ pattern: '^(W/)?"?[0-9]{1,9}"?$', description: 'The version this edit is based on' })) }),
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), rule: RuleBody }, { additionalProperties: false }),
+      },
     },
     async (request) => {
       const { id } = request.params as { id: string };
       if (!(await getSegment(warehouse, request.principal.workspaceId, id))) throw errors.notFound(`segment ${id}`);
-      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, { ...(request.body as { name: string; rule: unknown }), id }, request.principal.keyId));
+      const ifMatch = request.headers['if-match'];
+      const expectedVersion = typeof ifMatch === 'string' ? Number(ifMatch.replace(/\D/g, '')) : undefined;
+      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, { ...(request.body as { name: string; rule: unknown }), id, expectedVersion }, request.principal.keyId));
       return { id: saved.id, version: saved.version };
     },
   );

@@ -1,12 +1,14 @@
 /**
  * Contact and number-list import (TXT, CSV, XLSX), streamed: records are validated line by line and
  * staged in the warehouse in batches, then merged into contacts in one pass of SQL. Memory does not
- * grow with the file; a file that is refused (too many rows, unreadable) imports nothing.
+ * grow with the file; a file that is refused (too many rows, unreadable) imports nothing. Each import
+ * is a job (import-jobs.ts): a crash leaves either nothing or, after the next start, everything.
  */
 import crypto from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { sql } from '../../warehouse/sql-files.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
+import { applyMerged, crashPointForTests, discardJob, finishJob, markApplying, settleUnfinishedImports, startJob, type JobKey } from './import-jobs.ts';
 import { stageContact, type StagedContact } from './contact-fields.ts';
 import { detectFormat, ImportFileError, type ImportFormat } from './file-format.ts';
 import { csvRecords, txtRecords, xlsxRecords, type ImportRecord } from './row-sources.ts';
@@ -94,62 +96,78 @@ function records(stream: Readable, format: ImportFormat, encoding: 'utf-8' | 'gb
 
 /** Imports a contact file into `workspaceId` and reports what it did. */
 export async function importContacts(wh: Warehouse, workspaceId: string, input: Readable, opts: ImportOptions): Promise<ImportReport> {
-  const importId = crypto.randomUUID();
+  // Piped before the first await: a caller already listening to 'data' (progress) would otherwise let chunks flow past.
   let bytes = 0;
   const counted = input.pipe(byteCounter(opts.maxBytes, (n) => (bytes = n)));
   input.on('error', (err) => counted.destroy(err));
+  // An earlier import cut short by a crash is completed (or discarded) before this one merges.
+  await settleUnfinishedImports(wh);
+  const importId = crypto.randomUUID();
+  const key: JobKey = { workspace: workspaceId, import_id: importId };
+  const startedAtMs = Date.now();
+  const job = await startJob(wh, key, startedAtMs);
+  let applying = false;
+  try {
+    const report = await stageAndMerge(wh, key, counted, () => bytes, opts);
+    crashPointForTests('merge');
+    // From here on the import is completed even if this process dies: the rows it writes carry appliedAtMs.
+    const appliedAtMs = Date.now();
+    await markApplying(wh, key, report, appliedAtMs, startedAtMs);
+    applying = true;
+    crashPointForTests('applying');
+    if (report.imported + report.updated > 0) await applyMerged(wh, key, appliedAtMs, crashPointForTests);
+    await finishJob(wh, key, JSON.stringify(report), appliedAtMs, startedAtMs);
+    return report;
+  } catch (err) {
+    // Before `applying` nothing left the staging tables; after it, the job is resumed, never undone.
+    if (!applying) await discardJob(wh, key, startedAtMs);
+    throw err;
+  } finally {
+    input.resume();
+    job.end();
+  }
+}
+
+/** Reads the whole file into the staging table, then merges it once; nothing outside staging is written. */
+async function stageAndMerge(wh: Warehouse, key: JobKey, counted: Readable, bytes: () => number, opts: ImportOptions): Promise<ImportReport> {
   const { head, stream } = await peek(counted, 64 * 1024);
   const encoding = chooseEncoding(head);
   const firstLine = new TextDecoder(encoding).decode(head).replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
   const format = opts.format ?? detectFormat(head, firstLine);
-  const report: ImportReport = { import_id: importId, format, ...(format !== 'xlsx' && { encoding }), rows: 0, imported: 0, updated: 0, duplicates: 0, invalid: { count: 0, lines: [] } };
-  const params = { workspace: workspaceId, import_id: importId };
+  const report: ImportReport = { import_id: key.import_id, format, ...(format !== 'xlsx' && { encoding }), rows: 0, imported: 0, updated: 0, duplicates: 0, invalid: { count: 0, lines: [] } };
   let batch: (StagedContact & { workspace_id: string; import_id: string })[] = [];
   const stageBatch = async () => {
     await wh.insert('contact_import_rows', batch);
     batch = [];
   };
-  try {
-    const source = records(stream, format, encoding, firstLine, opts.sheet);
-    for (;;) {
-      let next: IteratorResult<ImportRecord>;
-      try {
-        next = await source.next();
-      } catch (err) {
-        if (err instanceof ImportFileError || err instanceof ImportLimitError) throw err;
-        // Truncated zip, broken XML, bad CSV quoting: the file is refused whole.
-        throw new ImportFileError(`the file could not be read as ${format}: ${(err as Error).message}`);
-      }
-      if (next.done) break;
-      if (++report.rows > opts.maxRows) throw new ImportLimitError(`the file has more than ${opts.maxRows} rows; split it into smaller files`);
-      const result = stageContact(next.value.values, next.value.line, opts.tag);
-      if (result.ok) batch.push({ workspace_id: workspaceId, import_id: importId, ...result.row });
-      else if (++report.invalid.count <= MAX_LISTED_INVALID) report.invalid.lines.push({ line: next.value.line, reason: result.reason });
-      if (batch.length >= STAGE_BATCH) await stageBatch();
-      if (report.rows % 10_000 === 0) opts.onProgress?.({ rows: report.rows, bytes });
+  const source = records(stream, format, encoding, firstLine, opts.sheet);
+  for (;;) {
+    let next: IteratorResult<ImportRecord>;
+    try {
+      next = await source.next();
+    } catch (err) {
+      if (err instanceof ImportFileError || err instanceof ImportLimitError) throw err;
+      // Truncated zip, broken XML, bad CSV quoting: the file is refused whole.
+      throw new ImportFileError(`the file could not be read as ${format}: ${(err as Error).message}`);
     }
-    await stageBatch();
-    opts.onProgress?.({ rows: report.rows, bytes });
-    await applyImport(wh, params, report);
-    return report;
-  } finally {
-    input.resume();
-    await wh.command(sql('imports/discard'), params);
-    await wh.command(sql('imports/discard-merged'), params);
+    if (next.done) break;
+    if (++report.rows > opts.maxRows) throw new ImportLimitError(`the file has more than ${opts.maxRows} rows; split it into smaller files`);
+    const result = stageContact(next.value.values, next.value.line, opts.tag);
+    if (result.ok) batch.push({ workspace_id: key.workspace, import_id: key.import_id, ...result.row });
+    else if (++report.invalid.count <= MAX_LISTED_INVALID) report.invalid.lines.push({ line: next.value.line, reason: result.reason });
+    if (batch.length >= STAGE_BATCH) await stageBatch();
+    if (report.rows % 10_000 === 0) opts.onProgress?.({ rows: report.rows, bytes: bytes() });
   }
-}
-
-/** Merges the staged rows once, counts, then writes suppressions, tags and contacts from the merge. */
-async function applyImport(wh: Warehouse, params: { workspace: string; import_id: string }, report: ImportReport): Promise<void> {
-  await wh.command(sql('imports/merge'), params, { settings: { join_use_nulls: 1 } });
-  const [counts] = await wh.query<{ imported: string; updated: string; duplicates: string }>(sql('imports/contacts-counts'), params);
+  await stageBatch();
+  opts.onProgress?.({ rows: report.rows, bytes: bytes() });
+  crashPointForTests('staged');
+  // Only now, with the whole file read, is it merged.
+  await wh.command(sql('imports/merge'), key, { settings: { join_use_nulls: 1 } });
+  const [counts] = await wh.query<{ imported: string; updated: string; duplicates: string }>(sql('imports/contacts-counts'), key);
   report.imported = Number(counts?.imported ?? 0);
   report.updated = Number(counts?.updated ?? 0);
   report.duplicates = Number(counts?.duplicates ?? 0);
-  if (report.imported + report.updated === 0) return;
-  await wh.command(sql('imports/apply-suppressions'), params);
-  await wh.command(sql('imports/apply-tags'), params);
-  await wh.command(sql('imports/apply-contacts'), params);
+  return report;
 }
 
 export { ImportFileError };

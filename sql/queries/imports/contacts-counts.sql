@@ -3,5 +3,5 @@ SELECT
     countIf(NOT existed) AS imported,
     countIf(existed) AS updated,
     (SELECT count() FROM contact_import_rows WHERE workspace_id = {workspace:String} AND import_id = {import_id:String}) - count() AS duplicates
-FROM contact_import_merged
+FROM contact_import_pending
 WHERE workspace_id = {workspace:String} AND import_id = {import_id:String}

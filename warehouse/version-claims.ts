@@ -1,0 +1,45 @@
+/**
+ * Exact version allocation across processes (several API processes on one ClickHouse server): a
+ * version number of an object is claimed once in `version_claims` before it is written. The claim is
+ * deduplicated by a token naming the number, so only the first racer's row is stored; every racer
+ * then reads back the winner (the earliest stored claim) and only the winner may write the version.
+ */
+import crypto from 'node:crypto';
+import { sql } from './sql-files.ts';
+import type { Warehouse } from './warehouse.ts';
+
+export interface ClaimKey {
+  /** What kind of object is versioned, e.g. the metadata table's name or 'audience_snapshot'. */
+  type: string;
+  workspace: string;
+  id: string;
+}
+
+/** Another writer already took this version: the write was based on a stale read and is refused. */
+export class VersionConflictError extends Error {
+  override name = 'VersionConflictError';
+  constructor(
+    readonly key: ClaimKey,
+    readonly version: number,
+  ) {
+    super(`version ${version} of ${key.type} ${key.id} was written by someone else first`);
+  }
+}
+
+const params = (key: ClaimKey) => ({ workspace: key.workspace, type: key.type, id: key.id });
+
+/** The highest version ever claimed for the object (0 when none). */
+export async function highestClaim(wh: Warehouse, key: ClaimKey): Promise<number> {
+  const [row] = await wh.query<{ version: number }>(sql('metadata/claim-highest'), params(key));
+  return Number(row?.version ?? 0);
+}
+
+/** Claims `version` for this writer, or throws VersionConflictError when another writer has it. */
+export async function claimVersion(wh: Warehouse, key: ClaimKey, version: number, writeId: string = crypto.randomUUID()): Promise<string> {
+  // Hex of a hash: the token must be safe to render into the SETTINGS clause whatever the ids hold.
+  const token = crypto.createHash('sha256').update(JSON.stringify(['claim', key.type, key.workspace, key.id, version])).digest('hex');
+  await wh.insert('version_claims', [{ workspace_id: key.workspace, object_type: key.type, object_id: key.id, version, write_id: writeId }], { dedupToken: token });
+  const [winner] = await wh.query<{ write_id: string }>(sql('metadata/claim-winner'), { ...params(key), version });
+  if (winner?.write_id !== writeId) throw new VersionConflictError(key, version);
+  return writeId;
+}
