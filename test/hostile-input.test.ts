@@ -92,6 +92,11 @@ describe('hostile input through a real listener', () => {
       assert.ok(res.status >= 400 && res.status < 500, `${JSON.stringify(body)}: ${res.status} ${res.text}`);
       assert.equal(typeof res.json.code, 'string');
     }
+    // A forced workbook format over bytes that are no workbook is refused at once (it used to wait forever).
+    for (const body of ['', '13812345678\n']) {
+      const forced = await call('POST', '/v1/contacts/import?format=xlsx', 'marketer', body, { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+      assert.deepEqual([forced.status, forced.json.code], [400, 'IMPORT_REFUSED'], forced.text);
+    }
     const json = await call('POST', '/v1/contacts/import', 'marketer', { phone: '13812345678' });
     assert.equal(json.status, 415, json.text);
   });

@@ -10,7 +10,7 @@ import { sql } from '../../warehouse/sql-files.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { applyMerged, crashPointForTests, discardJob, finishJob, markApplying, settleUnfinishedImports, startJob, type JobKey } from './import-jobs.ts';
 import { stageContact, type StagedContact } from './contact-fields.ts';
-import { detectFormat, ImportFileError, type ImportFormat } from './file-format.ts';
+import { checkForcedFormat, detectFormat, ImportFileError, type ImportFormat } from './file-format.ts';
 import { csvRecords, txtRecords, xlsxRecords, type ImportRecord } from './row-sources.ts';
 import { chooseEncoding, decoder } from './text-decoding.ts';
 
@@ -134,6 +134,7 @@ async function stageAndMerge(wh: Warehouse, key: JobKey, counted: Readable, byte
   const encoding = chooseEncoding(head);
   const firstLine = new TextDecoder(encoding).decode(head).replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
   const format = opts.format ?? detectFormat(head, firstLine);
+  checkForcedFormat(format, head);
   const report: ImportReport = { import_id: key.import_id, format, ...(format !== 'xlsx' && { encoding }), rows: 0, imported: 0, updated: 0, duplicates: 0, invalid: { count: 0, lines: [] } };
   let batch: (StagedContact & { workspace_id: string; import_id: string })[] = [];
   const stageBatch = async () => {

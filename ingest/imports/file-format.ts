@@ -18,3 +18,11 @@ export function detectFormat(head: Buffer, decodedFirstLine: string): ImportForm
   }
   return /[,;\t]/.test(decodedFirstLine) && /[A-Za-z_\u4e00-\u9fff]/.test(decodedFirstLine) ? 'csv' : 'txt';
 }
+
+/**
+ * A format the caller forced must fit the bytes: a workbook that is not a zip (an empty body, text) would
+ * leave the streaming xlsx reader waiting for an archive that never comes.
+ */
+export function checkForcedFormat(format: ImportFormat, head: Buffer): void {
+  if (format === 'xlsx' && !head.subarray(0, 4).equals(ZIP)) throw new ImportFileError('the file is not an .xlsx workbook (an .xlsx file is a zip archive)');
+}
