@@ -82,7 +82,8 @@ const localText = (ms: number, tz: string) =>
 export async function metricCounts(wh: Warehouse, workspaceId: string, q: { fromMs: number; toMs: number; interval?: Interval; tz: string; breakdown?: Breakdown; filters: WhereClause[] }) {
   const params = new Params({ workspace: workspaceId, from: formatTs(q.fromMs), to: formatTs(q.toMs), tz: q.tz });
   const statement = sqlWithGenerated('metrics/counts', { bucket: q.interval ? BUCKET_SQL[q.interval] : '{from:DateTime64(3, \'UTC\')}', group: groupSql(q.breakdown), filters: whereSql(q.filters, params) });
-  return wh.query<Counts & { bucket_s: string; grp: string }>(statement, params.values);
+  const rows = await wh.query<Omit<Counts, 'revenue'> & { revenue_total: number; bucket_s: string; grp: string }>(statement, params.values);
+  return rows.map(({ revenue_total, ...r }) => ({ ...r, revenue: revenue_total }));
 }
 
 export async function metricSeries(wh: Warehouse, workspaceId: string, metric: MetricName, q: { fromMs: number; toMs: number; interval: Interval; tz: string; breakdown?: Breakdown; filters: WhereClause[] }): Promise<MetricPoint[]> {

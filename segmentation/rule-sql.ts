@@ -105,6 +105,8 @@ function tagSql(leaf: TagLeaf, ctx: CompileContext): string {
 export function eventWhereSql(where: readonly WhereClause[], ctx: Pick<CompileContext, 'params'>): string[] {
   return where.map((w) => {
     const column = ownValue(EVENT_COLUMNS, w.prop);
+    // A number column always has a value (0 when never set), as for contacts' numbers.
+    if (column === 'number' && w.op === 'exists') return w.value === false ? '0' : '1';
     if (column === 'number') return comparison(`toFloat64(${w.prop})`, w.op, w.value, 'Float64', ctx as CompileContext, false);
     if (column) return comparison(w.prop, w.op, w.value, 'String', ctx as CompileContext, false);
     const prop = `properties[${ctx.params.add(w.prop, 'String')}]`;

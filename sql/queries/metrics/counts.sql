@@ -10,7 +10,8 @@ SELECT
     countIf(type = 'conversion') AS conversions,
     countIf(type = 'complaint') AS complaints,
     countIf(type = 'unsubscribe' OR (type = 'reply' AND upper(trimBoth(properties['text'])) IN ('TD', 'T'))) AS unsubscribes,
-    toFloat64(sum(revenue)) AS revenue
+    -- Not aliased `revenue`: a filter on the events' revenue column in WHERE would read the sum instead.
+    toFloat64(sum(revenue)) AS revenue_total
 FROM events FINAL
 WHERE workspace_id = {workspace:String}
   AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
