@@ -25,7 +25,7 @@ export function injectCaller(app: { inject: (opts: any) => Promise<any> }): Call
 /** A Caller over a real listener at `base` (fetch). */
 export function fetchCaller(base: string): Caller {
   return async (method, url, key, body, headers = {}) => {
-    const res = await fetch(`${base}${url}`, { method, headers: requestHeaders(key, body, headers), ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+    const res = await fetch(`${base}${url}`, { method, redirect: 'manual', headers: requestHeaders(key, body, headers), ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
     return answerOf(res.status, await res.text(), Object.fromEntries(res.headers));
   };
 }
