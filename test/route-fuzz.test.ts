@@ -10,9 +10,12 @@
  * and after each route's batch the server is healthy (/healthz 200) and a known-good request still
  * answers right. The bulk goes through app.inject(); a smaller batch through a real listener.
  *
- * Reproducible: the seed is printed; FUZZ_SEED and FUZZ_RUNS override it and the runs per (route, role).
+ * Reproducible: the seed is printed; FUZZ_SEED and FUZZ_RUNS override it and the runs per (route, role);
+ * FUZZ_ROUTE (a regular expression over "METHOD url") narrows a run, FUZZ_TRACE=1 prints every request,
+ * FUZZ_STATS=1 the answers' statuses per route.
  */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ContactSchema } from '../ingest/contact-schema.ts';
@@ -24,13 +27,25 @@ import { AUTHORIZATION_WITHOUT_KEY } from './helpers/fuzz-dictionary.ts';
 import { answerProblems, describeRequest, requestArb, type FuzzRequest, type ItemSchemas, type RouteUnderTest } from './helpers/fuzz-requests.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_111);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
 console.log(`route fuzz: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} (set them to reproduce or to fuzz longer)`);
 
 /** Routes not fuzzed, each with the reason. Every entry must still name a route of the table. */
 const EXCLUDED: Record<string, string> = {
   // None today: static files, health and /docs take no body and are fuzzed on their path and query too.
 };
+
+/**
+ * Requests the fuzz knows to fail because of code outside this test's reach: skipped by the properties
+ * (so one known problem does not hide new ones), each with a hand-written `todo` case below.
+ */
+const KNOWN_PROBLEMS: { why: string; matches: (req: FuzzRequest) => boolean }[] = [
+  {
+    why: 'POST /v1/contacts/import?format=xlsx with an empty body never answers (ingest/imports/contact-import.ts)',
+    matches: (req) => req.url.startsWith('/v1/contacts/import') && /[?&]format=xlsx(&|$)/.test(req.url) && !req.payload,
+  },
+];
+const knownProblem = (req: FuzzRequest) => KNOWN_PROBLEMS.some((k) => k.matches(req));
 
 /** List bodies are `Array(Unknown)` (items judged one by one by their services): their items' schemas. */
 const ITEM_SCHEMAS: ItemSchemas = {
@@ -84,6 +99,7 @@ describe('route fuzz', () => {
     const iso = (ms: number) => new Date(ms).toISOString();
     instants = { from: [a.range.from, iso(from - 10 * 86_400_000)], to: [a.range.to, iso(to + 86_400_000)], recent: [iso(from + 3_600_000), iso(to - 3_600_000)] };
     for (const id of ids) assert.ok(!markers.some((m) => id.includes(m)), 'ids are echoed in 404 messages: they must not carry the marker');
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   after(() => t.close());
 
@@ -109,6 +125,8 @@ describe('route fuzz', () => {
   }
 
   async function injectAndCheck(req: FuzzRequest): Promise<void> {
+    if (process.env.FUZZ_TRACE) console.log(describeRequest(req));
+    fc.pre(!knownProblem(req));
     const res = await t.app.inject({ method: req.method as never, url: req.url, headers: req.headers, ...(req.payload !== undefined && { payload: req.payload }) });
     const problems = answerProblems({ method: req.method, status: res.statusCode, body: res.body }, markers);
     if (problems.length) throw new Error(`${problems.join('; ')}\n  request: ${describeRequest(req)}\n  answer: ${res.statusCode} ${res.body.slice(0, 400)}`);
@@ -136,6 +154,60 @@ describe('route fuzz', () => {
     assert.equal(event.json().event_id, a.eventId);
   }
 
+  // Hand-written reproductions of what the fuzz found (through the listener; before the fuzz writes into workspace A).
+  const listenerBase = () => `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+  const get = async (path: string, role: Role = 'analyst') => {
+    const res = await fetch(`${listenerBase()}${path}`, { headers: { authorization: `Bearer ${keys[role]}`, 'accept-language': 'en' } });
+    return { status: res.status, text: await res.text() };
+  };
+  const post = async (path: string, body: unknown, role: Role = 'analyst') => {
+    const res = await fetch(`${listenerBase()}${path}`, { method: 'POST', headers: { authorization: `Bearer ${keys[role]}`, 'accept-language': 'en', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('filters on the events\' revenue work in metrics, funnels and rules (they answered 500)', async () => {
+    // Workspace A's two conversions have revenue 10 and 11.
+    const summary = await get(`/v1/metrics/summary?${new URLSearchParams({ ...a.range, filters: JSON.stringify([{ prop: 'revenue', op: 'gt', value: 10.5 }]) })}`);
+    assert.equal(summary.status, 200, summary.text);
+    const revenueCard = JSON.parse(summary.text).cards.find((c: { metric: string }) => c.metric === 'revenue');
+    assert.equal(revenueCard.numerator, 11);
+    const series = await get(`/v1/metrics?${new URLSearchParams({ metric: 'revenue', interval: 'day', tz: 'UTC', ...a.range, filters: JSON.stringify([{ prop: 'revenue', op: 'exists' }]) })}`);
+    assert.equal(series.status, 200, series.text);
+    assert.equal(JSON.parse(series.text).series.reduce((s: number, p: { numerator: number }) => s + p.numerator, 0), 21);
+    const funnel = await post('/v1/funnels', { steps: ['send', 'click'], window_hours: 24, ...a.range, filters: [{ prop: 'revenue', op: 'exists' }] });
+    assert.equal(funnel.status, 200, funnel.text);
+    assert.deepEqual(JSON.parse(funnel.text).steps.map((x: { count: number }) => x.count), [10, 4]);
+    for (const [value, count] of [[undefined, 2], [false, 0]] as const) {
+      const preview = await post('/v1/segments/preview', { rule: { event: 'conversion', where: [{ prop: 'revenue', op: 'exists', ...(value === false && { value }) }] } });
+      assert.equal(preview.status, 200, preview.text);
+      assert.equal(JSON.parse(preview.text).count, count);
+    }
+  });
+
+  it('an empty body with ?format=xlsx is refused with a 400', { todo: KNOWN_PROBLEMS[0]!.why }, async () => {
+    const res = await fetch(`${listenerBase()}/v1/contacts/import?format=xlsx`, {
+      method: 'POST', headers: { authorization: `Bearer ${keys.marketer}`, 'content-type': 'application/octet-stream' }, body: '', signal: AbortSignal.timeout(3000),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { code: string }).code, 'IMPORT_REFUSED');
+  });
+
+  it('a request the HTTP parser refuses (URL over 16 KiB, malformed header) answers in the error shape', { todo: 'fastify\'s default clientErrorHandler answers {error, message, statusCode} without a code: api/app.ts needs a clientErrorHandler' }, async () => {
+    const long = await fetch(`${listenerBase()}/v1/segments?cursor=${'x'.repeat(20_000)}`, { headers: { authorization: `Bearer ${keys.analyst}` } });
+    assert.equal(long.status, 431);
+    const body = (await long.json()) as { statusCode: number; code: unknown; message: unknown };
+    assert.deepEqual([body.statusCode, typeof body.code, typeof body.message], [431, 'string', 'string']);
+    const { port } = t.app.server.address() as { port: number };
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nthis is not a header\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const json = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+    assert.deepEqual([json.statusCode, json.code, typeof json.field], [400, 'VALIDATION_FAILED', 'string'], raw);
+  });
   it('fuzzes every route of the table, or excludes it with a reason', () => {
     assert.ok(routes.length > 40, `only ${routes.length} routes?`);
     for (const key of Object.keys(EXCLUDED)) assert.ok(routes.some((r) => routeKey(r) === key), `exclusion ${key} names no route`);
@@ -145,6 +217,8 @@ describe('route fuzz', () => {
   for (const route of routes) {
     const key = routeKey(route);
     if (EXCLUDED[key]) continue;
+    // FUZZ_ROUTE (a regular expression) narrows a run to some routes, to reproduce a failure quickly.
+    if (process.env.FUZZ_ROUTE && !new RegExp(process.env.FUZZ_ROUTE).test(key)) continue;
     it(`${key}: no 5xx, one error shape, no other workspace's data`, async () => {
       currentRoute = key;
       for (const caller of CALLERS) {
@@ -162,14 +236,13 @@ describe('route fuzz', () => {
   }
 
   it('a batch through a real listener: the same properties over a socket', async () => {
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    const base = listenerBase();
     const fuzzed = (routes).filter((r) => !EXCLUDED[routeKey(r)]);
     const arb = fc.constantFrom(...fuzzed).chain((route) =>
       fc.constantFrom(...CALLERS.filter((c) => allowed(route, c)), 'none' as const).chain((caller) => fc.boolean().chain((hostile) => requestArb(route, authorization(caller), { ids, hostile, instants }, ITEM_SCHEMAS))),
     );
     // Node's HTTP parser refuses a request line over 16 KiB before fastify sees it (see the hand-written case).
-    const fitting = arb.filter((req) => req.url.length < 8000);
+    const fitting = arb.filter((req) => req.url.length < 8000 && !knownProblem(req));
     await check(
       fitting,
       async (req) => {
