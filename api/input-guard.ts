@@ -69,4 +69,12 @@ export function installInputGuard(app: FastifyInstance): void {
     const problem = inspectInput(request.query, 'querystring') ?? inspectInput(request.params, 'params');
     if (problem) throw errors.validation(problem.message, problem.field);
   });
+  // Schema coercion turns text into numbers ("1e400" into Infinity for an integer field): check again after it.
+  // (List bodies are not coerced: their items are judged by their services.)
+  app.addHook('preHandler', async (request) => {
+    const body = request.body;
+    const coercedBody = body !== undefined && !isStream(body) && !Array.isArray(body) ? inspectInput(body, 'body') : undefined;
+    const problem = coercedBody ?? inspectInput(request.query, 'querystring') ?? inspectInput(request.params, 'params');
+    if (problem) throw errors.validation(problem.message, problem.field);
+  });
 }
