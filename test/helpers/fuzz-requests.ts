@@ -119,8 +119,10 @@ export interface FuzzAnswer {
  * - never a 5xx;
  * - every 4xx (but to HEAD, which has no body) is JSON {statusCode, code, message[, field]} with statusCode
  *   equal to the HTTP status;
- * - a 400 and any VALIDATION_FAILED name the `field` (every 400 of this API is about some part of the
- *   request: a field, the body, the url); 401, 403, 404, 413 and 415 are about the request as a whole;
+ * - a 400 and any VALIDATION_FAILED name the `field` (every 400 past the HTTP parser is about some part of
+ *   the request: a field, the body, the url); 401, 403, 404, 409, 413, 415 and 429 are about the request as
+ *   a whole (so is the parser's 400 BAD_REQUEST for bytes that are not HTTP, which no request generated here
+ *   can cause);
  * - no marker of another workspace's data appears anywhere in the body.
  */
 export function answerProblems(answer: FuzzAnswer, markers: readonly string[]): string[] {
