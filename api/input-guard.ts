@@ -5,7 +5,7 @@
  * 400 naming the field. List bodies (arrays of events or contacts) are checked here only for structure:
  * their items are judged one by one by their services, so one bad item is refused alone.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from './errors.ts';
 
 export const INPUT_LIMITS = {
@@ -59,22 +59,23 @@ export function inspectInput(value: unknown, root: string, itemsJudgedAlone = fa
 /** A readable stream (a file upload) is passed through: its route reads and limits it itself. */
 const isStream = (value: unknown): boolean => typeof (value as { pipe?: unknown } | null)?.pipe === 'function';
 
+/**
+ * The first problem of a request's body, query string and path params. List bodies are checked for
+ * structure only, and not at all after coercion (they are not coerced: their items are judged alone).
+ */
+function requestProblem(request: FastifyRequest, afterCoercion: boolean): InputProblem | undefined {
+  const body = request.body;
+  const list = Array.isArray(body);
+  const bodyProblem = body === undefined || isStream(body) || (list && afterCoercion) ? undefined : inspectInput(body, 'body', list);
+  return bodyProblem ?? inspectInput(request.query, 'querystring') ?? inspectInput(request.params, 'params');
+}
+
 export function installInputGuard(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    const body = request.body;
-    if (body !== undefined && !isStream(body)) {
-      const problem = inspectInput(body, 'body', Array.isArray(body));
-      if (problem) throw errors.validation(problem.message, problem.field);
-    }
-    const problem = inspectInput(request.query, 'querystring') ?? inspectInput(request.params, 'params');
+  const guard = (afterCoercion: boolean) => async (request: FastifyRequest) => {
+    const problem = requestProblem(request, afterCoercion);
     if (problem) throw errors.validation(problem.message, problem.field);
-  });
+  };
+  app.addHook('preValidation', guard(false));
   // Schema coercion turns text into numbers ("1e400" into Infinity for an integer field): check again after it.
-  // (List bodies are not coerced: their items are judged by their services.)
-  app.addHook('preHandler', async (request) => {
-    const body = request.body;
-    const coercedBody = body !== undefined && !isStream(body) && !Array.isArray(body) ? inspectInput(body, 'body') : undefined;
-    const problem = coercedBody ?? inspectInput(request.query, 'querystring') ?? inspectInput(request.params, 'params');
-    if (problem) throw errors.validation(problem.message, problem.field);
-  });
+  app.addHook('preHandler', guard(true));
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { startServe, stopServe } from './helpers/serve-process.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-cli-'));
 const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', CLICKHOUSE_URL: '' };
@@ -12,25 +13,13 @@ describe('the smsp command (what `npm start` runs)', () => {
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('serve --demo migrates, prints a one-time admin key, loads demo data and answers over HTTP, then stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['bin/smsp.mjs', 'serve', '--demo', '--port', '0', '--contacts', '300', '--weeks', '2'], { env });
-    let stderr = '';
-    const address = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line in time:\n${stderr}`)), 60_000);
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(stderr);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`exited ${code}:\n${stderr}`)));
-    });
+    const serve = await startServe(['--demo', '--contacts', '300', '--weeks', '2'], env, { timeoutMs: 60_000 });
+    const { address } = serve;
     try {
       const keyFile = path.join(dataDir, 'admin-api-key');
       const key = fs.readFileSync(keyFile, 'utf8').trim();
       assert.equal(fs.statSync(keyFile).mode & 0o777, 0o600);
-      assert.ok(stderr.includes(key), 'the generated key is printed once');
+      assert.ok(serve.stderr().includes(key), 'the generated key is printed once');
       assert.deepEqual(await (await fetch(`${address}/healthz`)).json(), { status: 'ok' });
       const to = new Date(Date.now() + 86400_000).toISOString();
       const res = await fetch(`${address}/v1/events/summary?from=2020-01-01T00:00:00Z&to=${to}`, { headers: { authorization: `Bearer ${key}` } });
@@ -38,9 +27,7 @@ describe('the smsp command (what `npm start` runs)', () => {
       assert.ok(summary.events.send! > 100, JSON.stringify(summary));
       assert.ok(summary.events.delivery! > 0 && summary.events.click! > 0 && summary.events.conversion! > 0);
     } finally {
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      assert.equal(await stopServe(serve), 0);
     }
   });
 
@@ -86,20 +73,11 @@ describe('smsp import and serve --ingest', () => {
     const brokers = process.env.KAFKA_BROKERS;
     assert.ok(brokers, 'npm test starts a Kafka broker');
     const id = `cli_${process.pid}`;
-    const child = spawn(process.execPath, ['bin/smsp.mjs', 'serve', '--ingest', '--port', '0'], {
-      env: { ...cliEnv, KAFKA_BROKERS: brokers, KAFKA_EVENTS_TOPIC: `events_${id}`, KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`, KAFKA_GROUP_ID: `group_${id}`, ADMIN_API_KEY: 'cli-test-admin-key-0123456789abcdef', INGEST_BATCH_WAIT_MS: '100' },
-    });
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const serve = await startServe(['--ingest'], {
+      ...cliEnv, KAFKA_BROKERS: brokers, KAFKA_EVENTS_TOPIC: `events_${id}`, KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`, KAFKA_GROUP_ID: `group_${id}`, ADMIN_API_KEY: 'cli-test-admin-key-0123456789abcdef', INGEST_BATCH_WAIT_MS: '100',
+    }, { listening: /listening on (http:\/\/\S+) \(.*events via kafka, 1 ingest worker/ });
+    const { address } = serve;
     try {
-      const address = await new Promise<string>((resolve, reject) => {
-        child.stderr.on('data', (c: Buffer) => {
-          stderr += c.toString();
-          const m = /listening on (http:\/\/\S+) \(.*events via kafka, 1 ingest worker/.exec(stderr);
-          if (m) resolve(m[1]!);
-        });
-        void exited.then(() => reject(new Error(stderr)));
-      });
       const auth = { authorization: 'Bearer cli-test-admin-key-0123456789abcdef', 'content-type': 'application/json' };
       const posted = await fetch(`${address}/v1/events`, { method: 'POST', headers: auth, body: JSON.stringify([{ event_id: 'via_kafka', type: 'click', ts: Date.now(), user_id: 'u1' }]) });
       assert.equal(posted.status, 202);
@@ -112,8 +90,7 @@ describe('smsp import and serve --ingest', () => {
       assert.equal(status, 200, 'the in-process worker stored the event');
       assert.match(await (await fetch(`${address}/metrics`)).text(), /smsp_ingest_rows_inserted_total 1/);
     } finally {
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      assert.equal(await stopServe(serve), 0);
     }
   });
 });

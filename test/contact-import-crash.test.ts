@@ -4,11 +4,12 @@
  * directory of their own; SMSP_TEST_CRASH_AFTER makes one exit with 137 right after the named step.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { startServe, stopServe } from './helpers/serve-process.ts';
 import { loadConfig } from '../config/config.ts';
 import { openWarehouse, type Warehouse } from '../warehouse/warehouse.ts';
 
@@ -107,23 +108,9 @@ describe('a contact import killed mid-way', () => {
     });
 
     // Restart the way the server does.
-    const server = spawn(process.execPath, ['bin/smsp.mjs', 'serve', '--port', '0', '--host', '127.0.0.1'], { env });
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line in time:\n${stderr}`)), 60_000);
-      server.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (/listening on http/.test(stderr)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      server.on('exit', (code) => reject(new Error(`exited ${code}:\n${stderr}`)));
-    });
-    const exited = new Promise<number | null>((resolve) => server.on('exit', resolve));
-    server.kill('SIGTERM');
-    assert.equal(await exited, 0);
-    assert.match(stderr, /completed interrupted contact imports: [0-9a-f-]{36}\n/);
+    const server = await startServe(['--host', '127.0.0.1'], env, { timeoutMs: 60_000 });
+    assert.equal(await stopServe(server), 0);
+    assert.match(server.stderr(), /completed interrupted contact imports: [0-9a-f-]{36}\n/);
 
     await withWarehouse(async (wh) => {
       for (const step of APPLY_CRASHES) {

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM } from '../scripts/ensure-chromium.ts';
+import type { Browser, Page } from 'playwright-core';
 import { bearer, startTestApp, type TestApp } from './helpers/app.ts';
 import { TEST_DATA_DIR } from './helpers/warehouse.ts';
+import { launchChromium } from './helpers/browser.ts';
 
 const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'ws_xss';
@@ -108,10 +108,7 @@ describe('dashboard against hostile text, with security headers', () => {
     const evaluated = await post(analystKey, '/v1/alerts/evaluate', { from: new Date(hour).toISOString(), to: new Date(hour + 3600_000).toISOString() }, 200);
     assert.ok(evaluated.fired.length >= 2, JSON.stringify(evaluated));
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     fs.mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => {

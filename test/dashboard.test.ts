@@ -8,15 +8,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createApiKey } from '../access/api-keys.ts';
 import { evaluateAlerts } from '../analytics/alerts.ts';
 import { buildApp, type App } from '../api/app.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { saveSegment } from '../segmentation/segments.ts';
-import { CHROMIUM } from '../scripts/ensure-chromium.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from './helpers/warehouse.ts';
+import { launchChromium } from './helpers/browser.ts';
 
 const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 
@@ -36,10 +36,7 @@ describe('dashboard in headless Chromium', () => {
     key = (await createApiKey(wh, { workspace: 'dash', role: 'analyst', name: 'browser', createdBy: 'test' })).key;
     app = await buildApp({ config: testConfig('dashboard'), warehouse: wh, logger: false });
     address = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     fs.mkdirSync(SHOTS, { recursive: true });
   });
   after(async () => {

@@ -4,12 +4,12 @@
  * opened on the configured port, forwarding to the test broker) ingest joins and events flow.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { startServe, stopServe } from './helpers/serve-process.ts';
 import { freePort } from '../scripts/kafka/broker.ts';
 import { kafkaBrokers, waitFor } from './helpers/kafka.ts';
 
@@ -33,37 +33,24 @@ describe('smsp serve --ingest with Kafka unreachable at start', () => {
   it('serves the API at once, reports ingest not ready, logs kafkajs through pino collapsed, and becomes ready when Kafka answers', async () => {
     const kafkaPort = await freePort(); // nothing listens here until the proxy opens
     const id = `serve_${process.pid}`;
-    const child = spawn(process.execPath, ['bin/smsp.mjs', 'serve', '--ingest', '--port', '0'], {
-      env: {
-        ...process.env,
-        DATA_DIR: dataDir,
-        CLICKHOUSE_URL: '',
-        ADMIN_API_KEY: '',
-        LOG_LEVEL: 'warn',
-        KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
-        KAFKA_EVENTS_TOPIC: `events_${id}`,
-        KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`,
-        KAFKA_GROUP_ID: `group_${id}`,
-        INGEST_BATCH_WAIT_MS: '100',
-        INGEST_SESSION_TIMEOUT_MS: '6000',
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const serve = await startServe(['--ingest'], {
+      ...process.env,
+      DATA_DIR: dataDir,
+      CLICKHOUSE_URL: '',
+      ADMIN_API_KEY: '',
+      LOG_LEVEL: 'warn',
+      KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+      KAFKA_EVENTS_TOPIC: `events_${id}`,
+      KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`,
+      KAFKA_GROUP_ID: `group_${id}`,
+      INGEST_BATCH_WAIT_MS: '100',
+      INGEST_SESSION_TIMEOUT_MS: '6000',
+    }, { listening: /listening on (http:\/\/\S+) \(.*events via kafka, 1 ingest worker/ });
+    const { address } = serve;
     let proxy: net.Server | undefined;
     try {
-      const address = await new Promise<string>((resolve, reject) => {
-        child.stderr.on('data', (c: Buffer) => {
-          stderr += c.toString();
-          const m = /listening on (http:\/\/\S+) \(.*events via kafka, 1 ingest worker/.exec(stderr);
-          if (m) resolve(m[1]!);
-        });
-        void exited.then((code) => reject(new Error(`serve exited ${code} before listening:\n${stderr}`)));
-      });
       const key = fs.readFileSync(path.join(dataDir, 'admin-api-key'), 'utf8').trim();
-      assert.ok(stderr.includes(key), 'the generated admin key is printed');
+      assert.ok(serve.stderr().includes(key), 'the generated admin key is printed');
       const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 
       // Kafka is still unreachable: liveness and the API answer, readiness says what is missing.
@@ -81,11 +68,11 @@ describe('smsp serve --ingest with Kafka unreachable at start', () => {
       assert.equal(((await refused.json()) as { code: string }).code, 'UNAVAILABLE');
 
       // Let the outage last past one collapse window: kafkajs retries a connection many times meanwhile.
-      await waitFor('a collapsed repeat in the log', async () => stdout.includes('"repeated":'), 40_000);
-      const logLines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; kafka?: string; clientId?: string; time: number });
+      await waitFor('a collapsed repeat in the log', async () => serve.stdout().includes('"repeated":'), 40_000);
+      const logLines = serve.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; kafka?: string; clientId?: string; time: number });
       const kafkaLines = logLines.filter((l) => l.kafka);
       assert.ok(kafkaLines.length > 0, 'kafkajs logs reach pino');
-      assert.doesNotMatch(stderr, /"logger":"kafkajs"/, 'no raw kafkajs lines');
+      assert.doesNotMatch(serve.stderr(), /"logger":"kafkajs"/, 'no raw kafkajs lines');
       // The same message (from any of the process's Kafka clients) is written at most once per 10 s window.
       const lastAt = new Map<string, number>();
       for (const l of kafkaLines) {
@@ -94,7 +81,7 @@ describe('smsp serve --ingest with Kafka unreachable at start', () => {
         assert.ok(previous === undefined || l.time - previous >= 9_900, `repeated within the window: ${k}`);
         lastAt.set(k, l.time);
       }
-      assert.ok(kafkaLines.length <= 20, `${kafkaLines.length} kafka log lines in one outage window:\n${stdout}`);
+      assert.ok(kafkaLines.length <= 20, `${kafkaLines.length} kafka log lines in one outage window:\n${serve.stdout()}`);
       assert.equal((await fetch(`${address}/readyz`)).status, 503);
 
       // The broker becomes reachable: ingest joins and readiness follows, with no restart.
@@ -106,9 +93,9 @@ describe('smsp serve --ingest with Kafka unreachable at start', () => {
       assert.equal(posted.status, 202);
       await waitFor('the event to be stored by the in-process worker', async () => (await fetch(`${address}/v1/events/after_outage`, { headers: auth })).status === 200, 30_000);
     } finally {
-      child.kill('SIGTERM');
-      assert.equal(await exited, 0);
+      const code = await stopServe(serve);
       proxy?.close();
+      assert.equal(code, 0);
     }
   });
 });

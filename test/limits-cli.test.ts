@@ -1,37 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { startServe, stopServe } from './helpers/serve-process.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-limits-cli-'));
 const baseEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', CLICKHOUSE_URL: '' };
-
-/** Starts `smsp serve` as users do (bin/smsp.mjs, tsx registered there) and waits for its address. */
-async function serve(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; address: string; stderr: () => string }> {
-  const child = spawn(process.execPath, ['bin/smsp.mjs', 'serve', '--port', '0', ...args], { env });
-  let stderr = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in time:\n${stderr}`)), 90_000);
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`exited ${code}:\n${stderr}`)));
-  });
-  return { child, address, stderr: () => stderr };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  child.kill('SIGTERM');
-  assert.equal(await exited, 0);
-}
 
 describe('limits through the smsp command', () => {
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -39,7 +14,8 @@ describe('limits through the smsp command', () => {
   let generated = '';
 
   it('fits clusters in a worker thread under the command’s TypeScript loader', async () => {
-    const { child, address } = await serve(['--demo', '--contacts', '300', '--weeks', '2'], baseEnv);
+    const served = await startServe(['--demo', '--contacts', '300', '--weeks', '2'], baseEnv);
+    const { address } = served;
     try {
       generated = fs.readFileSync(keyFile, 'utf8').trim();
       const res = await fetch(`${address}/v1/clusters`, {
@@ -53,13 +29,14 @@ describe('limits through the smsp command', () => {
       assert.equal(model.sizes.length, model.k);
       assert.ok(model.sizes.every((n) => n > 0), JSON.stringify(model));
     } finally {
-      await stop(child);
+      assert.equal(await stopServe(served), 0);
     }
   });
 
   it('with ADMIN_API_KEY set, the generated root key is revoked (401) and its file removed', async () => {
     const configured = 'operator-chosen-admin-key-0123456789';
-    const { child, address, stderr } = await serve([], { ...baseEnv, ADMIN_API_KEY: configured });
+    const served = await startServe([], { ...baseEnv, ADMIN_API_KEY: configured });
+    const { address, stderr } = served;
     try {
       assert.match(stderr(), /ADMIN_API_KEY is the root key of workspace "default": revoked 1 other root key\(s\)/);
       assert.equal(fs.existsSync(keyFile), false);
@@ -69,7 +46,7 @@ describe('limits through the smsp command', () => {
       assert.equal(((await old.json()) as { code: string }).code, 'UNAUTHORIZED');
       assert.equal((await keys(configured)).status, 200);
     } finally {
-      await stop(child);
+      assert.equal(await stopServe(served), 0);
     }
   });
 });
