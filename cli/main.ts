@@ -1,6 +1,7 @@
 /** The `smsp` command line: serve, migrate, seed-demo, keys. */
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/config.ts';
+import path from 'node:path';
+import { describeFailure } from './failures.ts';
 import { migrateCommand } from './migrate.ts';
 import { seedDemoCommand } from './seed-demo.ts';
 import { serveCommand } from './serve.ts';
@@ -36,6 +37,8 @@ commands:
   keys create --name N --role R [--workspace W]
                                          create an API key (printed once)
 
+every command takes --verbose (a failure's stack trace). Exit codes: 0 done, 1 failed, 2 usage or configuration,
+5 unavailable (the data directory is in use by a running server, the port is taken, the schema is from another version).
 configuration comes from the environment: see README.md, "Configuration".`;
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -86,6 +89,7 @@ async function main(argv: string[]): Promise<number> {
       fields: { type: 'string' },
       version: { type: 'string' },
       out: { type: 'string' },
+      verbose: { type: 'boolean' },
     },
   });
   return (await run(values, positionals)) ?? 0;
@@ -96,9 +100,11 @@ main(process.argv.slice(2)).then(
     if (code !== 0) process.exitCode = code;
   },
   (err: unknown) => {
-    const known = err instanceof ConfigError || (err instanceof Error && err.name === 'UsageError');
-    process.stderr.write(`smsp: ${known ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
-    process.exitCode = known ? 2 : 1;
+    const failure = describeFailure(err, path.resolve(process.env.DATA_DIR || './data'));
+    process.stderr.write(`smsp: ${failure.message} [${failure.code}]\n`);
+    if (process.argv.includes('--verbose')) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+    // A failed command ends, even if something it started (a scheduler, the engine) would keep it alive.
+    process.exit(failure.exitCode);
   },
 );
 

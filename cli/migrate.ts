@@ -1,11 +1,13 @@
 import { loadConfig } from '../config/config.ts';
 import { settleUnfinishedImports } from '../ingest/imports/import-jobs.ts';
 import { migrate } from '../warehouse/migrations.ts';
+import { assertDataDirFree } from './server-record.ts';
 import { openWarehouse } from '../warehouse/warehouse.ts';
 
 /** `smsp migrate`: applies pending migrations and says which. */
 export async function migrateCommand(): Promise<void> {
   const config = loadConfig();
+  if (!config.warehouse.url) assertDataDirFree(config.dataDir);
   const warehouse = await openWarehouse(config.warehouse);
   try {
     const applied = await migrate(warehouse);

@@ -4,6 +4,7 @@ import { loadConfig, type AppConfig } from '../config/config.ts';
 import { settleUnfinishedImports } from '../ingest/imports/import-jobs.ts';
 import { migrate } from '../warehouse/migrations.ts';
 import { openWarehouse, type Warehouse } from '../warehouse/warehouse.ts';
+import { assertDataDirFree } from './server-record.ts';
 
 export interface Opened {
   config: AppConfig;
@@ -13,6 +14,8 @@ export interface Opened {
 export async function openPlatform(overrides: Partial<AppConfig['server']> = {}): Promise<Opened> {
   const loaded = loadConfig();
   const config = { ...loaded, server: { ...loaded.server, ...overrides } };
+  // The embedded engine allows one process per data directory: say so plainly when a server holds it.
+  if (!config.warehouse.url) assertDataDirFree(config.dataDir);
   const warehouse = await openWarehouse(config.warehouse);
   const applied = await migrate(warehouse);
   if (applied.length) process.stderr.write(`applied migrations: ${applied.join(', ')}\n`);

@@ -9,6 +9,7 @@ import { launchIngest, type RunningIngest } from '../ingest/kafka/ingest-service
 import { intFlag, stringFlag, UsageError } from './args.ts';
 import type { Flags } from './main.ts';
 import { openPlatform } from './open.ts';
+import { removeServerRecord, writeServerRecord } from './server-record.ts';
 import { loadDemo } from './seed-demo.ts';
 
 /**
@@ -43,11 +44,13 @@ export async function serveCommand(flags: Flags): Promise<void> {
     await ingest?.stop();
     await intake.close();
     await warehouse.close();
+    removeServerRecord(config.dataDir);
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
   const address = await app.listen({ host: config.server.host, port: config.server.port });
+  writeServerRecord(config.dataDir, address);
   const modes = [`warehouse: ${warehouse.kind}`, `events via ${intake.mode}`, ...(ingest ? [`${ingest.workers.length} ingest worker(s)`] : [])];
   process.stderr.write(`SMS analytics platform listening on ${address} (${modes.join(', ')}); API docs at ${address}/docs\n`);
 }

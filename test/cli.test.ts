@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -26,8 +27,32 @@ describe('the smsp command (what `npm start` runs)', () => {
       const summary = (await res.json()) as { events: Record<string, number> };
       assert.ok(summary.events.send! > 100, JSON.stringify(summary));
       assert.ok(summary.events.delivery! > 0 && summary.events.click! > 0 && summary.events.conversion! > 0);
+
+      // A second command on the same data directory: one readable line naming the server, no stack trace.
+      const beside = spawnSync(process.execPath, ['bin/smsp.mjs', 'segment', 'preview', '--rule', '{"tag":"vip"}'], { env, encoding: 'utf8' });
+      assert.equal(beside.status, 5, beside.stderr);
+      assert.equal(beside.stderr.trim().split('\n').length, 1, beside.stderr);
+      assert.match(beside.stderr, new RegExp(`^smsp: the data directory .* is in use: a server is running on it at ${address} \\(pid ${serve.child.pid}\\).*\\[DATA_DIR_LOCKED\\]\n$`));
+      const verbose = spawnSync(process.execPath, ['bin/smsp.mjs', 'migrate', '--verbose'], { env, encoding: 'utf8' });
+      assert.equal(verbose.status, 5);
+      assert.match(verbose.stderr, /\[DATA_DIR_LOCKED\]\n.*DataDirInUseError[^]*\n\s+at /, 'with --verbose, the stack follows');
     } finally {
       assert.equal(await stopServe(serve), 0);
+      assert.ok(!fs.existsSync(path.join(dataDir, 'server.json')), 'a stopped server removes its record');
+    }
+  });
+
+  it('serve on a port that is taken fails with one line saying so', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const run = spawnSync(process.execPath, ['bin/smsp.mjs', 'serve', '--port', String(port)], { env, encoding: 'utf8' });
+      assert.equal(run.status, 5, run.stderr);
+      assert.match(run.stderr, /(^|\n)smsp: listen EADDRINUSE.*choose another with --port or PORT \[PORT_IN_USE\]\n$/);
+      assert.doesNotMatch(run.stderr, /\n\s+at /);
+    } finally {
+      taken.close();
     }
   });
 
