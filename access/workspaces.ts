@@ -40,8 +40,9 @@ export async function workspaceSettings(wh: Warehouse, id: string): Promise<Work
 
 /** Saves new settings as a new version (earlier versions stay stored). */
 export async function updateWorkspaceSettings(wh: Warehouse, id: string, changes: Partial<WorkspaceSettings>, changedBy: string): Promise<MetadataRecord<WorkspaceSettings>> {
-  const current = await workspaceSettings(wh, id);
-  const saved = await store(wh).save(id, { id, name: id, spec: { ...current, ...changes }, changedBy });
+  // Merged onto the stored settings under the object's lock (not onto the cache), so concurrent changes of
+  // different settings both stay.
+  const saved = await store(wh).update(id, id, changedBy, (current) => ({ name: id, spec: { ...DEFAULT_SETTINGS, ...current?.spec, ...changes } }));
   settingsCache.delete(id);
-  return saved;
+  return saved!;
 }

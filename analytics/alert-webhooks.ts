@@ -64,6 +64,6 @@ export async function deliverAlertWebhook(
     ...(outcome.status !== undefined && { status: outcome.status }),
     ...(!outcome.delivered && { error: outcome.reason }),
   };
-  const current = await alertsStore(wh).get(workspaceId, alert.id);
-  if (current) await alertsStore(wh).save(workspaceId, { id: alert.id, name: current.name, spec: { ...current.spec, webhook }, changedBy: 'webhook' });
+  // Read and written under the object's lock, so an acknowledgement made meanwhile is kept.
+  await alertsStore(wh).update(workspaceId, alert.id, 'webhook', (current) => current && { name: current.name, spec: { ...current.spec, webhook } });
 }

@@ -190,8 +190,12 @@ export async function evaluateAlerts(
 
 /** Acknowledges an open alert (a new version); false when there is no such open alert. */
 export async function acknowledgeAlert(wh: Warehouse, workspaceId: string, id: string, by: string): Promise<Alert | undefined> {
-  const current = await alertsStore(wh).get(workspaceId, id);
-  if (!current) return undefined;
-  if (current.spec.status === 'acked') return current;
-  return alertsStore(wh).save(workspaceId, { id, name: current.name, spec: { ...current.spec, status: 'acked', acked_at: new Date().toISOString() }, changedBy: by });
+  let unchanged: Alert | undefined;
+  // Under the object's lock: a webhook outcome recorded meanwhile is kept.
+  const acked = await alertsStore(wh).update(workspaceId, id, by, (current) => {
+    if (current?.spec.status === 'acked') unchanged = current;
+    if (!current || unchanged) return undefined;
+    return { name: current.name, spec: { ...current.spec, status: 'acked', acked_at: new Date().toISOString() } };
+  });
+  return acked ?? unchanged;
 }

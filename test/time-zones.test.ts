@@ -25,6 +25,17 @@ describe('workspace time zone and settings', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(analyst) })).json().timezone, 'Europe/Berlin');
   });
 
+  it('concurrent changes of different settings both stay, each as its own version', async () => {
+    const admin = await t.keyFor('admin', 'tz_race');
+    const put = (payload: object) => t.app.inject({ method: 'PUT', url: '/v1/workspace', headers: bearer(admin), payload });
+    // Read once so the settings are cached: a change merged onto a stale cache would drop the other one.
+    await t.app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(admin) });
+    const answers = await Promise.all([put({ timezone: 'Europe/Berlin' }), put({ locale: 'en' })]);
+    assert.deepEqual(answers.map((a) => a.json().version).sort(), [2, 3]);
+    const now = (await t.app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(admin) })).json();
+    assert.deepEqual([now.timezone, now.locale], ['Europe/Berlin', 'en']);
+  });
+
   it('a campaign sent at 23:30 Beijing time lands in the Beijing day; tz=UTC and a daylight-saving zone cut days as Intl does', async () => {
     const sender = await t.keyFor('sender', 'tz_days');
     const analyst = await t.keyFor('analyst', 'tz_days');
