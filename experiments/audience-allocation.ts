@@ -4,7 +4,9 @@
  * (`<experiment>.<variant>`, exported like any audience) and an exposure event is recorded per
  * recipient (holdout excluded), idempotently.
  */
+import { processLocks } from '../warehouse/keyed-mutex.ts';
 import { MetadataStore } from '../warehouse/metadata-store.ts';
+import { claimNextVersion } from '../warehouse/version-claims.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -21,7 +23,22 @@ export interface AllocationResult {
   variant_audiences: Record<string, { audience_id: string; version: number }>;
 }
 
-export async function allocateAudience(
+/**
+ * Splits an audience snapshot into per-variant audiences. Allocations of one experiment run one at a time
+ * in this process, and each claims its own version number, so two runs never share (and mix) a version.
+ */
+export function allocateAudience(
+  wh: Warehouse,
+  workspaceId: string,
+  experiment: Experiment,
+  source: { id: string; spec: AudienceSpec },
+  opts: { nowMs: number; changedBy: string },
+): Promise<AllocationResult> {
+  const lockKey = JSON.stringify(['allocate', wh.config.url ?? 'embedded', wh.database, workspaceId, experiment.id]);
+  return processLocks.run(lockKey, () => allocateOnce(wh, workspaceId, experiment, source, opts));
+}
+
+async function allocateOnce(
   wh: Warehouse,
   workspaceId: string,
   experiment: Experiment,
@@ -38,7 +55,8 @@ export async function allocateAudience(
   const variantIds = [...keys, HOLDOUT].map((k) => `${experiment.id}.${k}`);
   // Each allocation is a new version of every variant audience, the same number for all of them.
   const previous = await Promise.all(variantIds.map((id) => audiences.get(workspaceId, id)));
-  const targetVersion = Math.max(0, ...previous.map((p) => p?.spec.version ?? 0)) + 1;
+  const newest = Math.max(0, ...previous.map((p) => p?.spec.version ?? 0));
+  const targetVersion = await claimNextVersion(wh, { type: 'experiment_allocation', workspace: workspaceId, id: experiment.id }, newest);
   const params = {
     workspace: workspaceId,
     experiment: experiment.id,

@@ -7,7 +7,7 @@
 import { processLocks } from '../warehouse/keyed-mutex.ts';
 import { MetadataStore, VersionConflictError, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
-import { claimVersion, highestClaim, type ClaimKey } from '../warehouse/version-claims.ts';
+import { claimNextVersion } from '../warehouse/version-claims.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Segment } from './segments.ts';
 import { compiledRule } from './segments.ts';
@@ -46,21 +46,6 @@ const store = (wh: Warehouse) => new MetadataStore<AudienceSpec>(wh, 'audiences'
 export const DEFAULT_CAP = { per_week: 2, vip_per_week: 4, vip_min_level: 1 };
 const NEW_USER_DAYS = { promotion: 15, service: 3 } as const;
 
-/** Claims the next free snapshot number of an audience; the members of that number are this run's alone. */
-async function claimSnapshotVersion(wh: Warehouse, key: ClaimKey, newest: number): Promise<number> {
-  // Another process may claim the same number first: then the next one is tried.
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const version = Math.max(newest, await highestClaim(wh, key)) + 1;
-    try {
-      await claimVersion(wh, key, version);
-      return version;
-    } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
-    }
-  }
-  throw new VersionConflictError(key, newest + 1);
-}
-
 /**
  * Snapshots the segment into a new audience version. Materializations of one segment run one at a
  * time in this process, and each claims its own snapshot number, so two runs never share a version.
@@ -69,7 +54,7 @@ export async function materializeAudience(wh: Warehouse, workspaceId: string, se
   const lockKey = JSON.stringify(['materialize', wh.config.url ?? 'embedded', wh.database, workspaceId, segment.id]);
   return processLocks.run(lockKey, async () => {
     const previous = await store(wh).get(workspaceId, segment.id);
-    const version = await claimSnapshotVersion(wh, { type: 'audience_snapshot', workspace: workspaceId, id: segment.id }, previous?.spec.version ?? 0);
+    const version = await claimNextVersion(wh, { type: 'audience_snapshot', workspace: workspaceId, id: segment.id }, previous?.spec.version ?? 0);
     const { expression, params } = compiledRule(segment.spec.rule, workspaceId, opts.nowMs, opts.timezone);
     const cap = eligibility.frequency_cap ? { ...DEFAULT_CAP, ...(typeof eligibility.frequency_cap === 'object' ? eligibility.frequency_cap : {}) } : DEFAULT_CAP;
     await wh.command(sqlWithGenerated('audiences/materialize', { rule: expression }), {

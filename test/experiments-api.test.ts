@@ -164,6 +164,15 @@ describe('experiments API', () => {
     assert.deepEqual(results.variants.map((v: { n: number }) => v.n), [expected.control!.length, expected.b!.length, expected.c!.length]);
     assert.equal(results.srm_detected, false);
     assert.equal((await call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: 'nope' }, admin)).statusCode, 404);
+
+    // Concurrent allocations each get their own version of every variant audience, holding exactly that variant.
+    const concurrent = await Promise.all([1, 2, 3].map(() => call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: seg.id }, admin)));
+    const versions = concurrent.map((r) => r.json().variant_audiences.b.version).sort();
+    assert.equal(new Set(versions).size, 3, `distinct versions: ${versions}`);
+    for (const version of versions) {
+      const page = await call('GET', `/v1/audiences/exp_alloc.b/export?fields=user_id&limit=100000&version=${version}`, undefined, sender);
+      assert.deepEqual(page.body.trim().split('\n').map((l) => JSON.parse(l).user_id).sort(), expected.b!.sort(), `version ${version}`);
+    }
   });
 
   it('plans recipients per arm and days (power.prop.test: 3840.85 per arm for 10 % → 12 %)', async () => {

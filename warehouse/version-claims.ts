@@ -43,3 +43,21 @@ export async function claimVersion(wh: Warehouse, key: ClaimKey, version: number
   if (winner?.write_id !== writeId) throw new VersionConflictError(key, version);
   return writeId;
 }
+
+/**
+ * Claims the next free version after `newest` (and after every claim) for a run whose output is keyed by
+ * that number (an audience snapshot, an experiment's allocation): the rows of that number are its alone.
+ * Another process may claim the same number first: then the next one is tried.
+ */
+export async function claimNextVersion(wh: Warehouse, key: ClaimKey, newest: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const version = Math.max(newest, await highestClaim(wh, key)) + 1;
+    try {
+      await claimVersion(wh, key, version);
+      return version;
+    } catch (err) {
+      if (!(err instanceof VersionConflictError)) throw err;
+    }
+  }
+  throw new VersionConflictError(key, newest + 1);
+}
