@@ -23,7 +23,7 @@ import { setCursorSecret } from './cursor.ts';
 import { storableDateFormat, storableInstantFormat } from './formats.ts';
 import { createApiMetrics, instrumentRequests, type ApiMetrics } from './metrics.ts';
 import { registerNdjsonParser } from './ndjson.ts';
-import { securityHeadersPlugin } from './security-headers.ts';
+import { securityHeadersPlugin, setSecurityHeaders } from './security-headers.ts';
 import { rateLimitPlugin } from './rate-limit.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
@@ -82,7 +82,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     requestTimeout: 120_000,
     connectionTimeout: 30_000,
     // Malformed URLs and the like get the same error shape as everything else.
-    frameworkErrors: (err, _request, reply) => {
+    frameworkErrors: (err, request, reply) => {
+      // No hook runs for these: the security headers are set by hand.
+      setSecurityHeaders(request.raw, reply.raw);
       void reply.code(400 as never).send(errorBody(errors.validation(`url: ${err.message}`, 'url')) as never);
     },
     // Oversized headers and non-HTTP bytes too (Node answers those before fastify sees a request).

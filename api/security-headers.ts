@@ -6,6 +6,8 @@
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import helmetMiddleware from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Where app.ts mounts the Swagger UI. */
 export const DOCS_PREFIX = '/docs';
@@ -54,18 +56,29 @@ export const DOCS_CSP = {
 
 const policy = (directives: Record<string, string[]>) => ({ useDefaults: false, directives });
 
+const GLOBAL_OPTIONS = {
+  contentSecurityPolicy: policy(APP_CSP),
+  // X-Frame-Options for browsers that predate frame-ancestors.
+  frameguard: { action: 'deny' as const },
+  referrerPolicy: { policy: 'no-referrer' as const },
+};
+
+const applyGlobal = helmetMiddleware(GLOBAL_OPTIONS);
+
+/**
+ * The same headers on a raw response, for the few answers fastify sends before any hook runs (a URL it
+ * cannot parse goes to `frameworkErrors`).
+ */
+export function setSecurityHeaders(request: IncomingMessage, response: ServerResponse): void {
+  applyGlobal(request, response, () => undefined);
+}
+
 async function securityHeaders(app: FastifyInstance): Promise<void> {
   // Added before helmet's own onRoute hook, which turns a route's `helmet` option into its configuration.
   app.addHook('onRoute', (route) => {
     if (route.url === DOCS_PREFIX || route.url.startsWith(`${DOCS_PREFIX}/`)) route.helmet = { contentSecurityPolicy: policy(DOCS_CSP) };
   });
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: policy(APP_CSP),
-    // X-Frame-Options for browsers that predate frame-ancestors.
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
+  await app.register(helmet, { global: true, ...GLOBAL_OPTIONS });
 }
 
 /** Global (not encapsulated): the headers apply to every route, the 404 handler and error replies. */

@@ -216,6 +216,16 @@ describe('hostile input through a real listener', () => {
     assert.ok(urls.includes('/v1/contacts/135****5678'), urls.join());
   });
 
+  it('answers a URL it cannot parse with the error shape and the same security headers as every answer', async () => {
+    const res = await call('GET', '/v1/events/%E0%A4%A', 'sender');
+    assert.deepEqual([res.status, res.json.code, res.json.field], [400, 'VALIDATION_FAILED', 'url']);
+    const ok = await call('GET', '/v1/workspace', 'sender');
+    for (const header of ['content-security-policy', 'x-content-type-options', 'x-frame-options', 'referrer-policy']) {
+      assert.ok(ok.headers.get(header), header);
+      assert.equal(res.headers.get(header), ok.headers.get(header), header);
+    }
+  });
+
   it('answers no 5xx to markup and control characters in names and values', async () => {
     const hostile = ['<img src=x onerror=alert(1)>', '"; DROP TABLE events; --', '\u0000\u0007\u001b[31m', '{{workspace}}', '{p0:String}'];
     for (const text of hostile) {
