@@ -1,6 +1,7 @@
 /** Evaluates every workspace's alert rules on a schedule inside the server process. */
 import { workspaceSettings } from '../access/workspaces.ts';
 import type { WebhookConfig } from '../config/config.ts';
+import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { deliverAlertWebhook } from './alert-webhooks.ts';
 import { evaluateAlerts } from './alerts.ts';
@@ -9,7 +10,7 @@ const LOOKBACK_MS = 8 * 86_400_000;
 
 /** One pass: the complete buckets of the last 8 days (already-fired buckets are skipped). */
 export async function evaluateAllWorkspaces(wh: Warehouse, nowMs: number, webhooks: WebhookConfig, onError: (err: unknown) => void): Promise<number> {
-  const workspaces = await wh.query<{ workspace_id: string }>('SELECT DISTINCT workspace_id FROM alert_rules');
+  const workspaces = await wh.query<{ workspace_id: string }>(sql('alerts/workspaces-with-rules'));
   let fired = 0;
   for (const { workspace_id: ws } of workspaces) {
     try {
