@@ -24,9 +24,12 @@ export interface StoredEvent {
   properties: Record<string, string>;
 }
 
-/** One event of the workspace, or undefined (also for another workspace's event). */
-export async function eventById(wh: Warehouse, workspaceId: string, eventId: string): Promise<StoredEvent | undefined> {
-  const [row] = await wh.query<StoredEvent>(sql('events/by-id'), { workspace: workspaceId, event_id: eventId });
+/**
+ * One event of the workspace, or undefined (also for another workspace's event). An event is identified
+ * by its type and id: without `type`, the earliest event with that id.
+ */
+export async function eventById(wh: Warehouse, workspaceId: string, eventId: string, type = ''): Promise<StoredEvent | undefined> {
+  const [row] = await wh.query<StoredEvent>(sql('events/by-id'), { workspace: workspaceId, event_id: eventId, type });
   return row ? { ...row, ts: isoFromTs(row.ts), revenue: Number(row.revenue) } : undefined;
 }
 

@@ -52,21 +52,21 @@ describe('demo data', () => {
     assert.equal(report.events, events.length);
     const rows = await wh.query<{ carrier: string; delivered: string; deliveries: string }>(
       `SELECT carrier, countIf(status = 'delivered') AS delivered, count() AS deliveries
-       FROM events FINAL WHERE workspace_id = 'demo_ws' AND type = 'delivery' GROUP BY carrier ORDER BY carrier`,
+       FROM events WHERE workspace_id = 'demo_ws' AND type = 'delivery' GROUP BY carrier ORDER BY carrier`,
     );
     for (const r of rows) {
       assert.equal(Number(r.delivered) / Number(r.deliveries), deliveryRate(events, (e) => e.carrier === r.carrier), r.carrier);
     }
     // loading twice adds nothing: every event id is already stored
     await seedDemo(wh, 'demo_ws', opts);
-    const [count] = await wh.query<{ n: string }>("SELECT count() AS n FROM events FINAL WHERE workspace_id = 'demo_ws'");
+    const [count] = await wh.query<{ n: string }>("SELECT count() AS n FROM events WHERE workspace_id = 'demo_ws'");
     assert.equal(Number(count!.n), events.length);
   });
 
   it('carries an A/B test whose treatment really clicks more', async () => {
     const rates = await wh.query<{ variant: string; clicks: string; exposed: string }>(
       `SELECT variant, countIf(type = 'click') AS clicks, countIf(type = 'exposure') AS exposed
-       FROM events FINAL WHERE workspace_id = 'demo_ws' AND experiment_id = {exp:String} GROUP BY variant ORDER BY variant`,
+       FROM events WHERE workspace_id = 'demo_ws' AND experiment_id = {exp:String} GROUP BY variant ORDER BY variant`,
       { exp: DEMO_EXPERIMENT.id },
     );
     assert.deepEqual(rates.map((r) => r.variant), DEMO_EXPERIMENT.variants.map((v) => v.key));

@@ -158,7 +158,7 @@ describe('experiments API', () => {
       assert.deepEqual(page.body.trim().split('\n').map((l) => JSON.parse(l).user_id).sort(), expected[key]!.sort(), key);
     }
     await call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: seg.id }, admin);
-    const [exposures] = await t.wh.query<{ n: string }>("SELECT count() AS n FROM events FINAL WHERE workspace_id = 'ab_alloc' AND type = 'exposure' AND experiment_id = 'exp_alloc'");
+    const [exposures] = await t.wh.query<{ n: string }>("SELECT count() AS n FROM events WHERE workspace_id = 'ab_alloc' AND type = 'exposure' AND experiment_id = 'exp_alloc'");
     assert.equal(Number(exposures!.n), 3000 - expected.holdout!.length, 'allocating again records nobody twice');
     const results = (await call('GET', '/v1/experiments/exp_alloc/results?metric=click', undefined, admin)).json();
     assert.deepEqual(results.variants.map((v: { n: number }) => v.n), [expected.control!.length, expected.b!.length, expected.c!.length]);

@@ -81,7 +81,7 @@ describe('standalone ingest worker killed with SIGKILL and restarted', () => {
     try {
       const [r] = await wh.query<{ rows: string; ids: string; foreign: string }>(
         `SELECT count() AS rows, uniqExact(event_id) AS ids, countIf(NOT match(event_id, '^c[0-9]{8}$')) AS foreign
-         FROM events FINAL WHERE workspace_id = 'ws_crash'`,
+         FROM events WHERE workspace_id = 'ws_crash'`,
       );
       assert.deepEqual({ rows: Number(r!.rows), ids: Number(r!.ids), foreign: Number(r!.foreign) }, { rows: TOTAL, ids: TOTAL, foreign: 0 }, `kills after ${delays.join(', ')} ms`);
     } finally {

@@ -28,7 +28,7 @@ describe('Kafka ingest hardening (real broker, embedded ClickHouse)', () => {
   after(() => dropTestDatabase(wh));
 
   const stored = async (workspace: string, prefix = '') => {
-    const [r] = await wh.query<{ n: string }>('SELECT count() AS n FROM events FINAL WHERE workspace_id = {ws:String} AND startsWith(event_id, {p:String})', { ws: workspace, p: prefix });
+    const [r] = await wh.query<{ n: string }>('SELECT count() AS n FROM events WHERE workspace_id = {ws:String} AND startsWith(event_id, {p:String})', { ws: workspace, p: prefix });
     return Number(r!.n);
   };
   const drained = (config: KafkaConfig) => async () => (await withAdmin(kafka, (admin) => measureLag(admin, config))).every((p) => p.lag === 0);

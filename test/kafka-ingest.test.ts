@@ -25,7 +25,7 @@ describe('Kafka ingest workers (real broker, embedded ClickHouse)', () => {
   after(() => dropTestDatabase(wh));
 
   const stored = async (workspace: string) => {
-    const [r] = await wh.query<{ n: string; ids: string }>('SELECT count() AS n, uniqExact(event_id) AS ids FROM events FINAL WHERE workspace_id = {ws:String}', { ws: workspace });
+    const [r] = await wh.query<{ n: string; ids: string }>('SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE workspace_id = {ws:String}', { ws: workspace });
     return { rows: Number(r!.n), ids: Number(r!.ids) };
   };
   const drained = (config: KafkaConfig) => async () => (await withAdmin(kafka, (admin) => measureLag(admin, config))).every((p) => p.lag === 0);

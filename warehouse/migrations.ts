@@ -10,6 +10,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { renderMigration } from './ddl-render.ts';
+import { processLocks } from './keyed-mutex.ts';
+import { MIGRATION_STEPS, type MigrationStep } from './migration-steps.ts';
 import { SQL_DIR, sql } from './sql-files.ts';
 import { formatTs } from './time.ts';
 import type { Warehouse } from './warehouse.ts';
@@ -83,8 +85,16 @@ export async function migrationStatus(wh: Warehouse, files = listMigrations()): 
   };
 }
 
-/** Applies every pending migration in order; returns the names it applied. */
-export async function migrate(wh: Warehouse, files = listMigrations()): Promise<string[]> {
+/**
+ * Applies every pending migration in order; returns the names it applied. Runners in one process take
+ * turns (data steps move rows and must not interleave); the embedded engine allows one process per data
+ * directory, and against a server one process should migrate before the others start.
+ */
+export async function migrate(wh: Warehouse, files = listMigrations(), steps: Readonly<Record<string, MigrationStep>> = MIGRATION_STEPS): Promise<string[]> {
+  return processLocks.run(`migrate:${wh.database}`, () => migrateAlone(wh, files, steps));
+}
+
+async function migrateAlone(wh: Warehouse, files: MigrationFile[], steps: Readonly<Record<string, MigrationStep>>): Promise<string[]> {
   await ensureRecordTable(wh);
   const applied = await appliedChecksums(wh);
   const done: string[] = [];
@@ -96,9 +106,12 @@ export async function migrate(wh: Warehouse, files = listMigrations()): Promise<
       }
       continue;
     }
+    const step = steps[file.version];
+    await step?.before?.(wh);
     for (const stmt of renderMigration(file.source, { cluster: wh.config.cluster, vars: renderVars(wh) })) {
       await wh.ddl(stmt);
     }
+    await step?.after?.(wh);
     await wh.insert('schema_migrations', [
       { version: file.version, name: file.name, checksum: file.checksum, applied_at: formatTs(Date.now()) },
     ]);
@@ -113,12 +126,20 @@ export async function migrate(wh: Warehouse, files = listMigrations()): Promise<
  * after the table exists takes effect at the next start.
  */
 async function syncEventRetention(wh: Warehouse): Promise<void> {
-  const table = wh.config.cluster ? 'events_local' : 'events';
-  const [row] = await wh.query<{ engine_full: string }>(sql('migrations/table-engine'), { table });
   const months = wh.config.eventRetentionMonths;
-  if (row && !row.engine_full.includes(`toIntervalMonth(${months})`)) {
-    const onCluster = wh.config.cluster ? ` ON CLUSTER ${wh.config.cluster}` : '';
-    // months is a validated integer from configuration, not a user value.
-    await wh.ddl(`ALTER TABLE ${table}${onCluster} MODIFY TTL toDateTime(ts) + toIntervalMonth(${months})`);
+  for (const [name, ttl] of RETAINED_TABLES) {
+    const table = wh.config.cluster ? `${name}_local` : name;
+    const [row] = await wh.query<{ engine_full: string }>(sql('migrations/table-engine'), { table });
+    if (row && !row.engine_full.includes(`toIntervalMonth(${months})`)) {
+      const onCluster = wh.config.cluster ? ` ON CLUSTER ${wh.config.cluster}` : '';
+      // months is a validated integer from configuration, not a user value.
+      await wh.ddl(`ALTER TABLE ${table}${onCluster} MODIFY TTL ${ttl} + toIntervalMonth(${months})`);
+    }
   }
 }
+
+/** Tables that keep rows as long as events are kept, with the instant each row's age counts from. */
+const RETAINED_TABLES: ReadonlyArray<readonly [string, string]> = [
+  ['events', 'toDateTime(ts)'],
+  ['event_keys', 'day'],
+];

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { presentPersonal } from '../../access/pii-policy.ts';
-import { EventSchema } from '../../ingest/event-schema.ts';
+import { EVENT_TYPES, EventSchema } from '../../ingest/event-schema.ts';
 import { eventById, eventSummary } from '../../analytics/event-reads.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
@@ -70,11 +70,17 @@ export async function eventRoutes(app: FastifyInstance, { config, warehouse, met
     '/events/:event_id',
     {
       config: { roles: ['admin', 'analyst', 'sender'] },
-      schema: { summary: 'One stored event', params: Type.Object({ event_id: Type.String({ minLength: 1, maxLength: 128 }) }) },
+      schema: {
+        summary: 'One stored event',
+        description: 'An event is identified by its type and id; without `type`, the earliest event with that id.',
+        params: Type.Object({ event_id: Type.String({ minLength: 1, maxLength: 128 }) }),
+        querystring: Type.Object({ type: Type.Optional(Type.Enum([...EVENT_TYPES])) }, { additionalProperties: false }),
+      },
     },
     async (request) => {
       const { event_id } = request.params as { event_id: string };
-      const event = await eventById(warehouse, request.principal.workspaceId, event_id);
+      const { type } = request.query as { type?: string };
+      const event = await eventById(warehouse, request.principal.workspaceId, event_id, type);
       if (!event) throw errors.notFound(`event ${event_id}`);
       return presentPersonal(event, request.principal.role);
     },

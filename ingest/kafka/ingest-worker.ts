@@ -4,11 +4,9 @@
  * Exactly once in effect:
  *  - offsets are committed only after the batch's insert (and its dead letters) succeeded, so a crash
  *    re-reads, never skips;
- *  - a re-read batch is harmless: the insert carries a token built from topic-partition-first-last
- *    offsets and a hash of the messages (a retry of the same batch is dropped by ClickHouse, while a
- *    new batch at reused offsets, after a topic was recreated or offsets reset, is not), and any
- *    other re-read copy of an event collapses on the events table's key, which every query reads
- *    with FINAL.
+ *  - a re-read batch is harmless: the sink stores only events not stored yet (ingest/event-store.ts
+ *    checks each batch against the stored copies), and its insert carries a token built from
+ *    topic-partition-first-last offsets, a hash of the messages and of the rows inserted.
  * Resolving an offset (kafkajs) only moves the fetch position; committing is separate and explicit.
  */
 import { createHash, type Hash } from 'node:crypto';

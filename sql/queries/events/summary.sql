@@ -1,10 +1,10 @@
--- Events, users and revenue per type in [from, to). FINAL collapses re-sent copies of an event.
+-- Events, users and revenue per type in [from, to).
 SELECT
     type,
     count() AS events,
     uniqExact(if(user_id != '', user_id, phone)) AS users,
     sum(revenue) AS revenue
-FROM events FINAL
+FROM events
 WHERE workspace_id = {workspace:String}
   AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
 GROUP BY type

@@ -5,7 +5,7 @@ WITH
     exposed AS
     (
         SELECT if(user_id != '', user_id, phone) AS unit, argMin(variant, ts) AS variant, min(ts) AS exposed_at
-        FROM events FINAL
+        FROM events
         WHERE workspace_id = {workspace:String} AND type = 'exposure' AND experiment_id = {experiment:String}
         GROUP BY unit
     ),
@@ -16,7 +16,7 @@ WITH
         INNER JOIN
         (
             SELECT if(user_id != '', user_id, phone) AS unit, ts, revenue
-            FROM events FINAL
+            FROM events
             WHERE workspace_id = {workspace:String}
               AND type = {event_type:String}
               AND (type != 'delivery' OR status = 'delivered')

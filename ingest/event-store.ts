@@ -1,0 +1,96 @@
+/**
+ * The one way events enter the warehouse, deduplicated on write: each batch is checked against the
+ * stored copies and only events not stored yet are inserted, so every read is exact without FINAL and
+ * the rollups that views build on insert never count an event twice.
+ *
+ * Exact under:
+ *  - replays and re-posts: a stored event is found (by its day, or by event_keys for another day) and dropped;
+ *  - retries after a crash: the check reads the events table itself, so an insert that was cut short
+ *    (some partitions stored, some not) is completed, not repeated;
+ *  - concurrent writers in one process: check and insert run under a lock per workspace. The embedded
+ *    engine allows one process per data directory, so that covers every writer of an embedded install;
+ *    against a server, writers in several processes must not ingest the same event ids at the same time.
+ */
+import crypto from 'node:crypto';
+import type { Warehouse } from '../warehouse/warehouse.ts';
+import { processLocks } from '../warehouse/keyed-mutex.ts';
+import { sql } from '../warehouse/sql-files.ts';
+import type { EventRow } from './event-schema.ts';
+
+export interface StoreResult {
+  /** Events inserted now. */
+  stored: number;
+  /** Events of the batch already stored before (or repeated within the batch). */
+  duplicates: number;
+}
+
+/** Ids per lookup: bounds the size of the bound parameters (they travel in the request URL to a server). */
+const LOOKUP_CHUNK = 2_000;
+
+/**
+ * A token that is the same whenever the same rows are inserted again, so that two identical inserts
+ * racing past the check are still stored once (ClickHouse drops a block whose token it has seen).
+ */
+export function contentToken(prefix: string, rows: readonly EventRow[]): string {
+  const hash = crypto.createHash('sha256');
+  for (const row of rows) hash.update(JSON.stringify(row)).update('\n');
+  return `${prefix}:${hash.digest('hex')}`;
+}
+
+const identity = (row: Pick<EventRow, 'type' | 'event_id'>) => `${row.type}\u0000${row.event_id}`;
+
+async function storedIdentities(wh: Warehouse, workspaceId: string, rows: readonly EventRow[]): Promise<Set<string>> {
+  const stored = new Set<string>();
+  for (let i = 0; i < rows.length; i += LOOKUP_CHUNK) {
+    const chunk = rows.slice(i, i + LOOKUP_CHUNK);
+    const found = await wh.query<{ event_type: string; event_id: string }>(sql('events/stored-copies'), {
+      workspace: workspaceId,
+      ids: chunk.map((r) => r.event_id),
+      types: chunk.map((r) => r.type),
+      days: chunk.map((r) => r.ts.slice(0, 10)),
+    });
+    for (const row of found) stored.add(identity({ type: row.event_type, event_id: row.event_id }));
+  }
+  return stored;
+}
+
+/** Runs `task` holding the locks of every key, taken in sorted order so that two callers never deadlock. */
+function withLocks<T>(keys: readonly string[], task: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = [...keys].sort();
+  if (first === undefined) return task();
+  return processLocks.run(first, () => withLocks(rest, task));
+}
+
+/**
+ * Runs `task`, which checks and writes events of these workspaces by itself (an INSERT ... SELECT that
+ * leaves out stored ids), while no other writer of this process writes events of them.
+ */
+export function withEventWriteLock<T>(wh: Warehouse, workspaceIds: readonly string[], task: () => Promise<T>): Promise<T> {
+  return withLocks([...new Set(workspaceIds)].map((ws) => `events:${wh.database}:${ws}`), task);
+}
+
+/**
+ * Stores the events of `rows` that are not stored yet; `tokenPrefix` names the caller's batch (the insert's
+ * deduplication token is the prefix plus a hash of the rows actually inserted).
+ */
+export async function storeEvents(wh: Warehouse, rows: readonly EventRow[], tokenPrefix: string): Promise<StoreResult> {
+  const byWorkspace = new Map<string, EventRow[]>();
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = `${row.workspace_id}\u0000${identity(row)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const list = byWorkspace.get(row.workspace_id) ?? [];
+    if (list.length === 0) byWorkspace.set(row.workspace_id, list);
+    list.push(row);
+  }
+  return withEventWriteLock(wh, [...byWorkspace.keys()], async () => {
+    const fresh: EventRow[] = [];
+    for (const [workspaceId, list] of byWorkspace) {
+      const stored = await storedIdentities(wh, workspaceId, list);
+      for (const row of list) if (!stored.has(identity(row))) fresh.push(row);
+    }
+    await wh.insert('events', fresh, { dedupToken: contentToken(tokenPrefix, fresh) });
+    return { stored: fresh.length, duplicates: rows.length - fresh.length };
+  });
+}

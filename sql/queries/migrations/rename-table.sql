@@ -1,0 +1,2 @@
+-- Table names are fixed identifiers from warehouse/migration-steps.ts, never user text.
+RENAME TABLE {{from}} TO {{to}}{{on_cluster}}

@@ -1,0 +1,1 @@
+TRUNCATE TABLE IF EXISTS {{name}}{{on_cluster}} SYNC

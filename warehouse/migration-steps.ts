@@ -1,0 +1,69 @@
+/**
+ * Data steps that a migration file cannot express as idempotent DDL: moving rows to a new layout,
+ * backfilling tables that views fill only from the next insert on. A step runs before and/or after its
+ * file's statements, and each is written to be run again after a crash at any point: it works out
+ * where it stands from the tables themselves.
+ */
+import { sql, sqlWithGenerated } from './sql-files.ts';
+import type { Warehouse } from './warehouse.ts';
+
+export interface MigrationStep {
+  before?(wh: Warehouse): Promise<void>;
+  after?(wh: Warehouse): Promise<void>;
+}
+
+/** Data moves are long statements: no time limit. */
+const NO_LIMIT = { timeoutSeconds: 0 };
+
+/** The table that holds the rows: `<name>_local` on a cluster, `<name>` on one node. */
+function localTable(wh: Warehouse, name: string): string {
+  return wh.config.cluster ? `${name}_local` : name;
+}
+
+function onCluster(wh: Warehouse): string {
+  return wh.config.cluster ? ` ON CLUSTER ${wh.config.cluster}` : '';
+}
+
+async function sortingKey(wh: Warehouse, table: string): Promise<string | undefined> {
+  const [row] = await wh.query<{ sorting_key: string }>(sql('migrations/table-sorting-key'), { table });
+  return row?.sorting_key;
+}
+
+async function ddl(wh: Warehouse, name: string, slots: Record<string, string>): Promise<void> {
+  await wh.ddl(sqlWithGenerated(name, { on_cluster: onCluster(wh), ...slots }));
+}
+
+/** The sorting key of the events table before 0011. */
+const LEGACY_EVENTS_KEY = 'workspace_id, event_id';
+
+/**
+ * 0011: events move from (workspace_id, event_id), deduplicated on read, to a layout by month, day and
+ * type, deduplicated on write. Before the file: the old table becomes events_legacy (and the view that
+ * read it is dropped: a view keeps reading the renamed table's old name and would miss every insert).
+ * After it: the old rows are copied, once each, into the new table, and events_legacy is dropped.
+ */
+const eventsLayout: MigrationStep = {
+  async before(wh) {
+    if ((await sortingKey(wh, localTable(wh, 'events'))) !== LEGACY_EVENTS_KEY) return;
+    await ddl(wh, 'migrations/drop-view', { name: 'events_to_suppressions' });
+    await ddl(wh, 'migrations/rename-table', { from: localTable(wh, 'events'), to: localTable(wh, 'events_legacy') });
+    if (wh.config.cluster) {
+      // The Distributed front of the old table goes; one over the renamed local tables reads them for the copy.
+      await ddl(wh, 'migrations/drop-table', { name: 'events' });
+      await ddl(wh, 'migrations/distributed-over', { name: 'events_legacy', local: 'events_legacy_local', cluster: wh.config.cluster });
+    }
+  },
+  async after(wh) {
+    if ((await sortingKey(wh, localTable(wh, 'events_legacy'))) === undefined) return;
+    // A copy cut short by a crash starts again from empty tables.
+    for (const table of ['events', 'event_keys']) await ddl(wh, 'migrations/truncate-table', { name: localTable(wh, table) });
+    await wh.command(sql('migrations/copy-legacy-events'), {}, NO_LIMIT);
+    await ddl(wh, 'migrations/drop-table', { name: 'events_legacy' });
+    if (wh.config.cluster) await ddl(wh, 'migrations/drop-table', { name: 'events_legacy_local' });
+  },
+};
+
+/** Steps by migration version. */
+export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
+  '0011': eventsLayout,
+};
