@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { runFunnel } from '../analytics/funnels.ts';
 import { seededRandom } from '../demo/random.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from './helpers/app.ts';
 
@@ -11,7 +12,7 @@ const TO = Date.parse('2026-11-17T00:00:00Z');
 interface Ev { event_id: string; type: string; ts: number; user_id: string; message_id: string; campaign_id: string; carrier: string; status?: string; revenue?: number }
 
 /** Plain TypeScript funnel with the documented semantics. */
-function funnel(events: Ev[], steps: string[], unit: 'user' | 'message', windowH: number, keep: (e: Ev) => boolean = () => true) {
+function funnel(events: Ev[], steps: string[], unit: 'user' | 'message', windowH: number, keep: (e: Ev) => boolean = () => true, inMedianSample: (unit: string) => boolean = () => true) {
   const windowMs = windowH * HOUR;
   const matches = (e: Ev, step: string) => e.type === step && (step !== 'delivery' || e.status === 'delivered') && (step !== 'send' || e.status === 'accepted');
   const byUnit = new Map<string, Ev[]>();
@@ -22,7 +23,7 @@ function funnel(events: Ev[], steps: string[], unit: 'user' | 'message', windowH
   }
   const counts = new Array<number>(steps.length).fill(0);
   const gaps: number[][] = steps.map(() => []);
-  for (const evs of byUnit.values()) {
+  for (const [key, evs] of byUnit) {
     const starts = evs.filter((e) => matches(e, steps[0]!) && e.ts < TO);
     let level = 0;
     for (const s of starts) {
@@ -38,6 +39,7 @@ function funnel(events: Ev[], steps: string[], unit: 'user' | 'message', windowH
     }
     for (let i = 0; i < level; i++) counts[i]!++;
     // Medians: first step-1 time, then the first step-i time at or after the previous one.
+    if (!inMedianSample(key)) continue;
     let prev = Math.min(...starts.map((e) => e.ts));
     for (let i = 1; i < level; i++) {
       const t = evs.filter((e) => matches(e, steps[i]!) && e.ts >= prev).map((e) => e.ts).sort((a, b) => a - b)[0]!;
@@ -117,6 +119,29 @@ describe('analytics: funnels and metrics', () => {
     assert.equal(stepFilter.steps[1].count, funnel(events, ['send', 'click'], 'user', 72, (e) => e.type !== 'click' || e.campaign_id === 'c1')[1]!.count);
     const bad = await t.app.inject({ method: 'POST', url: '/v1/funnels', headers: bearer(analyst), payload: { steps: ['send', { type: 'click', where: [{ prop: 'x', op: 'near' }] }], window_hours: 1, from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' } });
     assert.equal(bad.json().field, 'body.steps[1].where[0].op');
+  });
+
+  it('medians over a sample when many units converted: the sample is the units under the hash cut, each gap exact', async () => {
+    const sampling = { units: 40, unitsPerGroup: 25 };
+    const req = { steps: STEPS.map((type) => ({ type })), windowHours: 72, fromMs: FROM, toMs: TO, unit: 'user' as const, breakdown: 'carrier' as const, filters: [] };
+    const res = await runFunnel(t.wh, WS, req, sampling);
+    // The sample is recomputed here from the documented rule, with only the hash function borrowed from the engine.
+    const users = [...new Set(events.map((e) => e.user_id))];
+    const [row] = await t.wh.query<{ hashes: string[] }>('SELECT arrayMap(u -> toString(cityHash64(u) % 1048576), {users:Array(String)}) AS hashes', { users });
+    const hashOf = new Map(users.map((u, i) => [u, Number(row!.hashes[i])]));
+    const cut = (units: number, wanted: number) => (units <= wanted ? 1048576 : Math.ceil((wanted / units) * 1048576));
+    const all = funnel(events, STEPS, 'user', 72);
+    const overallCut = cut(all[1]!.count, sampling.units);
+    const sampled = (c: number) => (u: string) => hashOf.get(u)! < c;
+    assert.ok(users.filter(sampled(overallCut)).length < all[1]!.count / 2, 'the overall medians come from a strict sample');
+    assert.deepEqual(strip(res.steps), funnel(events, STEPS, 'user', 72, undefined, sampled(overallCut)));
+    assert.deepEqual(strip(res.steps).map((s) => s.count), all.map((s) => s.count), 'counts are never sampled');
+    assert.equal(res.breakdowns!.length, 3);
+    for (const b of res.breakdowns!) {
+      const keep = (e: Ev) => e.carrier === b.value;
+      const groupCut = Math.max(overallCut, cut(funnel(events, STEPS, 'user', 72, keep)[1]!.count, sampling.unitsPerGroup));
+      assert.deepEqual(strip(b.steps), funnel(events, STEPS, 'user', 72, keep, sampled(groupCut)), b.value);
+    }
   });
 
   it('metric series cut days in the workspace zone and hours in UTC, with breakdowns, as a plain count', async () => {
