@@ -37,8 +37,8 @@ export interface FunnelStepResult {
 }
 
 /** Units sampled for the overall medians and, at least, for each group's (when that many converted). */
-export const MEDIAN_SAMPLE_UNITS = 20_000;
-export const MEDIAN_SAMPLE_UNITS_PER_GROUP = 2_000;
+export const MEDIAN_SAMPLE_UNITS = 50_000;
+export const MEDIAN_SAMPLE_UNITS_PER_GROUP = 5_000;
 
 /** The hash cut that keeps about `wanted` of `units` units (every unit when there are no more). */
 function sampleCut(units: number, wanted: number): number {
