@@ -15,6 +15,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 import { Params } from '../segmentation/rule-sql.ts';
 import type { WhereClause } from '../segmentation/rule-types.ts';
 import { groupSql, whereSql, type Breakdown } from './event-filters.ts';
+import { bucketSql, planRollupRead, type RollupPlan } from './metrics-plan.ts';
 
 export const METRICS = ['send_success_rate', 'delivery_rate', 'click_rate', 'conversion_rate', 'complaint_rate', 'unsubscribe_rate', 'revenue'] as const;
 export type MetricName = (typeof METRICS)[number];
@@ -51,12 +52,6 @@ export const THRESHOLDS: Partial<Record<MetricName, { below?: number; atOrAbove?
   complaint_rate: { atOrAbove: 0.001 },
 };
 
-const BUCKET_SQL: Record<Interval, string> = {
-  hour: 'toStartOfHour(ts, {tz:String})',
-  day: 'toStartOfDay(ts, {tz:String})',
-  week: 'toDateTime(toMonday(ts, {tz:String}), {tz:String})',
-};
-
 export interface MetricPoint {
   /** Bucket start as an instant (UTC, Z). */
   bucket: string;
@@ -78,12 +73,49 @@ export function rateOf(metric: MetricName, c: Counts): { numerator: number; deno
 const localText = (ms: number, tz: string) =>
   new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
 
-/** Counts per bucket (and group) in [from, to). */
-export async function metricCounts(wh: Warehouse, workspaceId: string, q: { fromMs: number; toMs: number; interval?: Interval; tz: string; breakdown?: Breakdown; filters: WhereClause[] }) {
-  const params = new Params({ workspace: workspaceId, from: formatTs(q.fromMs), to: formatTs(q.toMs), tz: q.tz });
-  const statement = sqlWithGenerated('metrics/counts', { bucket: q.interval ? BUCKET_SQL[q.interval] : '{from:DateTime64(3, \'UTC\')}', group: groupSql(q.breakdown), filters: whereSql(q.filters, params) });
+type CountsQuery = { fromMs: number; toMs: number; interval?: Interval; tz: string; breakdown?: Breakdown; filters: WhereClause[] };
+type CountsRow = Counts & { bucket_s: string; grp: string };
+
+/** Without an interval the whole range is one bucket, stamped with its start. */
+const bucketOf = (q: CountsQuery, column: string) => (q.interval ? bucketSql(q.interval, column) : "{from:DateTime64(3, 'UTC')}");
+
+async function readCounts(wh: Warehouse, statement: string, params: Params): Promise<CountsRow[]> {
   const rows = await wh.query<Omit<Counts, 'revenue'> & { revenue_total: number; bucket_s: string; grp: string }>(statement, params.values);
   return rows.map(({ revenue_total, ...r }) => ({ ...r, revenue: revenue_total }));
+}
+
+/** Counts per bucket (and group) in [from, to), all from raw events. */
+export async function rawMetricCounts(wh: Warehouse, workspaceId: string, q: CountsQuery): Promise<CountsRow[]> {
+  const params = new Params({ workspace: workspaceId, from: formatTs(q.fromMs), to: formatTs(q.toMs), tz: q.tz });
+  const statement = sqlWithGenerated('metrics/counts', { bucket: bucketOf(q, 'ts'), group: groupSql(q.breakdown), filters: whereSql(q.filters, params) });
+  return readCounts(wh, statement, params);
+}
+
+/** The same counts, from metrics_hourly's whole hours and raw events for the rest (see metrics-plan.ts). */
+async function rollupMetricCounts(wh: Warehouse, workspaceId: string, q: CountsQuery, plan: RollupPlan): Promise<CountsRow[]> {
+  const params = new Params({
+    workspace: workspaceId, from: formatTs(q.fromMs), to: formatTs(q.toMs), tz: q.tz,
+    rollup_from: formatTs(plan.rollupFromMs).slice(0, 19), rollup_to: formatTs(plan.rollupToMs).slice(0, 19),
+    raw_hours: plan.rawHours.map((ms) => ms / 1000),
+  });
+  const rawRanges = plan.rawRanges.map(([a, b]) => `(ts >= ${params.add(formatTs(a), "DateTime64(3, 'UTC')")} AND ts < ${params.add(formatTs(b), "DateTime64(3, 'UTC')")})`);
+  const statement = sqlWithGenerated('metrics/counts-rollup', {
+    rollup_bucket: bucketOf(q, 'hour'),
+    raw_bucket: bucketOf(q, 'ts'),
+    group: groupSql(q.breakdown),
+    filters: whereSql(q.filters, params),
+    raw_ranges: rawRanges.length ? rawRanges.join(' OR ') : '0',
+  });
+  return readCounts(wh, statement, params);
+}
+
+/**
+ * Counts per bucket (and group) in [from, to): from the hourly rollup where it answers exactly, else from raw
+ * events. Both give the same rows (test/metrics-rollup.test.ts).
+ */
+export async function metricCounts(wh: Warehouse, workspaceId: string, q: CountsQuery): Promise<CountsRow[]> {
+  const plan = await planRollupRead(wh, q);
+  return plan ? rollupMetricCounts(wh, workspaceId, q, plan) : rawMetricCounts(wh, workspaceId, q);
 }
 
 export async function metricSeries(wh: Warehouse, workspaceId: string, metric: MetricName, q: { fromMs: number; toMs: number; interval: Interval; tz: string; breakdown?: Breakdown; filters: WhereClause[] }): Promise<MetricPoint[]> {

@@ -142,4 +142,6 @@ async function syncEventRetention(wh: Warehouse): Promise<void> {
 const RETAINED_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['events', 'toDateTime(ts)'],
   ['event_keys', 'day'],
+  // The hourly metric counters (0013) expire with the events they count, so a read from either agrees.
+  ['metrics_hourly', 'hour'],
 ];

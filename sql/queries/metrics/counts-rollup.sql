@@ -1,0 +1,48 @@
+-- Event counts per bucket and group in [from, to), the same rows metrics/counts reads from raw events, built
+-- from whole UTC hours of metrics_hourly plus raw events of the hours no bucket holds whole and of the range's
+-- ragged ends ({{raw_ranges}}: UTC ranges, bound parameters, or 0 when there are none). Bucket, group and
+-- filters are generated from fixed catalogues over columns both tables have; values are bound parameters.
+SELECT
+    bucket_s,
+    grp,
+    sum(sends) AS sends,
+    sum(accepted) AS accepted,
+    sum(delivered) AS delivered,
+    sum(clicks) AS clicks,
+    sum(conversions) AS conversions,
+    sum(complaints) AS complaints,
+    sum(unsubscribes) AS unsubscribes,
+    toFloat64(sum(revenue_sum)) AS revenue_total
+FROM
+(
+    SELECT
+        toUnixTimestamp({{rollup_bucket}}) AS bucket_s,
+        {{group}} AS grp,
+        sends, accepted, delivered, clicks, conversions, complaints, unsubscribes,
+        revenue AS revenue_sum
+    FROM metrics_hourly
+    WHERE workspace_id = {workspace:String}
+      AND hour >= {rollup_from:DateTime('UTC')} AND hour < {rollup_to:DateTime('UTC')}
+      AND NOT has({raw_hours:Array(UInt32)}, toUnixTimestamp(hour))
+      AND ({{filters}})
+    UNION ALL
+    SELECT
+        toUnixTimestamp({{raw_bucket}}) AS bucket_s,
+        {{group}} AS grp,
+        countIf(type = 'send') AS sends,
+        countIf(type = 'send' AND status = 'accepted') AS accepted,
+        countIf(type = 'delivery' AND status = 'delivered') AS delivered,
+        countIf(type = 'click') AS clicks,
+        countIf(type = 'conversion') AS conversions,
+        countIf(type = 'complaint') AS complaints,
+        countIf(type = 'unsubscribe' OR (type = 'reply' AND upper(trimBoth(properties['text'])) IN ('TD', 'T'))) AS unsubscribes,
+        toDecimal128(sum(revenue), 4) AS revenue_sum
+    FROM events FINAL
+    WHERE workspace_id = {workspace:String}
+      AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
+      AND ({{raw_ranges}})
+      AND ({{filters}})
+    GROUP BY bucket_s, grp
+)
+GROUP BY bucket_s, grp
+ORDER BY bucket_s, grp
