@@ -20,7 +20,8 @@ const HOUR = 3600_000;
 /** The rollup leaves out events outside these years (a DateTime hour would wrap): such ranges read raw events. */
 const ROLLUP_FROM_MS = Date.UTC(1971, 0, 1);
 const ROLLUP_TO_MS = Date.UTC(2105, 0, 1);
-/** Past this many separate raw ranges (a +05:45 zone's day boundaries over a long range) one raw scan is simpler. */
+const DAY = 24 * HOUR;
+/** Past this many separate raw ranges one raw scan is simpler. */
 export const MAX_RAW_RANGES = 1000;
 
 /** Bucket start of `column` (an event's `ts` or a rollup `hour`) in the zone bound as {tz:String}. */
@@ -62,6 +63,18 @@ function mergeRanges(ranges: [number, number][]): [number, number][] {
 }
 
 /**
+ * Events are sorted by UTC day first (then type), so an hour read from raw events costs reading its whole
+ * day: when the raw hours touch most days of the range (a +05:45 or +05:30 zone's day boundaries, or a range
+ * of a few days with ragged ends), reading the range from raw events alone is cheaper than the split.
+ */
+function worthSplitting(q: { fromMs: number; toMs: number }, rawRanges: [number, number][]): boolean {
+  const touched = new Set<number>();
+  for (const [a, b] of rawRanges) for (let d = Math.floor(a / DAY); d <= Math.floor((b - 1) / DAY); d++) touched.add(d);
+  const days = Math.floor((q.toMs - 1) / DAY) - Math.floor(q.fromMs / DAY) + 1;
+  return touched.size * 2 <= days;
+}
+
+/**
  * The split of [from, to) between metrics_hourly and raw events, or undefined when raw events must answer it
  * all (not answerable from the rollup, no whole usable hour, outside the rollup's years, too fragmented).
  * Which hours a bucket boundary cuts is asked of the warehouse, so its time-zone data decides, as it does
@@ -85,6 +98,6 @@ export async function planRollupRead(
   }
   if (rawHours.length === hours) return undefined;
   const rawRanges = mergeRanges([[q.fromMs, rollupFromMs], [rollupToMs, q.toMs], ...rawHours.map((h): [number, number] => [h, h + HOUR])]);
-  if (rawRanges.length > MAX_RAW_RANGES) return undefined;
+  if (rawRanges.length > MAX_RAW_RANGES || !worthSplitting(q, rawRanges)) return undefined;
   return { rollupFromMs, rollupToMs, rawHours, rawRanges };
 }
