@@ -4,6 +4,8 @@
  * rate (empirical Bayes: (successes + k·overall) / (delivered + k), k = prior_strength), so three lucky
  * messages do not win. The recommendation is the best `window_hours`-long run of hours within one day
  * that avoids quiet hours.
+ * Always read from raw events: a cell joins each message's first delivery with its click or conversion, hours
+ * apart, which the hourly rollup (metrics_hourly) cannot hold exactly.
  */
 import { formatTs } from '../warehouse/time.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
