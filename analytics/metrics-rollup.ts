@@ -13,7 +13,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 export async function backfillMetricsRollup(wh: Warehouse): Promise<void> {
   const cluster = wh.config.cluster;
   // On a cluster the rows live in the replicated _local tables behind the Distributed one.
-  await wh.ddl(sqlWithGenerated('rollups/metrics-hourly-truncate', cluster ? { table: 'metrics_hourly_local', on_cluster: ` ON CLUSTER ${cluster}` } : { table: 'metrics_hourly', on_cluster: '' }));
+  await wh.ddl(sqlWithGenerated('migrations/truncate-table', cluster ? { name: 'metrics_hourly_local', on_cluster: ` ON CLUSTER ${cluster}` } : { name: 'metrics_hourly', on_cluster: '' }));
   // A refill of years of events may take longer than an interactive query is allowed.
   await wh.command(sql('rollups/metrics-hourly-backfill'), {}, { timeoutSeconds: 0 });
 }

@@ -7,7 +7,12 @@ import type { Breakdown } from '../analytics/event-filters.ts';
 import type { WhereClause } from '../segmentation/rule-types.ts';
 import { seededRandom } from '../demo/random.ts';
 import { renderMigration } from '../warehouse/ddl-render.ts';
-import { listMigrations } from '../warehouse/migrations.ts';
+import { listMigrations, migrate } from '../warehouse/migrations.ts';
+import { MIGRATION_STEPS } from '../warehouse/migration-steps.ts';
+import { openWarehouse } from '../warehouse/warehouse.ts';
+import { storeEvents } from '../ingest/event-store.ts';
+import { validateEvent } from '../ingest/event-validation.ts';
+import { dropTestDatabase, testConfig } from './helpers/warehouse.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from './helpers/app.ts';
 
 const WS = 'mr';
@@ -77,6 +82,34 @@ describe('metrics rollup migration on a cluster', () => {
     assert.match(local!, /TTL hour \+ toIntervalMonth\(25\)/);
     assert.match(distributed!, /ENGINE = Distributed\(c1, currentDatabase\(\), metrics_hourly_local, cityHash64\(workspace_id\)\)/);
     assert.match(view!, /ON CLUSTER c1 TO metrics_hourly AS[\s\S]*FROM events_local\n/);
+  });
+});
+
+describe('metrics rollup on an existing installation', () => {
+  it('0013 with its data step counts the events stored before it; later events reach it through the view', async () => {
+    const wh = await openWarehouse(testConfig('metrics_rollup_upgrade').warehouse);
+    try {
+      const rows = (evs: Ev[]) => evs.map((e) => {
+        const v = validateEvent(WS, e);
+        if (!v.ok) throw new Error(v.error.message);
+        return v.row;
+      });
+      await migrate(wh, listMigrations().filter((f) => f.version < '0013'));
+      const old = generate(11, 3000, 'old');
+      await storeEvents(wh, rows(old), 'test-old');
+      await migrate(wh, listMigrations(), { ...MIGRATION_STEPS, '0013': { after: backfillMetricsRollup } });
+      const q = { fromMs: RAGGED_FROM, toMs: RAGGED_TO, interval: 'day' as const, tz: 'America/New_York', breakdown: 'carrier' as const, filters: [] };
+      assert.ok(await planRollupRead(wh, q));
+      const want = await rawMetricCounts(wh, WS, q);
+      assert.equal(want.reduce((n, r) => n + Number(r.sends), 0), old.filter((e) => e.type === 'send' && e.ts >= RAGGED_FROM && e.ts < RAGGED_TO).length);
+      assert.deepEqual(await metricCounts(wh, WS, q), want);
+      await storeEvents(wh, rows(generate(12, 3000, 'new')), 'test-new');
+      const after = await rawMetricCounts(wh, WS, q);
+      assert.notDeepEqual(after, want);
+      assert.deepEqual(await metricCounts(wh, WS, q), after);
+    } finally {
+      await dropTestDatabase(wh);
+    }
   });
 });
 
