@@ -22,7 +22,7 @@ FROM
             {{overall}} AS overall,
             windowFunnel({window_ms:UInt64})(toUInt64(toUnixTimestamp64Milli(ts)), {{conditions}}) AS level,
             {{step_arrays}}
-        FROM events FINAL
+        FROM events
         WHERE workspace_id = {workspace:String}
           AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
           AND ({{filters}})

@@ -14,7 +14,7 @@ FROM
         minIf(ts, type = 'delivery' AND status = 'delivered') AS delivered_at,
         countIf(type = 'click') > 0 AS clicked,
         countIf(type = 'conversion') > 0 AS converted
-    FROM events FINAL
+    FROM events
     WHERE workspace_id = {workspace:String} AND message_id != ''
       AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
       AND ({{audience}})

@@ -37,7 +37,7 @@ FROM
         countIf(type = 'complaint') AS complaints,
         countIf(type = 'unsubscribe' OR (type = 'reply' AND upper(trimBoth(properties['text'])) IN ('TD', 'T'))) AS unsubscribes,
         toDecimal128(sum(revenue), 4) AS revenue_sum
-    FROM events FINAL
+    FROM events
     WHERE workspace_id = {workspace:String}
       AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
       AND ({{raw_ranges}})

@@ -1,5 +1,5 @@
 -- Event counts per bucket and group in [from, to) (bucket and group are generated from fixed catalogues;
--- filters are bound parameters). Every event is counted once (FINAL).
+-- filters are bound parameters). Every event is counted once: events are deduplicated on write.
 SELECT
     toUnixTimestamp({{bucket}}) AS bucket_s,
     {{group}} AS grp,
@@ -12,7 +12,7 @@ SELECT
     countIf(type = 'unsubscribe' OR (type = 'reply' AND upper(trimBoth(properties['text'])) IN ('TD', 'T'))) AS unsubscribes,
     -- Not aliased `revenue`: a filter on the events' revenue column in WHERE would read the sum instead.
     toFloat64(sum(revenue)) AS revenue_total
-FROM events FINAL
+FROM events
 WHERE workspace_id = {workspace:String}
   AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
   AND ({{filters}})

@@ -18,6 +18,6 @@ SELECT
     countIf(type = 'complaint') AS complaints,
     countIf(type = 'unsubscribe' OR (type = 'reply' AND upper(trimBoth(properties['text'])) IN ('TD', 'T'))) AS unsubscribes,
     toDecimal128(sum(revenue), 4) AS revenue
-FROM events FINAL
+FROM events
 WHERE ts >= toDateTime64('1971-01-01 00:00:00', 3, 'UTC') AND ts < toDateTime64('2105-01-01 00:00:00', 3, 'UTC')
 GROUP BY workspace_id, hour, campaign_id, template_id, channel, carrier, region
