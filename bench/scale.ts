@@ -1,8 +1,10 @@
 /**
  * Issue 12 at scale: 1M contacts and 30M events (50M with --large) in the issue's shapes (see
  * scale-data.ts), then the issue's operations, each through the platform's own functions, as ratios to a
- * plain per-user GROUP BY over 30 days measured in the same run. Every operation runs twice and the second
- * (warm) run counts; one that passes the cap is stopped by the engine's time limit and shown as "> cap".
+ * plain per-user GROUP BY over 30 days measured in the same run. An operation runs twice and the second
+ * (warm) run counts, unless the first took REPEAT_UNDER_SECONDS or more (cache warmth is noise next to that,
+ * and the whole run must stay well under 15 minutes); one that passes the cap is stopped by the engine's
+ * time limit and shown as "> cap".
  */
 import { runFunnel, type FunnelRequest } from '../analytics/funnels.ts';
 import { metricSeries, metricSummary } from '../analytics/metrics.ts';
@@ -21,6 +23,8 @@ const TZ = 'Asia/Shanghai';
 const DAY_MS = 86_400_000;
 /** An operation past this is stopped (max_execution_time of each of its statements) and shown as "> CAP s". */
 export const CAP_SECONDS = 120;
+/** A first run this long is kept as the measurement. */
+export const REPEAT_UNDER_SECONDS = 20;
 
 export interface ScaleOptions {
   contacts: number;
@@ -29,7 +33,7 @@ export interface ScaleOptions {
   replays: number;
 }
 
-interface Operation {
+export interface Operation {
   key: string;
   label: string;
   /** A short name, for targets of other rows that refer to it. */
@@ -86,8 +90,8 @@ function isIllegalFinal(err: unknown): boolean {
   return e?.code === '181' || e?.type === 'ILLEGAL_FINAL' || /ILLEGAL_FINAL|doesn't support FINAL/.test(e?.message ?? '');
 }
 
-/** Runs `op` twice (or once) and keeps the last run; a run past the cap stops the operation. */
-async function measure(op: Operation): Promise<Measurement> {
+/** Runs `op` twice (once when it writes or is slow) and keeps the last run; a run past the cap stops it. */
+export async function measure(op: Operation): Promise<Measurement> {
   const base = { key: op.key, label: op.label, short: op.short, target: op.target };
   let last: Measurement = { ...base, seconds: null };
   for (let i = 0; i < (op.once ? 1 : 2); i++) {
@@ -96,6 +100,7 @@ async function measure(op: Operation): Promise<Measurement> {
       const took = await seconds(async () => (answer = await op.run()));
       if (took > CAP_SECONDS) return { ...base, seconds: null, stopped: 'timeout', answer };
       last = { ...base, seconds: took, answer };
+      if (took >= REPEAT_UNDER_SECONDS) break;
     } catch (err) {
       if (err instanceof QueryTimeoutError) return { ...base, seconds: null, stopped: 'timeout' };
       if (isIllegalFinal(err)) return { ...base, seconds: null, stopped: 'n/a (the table has no FINAL)' };
@@ -203,7 +208,7 @@ export async function benchScale(opts: ScaleOptions): Promise<void> {
       console.log(`  ${op.label}: ${m.seconds !== null ? `${m.seconds.toFixed(2)} s` : m.stopped} ${m.answer ?? ''}`);
       rows.push(m);
     }
-    console.log(`\nIssue 12 operations over ${n(data.events)} events and ${n(data.contacts)} contacts (second of two runs; Asia/Shanghai)\n`);
+    console.log(`\nIssue 12 operations over ${n(data.events)} events and ${n(data.contacts)} contacts (second of two runs, or the first when it took ${REPEAT_UNDER_SECONDS} s or more; Asia/Shanghai)\n`);
     console.log(formatTable(judge(rows, 'baseline'), CAP_SECONDS));
   } finally {
     await b.close();
