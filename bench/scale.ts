@@ -194,7 +194,7 @@ export async function benchScale(opts: ScaleOptions): Promise<void> {
     console.log(
       `Replays through ingestEvents (batches of 1,000): ${n(replay.replayed)} copies of stored events in ${replay.replaySeconds.toFixed(2)} s; ` +
         `the same with new ids in ${replay.freshSeconds.toFixed(2)} s (replay/new time ${(replay.replaySeconds / replay.freshSeconds).toFixed(2)}). ` +
-        `Events counted: ${n(replay.before)} before, ${n(replay.after)} after (${n(replay.rowsAfter)} rows stored, copies awaiting merge included).`,
+        `Events stored: ${n(replay.before)} before, ${n(replay.after)} after.`,
     );
     if (replay.after !== replay.before + replay.fresh) throw new Error(`replays changed the count: expected ${replay.before + replay.fresh}, got ${replay.after}`);
 

@@ -1,4 +1,4 @@
--- Events of the workspace as the platform counts them (each event once, re-sent copies collapsed).
+-- Events of the workspace as the platform counts them (each event once: events are deduplicated on write).
 SELECT count() AS n
-FROM events FINAL
+FROM events
 WHERE workspace_id = {workspace:String}
