@@ -8,6 +8,7 @@
  * user_id, or by phone when the event has no user_id (number-list contacts have the phone as user id).
  */
 import { ownValue } from '../common/lookup.ts';
+import { rollupFor } from './rollup-plan.ts';
 import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type Scalar, type TagLeaf, type WhereClause } from './rule-types.ts';
 
 /** Collects parameter values and hands out their placeholders. */
@@ -40,7 +41,7 @@ const COMPARE_SQL: Partial<Record<CompareOp, string>> = { eq: '=', neq: '!=', gt
 type ValueType = 'String' | 'Float64' | 'Date32' | "DateTime64(3, 'UTC')";
 
 /** `column <op> value` for one comparison, with the value bound as `type`. */
-function comparison(column: string, op: CompareOp, value: AttrLeaf['value'], type: ValueType, ctx: CompileContext, nullable: boolean): string {
+export function comparison(column: string, op: CompareOp, value: AttrLeaf['value'], type: ValueType, ctx: CompileContext, nullable: boolean): string {
   const bind = (v: unknown) => ctx.params.add(type === "DateTime64(3, 'UTC')" ? toDateTime(v as string) : v, type);
   switch (op) {
     case 'exists': {
@@ -115,17 +116,37 @@ export function eventWhereSql(where: readonly WhereClause[], ctx: Pick<CompileCo
   });
 }
 
+/**
+ * `user_id IN (units whose count holds)` for a behaviour leaf. Units are counted over [now - N days, now]
+ * (or all time up to now): from a daily rollup for the whole UTC days strictly inside that window when
+ * the leaf's `where` is one the rollup keeps (see rollup-plan.ts), and from raw events for the partial
+ * days at its two edges (or for everything, when no rollup can answer).
+ */
 function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
-  const conditions = [`workspace_id = ${ctx.workspace}`, `type = ${ctx.params.add(leaf.event, 'String')}`, `ts <= ${ctx.now}`];
-  if (leaf.within_days !== undefined) conditions.push(`ts >= ${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`);
-  conditions.push(...eventWhereSql(leaf.where ?? [], ctx));
+  const and = (conditions: string[]) => conditions.map((c) => `(${c})`).join(' AND ');
+  const type = ctx.params.add(leaf.event, 'String');
+  const from = leaf.within_days === undefined ? undefined : `${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`;
+  const raw = [`workspace_id = ${ctx.workspace}`, `type = ${type}`, `ts <= ${ctx.now}`, ...(from ? [`ts >= ${from}`] : []), ...eventWhereSql(leaf.where ?? [], ctx)];
+  const rawCounts = (extra: string[], alias = 'n') => `SELECT if(user_id != '', user_id, phone) AS unit, count() AS ${alias} FROM events FINAL WHERE ${and([...raw, ...extra])} GROUP BY unit`;
+
+  let counts: string;
+  const plan = rollupFor(leaf.where ?? []);
+  if (plan) {
+    const today = `toDate(${ctx.now})`;
+    // Whole UTC days strictly inside the window from the rollup; the first (partial) day and today (up to now) raw.
+    const days = from ? [`day > toDate(${from})`, `day < ${today}`] : [`day < ${today}`];
+    const edges = from ? `toDate(ts) IN (toDate(${from}), ${today})` : `toDate(ts) = ${today}`;
+    const filters = plan.filters.map((f) => comparison(f.column, f.clause.op, f.clause.value, 'String', ctx, false));
+    const rolled = `SELECT unit, sum(events) AS c FROM ${plan.table} WHERE ${and([`workspace_id = ${ctx.workspace}`, `type = ${type}`, ...days, ...filters])} GROUP BY unit`;
+    counts = `SELECT unit, sum(c) AS n FROM (${rolled} UNION ALL ${rawCounts([edges], 'c')}) GROUP BY unit`;
+  } else {
+    counts = rawCounts([]);
+  }
   const count = leaf.count ?? { op: 'gte', value: 1 };
   const holdsAtZero = { eq: 0 === count.value, neq: 0 !== count.value, gt: 0 > count.value, gte: 0 >= count.value, lt: 0 < count.value, lte: 0 <= count.value }[count.op];
-  const having = `count() ${COUNT_SQL[count.op]} ${ctx.params.add(count.value, 'UInt64')}`;
-  const units = (condition: string) =>
-    `SELECT if(user_id != '', user_id, phone) AS unit FROM events FINAL WHERE ${conditions.map((c) => `(${c})`).join(' AND ')} GROUP BY unit HAVING ${condition}`;
+  const holds = `n ${COUNT_SQL[count.op]} ${ctx.params.add(count.value, 'UInt64')}`;
   // A count that holds at zero includes contacts with no such event: everyone but those whose count fails it.
-  return holdsAtZero ? `user_id NOT IN (${units(`NOT (${having})`)})` : `user_id IN (${units(having)})`;
+  return holdsAtZero ? `user_id NOT IN (SELECT unit FROM (${counts}) WHERE NOT (${holds}))` : `user_id IN (SELECT unit FROM (${counts}) WHERE ${holds})`;
 }
 
 function scoreSql(column: 'r' | 'f' | 'm', score: RfmScore, ctx: CompileContext): string {
