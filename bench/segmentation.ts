@@ -33,6 +33,9 @@ export async function benchSegmentation(contacts: number, events: number): Promi
       FROM numbers({n:UInt64})`, { ws: WS, n: events, contacts });
   });
   console.log(`\nSegmentation data: ${contacts.toLocaleString('en')} contacts, ${events.toLocaleString('en')} events, generated in ${loadSeconds.toFixed(1)} s`);
+  // How much the per-contact daily rollups fold the events (rows per table, after merges settle).
+  const sizes = await wh.query<{ table: string; rows: string }>("SELECT table, sum(rows) AS rows FROM system.parts WHERE database = currentDatabase() AND active AND table IN ('events', 'contact_daily', 'contact_daily_dims') GROUP BY table ORDER BY table");
+  console.log(`Stored rows: ${sizes.map((r) => `${r.table} ${Number(r.rows).toLocaleString('en')}`).join(', ')}`);
   const rule = {
     all: [
       { tag: 'interest', value: 'electronics' },
