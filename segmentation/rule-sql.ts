@@ -127,7 +127,7 @@ function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
   const type = ctx.params.add(leaf.event, 'String');
   const from = leaf.within_days === undefined ? undefined : `${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`;
   const raw = [`workspace_id = ${ctx.workspace}`, `type = ${type}`, `ts <= ${ctx.now}`, ...(from ? [`ts >= ${from}`] : []), ...eventWhereSql(leaf.where ?? [], ctx)];
-  const rawCounts = (extra: string[], alias = 'n') => `SELECT if(user_id != '', user_id, phone) AS unit, count() AS ${alias} FROM events FINAL WHERE ${and([...raw, ...extra])} GROUP BY unit`;
+  const rawCounts = (extra: string[], alias = 'n') => `SELECT if(user_id != '', user_id, phone) AS unit, count() AS ${alias} FROM events WHERE ${and([...raw, ...extra])} GROUP BY unit`;
 
   let counts: string;
   const plan = rollupFor(leaf.where ?? []);

@@ -1,6 +1,7 @@
 /**
  * The per-contact daily rollups (migration 0012) are written by materialized views on every insert into
- * events; an installation that already has events fills them once with backfillContactRollups.
+ * events; an installation that already has events fills them once with backfillContactRollups (the data
+ * step of 0012 in migration-steps.ts).
  */
 import { sql, sqlWithGenerated } from './sql-files.ts';
 import type { Warehouse } from './warehouse.ts';
@@ -19,7 +20,7 @@ export async function backfillContactRollups(wh: Warehouse): Promise<void> {
   const cluster = wh.config.cluster;
   for (const { table, refill } of ROLLUPS) {
     // On a cluster the data lives in the replicated <table>_local tables behind the Distributed one.
-    await wh.command(sqlWithGenerated('rollups/truncate', { table: cluster ? `${table}_local ON CLUSTER ${cluster}` : table }));
+    await wh.ddl(sqlWithGenerated('migrations/truncate-table', { name: cluster ? `${table}_local` : table, on_cluster: cluster ? ` ON CLUSTER ${cluster}` : '' }));
     await wh.command(sql(refill), {}, {
       timeoutSeconds: 3600,
       settings: {

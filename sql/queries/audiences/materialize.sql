@@ -44,7 +44,7 @@ LEFT JOIN
             if(user_id != '', user_id, phone) AS unit,
             countIf(ts >= week_start AND toDate(ts) IN (toDate(week_start, 'UTC'), today)) AS this_week,
             countIf(ts >= week_ago AND toDate(ts) IN (toDate(week_ago, 'UTC'), today)) AS last_7_days
-        FROM events FINAL
+        FROM events
         WHERE workspace_id = {workspace:String} AND type = 'send' AND status = 'accepted'
           AND ts >= least(week_start, week_ago) AND ts <= {now:DateTime64(3, 'UTC')}
           AND toDate(ts) IN (toDate(week_start, 'UTC'), toDate(week_ago, 'UTC'), today)

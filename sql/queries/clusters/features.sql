@@ -42,7 +42,7 @@ LEFT JOIN
             toDecimal128(sumIf(revenue, type = 'conversion'), 4) AS part_revenue,
             countIf(type = 'click') AS part_clicks,
             countIf(type = 'delivery' AND status = 'delivered') AS part_deliveries
-        FROM events FINAL
+        FROM events
         WHERE workspace_id = {workspace:String} AND type IN ('conversion', 'click', 'delivery')
           AND ts > {now:DateTime64(3, 'UTC')} - toIntervalDay({window:UInt32}) AND ts <= {now:DateTime64(3, 'UTC')}
           AND toDate(ts) IN (toDate({now:DateTime64(3, 'UTC')} - toIntervalDay({window:UInt32})), toDate({now:DateTime64(3, 'UTC')}))

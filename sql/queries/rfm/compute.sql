@@ -15,7 +15,7 @@ WITH
         GROUP BY unit
         UNION ALL
         SELECT if(user_id != '', user_id, phone) AS unit, max(ts) AS last_ts, count() AS n, toDecimal128(sum(revenue), 4) AS revenue
-        FROM events FINAL
+        FROM events
         WHERE workspace_id = {workspace:String} AND type = {event:String}
           AND ts > {now:DateTime64(3, 'UTC')} - toIntervalDay({window:UInt32}) AND ts <= {now:DateTime64(3, 'UTC')}
           AND toDate(ts) IN (toDate({now:DateTime64(3, 'UTC')} - toIntervalDay({window:UInt32})), toDate({now:DateTime64(3, 'UTC')}))

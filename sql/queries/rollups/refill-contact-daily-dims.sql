@@ -13,5 +13,5 @@ SELECT
     toUInt64(count()) AS events,
     toDecimal128(sum(revenue), 4) AS revenue,
     max(ts) AS last_ts
-FROM events FINAL
+FROM events
 GROUP BY workspace_id, type, day, unit, status, campaign_id, template_id, channel, category
