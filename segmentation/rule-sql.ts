@@ -116,6 +116,9 @@ export function eventWhereSql(where: readonly WhereClause[], ctx: Pick<CompileCo
   });
 }
 
+/** Count conditions that hold exactly when a contact has at least one event (or, holding at zero, none). */
+const PRESENCE: Readonly<Record<CountOp, number | undefined>> = { gte: 1, gt: 0, neq: 0, eq: 0, lt: 1, lte: 0 };
+
 /**
  * `user_id IN (units whose count holds)` for a behaviour leaf. Units are counted over [now - N days, now]
  * (or all time up to now): from a daily rollup for the whole UTC days strictly inside that window when
@@ -127,9 +130,10 @@ function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
   const type = ctx.params.add(leaf.event, 'String');
   const from = leaf.within_days === undefined ? undefined : `${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`;
   const raw = [`workspace_id = ${ctx.workspace}`, `type = ${type}`, `ts <= ${ctx.now}`, ...(from ? [`ts >= ${from}`] : []), ...eventWhereSql(leaf.where ?? [], ctx)];
-  const rawCounts = (extra: string[], alias = 'n') => `SELECT if(user_id != '', user_id, phone) AS unit, count() AS ${alias} FROM events WHERE ${and([...raw, ...extra])} GROUP BY unit`;
+  const rawUnit = `if(user_id != '', user_id, phone)`;
 
-  let counts: string;
+  // (unit, count) rows whose sum per unit is the unit's count; several rows of one unit may appear.
+  let parts: string;
   const plan = rollupFor(leaf.where ?? []);
   if (plan) {
     const today = `toDate(${ctx.now})`;
@@ -137,16 +141,25 @@ function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
     const days = from ? [`day > toDate(${from})`, `day < ${today}`] : [`day < ${today}`];
     const edges = from ? `toDate(ts) IN (toDate(${from}), ${today})` : `toDate(ts) = ${today}`;
     const filters = plan.filters.map((f) => comparison(f.column, f.clause.op, f.clause.value, 'String', ctx, false));
-    const rolled = `SELECT unit, sum(events) AS c FROM ${plan.table} WHERE ${and([`workspace_id = ${ctx.workspace}`, `type = ${type}`, ...days, ...filters])} GROUP BY unit`;
-    counts = `SELECT unit, sum(c) AS n FROM (${rolled} UNION ALL ${rawCounts([edges], 'c')}) GROUP BY unit`;
+    parts =
+      `SELECT unit, toUInt64(events) AS c FROM ${plan.table} WHERE ${and([`workspace_id = ${ctx.workspace}`, `type = ${type}`, ...days, ...filters])}` +
+      ` UNION ALL SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${and([...raw, edges])}`;
   } else {
-    counts = rawCounts([]);
+    parts = `SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${and(raw)}`;
   }
   const count = leaf.count ?? { op: 'gte', value: 1 };
   const holdsAtZero = { eq: 0 === count.value, neq: 0 !== count.value, gt: 0 > count.value, gte: 0 >= count.value, lt: 0 < count.value, lte: 0 <= count.value }[count.op];
-  const holds = `n ${COUNT_SQL[count.op]} ${ctx.params.add(count.value, 'UInt64')}`;
+  // Units whose count decides: those where it holds, or (when it holds at zero) those where it fails.
+  let decisive: string;
+  if (PRESENCE[count.op] === count.value) {
+    // "at least one" (or "none"): the set of units with any row, no counting needed.
+    decisive = `SELECT unit FROM (${parts})`;
+  } else {
+    const holds = `sum(c) ${COUNT_SQL[count.op]} ${ctx.params.add(count.value, 'UInt64')}`;
+    decisive = `SELECT unit FROM (${parts}) GROUP BY unit HAVING ${holdsAtZero ? `NOT (${holds})` : holds}`;
+  }
   // A count that holds at zero includes contacts with no such event: everyone but those whose count fails it.
-  return holdsAtZero ? `user_id NOT IN (SELECT unit FROM (${counts}) WHERE NOT (${holds}))` : `user_id IN (SELECT unit FROM (${counts}) WHERE ${holds})`;
+  return holdsAtZero ? `user_id NOT IN (${decisive})` : `user_id IN (${decisive})`;
 }
 
 function scoreSql(column: 'r' | 'f' | 'm', score: RfmScore, ctx: CompileContext): string {
