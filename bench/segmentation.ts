@@ -10,7 +10,9 @@ import { buildApp } from '../api/app.ts';
 import { runFunnel } from '../analytics/funnels.ts';
 import { metricSeries } from '../analytics/metrics.ts';
 import { materializeAudience } from '../segmentation/audiences.ts';
+import type { EventLeaf, Rule } from '../segmentation/rule-types.ts';
 import { previewRule, saveSegment } from '../segmentation/segments.ts';
+import type { Warehouse } from '../warehouse/warehouse.ts';
 import { benchWarehouse, printTable, seconds } from './harness.ts';
 
 const WS = 'bench_seg';
@@ -33,6 +35,9 @@ export async function benchSegmentation(contacts: number, events: number): Promi
       FROM numbers({n:UInt64})`, { ws: WS, n: events, contacts });
   });
   console.log(`\nSegmentation data: ${contacts.toLocaleString('en')} contacts, ${events.toLocaleString('en')} events, generated in ${loadSeconds.toFixed(1)} s`);
+  // How much the per-contact daily rollups fold the events (rows per table, after merges settle).
+  const sizes = await wh.query<{ table: string; rows: string }>("SELECT table, sum(rows) AS rows FROM system.parts WHERE database = currentDatabase() AND active AND table IN ('events', 'contact_daily', 'contact_daily_dims') GROUP BY table ORDER BY table");
+  console.log(`Stored rows: ${sizes.map((r) => `${r.table} ${Number(r.rows).toLocaleString('en')}`).join(', ')}`);
   const rule = {
     all: [
       { tag: 'interest', value: 'electronics' },
@@ -52,6 +57,8 @@ export async function benchSegmentation(contacts: number, events: number): Promi
     { label: `preview: tag + behaviour (30 days, property) + attribute, ${count.toLocaleString('en')} match`, rows: contacts, seconds: preview },
     { label: `materialize: attribute rule + suppression + weekly cap, ${size.toLocaleString('en')} members`, rows: contacts, seconds: materialize },
   ]);
+
+  await benchBehaviourLeaves(wh, contacts, nowMs);
 
   const from = nowMs - 90 * 86_400_000;
   const scan = await seconds(() => wh.query('SELECT count() FROM events FINAL WHERE workspace_id = {ws:String}', { ws: WS }));
@@ -89,4 +96,35 @@ export async function benchSegmentation(contacts: number, events: number): Promi
   printTable('Audience export (whole audience, 4 fields)', 'rows', results);
   await app.close();
   await b.close();
+}
+
+/** The rule with a condition no rollup keeps added to every behaviour leaf (always true): it reads raw events only. */
+function rawEventsOnly(rule: Rule): Rule {
+  if ('all' in rule) return { all: rule.all.map(rawEventsOnly) };
+  if ('any' in rule) return { any: rule.any.map(rawEventsOnly) };
+  if ('not' in rule) return { not: rawEventsOnly(rule.not) };
+  if ('event' in rule) return { ...rule, where: [...(rule.where ?? []), { prop: 'revenue', op: 'gte', value: 0 }] } as EventLeaf;
+  return rule;
+}
+
+/** Previews of rules with behaviour leaves, each read from the daily rollups and from raw events only. */
+async function benchBehaviourLeaves(wh: Warehouse, contacts: number, nowMs: number): Promise<void> {
+  const rules: [string, Rule][] = [
+    ['conversion with category 30 d AND tag AND vip_level', { all: [{ tag: 'interest', value: 'electronics' }, { event: 'conversion', where: [{ prop: 'category', op: 'eq', value: 'electronics' }], within_days: 30 }, { attr: 'vip_level', op: 'gte', value: 1 }] }],
+    ['delivery 30 d >= 4 AND click 30 d <= 1', { all: [{ event: 'delivery', within_days: 30, count: { op: 'gte', value: 4 } }, { event: 'click', within_days: 30, count: { op: 'lte', value: 1 } }] }],
+    ['any(tag, click 14 d >= 2) AND NOT conversion 60 d', { all: [{ any: [{ tag: 'interest', value: 'books' }, { event: 'click', within_days: 14, count: { op: 'gte', value: 2 } }] }, { not: { event: 'conversion', within_days: 60 } }] }],
+    ['click ever >= 3 (all time: rollup before today)', { event: 'click', count: { op: 'gte', value: 3 } }],
+  ];
+  const baseline = await seconds(() => wh.query('SELECT count() FROM (SELECT user_id, count() FROM events WHERE workspace_id = {ws:String} AND ts >= now64(3) - toIntervalDay(30) GROUP BY user_id)', { ws: WS }));
+  const results = [{ label: 'per-user GROUP BY over 30 days of events (baseline)', rows: contacts, seconds: baseline }];
+  for (const [label, rule] of rules) {
+    let rolled = 0;
+    let raw = 0;
+    const rollupSeconds = await seconds(async () => (rolled = (await previewRule(wh, WS, rule, { nowMs, timezone: 'Asia/Shanghai', sample: 10 })).count));
+    const rawSeconds = await seconds(async () => (raw = (await previewRule(wh, WS, rawEventsOnly(rule), { nowMs, timezone: 'Asia/Shanghai', sample: 10 })).count));
+    if (rolled !== raw) throw new Error(`${label}: rollup path counts ${rolled}, raw events ${raw}`);
+    results.push({ label: `preview ${label} (${rolled.toLocaleString('en')} match), rollups`, rows: contacts, seconds: rollupSeconds });
+    results.push({ label: `preview ${label}, raw events only`, rows: contacts, seconds: rawSeconds });
+  }
+  printTable('Behaviour leaves: daily rollups vs raw events', 'contacts', results);
 }

@@ -8,6 +8,7 @@
  * user_id, or by phone when the event has no user_id (number-list contacts have the phone as user id).
  */
 import { ownValue } from '../common/lookup.ts';
+import { rollupFor } from './rollup-plan.ts';
 import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type Scalar, type TagLeaf, type WhereClause } from './rule-types.ts';
 
 /** Collects parameter values and hands out their placeholders. */
@@ -40,7 +41,7 @@ const COMPARE_SQL: Partial<Record<CompareOp, string>> = { eq: '=', neq: '!=', gt
 type ValueType = 'String' | 'Float64' | 'Date32' | "DateTime64(3, 'UTC')";
 
 /** `column <op> value` for one comparison, with the value bound as `type`. */
-function comparison(column: string, op: CompareOp, value: AttrLeaf['value'], type: ValueType, ctx: CompileContext, nullable: boolean): string {
+export function comparison(column: string, op: CompareOp, value: AttrLeaf['value'], type: ValueType, ctx: CompileContext, nullable: boolean): string {
   const bind = (v: unknown) => ctx.params.add(type === "DateTime64(3, 'UTC')" ? toDateTime(v as string) : v, type);
   switch (op) {
     case 'exists': {
@@ -115,17 +116,50 @@ export function eventWhereSql(where: readonly WhereClause[], ctx: Pick<CompileCo
   });
 }
 
+/** Count conditions that hold exactly when a contact has at least one event (or, holding at zero, none). */
+const PRESENCE: Readonly<Record<CountOp, number | undefined>> = { gte: 1, gt: 0, neq: 0, eq: 0, lt: 1, lte: 0 };
+
+/**
+ * `user_id IN (units whose count holds)` for a behaviour leaf. Units are counted over [now - N days, now]
+ * (or all time up to now): from a daily rollup for the whole UTC days strictly inside that window when
+ * the leaf's `where` is one the rollup keeps (see rollup-plan.ts), and from raw events for the partial
+ * days at its two edges (or for everything, when no rollup can answer).
+ */
 function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
-  const conditions = [`workspace_id = ${ctx.workspace}`, `type = ${ctx.params.add(leaf.event, 'String')}`, `ts <= ${ctx.now}`];
-  if (leaf.within_days !== undefined) conditions.push(`ts >= ${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`);
-  conditions.push(...eventWhereSql(leaf.where ?? [], ctx));
+  const and = (conditions: string[]) => conditions.map((c) => `(${c})`).join(' AND ');
+  const type = ctx.params.add(leaf.event, 'String');
+  const from = leaf.within_days === undefined ? undefined : `${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`;
+  const raw = [`workspace_id = ${ctx.workspace}`, `type = ${type}`, `ts <= ${ctx.now}`, ...(from ? [`ts >= ${from}`] : []), ...eventWhereSql(leaf.where ?? [], ctx)];
+  const rawUnit = `if(user_id != '', user_id, phone)`;
+
+  // (unit, count) rows whose sum per unit is the unit's count; several rows of one unit may appear.
+  let parts: string;
+  const plan = rollupFor(leaf.where ?? []);
+  if (plan) {
+    const today = `toDate(${ctx.now})`;
+    // Whole UTC days strictly inside the window from the rollup; the first (partial) day and today (up to now) raw.
+    const days = from ? [`day > toDate(${from})`, `day < ${today}`] : [`day < ${today}`];
+    const edges = from ? `toDate(ts) IN (toDate(${from}), ${today})` : `toDate(ts) = ${today}`;
+    const filters = plan.filters.map((f) => comparison(f.column, f.clause.op, f.clause.value, 'String', ctx, false));
+    parts =
+      `SELECT unit, toUInt64(events) AS c FROM ${plan.table} WHERE ${and([`workspace_id = ${ctx.workspace}`, `type = ${type}`, ...days, ...filters])}` +
+      ` UNION ALL SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${and([...raw, edges])}`;
+  } else {
+    parts = `SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${and(raw)}`;
+  }
   const count = leaf.count ?? { op: 'gte', value: 1 };
   const holdsAtZero = { eq: 0 === count.value, neq: 0 !== count.value, gt: 0 > count.value, gte: 0 >= count.value, lt: 0 < count.value, lte: 0 <= count.value }[count.op];
-  const having = `count() ${COUNT_SQL[count.op]} ${ctx.params.add(count.value, 'UInt64')}`;
-  const units = (condition: string) =>
-    `SELECT if(user_id != '', user_id, phone) AS unit FROM events FINAL WHERE ${conditions.map((c) => `(${c})`).join(' AND ')} GROUP BY unit HAVING ${condition}`;
+  // Units whose count decides: those where it holds, or (when it holds at zero) those where it fails.
+  let decisive: string;
+  if (PRESENCE[count.op] === count.value) {
+    // "at least one" (or "none"): the set of units with any row, no counting needed.
+    decisive = `SELECT unit FROM (${parts})`;
+  } else {
+    const holds = `sum(c) ${COUNT_SQL[count.op]} ${ctx.params.add(count.value, 'UInt64')}`;
+    decisive = `SELECT unit FROM (${parts}) GROUP BY unit HAVING ${holdsAtZero ? `NOT (${holds})` : holds}`;
+  }
   // A count that holds at zero includes contacts with no such event: everyone but those whose count fails it.
-  return holdsAtZero ? `user_id NOT IN (${units(`NOT (${having})`)})` : `user_id IN (${units(having)})`;
+  return holdsAtZero ? `user_id NOT IN (${decisive})` : `user_id IN (${decisive})`;
 }
 
 function scoreSql(column: 'r' | 'f' | 'm', score: RfmScore, ctx: CompileContext): string {

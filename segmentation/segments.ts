@@ -49,9 +49,11 @@ export async function previewRule(
   opts: { nowMs: number; timezone: string; sample: number; access?: FieldAccess },
 ): Promise<{ count: number; sample: PreviewRow[] }> {
   const { expression, params } = compiledRule(validateRule(rule, 'rule', opts.access), workspaceId, opts.nowMs, opts.timezone);
-  const [count, sample] = await Promise.all([
-    wh.query<{ n: string }>(sqlWithGenerated('segments/preview-count', { rule: expression }), params),
-    wh.query<PreviewRow>(sqlWithGenerated('segments/preview-sample', { rule: expression }), { ...params, limit: opts.sample }),
-  ]);
-  return { count: Number(count[0]?.n ?? 0), sample };
+  // groupArraySorted needs a positive size: ask for at least one and cut to what was asked.
+  const [row] = await wh.query<{ n: string; sample: [string, string, string, string, string, number][] }>(
+    sqlWithGenerated('segments/preview', { rule: expression }),
+    { ...params, sample: Math.max(1, opts.sample) },
+  );
+  const sample = (row?.sample ?? []).slice(0, opts.sample).map(([user_id, phone, name, city, region, vip_level]) => ({ user_id, phone, name, city, region, vip_level }));
+  return { count: Number(row?.n ?? 0), sample };
 }

@@ -42,6 +42,21 @@ describe('cluster DDL rendering', () => {
     assert.ok(audience.some((s) => s.includes("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/tags_local', '{replica}', version, is_deleted)")));
   });
 
+  it('renders the contact rollups: replicated aggregating tables sharded by unit, views reading the local events', () => {
+    const stmts = renderMigration(source('0012_contact_rollups'), { cluster: 'c1', vars });
+    for (const table of ['contact_daily', 'contact_daily_dims']) {
+      const local = stmts.find((s) => s.startsWith(`CREATE TABLE IF NOT EXISTS ${table}_local ON CLUSTER c1\n(`))!;
+      assert.ok(local.includes(`ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/${table}_local', '{replica}')`), local);
+      assert.match(local, /toIntervalMonth\(25\)/);
+      assert.doesNotMatch(local, /non_replicated_deduplication_window/);
+      assert.ok(stmts.includes(`CREATE TABLE IF NOT EXISTS ${table} ON CLUSTER c1 AS ${table}_local\nENGINE = Distributed(c1, currentDatabase(), ${table}_local, cityHash64(workspace_id, unit))`));
+      const mv = stmts.find((s) => s.includes(`TO ${table} AS`))!;
+      assert.match(mv, new RegExp(`^CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_${table} ON CLUSTER c1 TO ${table} AS`));
+      assert.match(mv, /FROM events_local\n/);
+    }
+    assert.equal(stmts.length, 6);
+  });
+
   it('alters the local and, for column changes, the Distributed table', () => {
     assert.deepEqual(renderMigration('ALTER TABLE events ADD COLUMN IF NOT EXISTS score Float64;', { cluster: 'c', vars }), [
       'ALTER TABLE events_local ON CLUSTER c ADD COLUMN IF NOT EXISTS score Float64',

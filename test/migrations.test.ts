@@ -63,6 +63,11 @@ describe('migrations', () => {
     try {
       await migrate(longer);
       assert.match(await ttl(), /toIntervalMonth\(36\)/);
+      // The contact rollups keep their days as long as the events.
+      for (const table of ['contact_daily', 'contact_daily_dims']) {
+        const [row] = await wh.query<{ engine_full: string }>('SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = {table:String}', { table });
+        assert.match(row!.engine_full, /TTL toDateTime\(day\) \+ toIntervalMonth\(36\)/, table);
+      }
     } finally {
       await longer.close();
     }

@@ -4,6 +4,7 @@
  * file's statements, and each is written to be run again after a crash at any point: it works out
  * where it stands from the tables themselves.
  */
+import { backfillContactRollups } from './contact-rollups.ts';
 import { sql, sqlWithGenerated } from './sql-files.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -66,4 +67,6 @@ const eventsLayout: MigrationStep = {
 /** Steps by migration version. */
 export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
   '0011': eventsLayout,
+  // The rollups' views count only events inserted after them: fill them with the events already stored.
+  '0012': { after: backfillContactRollups },
 };

@@ -142,6 +142,9 @@ async function syncEventRetention(wh: Warehouse): Promise<void> {
 const RETAINED_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['events', 'toDateTime(ts)'],
   ['event_keys', 'day'],
+  // The per-contact daily rollups (0012) likewise: a window read from them and from raw events agrees.
+  ['contact_daily', 'toDateTime(day)'],
+  ['contact_daily_dims', 'toDateTime(day)'],
   // The hourly metric counters (0013) expire with the events they count, so a read from either agrees.
   ['metrics_hourly', 'hour'],
 ];

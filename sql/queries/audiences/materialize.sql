@@ -17,15 +17,39 @@ SELECT
 FROM contacts FINAL
 LEFT JOIN
 (
-    -- Accepted sends since Monday 00:00 of this week in the workspace's time zone, and in the last 7 days.
-    SELECT
-        if(user_id != '', user_id, phone) AS unit,
-        countIf(toDate(ts, {tz:String}) >= toMonday(toDate({now:DateTime64(3, 'UTC')}, {tz:String}))) AS sends_this_week,
-        countIf(ts >= {now:DateTime64(3, 'UTC')} - toIntervalDay(7)) AS sends_last_7_days
-    FROM events FINAL
-    WHERE workspace_id = {workspace:String} AND type = 'send' AND status = 'accepted'
-      AND ts >= least(toDateTime64(toMonday(toDate({now:DateTime64(3, 'UTC')}, {tz:String})), 3, {tz:String}), {now:DateTime64(3, 'UTC')} - toIntervalDay(7))
-      AND ts <= {now:DateTime64(3, 'UTC')}
+    -- Accepted sends since Monday 00:00 of this week in the workspace's time zone, and in the last 7 days:
+    -- the whole UTC days strictly inside each window from the daily rollup, its partial edge days from raw events
+    -- (every toDate names UTC: week_start is a local instant, and toDate would give its local date).
+    SELECT unit, sum(this_week) AS sends_this_week, sum(last_7_days) AS sends_last_7_days
+    FROM
+    (
+        WITH
+            toDateTime64(toMonday(toDate({now:DateTime64(3, 'UTC')}, {tz:String})), 3, {tz:String}) AS week_start,
+            {now:DateTime64(3, 'UTC')} - toIntervalDay(7) AS week_ago,
+            toDate({now:DateTime64(3, 'UTC')}, 'UTC') AS today
+        SELECT
+            unit,
+            sumIf(events, day > toDate(week_start, 'UTC')) AS this_week,
+            sumIf(events, day > toDate(week_ago, 'UTC')) AS last_7_days
+        FROM contact_daily
+        WHERE workspace_id = {workspace:String} AND type = 'send' AND status = 'accepted'
+          AND day > toDate(least(week_start, week_ago), 'UTC') AND day < today
+        GROUP BY unit
+        UNION ALL
+        WITH
+            toDateTime64(toMonday(toDate({now:DateTime64(3, 'UTC')}, {tz:String})), 3, {tz:String}) AS week_start,
+            {now:DateTime64(3, 'UTC')} - toIntervalDay(7) AS week_ago,
+            toDate({now:DateTime64(3, 'UTC')}, 'UTC') AS today
+        SELECT
+            if(user_id != '', user_id, phone) AS unit,
+            countIf(ts >= week_start AND toDate(ts) IN (toDate(week_start, 'UTC'), today)) AS this_week,
+            countIf(ts >= week_ago AND toDate(ts) IN (toDate(week_ago, 'UTC'), today)) AS last_7_days
+        FROM events
+        WHERE workspace_id = {workspace:String} AND type = 'send' AND status = 'accepted'
+          AND ts >= least(week_start, week_ago) AND ts <= {now:DateTime64(3, 'UTC')}
+          AND toDate(ts) IN (toDate(week_start, 'UTC'), toDate(week_ago, 'UTC'), today)
+        GROUP BY unit
+    )
     GROUP BY unit
 ) AS sends ON sends.unit = user_id
 WHERE workspace_id = {workspace:String} AND ({{rule}})

@@ -13,15 +13,41 @@ FROM contacts AS c FINAL
 LEFT JOIN
 (
     SELECT
-        if(user_id != '', user_id, phone) AS unit,
-        maxIf(ts, type = 'conversion') AS last_conversion_raw,
-        if(countIf(type = 'conversion') = 0, NULL, last_conversion_raw) AS last_conversion,
-        countIf(type = 'conversion') AS conversions,
-        toFloat64(sumIf(revenue, type = 'conversion')) AS revenue,
-        countIf(type = 'click') AS clicks,
-        countIf(type = 'delivery' AND status = 'delivered') AS deliveries
-    FROM events FINAL
-    WHERE workspace_id = {workspace:String} AND ts > {now:DateTime64(3, 'UTC')} - toIntervalDay({window:UInt32}) AND ts <= {now:DateTime64(3, 'UTC')}
+        unit,
+        if(sum(part_conversions) = 0, NULL, max(part_last_conversion)) AS last_conversion,
+        sum(part_conversions) AS conversions,
+        toFloat64(sum(part_revenue)) AS revenue,
+        sum(part_clicks) AS clicks,
+        sum(part_deliveries) AS deliveries
+    FROM
+    (
+        -- The window is (now - window days, now]: its whole UTC days from the daily rollup, the partial
+        -- days at its edges from raw events.
+        SELECT
+            unit,
+            maxIf(last_ts, type = 'conversion') AS part_last_conversion,
+            sumIf(events, type = 'conversion') AS part_conversions,
+            sumIf(revenue, type = 'conversion') AS part_revenue,
+            sumIf(events, type = 'click') AS part_clicks,
+            sumIf(events, type = 'delivery' AND status = 'delivered') AS part_deliveries
+        FROM contact_daily
+        WHERE workspace_id = {workspace:String} AND type IN ('conversion', 'click', 'delivery')
+          AND day > toDate({now:DateTime64(3, 'UTC')} - toIntervalDay({window:UInt32})) AND day < toDate({now:DateTime64(3, 'UTC')})
+        GROUP BY unit
+        UNION ALL
+        SELECT
+            if(user_id != '', user_id, phone) AS unit,
+            maxIf(ts, type = 'conversion') AS part_last_conversion,
+            countIf(type = 'conversion') AS part_conversions,
+            toDecimal128(sumIf(revenue, type = 'conversion'), 4) AS part_revenue,
+            countIf(type = 'click') AS part_clicks,
+            countIf(type = 'delivery' AND status = 'delivered') AS part_deliveries
+        FROM events
+        WHERE workspace_id = {workspace:String} AND type IN ('conversion', 'click', 'delivery')
+          AND ts > {now:DateTime64(3, 'UTC')} - toIntervalDay({window:UInt32}) AND ts <= {now:DateTime64(3, 'UTC')}
+          AND toDate(ts) IN (toDate({now:DateTime64(3, 'UTC')} - toIntervalDay({window:UInt32})), toDate({now:DateTime64(3, 'UTC')}))
+        GROUP BY unit
+    )
     GROUP BY unit
 ) AS e ON e.unit = c.user_id
 WHERE c.workspace_id = {workspace:String}

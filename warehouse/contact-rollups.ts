@@ -1,0 +1,35 @@
+/**
+ * The per-contact daily rollups (migration 0012) are written by materialized views on every insert into
+ * events; an installation that already has events fills them once with backfillContactRollups (the data
+ * step of 0012 in migration-steps.ts).
+ */
+import { sql, sqlWithGenerated } from './sql-files.ts';
+import type { Warehouse } from './warehouse.ts';
+
+const ROLLUPS = [
+  { table: 'contact_daily', refill: 'rollups/refill-contact-daily' },
+  { table: 'contact_daily_dims', refill: 'rollups/refill-contact-daily-dims' },
+] as const;
+
+/**
+ * Empties the rollups and refills them from the stored events; running it again gives the same rows.
+ * Run it while nothing writes events (as a migration step, before ingest starts): an event stored during
+ * the refill could be counted both by its view and by the refill.
+ */
+export async function backfillContactRollups(wh: Warehouse): Promise<void> {
+  const cluster = wh.config.cluster;
+  for (const { table, refill } of ROLLUPS) {
+    // On a cluster the data lives in the replicated <table>_local tables behind the Distributed one.
+    await wh.ddl(sqlWithGenerated('migrations/truncate-table', { name: cluster ? `${table}_local` : table, on_cluster: cluster ? ` ON CLUSTER ${cluster}` : '' }));
+    await wh.command(sql(refill), {}, {
+      timeoutSeconds: 3600,
+      settings: {
+        // A refill's blocks may equal an earlier refill's: they must not be dropped as retried inserts.
+        insert_deduplicate: 0,
+        // One GROUP BY over every event: spill to disk rather than run out of memory on a large table.
+        max_bytes_before_external_group_by: 1_000_000_000,
+        ...(cluster ? { distributed_foreground_insert: 1 } : {}),
+      },
+    });
+  }
+}
