@@ -14,7 +14,7 @@ import { validateRule } from '../segmentation/rule-validation.ts';
 import { compiledRule, previewRule, saveSegment } from '../segmentation/segments.ts';
 import { storeEvents } from '../ingest/event-store.ts';
 import { validateEvent } from '../ingest/event-validation.ts';
-import { backfillContactRollups } from '../warehouse/contact-rollups.ts';
+import { backfillContactRollups } from '../warehouse/rollup-backfill.ts';
 import { listMigrations, migrate } from '../warehouse/migrations.ts';
 import { openWarehouse } from '../warehouse/warehouse.ts';
 import { sql } from '../warehouse/sql-files.ts';

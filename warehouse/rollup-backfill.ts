@@ -1,24 +1,32 @@
 /**
- * The per-contact daily rollups (migration 0012) are written by materialized views on every insert into
- * events; an installation that already has events fills them once with backfillContactRollups (the data
- * step of 0012 in migration-steps.ts).
+ * Rollups (the per-contact daily ones of 0012, the hourly metric counters of 0013) are written by
+ * materialized views on every insert into events; an installation that already has events fills them
+ * once with these backfills (the data steps of 0012 and 0013 in migration-steps.ts).
  */
 import { sql, sqlWithGenerated } from './sql-files.ts';
 import type { Warehouse } from './warehouse.ts';
 
-const ROLLUPS = [
+interface Rollup {
+  table: string;
+  /** sql/queries name of the INSERT ... SELECT that refills it from events. */
+  refill: string;
+}
+
+const CONTACT_ROLLUPS: readonly Rollup[] = [
   { table: 'contact_daily', refill: 'rollups/refill-contact-daily' },
   { table: 'contact_daily_dims', refill: 'rollups/refill-contact-daily-dims' },
-] as const;
+];
+
+const METRICS_ROLLUPS: readonly Rollup[] = [{ table: 'metrics_hourly', refill: 'rollups/metrics-hourly-backfill' }];
 
 /**
  * Empties the rollups and refills them from the stored events; running it again gives the same rows.
  * Run it while nothing writes events (as a migration step, before ingest starts): an event stored during
  * the refill could be counted both by its view and by the refill.
  */
-export async function backfillContactRollups(wh: Warehouse): Promise<void> {
+async function refill(wh: Warehouse, rollups: readonly Rollup[]): Promise<void> {
   const cluster = wh.config.cluster;
-  for (const { table, refill } of ROLLUPS) {
+  for (const { table, refill } of rollups) {
     // On a cluster the data lives in the replicated <table>_local tables behind the Distributed one.
     await wh.ddl(sqlWithGenerated('migrations/truncate-table', { name: cluster ? `${table}_local` : table, on_cluster: cluster ? ` ON CLUSTER ${cluster}` : '' }));
     await wh.command(sql(refill), {}, {
@@ -33,3 +41,6 @@ export async function backfillContactRollups(wh: Warehouse): Promise<void> {
     });
   }
 }
+
+export const backfillContactRollups = (wh: Warehouse) => refill(wh, CONTACT_ROLLUPS);
+export const backfillMetricsRollup = (wh: Warehouse) => refill(wh, METRICS_ROLLUPS);
