@@ -1,15 +1,17 @@
 /**
- * The one way events enter the warehouse, deduplicated on write: each batch is checked against the
- * stored copies and only events not stored yet are inserted, so every read is exact without FINAL and
- * the rollups that views build on insert never count an event twice.
+ * The one way events enter the warehouse, deduplicated on write: each batch is looked up in the stored
+ * events and only events not stored yet are inserted, so every read is exact without FINAL and the rollups
+ * that views build on insert never count an event twice.
  *
- * Exact under:
- *  - replays and re-posts: a stored event is found (by its day, or by event_keys for another day) and dropped;
+ * An event is (workspace, type, event_id) and is looked up on the UTC day of its ts: a primary-key read, cheap
+ * because live traffic lands on the last few days. Exact under:
+ *  - replays and re-posts (they carry the event's time): the stored event is found and the copy dropped;
  *  - retries after a crash: the check reads the events table itself, so an insert that was cut short
  *    (some partitions stored, some not) is completed, not repeated;
  *  - concurrent writers in one process: check and insert run under a lock per workspace. The embedded
  *    engine allows one process per data directory, so that covers every writer of an embedded install;
  *    against a server, writers in several processes must not ingest the same event ids at the same time.
+ * Not caught: a copy re-dated to another UTC day (another ts) is stored as a second event.
  */
 import crypto from 'node:crypto';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -24,7 +26,7 @@ export interface StoreResult {
   duplicates: number;
 }
 
-/** Ids per lookup: bounds the size of the bound parameters (they travel in the request URL to a server). */
+/** Events per lookup: bounds the size of the bound parameters (they travel in the request URL to a server). */
 const LOOKUP_CHUNK = 2_000;
 
 /**

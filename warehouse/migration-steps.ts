@@ -57,7 +57,7 @@ const eventsLayout: MigrationStep = {
   async after(wh) {
     if ((await sortingKey(wh, localTable(wh, 'events_legacy'))) === undefined) return;
     // A copy cut short by a crash starts again from empty tables.
-    for (const table of ['events', 'event_keys']) await ddl(wh, 'migrations/truncate-table', { name: localTable(wh, table) });
+    await ddl(wh, 'migrations/truncate-table', { name: localTable(wh, 'events') });
     await wh.command(sql('migrations/copy-legacy-events'), {}, NO_LIMIT);
     await ddl(wh, 'migrations/drop-table', { name: 'events_legacy' });
     if (wh.config.cluster) await ddl(wh, 'migrations/drop-table', { name: 'events_legacy_local' });

@@ -141,7 +141,6 @@ async function syncEventRetention(wh: Warehouse): Promise<void> {
 /** Tables that keep rows as long as events are kept, with the instant each row's age counts from. */
 const RETAINED_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['events', 'toDateTime(ts)'],
-  ['event_keys', 'day'],
   // The per-contact daily rollups (0012) likewise: a window read from them and from raw events agrees.
   ['contact_daily', 'toDateTime(day)'],
   ['contact_daily_dims', 'toDateTime(day)'],

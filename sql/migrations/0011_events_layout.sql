@@ -2,10 +2,10 @@
 -- around this file: before it, the old table is renamed to events_legacy and the views reading it are dropped
 -- (a view does not follow a renamed table); after it, the old rows are copied here and events_legacy dropped.
 --
--- Identity: (workspace_id, type, event_id). Deduplicated ON WRITE (ingest/event-store.ts checks each batch
--- against the stored copies before inserting), so every read is exact without FINAL. The first stored copy
--- of an event wins. ReplacingMergeTree stays only as a backstop: same-day copies that slipped past the
--- writer would still collapse when parts merge.
+-- Identity: (workspace_id, type, event_id). Deduplicated ON WRITE (ingest/event-store.ts looks each batch up
+-- by (UTC day, type, event_id), a primary-key read, before inserting), so every read is exact without FINAL.
+-- The first stored copy of an event wins. ReplacingMergeTree stays only as a backstop: same-day copies that
+-- slipped past the writer would still collapse when parts merge.
 -- Sorted by UTC day, then type: a read of "type T in the last N days" touches N days of one type.
 -- Partitioned by month so that retention drops whole parts.
 -- @shard_by cityHash64(workspace_id, event_id)
@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS events
     variant LowCardinality(String),
     properties Map(String, String),
     ingested_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    INDEX idx_event_id event_id TYPE bloom_filter(0.01) GRANULARITY 4,
     INDEX idx_user_id user_id TYPE bloom_filter(0.01) GRANULARITY 4,
     INDEX idx_message_id message_id TYPE bloom_filter(0.01) GRANULARITY 4
 )
@@ -38,27 +39,6 @@ PARTITION BY toYYYYMM(ts)
 ORDER BY (workspace_id, toDate(ts), type, event_id)
 TTL toDateTime(ts) + toIntervalMonth({{event_retention_months}})
 SETTINGS non_replicated_deduplication_window = 1000;
-
--- Where each stored event lives: the writer looks a batch's ids up here (by hash, in small granules: a
--- batch of random ids reads a few rows per id) and then confirms each hit in events by its day and type.
--- key_hash = cityHash64(workspace_id, event_id), which is also how events are sharded, so a key lives on
--- its event's shard. Filled by the view below, in the same insert as the event.
--- @shard_by key_hash
-CREATE TABLE IF NOT EXISTS event_keys
-(
-    workspace_id LowCardinality(String),
-    key_hash UInt64,
-    type Enum8('send' = 1, 'delivery' = 2, 'click' = 3, 'conversion' = 4, 'unsubscribe' = 5, 'reply' = 6, 'complaint' = 7, 'exposure' = 8),
-    day Date
-)
-ENGINE = ReplacingMergeTree
-ORDER BY (workspace_id, key_hash, type, day)
-TTL day + toIntervalMonth({{event_retention_months}})
-SETTINGS index_granularity = 256;
-
-CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_event_keys TO event_keys AS
-SELECT workspace_id, cityHash64(workspace_id, event_id) AS key_hash, type, toDate(ts) AS day
-FROM events;
 
 -- As in 0002 (dropped before the rename, so that it reads the new table).
 CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_suppressions TO suppressions AS
