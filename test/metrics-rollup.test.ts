@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { metricCounts, rawMetricCounts } from '../analytics/metrics.ts';
+import { metricCounts, rawMetricCounts, rollupTableFor } from '../analytics/metrics.ts';
 import { planRollupRead } from '../analytics/metrics-plan.ts';
-import { backfillMetricsRollup } from '../warehouse/rollup-backfill.ts';
+import { backfillMetricsRollup, backfillSlimMetricsRollup } from '../warehouse/rollup-backfill.ts';
 import type { Breakdown } from '../analytics/event-filters.ts';
 import type { WhereClause } from '../segmentation/rule-types.ts';
 import { seededRandom } from '../demo/random.ts';
@@ -254,15 +254,20 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
   });
 
   it('the backfill refills the rollup from stored events, and running it twice changes nothing', async () => {
-    const q = { fromMs: FROM, toMs: TO, interval: 'day' as const, tz: 'Asia/Shanghai', breakdown: 'carrier' as const, filters: [] };
-    const want = await raw(q);
-    // An installation whose events predate the view: the rollup is empty, and the reader shows it reads it.
+    // By carrier: the slim table answers; by campaign: metrics_hourly.
+    const byCarrier = { fromMs: FROM, toMs: TO, interval: 'day' as const, tz: 'Asia/Shanghai', breakdown: 'carrier' as const, filters: [] };
+    const byCampaign = { ...byCarrier, breakdown: 'campaign_id' as const };
+    assert.deepEqual([rollupTableFor(byCarrier), rollupTableFor(byCampaign)], ['metrics_hourly_slim', 'metrics_hourly']);
+    const want = [await raw(byCarrier), await raw(byCampaign)];
+    // An installation whose events predate the views: the rollups are empty, and the reader shows it reads them.
     await t.wh.ddl('TRUNCATE TABLE metrics_hourly');
-    assert.deepEqual(await counts(q), []);
-    await backfillMetricsRollup(t.wh);
-    assert.deepEqual(await counts(q), want);
-    await backfillMetricsRollup(t.wh);
-    assert.deepEqual(await counts(q), want);
+    await t.wh.ddl('TRUNCATE TABLE metrics_hourly_slim');
+    assert.deepEqual([await counts(byCarrier), await counts(byCampaign)], [[], []]);
+    for (let run = 0; run < 2; run++) {
+      await backfillMetricsRollup(t.wh);
+      await backfillSlimMetricsRollup(t.wh);
+      assert.deepEqual([await counts(byCarrier), await counts(byCampaign)], want, `run ${run + 1}`);
+    }
     const [{ rows }] = (await t.wh.query<{ rows: string }>("SELECT count() AS rows FROM metrics_hourly WHERE workspace_id = {ws:String}", { ws: OTHER })) as [{ rows: string }];
     assert.ok(Number(rows) > 0, 'every workspace is refilled');
   });

@@ -4,7 +4,7 @@
  * file's statements, and each is written to be run again after a crash at any point: it works out
  * where it stands from the tables themselves.
  */
-import { backfillContactRollups, backfillMetricsRollup } from './rollup-backfill.ts';
+import { backfillContactRollups, backfillMetricsRollup, backfillSlimMetricsRollup } from './rollup-backfill.ts';
 import { sql, sqlWithGenerated } from './sql-files.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -70,4 +70,5 @@ export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
   // The rollups' views count only events inserted after them: fill them with the events already stored.
   '0012': { after: backfillContactRollups },
   '0013': { after: backfillMetricsRollup },
+  '0014': { after: backfillSlimMetricsRollup },
 };

@@ -146,4 +146,5 @@ const RETAINED_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['contact_daily_dims', 'toDateTime(day)'],
   // The hourly metric counters (0013) expire with the events they count, so a read from either agrees.
   ['metrics_hourly', 'hour'],
+  ['metrics_hourly_slim', 'hour'],
 ];

@@ -1,5 +1,5 @@
 /**
- * Rollups (the per-contact daily ones of 0012, the hourly metric counters of 0013) are written by
+ * Rollups (the per-contact daily ones of 0012, the hourly metric counters of 0013 and 0014) are written by
  * materialized views on every insert into events; an installation that already has events fills them
  * once with these backfills (the data steps of 0012 and 0013 in migration-steps.ts).
  */
@@ -18,6 +18,9 @@ const CONTACT_ROLLUPS: readonly Rollup[] = [
 ];
 
 const METRICS_ROLLUPS: readonly Rollup[] = [{ table: 'metrics_hourly', refill: 'rollups/metrics-hourly-backfill' }];
+
+/** Refilled from metrics_hourly (run after it). */
+const SLIM_METRICS_ROLLUPS: readonly Rollup[] = [{ table: 'metrics_hourly_slim', refill: 'rollups/metrics-hourly-slim-backfill' }];
 
 /**
  * Empties the rollups and refills them from the stored events; running it again gives the same rows.
@@ -44,3 +47,4 @@ async function refill(wh: Warehouse, rollups: readonly Rollup[]): Promise<void> 
 
 export const backfillContactRollups = (wh: Warehouse) => refill(wh, CONTACT_ROLLUPS);
 export const backfillMetricsRollup = (wh: Warehouse) => refill(wh, METRICS_ROLLUPS);
+export const backfillSlimMetricsRollup = (wh: Warehouse) => refill(wh, SLIM_METRICS_ROLLUPS);
