@@ -1,7 +1,7 @@
 /** Segments: named, versioned rules; preview runs a rule without saving it. */
 import { formatTs } from '../warehouse/time.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
-import { sqlWithGenerated } from '../warehouse/sql-files.ts';
+import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { compileRule, Params } from './rule-sql.ts';
 import type { Rule } from './rule-types.ts';
@@ -50,10 +50,8 @@ export async function previewRule(
 ): Promise<{ count: number; sample: PreviewRow[] }> {
   const { expression, params } = compiledRule(validateRule(rule, 'rule', opts.access), workspaceId, opts.nowMs, opts.timezone);
   // groupArraySorted needs a positive size: ask for at least one and cut to what was asked.
-  const [row] = await wh.query<{ n: string; sample: [string, string, string, string, string, number][] }>(
-    sqlWithGenerated('segments/preview', { rule: expression }),
-    { ...params, sample: Math.max(1, opts.sample) },
-  );
-  const sample = (row?.sample ?? []).slice(0, opts.sample).map(([user_id, phone, name, city, region, vip_level]) => ({ user_id, phone, name, city, region, vip_level }));
+  const [row] = await wh.query<{ n: string; ids: string[] }>(sqlWithGenerated('segments/preview', { rule: expression }), { ...params, sample: Math.max(1, opts.sample) });
+  const ids = (row?.ids ?? []).slice(0, opts.sample);
+  const sample = ids.length ? await wh.query<PreviewRow>(sql('segments/preview-sample'), { workspace: workspaceId, ids }) : [];
   return { count: Number(row?.n ?? 0), sample };
 }
