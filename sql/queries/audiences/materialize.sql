@@ -14,7 +14,13 @@ SELECT
         {frequency_cap:UInt8} = 1 AND sends.sends_this_week >= if(vip_level >= {vip_min_level:UInt8}, {vip_per_week:UInt32}, {per_week:UInt32}), 'frequency_cap',
         ''
     ) AS excluded
-FROM contacts FINAL
+FROM
+(
+    -- The rule first: the join then probes only the matching contacts, and their wide columns (attributes,
+    -- names) are read for them alone.
+    SELECT * FROM contacts FINAL
+    WHERE workspace_id = {workspace:String} AND ({{rule}})
+) AS matched
 LEFT JOIN
 (
     -- Accepted sends since Monday 00:00 of this week in the workspace's time zone, and in the last 7 days:
@@ -51,5 +57,4 @@ LEFT JOIN
         GROUP BY unit
     )
     GROUP BY unit
-) AS sends ON sends.unit = user_id
-WHERE workspace_id = {workspace:String} AND ({{rule}})
+) AS sends ON sends.unit = matched.user_id

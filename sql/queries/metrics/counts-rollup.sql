@@ -39,13 +39,7 @@ FROM
     SELECT
         toUnixTimestamp({{raw_bucket}}) AS bucket_s,
         {{group}} AS grp,
-        countIf(type = 'send') AS sends,
-        countIf(type = 'send' AND status = 'accepted') AS accepted,
-        countIf(type = 'delivery' AND status = 'delivered') AS delivered,
-        countIf(type = 'click') AS clicks,
-        countIf(type = 'conversion') AS conversions,
-        countIf(type = 'complaint') AS complaints,
-        countIf(type = 'unsubscribe' OR (type = 'reply' AND upper(trimBoth(properties['text'])) IN ('TD', 'T'))) AS unsubscribes,
+        {{metrics/event-counters}},
         toDecimal128(sum(revenue), 4) AS revenue_sum
     FROM events
     WHERE workspace_id = {workspace:String}

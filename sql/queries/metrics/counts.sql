@@ -3,13 +3,7 @@
 SELECT
     toUnixTimestamp({{bucket}}) AS bucket_s,
     {{group}} AS grp,
-    countIf(type = 'send') AS sends,
-    countIf(type = 'send' AND status = 'accepted') AS accepted,
-    countIf(type = 'delivery' AND status = 'delivered') AS delivered,
-    countIf(type = 'click') AS clicks,
-    countIf(type = 'conversion') AS conversions,
-    countIf(type = 'complaint') AS complaints,
-    countIf(type = 'unsubscribe' OR (type = 'reply' AND upper(trimBoth(properties['text'])) IN ('TD', 'T'))) AS unsubscribes,
+    {{metrics/event-counters}},
     -- Not aliased `revenue`: a filter on the events' revenue column in WHERE would read the sum instead.
     toFloat64(sum(revenue)) AS revenue_total
 FROM events

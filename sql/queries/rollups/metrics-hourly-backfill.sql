@@ -10,13 +10,7 @@ SELECT
     carrier,
     region,
     count() AS events,
-    countIf(type = 'send') AS sends,
-    countIf(type = 'send' AND status = 'accepted') AS accepted,
-    countIf(type = 'delivery' AND status = 'delivered') AS delivered,
-    countIf(type = 'click') AS clicks,
-    countIf(type = 'conversion') AS conversions,
-    countIf(type = 'complaint') AS complaints,
-    countIf(type = 'unsubscribe' OR (type = 'reply' AND upper(trimBoth(properties['text'])) IN ('TD', 'T'))) AS unsubscribes,
+    {{metrics/event-counters}},
     toDecimal128(sum(revenue), 4) AS revenue
 FROM events
 WHERE ts >= toDateTime64('1971-01-01 00:00:00', 3, 'UTC') AND ts < toDateTime64('2105-01-01 00:00:00', 3, 'UTC')
