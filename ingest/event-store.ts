@@ -26,25 +26,49 @@ export interface StoreResult {
   duplicates: number;
 }
 
-/** Events per lookup: bounds the size of the bound parameters (they travel in the request URL to a server). */
-const LOOKUP_CHUNK = 2_000;
-
 /**
- * A token that is the same whenever the same rows are inserted again, so that two identical inserts
- * racing past the check are still stored once (ClickHouse drops a block whose token it has seen).
+ * URL-encoded characters of parameters per lookup: they travel in the request URL to a server (ClickHouse
+ * accepts 1 MiB by default); a batch of 10,000 typical ids is one lookup.
  */
-export function contentToken(prefix: string, rows: readonly EventRow[]): string {
-  const hash = crypto.createHash('sha256');
-  for (const row of rows) hash.update(JSON.stringify(row)).update('\n');
-  return `${prefix}:${hash.digest('hex')}`;
+const LOOKUP_URL_CHARS = 400_000;
+
+/** Splits rows into runs whose parameters stay under LOOKUP_URL_CHARS. */
+function lookupChunks(rows: readonly EventRow[]): EventRow[][] {
+  const chunks: EventRow[][] = [];
+  let chunk: EventRow[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    // The id, its type and day, and the separators.
+    const size = encodeURIComponent(row.event_id).length + 30;
+    if (chunk.length && chars + size > LOOKUP_URL_CHARS) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 0;
+    }
+    chunk.push(row);
+    chars += size;
+  }
+  if (chunk.length) chunks.push(chunk);
+  return chunks;
 }
 
 const identity = (row: Pick<EventRow, 'type' | 'event_id'>) => `${row.type}\u0000${row.event_id}`;
 
+/**
+ * A token that is the same whenever the same events are inserted again, so that two identical inserts
+ * racing past the check are still stored once (ClickHouse drops a block whose token it has seen). It hashes
+ * the events' identities (type and id), not their whole rows: a block of the same events is a repeat
+ * whatever else its copies carry (the first stored copy wins), and hashing ids is a tenth of the work.
+ */
+export function contentToken(prefix: string, rows: readonly EventRow[]): string {
+  const hash = crypto.createHash('sha256');
+  for (const row of rows) hash.update(row.workspace_id).update('\u0000').update(identity(row)).update('\n');
+  return `${prefix}:${hash.digest('hex')}`;
+}
+
 async function storedIdentities(wh: Warehouse, workspaceId: string, rows: readonly EventRow[]): Promise<Set<string>> {
   const stored = new Set<string>();
-  for (let i = 0; i < rows.length; i += LOOKUP_CHUNK) {
-    const chunk = rows.slice(i, i + LOOKUP_CHUNK);
+  for (const chunk of lookupChunks(rows)) {
     const found = await wh.query<{ event_type: string; event_id: string }>(sql('events/stored-copies'), {
       workspace: workspaceId,
       ids: chunk.map((r) => r.event_id),
