@@ -14,6 +14,7 @@
  * Not caught: a copy re-dated to another UTC day (another ts) is stored as a second event.
  */
 import crypto from 'node:crypto';
+import { chunkBySize } from '../common/chunks.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { processLocks } from '../warehouse/keyed-mutex.ts';
 import { sql } from '../warehouse/sql-files.ts';
@@ -32,25 +33,8 @@ export interface StoreResult {
  */
 const LOOKUP_URL_CHARS = 400_000;
 
-/** Splits rows into runs whose parameters stay under LOOKUP_URL_CHARS. */
-function lookupChunks(rows: readonly EventRow[]): EventRow[][] {
-  const chunks: EventRow[][] = [];
-  let chunk: EventRow[] = [];
-  let chars = 0;
-  for (const row of rows) {
-    // The id, its type and day, and the separators.
-    const size = encodeURIComponent(row.event_id).length + 30;
-    if (chunk.length && chars + size > LOOKUP_URL_CHARS) {
-      chunks.push(chunk);
-      chunk = [];
-      chars = 0;
-    }
-    chunk.push(row);
-    chars += size;
-  }
-  if (chunk.length) chunks.push(chunk);
-  return chunks;
-}
+/** Runs of rows whose parameters stay under LOOKUP_URL_CHARS (the id, its type and day, and separators). */
+const lookupChunks = (rows: readonly EventRow[]) => chunkBySize(rows, (row) => encodeURIComponent(row.event_id).length + 30, LOOKUP_URL_CHARS);
 
 const identity = (row: Pick<EventRow, 'type' | 'event_id'>) => `${row.type}\u0000${row.event_id}`;
 

@@ -77,6 +77,16 @@ describe('event store: deduplicated on write', () => {
     assert.deepEqual([Number(r!.n), Number(r!.ids)], [300, 300]);
   });
 
+  it('a batch whose ids are too long for one lookup is checked in several, exactly', async () => {
+    // 3,000 ids of 128 characters: past the bound on one lookup's parameters (400,000 URL characters).
+    const long = (i: number) => `${'x'.repeat(120)}${String(i).padStart(8, '0')}`;
+    const batch = Array.from({ length: 3000 }, (_, i) => row(long(i), 'send', '2026-03-20T10:00:00Z', { user_id: 'u_long' }));
+    assert.deepEqual(await storeEvents(wh, batch.slice(0, 2000), 'long-a'), { stored: 2000, duplicates: 0 });
+    assert.deepEqual(await storeEvents(wh, batch, 'long-b'), { stored: 1000, duplicates: 2000 });
+    const [r] = await wh.query<{ n: string }>("SELECT count() AS n FROM events WHERE workspace_id = {ws:String} AND startsWith(event_id, 'xxxx')", { ws: WS });
+    assert.equal(Number(r!.n), 3000);
+  });
+
   it('one batch of several workspaces is checked per workspace', async () => {
     const batch = [row('f1', 'send', '2026-03-01T10:00:00Z', {}, 'ws_f1'), row('f1', 'send', '2026-03-01T10:00:00Z', {}, 'ws_f2')];
     assert.deepEqual(await storeEvents(wh, batch, 'f'), { stored: 2, duplicates: 0 });

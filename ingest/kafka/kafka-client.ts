@@ -2,6 +2,7 @@
 import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import { kafkaLogCreator, type KafkaLogTarget } from './kafka-logger.ts';
+import { chunkBySize } from '../../common/chunks.ts';
 
 /** Backoff of every kafkajs retry: 0.2 s doubling to 10 s. */
 const RETRY_TIMES = { initialRetryTime: 200, maxRetryTime: 10_000 };
@@ -40,21 +41,7 @@ const MAX_SEND_BYTES = 512 * 1024;
 
 /** Splits messages into groups small enough for one produce call each. */
 export function chunkMessages<M extends { value: Buffer | string | null; key?: Buffer | string | null }>(messages: readonly M[]): M[][] {
-  const chunks: M[][] = [];
-  let current: M[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = (m.value?.length ?? 0) + (m.key?.length ?? 0) + 64;
-    if (current.length && bytes + size > MAX_SEND_BYTES) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(m);
-    bytes += size;
-  }
-  if (current.length) chunks.push(current);
-  return chunks;
+  return chunkBySize(messages, (m) => (m.value?.length ?? 0) + (m.key?.length ?? 0) + 64, MAX_SEND_BYTES);
 }
 
 /** Creates the events and dead-letter topics when missing. */
