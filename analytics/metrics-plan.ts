@@ -3,7 +3,8 @@
  * the counters per UTC hour and rolled-up dimension; a request it can answer exactly (breakdown and filters
  * only on those dimensions) reads every UTC hour that lies whole inside [from, to) and inside one bucket from
  * it, and the rest (the range's ragged ends, hours a bucket boundary cuts in zones such as +05:45) from raw
- * events. Anything else reads raw events as before.
+ * events. Anything else reads raw events as before. Which hourly table (metrics_hourly or its slim twin of
+ * 0014, without campaign and template) is read is metrics.ts's choice; both hold the same hours.
  */
 import { formatTs } from '../warehouse/time.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';

@@ -8,8 +8,8 @@
  *   complaint_rate    = complaints / delivered receipts
  *   unsubscribe_rate  = unsubscribes (incl. TD/T replies) / delivered receipts
  *   revenue           = revenue / delivered receipts (revenue per delivered message; numerator = revenue)
- * Counts come from the hourly rollup (metrics_hourly) when it answers exactly, else from raw events
- * (metrics-plan.ts decides); alerts read through here too.
+ * Counts come from an hourly rollup (metrics_hourly_slim, or metrics_hourly when campaign or template is
+ * named) when it answers exactly, else from raw events (metrics-plan.ts decides); alerts read through here too.
  */
 import { formatTs } from '../warehouse/time.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
