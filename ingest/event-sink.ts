@@ -4,14 +4,14 @@ import type { EventRow } from './event-schema.ts';
 import { storeEvents } from './event-store.ts';
 
 export interface EventSink {
-  /** Stores the rows not stored yet; `dedupToken` names the batch (a retry of it stores nothing new). */
-  insert(rows: readonly EventRow[], dedupToken: string): Promise<void>;
+  /** Stores the rows not stored yet (a retry stores nothing new); `batch` names the batch, for logs and tests. */
+  insert(rows: readonly EventRow[], batch: string): Promise<void>;
 }
 
 export function warehouseEventSink(wh: Warehouse): EventSink {
   return {
-    insert: async (rows, dedupToken) => {
-      await storeEvents(wh, rows, dedupToken);
+    insert: async (rows) => {
+      await storeEvents(wh, rows);
     },
   };
 }

@@ -13,7 +13,6 @@
  *    against a server, writers in several processes must not ingest the same event ids at the same time.
  * Not caught: a copy re-dated to another UTC day (another ts) is stored as a second event.
  */
-import crypto from 'node:crypto';
 import { chunkBySize } from '../common/chunks.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { processLocks } from '../warehouse/keyed-mutex.ts';
@@ -37,18 +36,6 @@ const LOOKUP_URL_CHARS = 400_000;
 const lookupChunks = (rows: readonly EventRow[]) => chunkBySize(rows, (row) => encodeURIComponent(row.event_id).length + 30, LOOKUP_URL_CHARS);
 
 const identity = (row: Pick<EventRow, 'type' | 'event_id'>) => `${row.type}\u0000${row.event_id}`;
-
-/**
- * A token that is the same whenever the same events are inserted again, so that two identical inserts
- * racing past the check are still stored once (ClickHouse drops a block whose token it has seen). It hashes
- * the events' identities (type and id), not their whole rows: a block of the same events is a repeat
- * whatever else its copies carry (the first stored copy wins), and hashing ids is a tenth of the work.
- */
-export function contentToken(prefix: string, rows: readonly EventRow[]): string {
-  const hash = crypto.createHash('sha256');
-  for (const row of rows) hash.update(row.workspace_id).update('\u0000').update(identity(row)).update('\n');
-  return `${prefix}:${hash.digest('hex')}`;
-}
 
 async function storedIdentities(wh: Warehouse, workspaceId: string, rows: readonly EventRow[]): Promise<Set<string>> {
   const stored = new Set<string>();
@@ -80,10 +67,11 @@ export function withEventWriteLock<T>(wh: Warehouse, workspaceIds: readonly stri
 }
 
 /**
- * Stores the events of `rows` that are not stored yet; `tokenPrefix` names the caller's batch (the insert's
- * deduplication token is the prefix plus a hash of the rows actually inserted).
+ * Stores the events of `rows` that are not stored yet. The insert carries no deduplication token on purpose:
+ * the check above is the deduplication, and a token could only make ClickHouse drop a block whose events the
+ * check has just seen missing (a retry after a kill that ClickHouse logged as written but did not keep).
  */
-export async function storeEvents(wh: Warehouse, rows: readonly EventRow[], tokenPrefix: string): Promise<StoreResult> {
+export async function storeEvents(wh: Warehouse, rows: readonly EventRow[]): Promise<StoreResult> {
   const byWorkspace = new Map<string, EventRow[]>();
   const seen = new Set<string>();
   for (const row of rows) {
@@ -100,7 +88,7 @@ export async function storeEvents(wh: Warehouse, rows: readonly EventRow[], toke
       const stored = await storedIdentities(wh, workspaceId, list);
       for (const row of list) if (!stored.has(identity(row))) fresh.push(row);
     }
-    await wh.insert('events', fresh, { dedupToken: contentToken(tokenPrefix, fresh) });
+    await wh.insert('events', fresh);
     return { stored: fresh.length, duplicates: rows.length - fresh.length };
   });
 }

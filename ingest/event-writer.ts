@@ -60,6 +60,6 @@ export function validateBatch(workspaceId: string, items: readonly unknown[], no
 /** Validates and stores events; when it resolves, accepted events are durable and queryable. */
 export async function ingestEvents(wh: Warehouse, workspaceId: string, items: readonly unknown[]): Promise<IngestResult> {
   const { rows, rejected, accepted } = validateBatch(workspaceId, items);
-  await storeEvents(wh, rows, 'http');
+  await storeEvents(wh, rows);
   return { accepted, rejected };
 }

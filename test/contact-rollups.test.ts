@@ -337,11 +337,11 @@ describe('migration 0012 on an installation that already has events', () => {
         row('b', { type: 'send', ts: '2026-03-01T23:59:59.999Z', user_id: 'u1', status: 'rejected' }),
         row('c', { type: 'send', ts: '2026-03-01T12:00:00Z', user_id: 'u1' }),
         row('d', { type: 'conversion', ts: '2026-03-02T00:00:00Z', phone: '+8613800000001', revenue: 12.5, campaign_id: 'c9', properties: { category: 'books' } }),
-      ], 'before-0012');
+      ]);
       const applied = await migrate(wh);
       assert.ok(applied.includes('0012_contact_rollups'), applied.join());
       // Stored after the migration: counted by the views.
-      await storeEvents(wh, [row('e', { type: 'conversion', ts: '2026-03-02T08:00:00Z', phone: '+8613800000001', revenue: 1, campaign_id: 'c9', properties: { category: 'books' } })], 'after-0012');
+      await storeEvents(wh, [row('e', { type: 'conversion', ts: '2026-03-02T08:00:00Z', phone: '+8613800000001', revenue: 1, campaign_id: 'c9', properties: { category: 'books' } })]);
       const daily = await wh.query('SELECT toString(type) AS type, toString(day) AS day, unit, status, toUInt64(sum(events)) AS n, toFloat64(sum(revenue)) AS revenue, toString(max(last_ts)) AS last FROM contact_daily GROUP BY ALL ORDER BY ALL');
       assert.deepEqual(daily, [
         { type: 'conversion', day: '2026-03-02', unit: '+8613800000001', status: '', n: 2, revenue: 13.5, last: '2026-03-02 08:00:00.000' },

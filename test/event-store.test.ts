@@ -35,12 +35,12 @@ describe('event store: deduplicated on write', () => {
 
   it('stores a re-posted batch once; a copy with another time on the same UTC day too, one re-dated to another day is a second event', async () => {
     const batch = [row('a1', 'send', '2026-03-01T10:00:00Z'), row('a2', 'click', '2026-03-01T11:00:00Z')];
-    assert.deepEqual(await storeEvents(wh, batch, 't'), { stored: 2, duplicates: 0 });
-    assert.deepEqual(await storeEvents(wh, batch, 't-again'), { stored: 0, duplicates: 2 });
+    assert.deepEqual(await storeEvents(wh, batch), { stored: 2, duplicates: 0 });
+    assert.deepEqual(await storeEvents(wh, batch), { stored: 0, duplicates: 2 });
     // Same UTC day, other time and content: dropped, the first copy wins.
-    assert.deepEqual(await storeEvents(wh, [row('a1', 'send', '2026-03-01T23:59:59.999Z', { campaign_id: 'other' })], 'same-day'), { stored: 0, duplicates: 1 });
+    assert.deepEqual(await storeEvents(wh, [row('a1', 'send', '2026-03-01T23:59:59.999Z', { campaign_id: 'other' })]), { stored: 0, duplicates: 1 });
     // Re-dated to the next UTC day: looked up on that day, not found (the documented limit of the check).
-    assert.deepEqual(await storeEvents(wh, [row('a2', 'click', '2026-03-02T00:00:00Z')], 'next-day'), { stored: 1, duplicates: 0 });
+    assert.deepEqual(await storeEvents(wh, [row('a2', 'click', '2026-03-02T00:00:00Z')]), { stored: 1, duplicates: 0 });
     assert.deepEqual(await stored(wh), [
       { id: 'a1', type: 'send', ts: '2026-03-01 10:00:00.000' },
       { id: 'a2', type: 'click', ts: '2026-03-01 11:00:00.000' },
@@ -50,7 +50,7 @@ describe('event store: deduplicated on write', () => {
 
   it('keeps events that share an id but not a type, and repeats within one batch once', async () => {
     const batch = [row('b1', 'send', '2026-03-05T10:00:00Z'), row('b1', 'click', '2026-03-05T10:00:05Z'), row('b1', 'click', '2026-03-05T10:00:09Z')];
-    assert.deepEqual(await storeEvents(wh, batch, 'b'), { stored: 2, duplicates: 1 });
+    assert.deepEqual(await storeEvents(wh, batch), { stored: 2, duplicates: 1 });
     const types = (await stored(wh)).filter((r) => r.id === 'b1').map((r) => r.type);
     assert.deepEqual(types, ['click', 'send']);
     assert.equal((await eventById(wh, WS, 'b1'))?.type, 'send', 'without a type: the earliest');
@@ -63,7 +63,7 @@ describe('event store: deduplicated on write', () => {
     const batch = [row('d1', 'send', '2026-01-31T23:59:59Z'), row('d2', 'send', '2026-02-01T00:00:00Z'), row('d3', 'click', '2026-03-09T00:00:00Z')];
     // The January part made it before the crash.
     await wh.insert('events', [batch[0]!]);
-    assert.deepEqual(await storeEvents(wh, batch, 'd'), { stored: 2, duplicates: 1 });
+    assert.deepEqual(await storeEvents(wh, batch), { stored: 2, duplicates: 1 });
     const ids = (await stored(wh)).filter((r) => r.id.startsWith('d')).map((r) => r.id);
     assert.deepEqual(ids, ['d1', 'd2', 'd3']);
   });
@@ -71,7 +71,7 @@ describe('event store: deduplicated on write', () => {
   it('concurrent writers of overlapping batches store each event once', async () => {
     const all = Array.from({ length: 300 }, (_, i) => row(`e${i}`, i % 2 ? 'click' : 'send', `2026-03-${String(10 + (i % 5)).padStart(2, '0')}T0${i % 10}:00:00Z`));
     const batches = [all.slice(0, 200), all.slice(100, 300), all.slice(50, 250), all, all.slice(0, 10)];
-    const results = await Promise.all(batches.map((b, i) => storeEvents(wh, b, `e${i}`)));
+    const results = await Promise.all(batches.map((b, i) => storeEvents(wh, b)));
     assert.equal(results.reduce((n, r) => n + r.stored, 0), 300);
     const [r] = await wh.query<{ n: string; ids: string }>("SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE workspace_id = {ws:String} AND startsWith(event_id, 'e')", { ws: WS });
     assert.deepEqual([Number(r!.n), Number(r!.ids)], [300, 300]);
@@ -81,16 +81,16 @@ describe('event store: deduplicated on write', () => {
     // 3,000 ids of 128 characters: past the bound on one lookup's parameters (400,000 URL characters).
     const long = (i: number) => `${'x'.repeat(120)}${String(i).padStart(8, '0')}`;
     const batch = Array.from({ length: 3000 }, (_, i) => row(long(i), 'send', '2026-03-20T10:00:00Z', { user_id: 'u_long' }));
-    assert.deepEqual(await storeEvents(wh, batch.slice(0, 2000), 'long-a'), { stored: 2000, duplicates: 0 });
-    assert.deepEqual(await storeEvents(wh, batch, 'long-b'), { stored: 1000, duplicates: 2000 });
+    assert.deepEqual(await storeEvents(wh, batch.slice(0, 2000)), { stored: 2000, duplicates: 0 });
+    assert.deepEqual(await storeEvents(wh, batch), { stored: 1000, duplicates: 2000 });
     const [r] = await wh.query<{ n: string }>("SELECT count() AS n FROM events WHERE workspace_id = {ws:String} AND startsWith(event_id, 'xxxx')", { ws: WS });
     assert.equal(Number(r!.n), 3000);
   });
 
   it('one batch of several workspaces is checked per workspace', async () => {
     const batch = [row('f1', 'send', '2026-03-01T10:00:00Z', {}, 'ws_f1'), row('f1', 'send', '2026-03-01T10:00:00Z', {}, 'ws_f2')];
-    assert.deepEqual(await storeEvents(wh, batch, 'f'), { stored: 2, duplicates: 0 });
-    assert.deepEqual(await storeEvents(wh, batch.slice(1), 'f2'), { stored: 0, duplicates: 1 });
+    assert.deepEqual(await storeEvents(wh, batch), { stored: 2, duplicates: 0 });
+    assert.deepEqual(await storeEvents(wh, batch.slice(1)), { stored: 0, duplicates: 1 });
     assert.equal((await stored(wh, 'ws_f1')).length, 1);
     assert.equal((await stored(wh, 'ws_f2')).length, 1);
   });
@@ -126,9 +126,9 @@ describe('migration 0011: data written by the old layout', () => {
       { ws: 'w2', id: 'x1', type: 'unsubscribe', user_id: '' },
     ]);
     // The moved events are found by the writer: re-posting one stores nothing.
-    assert.deepEqual(await storeEvents(wh, [row('x2', 'click', '2026-03-03T12:00:00Z', { user_id: 'u2' }, 'w1')], 'm'), { stored: 0, duplicates: 1 });
+    assert.deepEqual(await storeEvents(wh, [row('x2', 'click', '2026-03-03T12:00:00Z', { user_id: 'u2' }, 'w1')]), { stored: 0, duplicates: 1 });
     // The suppression view reads the new table: an unsubscribe stored now suppresses its number.
-    await storeEvents(wh, [row('x9', 'unsubscribe', '2026-03-09T00:00:00Z', { phone: '+8613800000009', user_id: '' }, 'w1')], 'm2');
+    await storeEvents(wh, [row('x9', 'unsubscribe', '2026-03-09T00:00:00Z', { phone: '+8613800000009', user_id: '' }, 'w1')]);
     const phones = await wh.query<{ phone: string }>("SELECT phone FROM suppressions FINAL WHERE is_deleted = 0 ORDER BY phone");
     assert.deepEqual(phones.map((p) => p.phone), ['+8613800000001', '+8613800000009']);
   }

@@ -1,6 +1,6 @@
 /**
  * Ingest worker edge cases against a real broker and the embedded engine: a recreated topic reuses
- * offsets (the dedup token must not mistake new events for a retry), and one partition's failing
+ * offsets (new events there must not be mistaken for a retry), and one partition's failing
  * inserts must hold back only that partition.
  */
 import assert from 'node:assert/strict';
@@ -76,7 +76,7 @@ describe('Kafka ingest hardening (real broker, embedded ClickHouse)', () => {
     let failPartition0 = true;
     let partition0Failures = 0;
     let partition1FailuresLeft = 1;
-    // The partition is in the dedup token: kafka:<topic>:<partition>:<first>-<last>:<hash>.
+    // The partition is in the batch's name: kafka:<topic>:<partition>:<first>-<last>:<hash>.
     const partitionOf = (token: string) => Number(token.split(':')[2]);
     const sink: EventSink = {
       async insert(rows, token) {

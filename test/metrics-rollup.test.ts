@@ -95,14 +95,14 @@ describe('metrics rollup on an existing installation', () => {
       });
       await migrate(wh, listMigrations().filter((f) => f.version < '0013'));
       const old = generate(11, 3000, 'old');
-      await storeEvents(wh, rows(old), 'test-old');
+      await storeEvents(wh, rows(old));
       await migrate(wh, listMigrations());
       const q = { fromMs: RAGGED_FROM, toMs: RAGGED_TO, interval: 'day' as const, tz: 'America/New_York', breakdown: 'carrier' as const, filters: [] };
       assert.ok(await planRollupRead(wh, q));
       const want = await rawMetricCounts(wh, WS, q);
       assert.equal(want.reduce((n, r) => n + Number(r.sends), 0), old.filter((e) => e.type === 'send' && e.ts >= RAGGED_FROM && e.ts < RAGGED_TO).length);
       assert.deepEqual(await metricCounts(wh, WS, q), want);
-      await storeEvents(wh, rows(generate(12, 3000, 'new')), 'test-new');
+      await storeEvents(wh, rows(generate(12, 3000, 'new')));
       const after = await rawMetricCounts(wh, WS, q);
       assert.notDeepEqual(after, want);
       assert.deepEqual(await metricCounts(wh, WS, q), after);

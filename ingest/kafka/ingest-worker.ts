@@ -5,8 +5,7 @@
  *  - offsets are committed only after the batch's insert (and its dead letters) succeeded, so a crash
  *    re-reads, never skips;
  *  - a re-read batch is harmless: the sink stores only events not stored yet (ingest/event-store.ts
- *    checks each batch against the stored copies), and its insert carries a token built from
- *    topic-partition-first-last offsets, a hash of the messages and of the rows inserted.
+ *    checks each batch against the stored events before inserting).
  * Resolving an offset (kafkajs) only moves the fetch position; committing is separate and explicit.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -58,8 +57,8 @@ class PartitionBuffer {
     for (const part of parts) this.content.update(`${part.length}:`).update(part);
   }
 
-  /** The insert's deduplication token (computed once: a hash can be read only once). */
-  dedupToken(): string {
+  /** Names the batch for the sink and the logs: topic, partition, offsets and a hash of its messages (computed once: a hash can be read only once). */
+  label(): string {
     return `kafka:${this.topic}:${this.partition}:${this.firstOffset}-${this.lastOffset}:${this.content.digest('hex').slice(0, 32)}`;
   }
 }
@@ -268,8 +267,8 @@ export class IngestWorker {
     if (buffer.size === 0) return;
     const { metrics, sink, config } = this.deps;
     if (buffer.rows.length) {
-      const token = buffer.dedupToken();
-      await this.retrying('insert', buffer, () => sink.insert(buffer.rows, token));
+      const label = buffer.label();
+      await this.retrying('insert', buffer, () => sink.insert(buffer.rows, label));
       metrics.rowsInserted.inc(buffer.rows.length);
       metrics.batchRows.observe(buffer.rows.length);
     }
