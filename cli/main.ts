@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { describeFailure } from './failures.ts';
 import { migrateCommand } from './migrate.ts';
+import { rollupsCommand } from './rollups.ts';
 import { seedDemoCommand } from './seed-demo.ts';
 import { serveCommand } from './serve.ts';
 import { keysCommand } from './keys.ts';
@@ -20,6 +21,7 @@ commands:
   ingest [--workers N] [--metrics-port P]
                                          Kafka -> warehouse ingest workers (needs KAFKA_BROKERS)
   migrate                                apply pending schema migrations
+  rollups rebuild                        refill every rollup from the stored events (run while nothing writes events)
   seed-demo [--workspace W] [--contacts N] [--weeks N] [--campaigns-per-week N] [--seed N]
                                          load seeded demo data through the ingest paths
   import contacts FILE [--workspace W] [--tag T] [--sheet S] [--format txt|csv|xlsx]
@@ -46,6 +48,7 @@ export type Flags = Record<string, string | boolean | undefined>;
 const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<number | void>> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  rollups: rollupsCommand,
   'seed-demo': seedDemoCommand,
   keys: keysCommand,
   ingest: ingestCommand,
