@@ -5,7 +5,8 @@
  * where it stands from the tables themselves.
  */
 import { backfillContactRollups, backfillMetricsRollup, backfillSlimMetricsRollup } from './rollup-backfill.ts';
-import { sql, sqlWithGenerated } from './sql-files.ts';
+import { localTable, runDdl } from './cluster-ddl.ts';
+import { sql } from './sql-files.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export interface MigrationStep {
@@ -16,22 +17,9 @@ export interface MigrationStep {
 /** Data moves are long statements: no time limit. */
 const NO_LIMIT = { timeoutSeconds: 0 };
 
-/** The table that holds the rows: `<name>_local` on a cluster, `<name>` on one node. */
-function localTable(wh: Warehouse, name: string): string {
-  return wh.config.cluster ? `${name}_local` : name;
-}
-
-function onCluster(wh: Warehouse): string {
-  return wh.config.cluster ? ` ON CLUSTER ${wh.config.cluster}` : '';
-}
-
 async function sortingKey(wh: Warehouse, table: string): Promise<string | undefined> {
   const [row] = await wh.query<{ sorting_key: string }>(sql('migrations/table-sorting-key'), { table });
   return row?.sorting_key;
-}
-
-async function ddl(wh: Warehouse, name: string, slots: Record<string, string>): Promise<void> {
-  await wh.ddl(sqlWithGenerated(name, { on_cluster: onCluster(wh), ...slots }));
 }
 
 /** The sorting key of the events table before 0011. */
@@ -46,21 +34,21 @@ const LEGACY_EVENTS_KEY = 'workspace_id, event_id';
 const eventsLayout: MigrationStep = {
   async before(wh) {
     if ((await sortingKey(wh, localTable(wh, 'events'))) !== LEGACY_EVENTS_KEY) return;
-    await ddl(wh, 'migrations/drop-view', { name: 'events_to_suppressions' });
-    await ddl(wh, 'migrations/rename-table', { from: localTable(wh, 'events'), to: localTable(wh, 'events_legacy') });
+    await runDdl(wh, 'migrations/drop-view', { name: 'events_to_suppressions' });
+    await runDdl(wh, 'migrations/rename-table', { from: localTable(wh, 'events'), to: localTable(wh, 'events_legacy') });
     if (wh.config.cluster) {
       // The Distributed front of the old table goes; one over the renamed local tables reads them for the copy.
-      await ddl(wh, 'migrations/drop-table', { name: 'events' });
-      await ddl(wh, 'migrations/distributed-over', { name: 'events_legacy', local: 'events_legacy_local', cluster: wh.config.cluster });
+      await runDdl(wh, 'migrations/drop-table', { name: 'events' });
+      await runDdl(wh, 'migrations/distributed-over', { name: 'events_legacy', local: 'events_legacy_local', cluster: wh.config.cluster });
     }
   },
   async after(wh) {
     if ((await sortingKey(wh, localTable(wh, 'events_legacy'))) === undefined) return;
     // A copy cut short by a crash starts again from empty tables.
-    await ddl(wh, 'migrations/truncate-table', { name: localTable(wh, 'events') });
+    await runDdl(wh, 'migrations/truncate-table', { name: localTable(wh, 'events') });
     await wh.command(sql('migrations/copy-legacy-events'), {}, NO_LIMIT);
-    await ddl(wh, 'migrations/drop-table', { name: 'events_legacy' });
-    if (wh.config.cluster) await ddl(wh, 'migrations/drop-table', { name: 'events_legacy_local' });
+    await runDdl(wh, 'migrations/drop-table', { name: 'events_legacy' });
+    if (wh.config.cluster) await runDdl(wh, 'migrations/drop-table', { name: 'events_legacy_local' });
   },
 };
 

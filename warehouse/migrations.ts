@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { localTable, runDdl } from './cluster-ddl.ts';
 import { renderMigration } from './ddl-render.ts';
 import { processLocks } from './keyed-mutex.ts';
 import { MIGRATION_STEPS, type MigrationStep } from './migration-steps.ts';
@@ -128,13 +129,9 @@ async function migrateAlone(wh: Warehouse, files: MigrationFile[], steps: Readon
 async function syncEventRetention(wh: Warehouse): Promise<void> {
   const months = wh.config.eventRetentionMonths;
   for (const [name, ttl] of RETAINED_TABLES) {
-    const table = wh.config.cluster ? `${name}_local` : name;
+    const table = localTable(wh, name);
     const [row] = await wh.query<{ engine_full: string }>(sql('migrations/table-engine'), { table });
-    if (row && !row.engine_full.includes(`toIntervalMonth(${months})`)) {
-      const onCluster = wh.config.cluster ? ` ON CLUSTER ${wh.config.cluster}` : '';
-      // months is a validated integer from configuration, not a user value.
-      await wh.ddl(`ALTER TABLE ${table}${onCluster} MODIFY TTL ${ttl} + toIntervalMonth(${months})`);
-    }
+    if (row && !row.engine_full.includes(`toIntervalMonth(${months})`)) await runDdl(wh, 'migrations/modify-ttl', { table, ttl, months: String(months) });
   }
 }
 

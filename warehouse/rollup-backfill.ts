@@ -3,7 +3,8 @@
  * materialized views on every insert into events; an installation that already has events fills them
  * once with these backfills (the data steps of 0012 and 0013 in migration-steps.ts).
  */
-import { sql, sqlWithGenerated } from './sql-files.ts';
+import { localTable, runDdl } from './cluster-ddl.ts';
+import { sql } from './sql-files.ts';
 import type { Warehouse } from './warehouse.ts';
 
 interface Rollup {
@@ -30,8 +31,7 @@ const SLIM_METRICS_ROLLUPS: readonly Rollup[] = [{ table: 'metrics_hourly_slim',
 async function refill(wh: Warehouse, rollups: readonly Rollup[]): Promise<void> {
   const cluster = wh.config.cluster;
   for (const { table, refill } of rollups) {
-    // On a cluster the data lives in the replicated <table>_local tables behind the Distributed one.
-    await wh.ddl(sqlWithGenerated('migrations/truncate-table', { name: cluster ? `${table}_local` : table, on_cluster: cluster ? ` ON CLUSTER ${cluster}` : '' }));
+    await runDdl(wh, 'migrations/truncate-table', { name: localTable(wh, table) });
     await wh.command(sql(refill), {}, {
       timeoutSeconds: 3600,
       settings: {
