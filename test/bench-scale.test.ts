@@ -158,8 +158,8 @@ describe('scale benchmark table', () => {
     assert.equal(judged[3]!.targetText, '≤ 2× its preview');
     const table = formatTable(judged, 120).split('\n');
     assert.equal(table.length, 2 + rows.length);
-    assert.match(table[6]!, /\| funnel \|  \| > 120 s \|  \| ≤ 3× baseline \| miss \|/);
-    assert.match(table[4]!, /\| slow preview \|  \| 2\.50 \| 1\.25× \| ≤ 1× baseline \| miss \|/);
+    assert.match(table[6]!, /\| funnel \| {2}\| > 120 s \| {2}\| ≤ 3× baseline \| miss \|/);
+    assert.match(table[4]!, /\| slow preview \| {2}\| 2\.50 \| 1\.25× \| ≤ 1× baseline \| miss \|/);
   });
 
   it('measures the second of two runs, one run for a writer, and reports a stopped or unsupported query', async () => {

@@ -71,7 +71,7 @@ describe('event store: deduplicated on write', () => {
   it('concurrent writers of overlapping batches store each event once', async () => {
     const all = Array.from({ length: 300 }, (_, i) => row(`e${i}`, i % 2 ? 'click' : 'send', `2026-03-${String(10 + (i % 5)).padStart(2, '0')}T0${i % 10}:00:00Z`));
     const batches = [all.slice(0, 200), all.slice(100, 300), all.slice(50, 250), all, all.slice(0, 10)];
-    const results = await Promise.all(batches.map((b, i) => storeEvents(wh, b)));
+    const results = await Promise.all(batches.map((b) => storeEvents(wh, b)));
     assert.equal(results.reduce((n, r) => n + r.stored, 0), 300);
     const [r] = await wh.query<{ n: string; ids: string }>("SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE workspace_id = {ws:String} AND startsWith(event_id, 'e')", { ws: WS });
     assert.deepEqual([Number(r!.n), Number(r!.ids)], [300, 300]);

@@ -1,0 +1,77 @@
+/**
+ * The import graph's rules (run by `npm test` through `npm run check`): layers point down, and the
+ * domain folders never import each other sideways.
+ *
+ *   bin, demo, bench, scripts, test          (entry points, tools)
+ *   cli  ->  api                             (adapters: HTTP and the command line)
+ *   ingest  segmentation  analytics  experiments   (domains: each on its own)
+ *   access  notify                           (who may do what; outbound delivery)
+ *   warehouse                                (the one door to the database)
+ *   common  config                           (plain helpers, settings)
+ */
+const DOMAINS = ['ingest', 'segmentation', 'analytics', 'experiments'];
+const FOLDERS = ['access', 'analytics', 'api', 'bench', 'bin', 'cli', 'common', 'config', 'demo', 'experiments', 'ingest', 'notify', 'scripts', 'segmentation', 'test', 'warehouse'];
+const project = `^(${FOLDERS.join('|')})/`;
+const below = {
+  common: ['common'],
+  config: ['config', 'common'],
+  warehouse: ['warehouse', 'config', 'common'],
+  access: ['access', 'warehouse', 'config', 'common'],
+  notify: ['notify', 'warehouse', 'config', 'common'],
+};
+const domainMay = ['access', 'notify', 'warehouse', 'config', 'common'];
+
+const layerRules = Object.entries(below).map(([layer, allowed]) => ({
+  name: `${layer}-points-down`,
+  comment: `${layer}/ may import only ${allowed.join(', ')}`,
+  severity: 'error',
+  from: { path: `^${layer}/` },
+  to: { path: project, pathNot: [`^(${allowed.join('|')})/`] },
+}));
+
+const domainRules = DOMAINS.map((domain) => ({
+  name: `${domain}-no-sideways`,
+  comment: `${domain}/ is a domain: it may import ${domainMay.join(', ')} and itself, not another domain or an adapter`,
+  severity: 'error',
+  from: { path: `^${domain}/` },
+  to: { path: project, pathNot: [`^(${[domain, ...domainMay].join('|')})/`] },
+}));
+
+module.exports = {
+  forbidden: [
+    ...layerRules,
+    ...domainRules,
+    {
+      name: 'api-not-cli',
+      comment: 'the HTTP adapter does not reach into the command line',
+      severity: 'error',
+      from: { path: '^api/' },
+      to: { path: '^(cli|bin|demo|bench|scripts|test)/' },
+    },
+    {
+      name: 'no-test-code-in-product',
+      severity: 'error',
+      from: { pathNot: '^(test|bench)/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|data|scratch)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.mjs', '.js', '.json'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], mainFields: ['module', 'main', 'types'] },
+  },
+};
