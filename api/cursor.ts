@@ -33,24 +33,29 @@ function unseal(cursor: string): unknown {
 
 const notOurs = (field: string) => errors.validation(`${field}: is not a cursor this API issued`, field);
 
-export function encodeCursor(position: string): string {
-  return seal({ v: 1, p: position });
+/**
+ * Where the next page starts: after `after` (the last row's key), and for a snapshot export the
+ * snapshot's `version`, so every page reads the same one. A list's cursor has no version, an export's
+ * always has one: neither is accepted by the other.
+ */
+export interface CursorPosition {
+  after: string;
+  version?: number;
 }
 
-export function decodeCursor(cursor: string, field: string): string {
-  const decoded = unseal(cursor) as { v?: number; p?: unknown } | undefined;
-  if (decoded?.v === 1 && typeof decoded.p === 'string') return decoded.p;
-  throw notOurs(field);
+/** Seals a position into an opaque cursor. */
+export function encodeCursor({ after, version }: CursorPosition): string {
+  return seal(version === undefined ? { v: 1, p: after } : { v: 1, p: after, s: version });
 }
 
-/** An export cursor: the snapshot version and the position in it, so every page reads the same snapshot. */
-export function encodeExportCursor(version: number, after: string): string {
-  return seal({ s: version, a: after });
-}
-
-export function decodeExportCursor(cursor: string, field = 'querystring.cursor'): { version: number; after: string } {
-  const c = unseal(cursor) as { s?: unknown; a?: unknown } | undefined;
-  if (c && Number.isInteger(c.s) && typeof c.a === 'string') return { version: c.s as number, after: c.a };
+/** The position in a cursor this API issued, of the kind the caller expects; else a 400 naming `field`. */
+export function decodeCursor(cursor: string, field: string, kind: 'list'): { after: string };
+export function decodeCursor(cursor: string, field: string, kind: 'snapshot'): { after: string; version: number };
+export function decodeCursor(cursor: string, field: string, kind: 'list' | 'snapshot'): CursorPosition {
+  const c = unseal(cursor) as { v?: unknown; p?: unknown; s?: unknown } | undefined;
+  if (c?.v !== 1 || typeof c.p !== 'string') throw notOurs(field);
+  if (kind === 'list' && c.s === undefined) return { after: c.p };
+  if (kind === 'snapshot' && Number.isInteger(c.s)) return { after: c.p, version: c.s as number };
   throw notOurs(field);
 }
 
@@ -66,7 +71,7 @@ export function pageQuery(maxPageSize: number) {
 }
 
 /** Where a page starts: after the position in the cursor, or at the beginning. */
-export const pageStart = (cursor: string | undefined): string => (cursor === undefined ? '' : decodeCursor(cursor, 'querystring.cursor'));
+export const pageStart = (cursor: string | undefined): string => (cursor === undefined ? '' : decodeCursor(cursor, 'querystring.cursor', 'list').after);
 
 /**
  * A page from rows fetched with limit + 1: the extra row only says that more follow, and the
@@ -75,5 +80,5 @@ export const pageStart = (cursor: string | undefined): string => (cursor === und
 export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => string): { items: T[]; next_cursor: string | null } {
   const more = rows.length > limit;
   const items = more ? rows.slice(0, limit) : rows;
-  return { items, next_cursor: more ? encodeCursor(keyOf(items.at(-1)!)) : null };
+  return { items, next_cursor: more ? encodeCursor({ after: keyOf(items.at(-1)!) }) : null };
 }

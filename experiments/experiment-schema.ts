@@ -23,15 +23,16 @@ export const ExperimentInput = Type.Object(
 );
 export type ExperimentInput = Static<typeof ExperimentInput>;
 
-/** What is stored as the experiment's spec. */
-export interface ExperimentSpec {
-  variants: { key: string; weight: number }[];
-  holdout: number;
-  salt: string;
-  metrics: Metric[];
-  attribution_hours: number;
-  mde_rel: number;
-  status: (typeof STATUSES)[number];
-  started_at?: string;
-  stopped_at?: string;
-}
+/** What is stored as the experiment's spec (and answered by the API). */
+export const ExperimentSpec = Type.Object({
+  variants: Type.Array(Type.Object({ key: Type.String(), weight: Type.Number() })),
+  holdout: Type.Number(),
+  salt: Type.String(),
+  metrics: Type.Array(Type.Enum([...METRICS])),
+  attribution_hours: Type.Integer(),
+  mde_rel: Type.Number(),
+  status: Type.Enum([...STATUSES]),
+  started_at: Type.Optional(Type.String()),
+  stopped_at: Type.Optional(Type.String()),
+});
+export type ExperimentSpec = Static<typeof ExperimentSpec>;

@@ -1,9 +1,9 @@
 /** Analysts' reads: funnels, metric series and headline cards. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { BREAKDOWNS, validateWhere, type Breakdown } from '../../analytics/event-filters.ts';
-import { runFunnel, type FunnelStep } from '../../analytics/funnels.ts';
-import { INTERVALS, METRICS, metricSeries, metricSummary, type Interval, type MetricName } from '../../analytics/metrics.ts';
+import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
+import { runFunnel } from '../../analytics/funnels.ts';
+import { INTERVALS, METRICS, metricSeries, metricSummary } from '../../analytics/metrics.ts';
 import { sendTimeGrid } from '../../analytics/send-time.ts';
 import { getSegment } from '../../segmentation/segments.ts';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
@@ -11,6 +11,7 @@ import { RuleError } from '../../segmentation/rule-validation.ts';
 import type { WhereClause } from '../../segmentation/rule-types.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
+import { Measure } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const readers = { roles: ['analyst', 'marketer', 'admin'] as const };
@@ -48,7 +49,89 @@ function queryFilters(raw: string | undefined): WhereClause[] {
 const Time = Type.String({ format: 'date-time' });
 const Step = Type.Union([Type.Enum([...EVENT_TYPES]), Type.Object({ type: Type.Enum([...EVENT_TYPES]), where: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })) }, { additionalProperties: false })]);
 
-export async function analyticsRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
+const rate = Measure;
+/** A computed figure never null today (NaN would still be written as null). */
+const figure = Type.Unsafe<number>(Measure);
+const FunnelSteps = Type.Array(
+  Type.Object({
+    type: Type.String(),
+    count: Type.Integer(),
+    conversion_from_previous: rate,
+    conversion_from_first: rate,
+    median_seconds_from_previous: Measure,
+  }),
+);
+const FunnelResult = Type.Object({
+  unit: Type.Enum(['user', 'message']),
+  window_hours: Type.Integer(),
+  steps: FunnelSteps,
+  breakdowns: Type.Optional(Type.Array(Type.Object({ value: Type.String(), steps: FunnelSteps }))),
+});
+const MetricSeries = Type.Object({
+  metric: Type.Enum([...METRICS]),
+  interval: Type.Enum([...INTERVALS]),
+  timezone: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  breakdown: Type.Optional(Type.Enum([...BREAKDOWNS])),
+  series: Type.Array(
+    Type.Object({
+      bucket: Type.String({ description: 'Bucket start as an instant (UTC, Z)' }),
+      local: Type.String({ description: 'Bucket start as local wall time in the zone used' }),
+      group: Type.Optional(Type.String()),
+      numerator: Type.Number(),
+      denominator: Type.Number(),
+      rate,
+    }),
+  ),
+});
+const SendTimeGrid = Type.Object({
+  metric: Type.Enum(['click_rate', 'conversion_rate']),
+  timezone: Type.String(),
+  overall_rate: figure,
+  delivered: Type.Number(),
+  prior_strength: Type.Number(),
+  quiet_hours: Type.Object({ start: Type.String(), end: Type.String() }),
+  grid: Type.Array(
+    Type.Array(
+      Type.Object({
+        weekday: Type.Integer(),
+        hour: Type.Integer(),
+        delivered: Type.Number(),
+        successes: Type.Number(),
+        rate,
+        shrunk_rate: figure,
+        quiet: Type.Boolean(),
+      }),
+    ),
+    { description: 'Weekdays from Monday, then hours 0-23' },
+  ),
+  recommended: Type.Optional(
+    Type.Object({
+      weekday: Type.Integer(),
+      day: Type.Optional(Type.String()),
+      start: Type.String(),
+      end: Type.String(),
+      expected_rate: figure,
+      delivered: Type.Number(),
+    }),
+  ),
+});
+const MetricCards = Type.Object({
+  timezone: Type.String(),
+  cards: Type.Array(
+    Type.Object({
+      metric: Type.Enum([...METRICS]),
+      numerator: Type.Number(),
+      denominator: Type.Number(),
+      rate,
+      threshold: Type.Optional(Type.Object({ below: Type.Optional(Type.Number()), atOrAbove: Type.Optional(Type.Number()) })),
+      status: Type.Enum(['ok', 'alarm', 'no_data']),
+    }),
+  ),
+});
+
+export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {
   app.post(
     '/funnels',
     {
@@ -67,10 +150,11 @@ export async function analyticsRoutes(app: FastifyInstance, { warehouse }: Servi
           },
           { additionalProperties: false },
         ),
+        response: { 200: FunnelResult },
       },
     },
     async (request) => {
-      const body = request.body as { steps: (string | FunnelStep)[]; window_hours: number; from: string; to: string; unit?: 'user' | 'message'; breakdown?: Breakdown; filters?: unknown };
+      const { body } = request;
       const steps = body.steps.map((s, i) => (typeof s === 'string' ? { type: s } : { type: s.type, where: checked(() => validateWhere(s.where, `body.steps[${i}].where`)) }));
       const filters = checked(() => validateWhere(body.filters, 'body.filters'));
       const unit = body.unit ?? 'user';
@@ -96,10 +180,11 @@ export async function analyticsRoutes(app: FastifyInstance, { warehouse }: Servi
           { metric: Type.Enum([...METRICS]), interval: Type.Optional(Type.Enum([...INTERVALS])), breakdown: Type.Optional(Type.Enum([...BREAKDOWNS])), ...MetricQuery },
           { additionalProperties: false },
         ),
+        response: { 200: MetricSeries },
       },
     },
     async (request) => {
-      const q = request.query as { metric: MetricName; interval?: Interval; breakdown?: Breakdown; from: string; to: string; filters?: string };
+      const q = request.query;
       const tz = await requestTimeZone(request, warehouse);
       const interval = q.interval ?? 'day';
       const series = await metricSeries(warehouse, request.principal.workspaceId, q.metric, { ...range(q.from, q.to, 'querystring'), interval, tz, breakdown: q.breakdown, filters: queryFilters(q.filters) });
@@ -126,10 +211,11 @@ export async function analyticsRoutes(app: FastifyInstance, { warehouse }: Servi
           },
           { additionalProperties: false },
         ),
+        response: { 200: SendTimeGrid },
       },
     },
     async (request) => {
-      const q = request.query as { metric?: 'click_rate' | 'conversion_rate'; segment_id?: string; from: string; to: string; quiet_hours?: string; window_hours?: number; prior_strength?: number };
+      const q = request.query;
       const ws = request.principal.workspaceId;
       let rule;
       if (q.segment_id) {
@@ -147,11 +233,18 @@ export async function analyticsRoutes(app: FastifyInstance, { warehouse }: Servi
 
   app.get(
     '/metrics/summary',
-    { config: readers, schema: { summary: 'Headline cards: every metric over the range, with the alarm levels', querystring: Type.Object(MetricQuery, { additionalProperties: false }) } },
+    {
+      config: readers,
+      schema: {
+        summary: 'Headline cards: every metric over the range, with the alarm levels',
+        querystring: Type.Object(MetricQuery, { additionalProperties: false }),
+        response: { 200: MetricCards },
+      },
+    },
     async (request) => {
-      const q = request.query as { from: string; to: string; filters?: string };
+      const q = request.query;
       const tz = await requestTimeZone(request, warehouse);
       return { timezone: tz, cards: await metricSummary(warehouse, request.principal.workspaceId, { ...range(q.from, q.to, 'querystring'), tz, filters: queryFilters(q.filters) }) };
     },
   );
-}
+};

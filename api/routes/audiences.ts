@@ -1,29 +1,58 @@
 /** Audience snapshots: their versions and streamed exports for the sending side. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { canSeePhoneNumbers } from '../../access/roles.ts';
 import { audienceVersions, deleteAudienceVersion, getAudience } from '../../segmentation/audiences.ts';
 import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, type ExportField, type ExportFormat } from '../../segmentation/exports.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
-import { decodeExportCursor, encodeExportCursor } from '../cursor.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { AnyJson, CountsByName, NoContent } from '../response-schemas.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+/** One snapshot; open, as allocation snapshots add their own fields. */
+const AudienceSnapshot = {
+  version: Type.Integer({ description: "The snapshot's version" }),
+  segment_id: Type.String(),
+  segment_version: Type.Integer(),
+  eligibility: AnyJson,
+  timezone: Type.String(),
+  materialized_at: Type.String(),
+  size: Type.Integer(),
+  matched: Type.Integer(),
+  excluded: CountsByName,
+  deleted_versions: Type.Optional(Type.Array(Type.Integer())),
+};
+const AudienceOut = Type.Object(
+  { id: Type.String(), ...AudienceSnapshot, versions: Type.Array(Type.Object(AudienceSnapshot, { additionalProperties: true })) },
+  { additionalProperties: true },
+);
 export const MAX_EXPORT_PAGE = 100_000;
 
-export async function audienceRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
-  app.get('/audiences/:id', { config: { roles: ['marketer', 'admin', 'analyst', 'sender'] }, schema: { summary: 'An audience: newest snapshot and its versions', params: IdParams } }, async (request) => {
-    const { id } = request.params as { id: string };
-    const audience = await getAudience(warehouse, request.principal.workspaceId, id);
-    if (!audience) throw errors.notFound(`audience ${id}`);
-    return { id, ...audience.spec, versions: await audienceVersions(warehouse, request.principal.workspaceId, id) };
-  });
+export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {
+  app.get(
+    '/audiences/:id',
+    { config: { roles: ['marketer', 'admin', 'analyst', 'sender'] }, schema: { summary: 'An audience: newest snapshot and its versions', params: IdParams, response: { 200: AudienceOut } } },
+    async (request) => {
+      const { id } = request.params;
+      const audience = await getAudience(warehouse, request.principal.workspaceId, id);
+      if (!audience) throw errors.notFound(`audience ${id}`);
+      return { id, ...audience.spec, versions: await audienceVersions(warehouse, request.principal.workspaceId, id) };
+    },
+  );
 
   app.delete(
     '/audiences/:id/versions/:version',
-    { config: { roles: ['marketer', 'admin'] }, schema: { summary: "Delete one snapshot's members", params: Type.Object({ id: Type.String({ maxLength: 64 }), version: Type.Integer({ minimum: 1 }) }) } },
+    {
+      config: { roles: ['marketer', 'admin'] },
+      schema: {
+        summary: "Delete one snapshot's members",
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), version: Type.Integer({ minimum: 1 }) }),
+        response: { 204: NoContent },
+      },
+    },
     async (request, reply) => {
-      const { id, version } = request.params as { id: string; version: number };
+      const { id, version } = request.params;
       const audience = await getAudience(warehouse, request.principal.workspaceId, id);
       const versions = audience ? await audienceVersions(warehouse, request.principal.workspaceId, id) : [];
       if (!audience || !versions.some((v) => v.version === version)) throw errors.notFound(`audience ${id} version ${version}`);
@@ -52,14 +81,14 @@ export async function audienceRoutes(app: FastifyInstance, { warehouse }: Servic
       },
     },
     async (request, reply) => {
-      const { id } = request.params as { id: string };
-      const q = request.query as { format?: ExportFormat; fields?: string; version?: number; cursor?: string; limit: number };
+      const { id } = request.params;
+      const q = request.query;
       const audience = await getAudience(warehouse, request.principal.workspaceId, id);
       if (!audience) throw errors.notFound(`audience ${id}`);
       const fields = (q.fields ?? 'user_id,phone').split(',').map((f) => f.trim());
       const unknown = fields.find((f) => !(EXPORT_FIELDS as readonly string[]).includes(f));
       if (unknown !== undefined) throw errors.validation(`querystring.fields: ${JSON.stringify(unknown)} is not an export field (${EXPORT_FIELDS.join(', ')})`, 'querystring.fields');
-      const position = q.cursor ? decodeExportCursor(q.cursor) : { version: q.version ?? audience.spec.version, after: '' };
+      const position = q.cursor ? decodeCursor(q.cursor, 'querystring.cursor', 'snapshot') : { version: q.version ?? audience.spec.version, after: '' };
       if (q.cursor && q.version !== undefined && q.version !== position.version) throw errors.validation('querystring.version: differs from the cursor\'s snapshot', 'querystring.version');
       const versions = await audienceVersions(warehouse, request.principal.workspaceId, id);
       const snapshot = versions.find((v) => v.version === position.version);
@@ -76,10 +105,8 @@ export async function audienceRoutes(app: FastifyInstance, { warehouse }: Servic
       reply.header('x-audience-version', String(position.version));
       reply.header('x-timezone', snapshot.timezone);
       if (snapshot.eligibility.send_window) reply.header('x-send-window', JSON.stringify(snapshot.eligibility.send_window));
-      if (page.nextAfter !== null) reply.header('x-next-cursor', encodeExportCursor(position.version, page.nextAfter));
+      if (page.nextAfter !== null) reply.header('x-next-cursor', encodeCursor({ after: page.nextAfter, version: position.version }));
       return reply.send(page.stream);
     },
   );
-}
-
-
+};

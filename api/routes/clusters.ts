@@ -1,14 +1,36 @@
 /** k-means clusters of contacts by behaviour. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { CLUSTER_FEATURES, ClusterDataError, ClusterTimeoutError, fitClusters, getClusterModel, type ClusterRequest } from '../../segmentation/clusters.ts';
+import { CLUSTER_FEATURES, ClusterDataError, ClusterTimeoutError, fitClusters, getClusterModel } from '../../segmentation/clusters.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
+import { Measure, MeasuresByName } from '../response-schemas.ts';
 
 /** Each candidate k is a full fit: a range may hold this many. */
 const MAX_K_CANDIDATES = 10;
 
-export async function clusterRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+const Feature = Type.Enum([...CLUSTER_FEATURES]);
+/** What a fit answers; the stored model adds how it was made. */
+const FitResult = {
+  model_id: Type.String(),
+  k: Type.Integer(),
+  centroids: Type.Array(Type.Array(Type.Unsafe<number>(Measure)), { description: 'In standardized units, in `features` order' }),
+  sizes: Type.Array(Type.Integer()),
+  silhouette: Type.Unsafe<number>(Measure),
+  silhouette_by_k: MeasuresByName,
+  profiles: Type.Array(Type.Object({ cluster: Type.Integer(), size: Type.Integer(), means: MeasuresByName, description: Type.String() })),
+};
+const ClusterModel = Type.Object({
+  ...FitResult,
+  features: Type.Array(Feature),
+  seed: Type.Integer(),
+  window_days: Type.Integer(),
+  computed_at: Type.String(),
+  means: Type.Array(Type.Unsafe<number>(Measure)),
+  sds: Type.Array(Type.Unsafe<number>(Measure)),
+});
+
+export const clusterRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const timeLimitSeconds = config.server.clusterTimeLimitSeconds;
   app.post(
     '/clusters',
@@ -18,7 +40,7 @@ export async function clusterRoutes(app: FastifyInstance, { config, warehouse }:
         summary: 'Fit k-means on a sample (k, or the best k of a range by silhouette) and assign every contact',
         body: Type.Object(
           {
-            features: Type.Array(Type.Enum([...CLUSTER_FEATURES]), { minItems: 1, uniqueItems: true }),
+            features: Type.Array(Feature, { minItems: 1, uniqueItems: true }),
             k: Type.Optional(Type.Integer({ minimum: 2, maximum: 20 })),
             k_range: Type.Optional(Type.Tuple([Type.Integer({ minimum: 2, maximum: 20 }), Type.Integer({ minimum: 2, maximum: 20 })])),
             seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
@@ -27,10 +49,11 @@ export async function clusterRoutes(app: FastifyInstance, { config, warehouse }:
           },
           { additionalProperties: false },
         ),
+        response: { 200: Type.Object(FitResult) },
       },
     },
     async (request) => {
-      const body = request.body as ClusterRequest;
+      const { body } = request;
       if (body.k_range && body.k_range[0] > body.k_range[1]) throw errors.validation('body.k_range: must be [low, high]', 'body.k_range');
       if (body.k_range && body.k_range[1] - body.k_range[0] + 1 > MAX_K_CANDIDATES) {
         throw errors.validation(`body.k_range: at most ${MAX_K_CANDIDATES} values of k per request`, 'body.k_range');
@@ -48,10 +71,14 @@ export async function clusterRoutes(app: FastifyInstance, { config, warehouse }:
     },
   );
 
-  app.get('/clusters/:id', { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'A cluster model', params: Type.Object({ id: Type.String({ maxLength: 64 }) }) } }, async (request) => {
-    const { id } = request.params as { id: string };
-    const model = await getClusterModel(warehouse, request.principal.workspaceId, id);
-    if (!model) throw errors.notFound(`cluster model ${id}`);
-    return { model_id: model.id, ...model.spec };
-  });
-}
+  app.get(
+    '/clusters/:id',
+    { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'A cluster model', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: ClusterModel } } },
+    async (request) => {
+      const { id } = request.params;
+      const model = await getClusterModel(warehouse, request.principal.workspaceId, id);
+      if (!model) throw errors.notFound(`cluster model ${id}`);
+      return { model_id: model.id, ...model.spec };
+    },
+  );
+};

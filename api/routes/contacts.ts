@@ -1,5 +1,5 @@
 /** Contact profiles: bulk upsert (merge) and reads, with phone numbers masked for roles that need none. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { presentPersonal } from '../../access/pii-policy.ts';
 import type { Role } from '../../access/roles.ts';
@@ -11,6 +11,7 @@ import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';
+import { NextCursor, NothingAccepted, Nullable, Rejected } from '../response-schemas.ts';
 
 /** A contact as the API shows it to `role`: ISO times, phone masked unless the role needs it. */
 function present(row: ContactRow, role: Role) {
@@ -23,7 +24,25 @@ function present(row: ContactRow, role: Role) {
   };
 }
 
-export async function contactRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+/** A contact as answered: every stored field, times in ISO 8601 (UTC), null when unknown. */
+const ContactOut = Type.Object({
+  user_id: Type.String(),
+  phone: Type.String({ description: 'Masked unless the role may see numbers' }),
+  name: Type.String(),
+  gender: Type.String(),
+  birthday: Nullable(Type.String()),
+  city: Type.String(),
+  region: Type.String(),
+  signup_at: Nullable(Type.String()),
+  vip_level: Type.Integer(),
+  consent: Type.String(),
+  consent_at: Nullable(Type.String()),
+  attributes: Type.Record(Type.String(), Type.String()),
+  updated_at: Type.String(),
+});
+const UserTag = Type.Object({ tag: Type.String(), value: Type.String(), source: Type.String(), assigned_at: Type.String() });
+
+export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   app.addSchema(ContactSchema);
 
   app.post(
@@ -34,6 +53,7 @@ export async function contactRoutes(app: FastifyInstance, { config, warehouse }:
         summary: 'Create or update contacts (JSON array or NDJSON of Contact)',
         description: 'Given fields are merged over the stored profile; absent fields keep their value. consent=opted_out suppresses the number.',
         body: Type.Array(Type.Unknown()),
+        response: { 200: Type.Object({ created: Type.Integer(), updated: Type.Integer(), rejected: Rejected }), 400: NothingAccepted },
       },
     },
     async (request, reply) => {
@@ -51,10 +71,11 @@ export async function contactRoutes(app: FastifyInstance, { config, warehouse }:
       schema: {
         summary: 'Contacts in user_id order, a page at a time',
         querystring: pageQuery(config.server.maxPageSize),
+        response: { 200: Type.Object({ contacts: Type.Array(ContactOut), next_cursor: NextCursor }) },
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const { limit, cursor } = request.query;
       const { items, next_cursor } = pageOf(await listContacts(warehouse, request.principal.workspaceId, limit + 1, pageStart(cursor)), limit, (c) => c.user_id);
       return { contacts: items.map((c) => present(c, request.principal.role)), next_cursor };
     },
@@ -64,10 +85,14 @@ export async function contactRoutes(app: FastifyInstance, { config, warehouse }:
     '/contacts/:user_id',
     {
       config: { roles: ['admin', 'analyst', 'marketer', 'sender'] },
-      schema: { summary: 'One contact with its tags', params: Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128 }) }) },
+      schema: {
+        summary: 'One contact with its tags',
+        params: Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128 }) }),
+        response: { 200: Type.Object({ ...ContactOut.properties, tags: Type.Array(UserTag) }) },
+      },
     },
     async (request) => {
-      const { user_id } = request.params as { user_id: string };
+      const { user_id } = request.params;
       const ws = request.principal.workspaceId;
       const [row] = await findContacts(warehouse, ws, [user_id]);
       if (!row) throw errors.notFound(`contact ${user_id}`);
@@ -75,4 +100,4 @@ export async function contactRoutes(app: FastifyInstance, { config, warehouse }:
       return { ...present(row, request.principal.role), tags: tags.map((t) => ({ ...t, assigned_at: isoFromTs(t.assigned_at) })) };
     },
   );
-}
+};

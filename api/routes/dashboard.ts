@@ -3,7 +3,7 @@
  * types in). ECharts is served from the installed package: the page works with no network access. No inline
  * script or style, so the page runs under the strict Content-Security-Policy of api/security-headers.ts.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -19,11 +19,12 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/dashboard/echarts.min.js': { file: ECHARTS, type: 'text/javascript; charset=utf-8' },
 };
 
-export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
+/** Files, streamed: no response schema. */
+export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const [url, { file, type }] of Object.entries(FILES)) {
     app.get(url, { config: { roles: 'public' }, schema: { hide: true } }, async (_request, reply) => {
       reply.header('content-type', type).header('cache-control', 'no-cache');
       return reply.send(fs.createReadStream(file));
     });
   }
-}
+};

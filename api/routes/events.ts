@@ -1,17 +1,14 @@
 /** POST /v1/events (senders write events) and two reads over them. */
-import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type, { type TObject, type TSchema } from 'typebox';
 import { presentPersonal } from '../../access/pii-policy.ts';
-import { EVENT_TYPES, EventSchema } from '../../ingest/event-schema.ts';
+import { EVENT_FIELDS, EVENT_TYPES, EventSchema, type EventField } from '../../ingest/event-schema.ts';
 import { eventById, eventSummary } from '../../analytics/event-reads.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
+import { CountsByName, NothingAccepted, Rejected } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
-
-const Rejected = Type.Array(
-  Type.Object({ index: Type.Integer(), error: Type.Object({ field: Type.Optional(Type.String()), message: Type.String() }) }),
-);
 
 const TimeRange = Type.Object(
   {
@@ -22,7 +19,27 @@ const TimeRange = Type.Object(
   { additionalProperties: false },
 );
 
-export async function eventRoutes(app: FastifyInstance, { config, warehouse, metrics, intake }: Services): Promise<void> {
+const EventSummary = Type.Object({
+  from: Type.String(),
+  to: Type.String(),
+  timezone: Type.String({ description: 'The zone the days are cut in' }),
+  events: CountsByName,
+  users: CountsByName,
+  revenue: Type.Number(),
+  days: Type.Array(Type.Object({ day: Type.String(), events: CountsByName })),
+});
+
+/** An event as stored: every field of the event definition, empty when the sender left it out. */
+const StoredEvent = Type.Object(
+  Object.fromEntries(
+    Object.keys(EVENT_FIELDS).map((name) => [
+      name,
+      name === 'revenue' ? Type.Number() : name === 'properties' ? Type.Record(Type.String(), Type.String()) : Type.String(),
+    ]),
+  ),
+) as unknown as TObject<Record<EventField, TSchema>>;
+
+export const eventRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse, metrics, intake }) => {
   app.addSchema(EventSchema);
 
   app.post(
@@ -37,7 +54,7 @@ export async function eventRoutes(app: FastifyInstance, { config, warehouse, met
         body: Type.Array(Type.Unknown(), { description: 'Events (see the Event schema)' }),
         response: {
           202: Type.Object({ accepted: Type.Integer(), rejected: Rejected }),
-          400: Type.Object({ statusCode: Type.Integer(), code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()), rejected: Type.Optional(Rejected) }),
+          400: NothingAccepted,
         },
       },
     },
@@ -55,10 +72,14 @@ export async function eventRoutes(app: FastifyInstance, { config, warehouse, met
     '/events/summary',
     {
       config: { roles: ['admin', 'analyst', 'marketer'] },
-      schema: { summary: 'Distinct events and users by type in a time range, and events per local day', querystring: TimeRange },
+      schema: {
+        summary: 'Distinct events and users by type in a time range, and events per local day',
+        querystring: TimeRange,
+        response: { 200: EventSummary },
+      },
     },
     async (request) => {
-      const { from, to } = request.query as { from: string; to: string };
+      const { from, to } = request.query;
       const fromMs = Date.parse(from);
       const toMs = Date.parse(to);
       if (!(toMs > fromMs)) throw errors.validation('querystring.to: must be after from', 'querystring.to');
@@ -75,14 +96,15 @@ export async function eventRoutes(app: FastifyInstance, { config, warehouse, met
         description: 'An event is identified by its type and id; without `type`, the earliest event with that id.',
         params: Type.Object({ event_id: Type.String({ minLength: 1, maxLength: 128 }) }),
         querystring: Type.Object({ type: Type.Optional(Type.Enum([...EVENT_TYPES])) }, { additionalProperties: false }),
+        response: { 200: StoredEvent },
       },
     },
     async (request) => {
-      const { event_id } = request.params as { event_id: string };
-      const { type } = request.query as { type?: string };
+      const { event_id } = request.params;
+      const { type } = request.query;
       const event = await eventById(warehouse, request.principal.workspaceId, event_id, type);
       if (!event) throw errors.notFound(`event ${event_id}`);
       return presentPersonal(event, request.principal.role);
     },
   );
-}
+};

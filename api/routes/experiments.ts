@@ -1,18 +1,66 @@
 /** A/B experiments: definitions, status, the assignment fast path, results and the planner. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ExperimentInput, METRICS, type Metric } from '../../experiments/experiment-schema.ts';
+import { ExperimentInput, ExperimentSpec, METRICS } from '../../experiments/experiment-schema.ts';
 import { assignmentOf, createExperiment, ExperimentRuleError, getExperiment, listExperiments, setExperimentStatus } from '../../experiments/experiments.ts';
-import { planExperiment, type PlanInput } from '../../experiments/planner.ts';
+import { planExperiment } from '../../experiments/planner.ts';
 import { experimentResults } from '../../experiments/results.ts';
 import { allocateAudience } from '../../experiments/audience-allocation.ts';
 import { audienceVersions, getAudience } from '../../segmentation/audiences.ts';
 import type { Services } from '../app.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 import { errors } from '../errors.ts';
+import { CountsByName, Measure, NextCursor, Versioned } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const Experiment = Versioned(ExperimentSpec);
+const VariantResult = Type.Object({
+  key: Type.String(),
+  n: Type.Integer(),
+  successes: Type.Number(),
+  rate: Type.Optional(Type.Unsafe<number>({ ...Measure, description: 'Proportion metrics: the success rate' })),
+  mean: Type.Optional(Type.Unsafe<number>({ ...Measure, description: 'Revenue: mean revenue per recipient' })),
+  uplift_abs: Measure,
+  uplift_rel: Measure,
+  ci_low: Measure,
+  ci_high: Measure,
+  rel_ci_low: Measure,
+  rel_ci_high: Measure,
+  p_value: Measure,
+  p_value_adjusted: Measure,
+  prob_to_beat_control: Measure,
+  expected_loss: Measure,
+  sequential_p_value: Measure,
+  sequential_ci_low: Measure,
+  sequential_ci_high: Measure,
+});
+const ExperimentResults = Type.Object({
+  experiment_id: Type.String(),
+  metric: Type.Enum([...METRICS]),
+  timezone: Type.String(),
+  variants: Type.Array(VariantResult),
+  srm_p_value: Type.Unsafe<number>(Measure),
+  srm_detected: Type.Boolean(),
+  verdict: Type.String(),
+});
+const Allocation = Type.Object({
+  experiment_id: Type.String(),
+  audience_id: Type.String(),
+  audience_version: Type.Integer(),
+  counts: CountsByName,
+  exposures: Type.Integer(),
+  variant_audiences: Type.Record(Type.String(), Type.Object({ audience_id: Type.String(), version: Type.Integer() })),
+});
+const Plan = Type.Object({
+  recipients_per_arm: Type.Integer(),
+  recipients_total: Type.Integer(),
+  arms: Type.Integer(),
+  alpha_per_comparison: Type.Unsafe<number>(Measure),
+  power: Type.Unsafe<number>(Measure),
+  treated_rate: Type.Unsafe<number>(Measure),
+  days: Type.Optional(Type.Integer()),
+});
 
 function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
   return run().catch((err: unknown) => {
@@ -21,12 +69,12 @@ function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
   });
 }
 
-export async function experimentRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   app.post(
     '/experiments',
-    { config: { roles: ['marketer', 'admin'] }, schema: { summary: 'Create an experiment (draft)', body: ExperimentInput } },
+    { config: { roles: ['marketer', 'admin'] }, schema: { summary: 'Create an experiment (draft)', body: ExperimentInput, response: { 201: Experiment } } },
     async (request, reply) => {
-      const created = await ruleErrors(() => createExperiment(warehouse, request.principal.workspaceId, request.body as ExperimentInput, request.principal.keyId));
+      const created = await ruleErrors(() => createExperiment(warehouse, request.principal.workspaceId, request.body, request.principal.keyId));
       return reply.status(201).send(created);
     },
   );
@@ -38,25 +86,27 @@ export async function experimentRoutes(app: FastifyInstance, { config, warehouse
       schema: {
         summary: 'Experiments, a page at a time',
         querystring: pageQuery(config.server.maxPageSize),
+        response: { 200: Type.Object({ experiments: Type.Array(Experiment), next_cursor: NextCursor }) },
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const { limit, cursor } = request.query;
       const { items, next_cursor } = pageOf(await listExperiments(warehouse, request.principal.workspaceId, limit + 1, pageStart(cursor)), limit, (e) => e.id);
       return { experiments: items, next_cursor };
     },
   );
 
-  app.get('/experiments/:id', { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'One experiment', params: IdParams } }, async (request) => {
-    const { id } = request.params as { id: string };
+  const one = { params: IdParams, response: { 200: Experiment } };
+  app.get('/experiments/:id', { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'One experiment', ...one } }, async (request) => {
+    const { id } = request.params;
     const experiment = await getExperiment(warehouse, request.principal.workspaceId, id);
     if (!experiment) throw errors.notFound(`experiment ${id}`);
     return experiment;
   });
 
   for (const [action, status] of [['start', 'running'], ['stop', 'stopped']] as const) {
-    app.post(`/experiments/:id/${action}`, { config: { roles: ['marketer', 'admin'] }, schema: { summary: `${action} the experiment`, params: IdParams } }, async (request) => {
-      const { id } = request.params as { id: string };
+    app.post(`/experiments/:id/${action}`, { config: { roles: ['marketer', 'admin'] }, schema: { summary: `${action} the experiment`, ...one } }, async (request) => {
+      const { id } = request.params;
       const changed = await ruleErrors(() => setExperimentStatus(warehouse, request.principal.workspaceId, id, status, request.principal.keyId));
       if (!changed) throw errors.notFound(`experiment ${id}`);
       return changed;
@@ -71,11 +121,12 @@ export async function experimentRoutes(app: FastifyInstance, { config, warehouse
         summary: "A user's variant (deterministic; no warehouse round trip once the experiment is cached)",
         params: IdParams,
         querystring: Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ experiment_id: Type.String(), user_id: Type.String(), variant: Type.String({ description: 'A variant key, or the holdout' }) }) },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
-      const { user_id } = request.query as { user_id: string };
+      const { id } = request.params;
+      const { user_id } = request.query;
       const variant = await assignmentOf(warehouse, request.principal.workspaceId, id, user_id);
       if (variant === undefined) throw errors.notFound(`experiment ${id}`);
       return { experiment_id: id, user_id, variant };
@@ -93,13 +144,14 @@ export async function experimentRoutes(app: FastifyInstance, { config, warehouse
           { metric: Type.Optional(Type.Enum([...METRICS])), tz: Type.Optional(Type.String({ maxLength: 64 })) },
           { additionalProperties: false },
         ),
+        response: { 200: ExperimentResults },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const experiment = await getExperiment(warehouse, request.principal.workspaceId, id);
       if (!experiment) throw errors.notFound(`experiment ${id}`);
-      const metric = (request.query as { metric?: Metric }).metric ?? experiment.spec.metrics[0]!;
+      const metric = request.query.metric ?? experiment.spec.metrics[0]!;
       return experimentResults(warehouse, request.principal.workspaceId, experiment, metric, await requestTimeZone(request, warehouse));
     },
   );
@@ -112,11 +164,12 @@ export async function experimentRoutes(app: FastifyInstance, { config, warehouse
         summary: 'Split an audience snapshot into per-variant audiences and record exposures',
         params: IdParams,
         body: Type.Object({ audience_id: Type.String({ minLength: 1, maxLength: 64 }), version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+        response: { 200: Allocation },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
-      const body = request.body as { audience_id: string; version?: number };
+      const { id } = request.params;
+      const { body } = request;
       const ws = request.principal.workspaceId;
       const experiment = await getExperiment(warehouse, ws, id);
       if (!experiment) throw errors.notFound(`experiment ${id}`);
@@ -145,12 +198,13 @@ export async function experimentRoutes(app: FastifyInstance, { config, warehouse
           },
           { additionalProperties: false },
         ),
+        response: { 200: Plan },
       },
     },
     async (request) => {
-      const body = request.body as PlanInput;
+      const { body } = request;
       if (body.baseline_rate * (1 + body.mde_rel) >= 1) throw errors.validation('body.mde_rel: the treated rate baseline_rate × (1 + mde_rel) must stay below 1', 'body.mde_rel');
       return planExperiment(body);
     },
   );
-}
+};

@@ -1,5 +1,6 @@
 /** Liveness, readiness and Prometheus metrics: public, and free of any workspace's data. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
 import { migrationStatus } from '../../warehouse/migrations.ts';
 import type { Services } from '../app.ts';
 
@@ -8,10 +9,15 @@ export interface ReadinessProbe {
   readiness(): { ready: true } | { ready: false; reason: string };
 }
 
-export async function healthRoutes(app: FastifyInstance, { warehouse, metrics, readiness = [] }: Services): Promise<void> {
-  app.get('/healthz', { config: { roles: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+const Unavailable = Type.Object({ status: Type.Literal('unavailable'), reason: Type.String() });
+const Ready = Type.Object({ status: Type.Literal('ready'), warehouse: Type.String(), migrations: Type.Integer() });
 
-  app.get('/readyz', { config: { roles: 'public' }, schema: { hide: true } }, async (_request, reply) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse, metrics, readiness = [] }) => {
+  app.get('/healthz', { config: { roles: 'public' }, schema: { hide: true, response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({
+    status: 'ok' as const,
+  }));
+
+  app.get('/readyz', { config: { roles: 'public' }, schema: { hide: true, response: { 200: Ready, 503: Unavailable } } }, async (_request, reply) => {
     try {
       if (!(await warehouse.ping())) return reply.status(503).send({ status: 'unavailable', reason: 'warehouse does not answer' });
       const { applied, pending } = await migrationStatus(warehouse);
@@ -19,7 +25,7 @@ export async function healthRoutes(app: FastifyInstance, { warehouse, metrics, r
       // The API answers meanwhile; a load balancer or operator sees what is still connecting.
       const waiting = readiness.map((p) => p.readiness()).flatMap((r) => (r.ready ? [] : [r.reason]));
       if (waiting.length) return reply.status(503).send({ status: 'unavailable', reason: waiting.join('; ') });
-      return { status: 'ready', warehouse: warehouse.kind, migrations: applied.length };
+      return { status: 'ready' as const, warehouse: warehouse.kind, migrations: applied.length };
     } catch (err) {
       _request.log.warn({ err }, 'readiness check failed');
       return reply.status(503).send({ status: 'unavailable', reason: 'warehouse check failed' });
@@ -30,4 +36,4 @@ export async function healthRoutes(app: FastifyInstance, { warehouse, metrics, r
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-}
+};

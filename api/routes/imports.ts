@@ -2,7 +2,7 @@
  * POST /v1/contacts/import: a TXT, CSV or XLSX file as the raw request body, streamed into the
  * import. Its own plugin scope, so its pass-through body parsers do not apply to other routes.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import { importContacts, ImportFileError, ImportLimitError } from '../../ingest/imports/contact-import.ts';
@@ -17,7 +17,21 @@ const FILE_TYPES = [
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 ];
 
-export async function importRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+const ImportReport = Type.Object({
+  import_id: Type.String(),
+  format: Type.String(),
+  encoding: Type.Optional(Type.String()),
+  rows: Type.Integer({ description: 'Data lines read (blank lines excluded)' }),
+  imported: Type.Integer({ description: 'New contacts' }),
+  updated: Type.Integer({ description: 'Existing contacts the file changed' }),
+  duplicates: Type.Integer({ description: "Lines repeating an earlier line's contact" }),
+  invalid: Type.Object({ count: Type.Integer(), lines: Type.Array(Type.Object({ line: Type.Integer(), reason: Type.String() })) }),
+});
+
+/** The pass-through parser below hands the route the request stream itself. */
+const isStream = (body: unknown): body is Readable => typeof (body as Readable | undefined)?.pipe === 'function';
+
+export const importRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   // The import counts and limits bytes itself while streaming.
   app.addContentTypeParser(FILE_TYPES, (_request, payload, done) => done(null, payload));
 
@@ -40,12 +54,12 @@ export async function importRoutes(app: FastifyInstance, { config, warehouse }: 
           },
           { additionalProperties: false },
         ),
+        response: { 200: ImportReport },
       },
     },
     async (request) => {
-      const query = request.query as { format?: 'txt' | 'csv' | 'xlsx'; sheet?: string; tag?: string };
-      const body = request.body as Readable | undefined;
-      if (!body || typeof (body as Readable).pipe !== 'function') {
+      const { query, body } = request;
+      if (!isStream(body)) {
         throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the file as the body with content-type ${FILE_TYPES.slice(0, 2).join(' or ')} or the xlsx type`);
       }
       try {
@@ -61,4 +75,4 @@ export async function importRoutes(app: FastifyInstance, { config, warehouse }: 
       }
     },
   );
-}
+};

@@ -1,12 +1,23 @@
 /** API keys of the caller's workspace (admin only). A key is shown once, when created. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { createApiKey, listApiKeys, revokeApiKey, RootKeyError } from '../../access/api-keys.ts';
 import { ROLES } from '../../access/roles.ts';
 import type { Services } from '../app.ts';
 import { ApiError, errors } from '../errors.ts';
+import { NoContent } from '../response-schemas.ts';
 
-export async function keyRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
+const Role = Type.Enum([...ROLES]);
+const CreatedKey = Type.Object({
+  key: Type.String({ description: 'The secret: shown this once' }),
+  key_id: Type.String(),
+  workspace: Type.String(),
+  role: Role,
+  name: Type.String(),
+});
+const KeyInfo = Type.Object({ key_id: Type.String(), name: Type.String(), role: Role, revoked: Type.Boolean() });
+
+export const keyRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {
   app.post(
     '/keys',
     {
@@ -21,11 +32,11 @@ export async function keyRoutes(app: FastifyInstance, { warehouse }: Services): 
           },
           { additionalProperties: false },
         ),
+        response: { 201: CreatedKey },
       },
     },
     async (request, reply) => {
-      const body = request.body as { name: string; role: (typeof ROLES)[number]; workspace?: string };
-      const { principal } = request;
+      const { body, principal } = request;
       const workspace = body.workspace ?? principal.workspaceId;
       // Only the bootstrap key may reach into (or create) another workspace.
       if (workspace !== principal.workspaceId && !principal.isRoot) {
@@ -36,15 +47,17 @@ export async function keyRoutes(app: FastifyInstance, { warehouse }: Services): 
     },
   );
 
-  app.get('/keys', { config: { roles: ['admin'] }, schema: { summary: "The workspace's keys (never their secrets)" } }, async (request) => ({
-    keys: await listApiKeys(warehouse, request.principal.workspaceId),
-  }));
+  app.get(
+    '/keys',
+    { config: { roles: ['admin'] }, schema: { summary: "The workspace's keys (never their secrets)", response: { 200: Type.Object({ keys: Type.Array(KeyInfo) }) } } },
+    async (request) => ({ keys: await listApiKeys(warehouse, request.principal.workspaceId) }),
+  );
 
   app.delete(
     '/keys/:key_id',
-    { config: { roles: ['admin'] }, schema: { summary: 'Revoke a key', params: Type.Object({ key_id: Type.String({ maxLength: 64 }) }) } },
+    { config: { roles: ['admin'] }, schema: { summary: 'Revoke a key', params: Type.Object({ key_id: Type.String({ maxLength: 64 }) }), response: { 204: NoContent } } },
     async (request, reply) => {
-      const { key_id } = request.params as { key_id: string };
+      const { key_id } = request.params;
       try {
         if (!(await revokeApiKey(warehouse, request.principal.workspaceId, key_id, request.principal))) throw errors.notFound(`key ${key_id}`);
       } catch (err) {
@@ -54,4 +67,4 @@ export async function keyRoutes(app: FastifyInstance, { warehouse }: Services): 
       return reply.status(204).send();
     },
   );
-}
+};

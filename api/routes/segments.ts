@@ -1,13 +1,14 @@
 /** Segments (rules), previews, and materializing them into audiences. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { fieldAccess, presentPersonal } from '../../access/pii-policy.ts';
-import { materializeAudience, type Eligibility } from '../../segmentation/audiences.ts';
+import { materializeAudience } from '../../segmentation/audiences.ts';
 import { RuleError } from '../../segmentation/rule-validation.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
 import type { Services } from '../app.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 import { errors } from '../errors.ts';
+import { AnyJson, CountsByName, NextCursor, Versioned } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -32,6 +33,26 @@ const EligibilitySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Segment = Versioned(Type.Object({ rule: AnyJson }, { additionalProperties: true }));
+const SavedSegment = Type.Object({ id: Type.String(), version: Type.Integer() });
+/** A matched contact; fields the role may not read are left out. */
+const PreviewRow = Type.Object({
+  user_id: Type.Optional(Type.String()),
+  phone: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  city: Type.Optional(Type.String()),
+  region: Type.Optional(Type.String()),
+  vip_level: Type.Optional(Type.Integer()),
+});
+const Materialized = Type.Object({
+  audience_id: Type.String(),
+  version: Type.Integer(),
+  size: Type.Integer(),
+  matched: Type.Integer(),
+  excluded: CountsByName,
+  timezone: Type.String(),
+});
+
 /** Rule problems are 400s naming the rule's JSON path under the body. */
 function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
   return run().catch((err: unknown) => {
@@ -40,15 +61,22 @@ function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
   });
 }
 
-export async function segmentRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const writers = { roles: ['marketer', 'admin'] as const };
   const readers = { roles: ['marketer', 'admin', 'analyst'] as const };
 
   app.post(
     '/segments',
-    { config: writers, schema: { summary: 'Create a segment', body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), rule: RuleBody }, { additionalProperties: false }) } },
+    {
+      config: writers,
+      schema: {
+        summary: 'Create a segment',
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), rule: RuleBody }, { additionalProperties: false }),
+        response: { 201: SavedSegment },
+      },
+    },
     async (request, reply) => {
-      const body = request.body as { name: string; rule: unknown };
+      const { body } = request;
       const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, body, request.principal.keyId));
       return reply.status(201).send({ id: saved.id, version: saved.version });
     },
@@ -63,14 +91,15 @@ export async function segmentRoutes(app: FastifyInstance, { config, warehouse }:
         params: IdParams,
         headers: Type.Object({ 'if-match': Type.Optional(Type.String({ pattern: '^(W/)?"?[0-9]{1,9}"?$', description: 'The version this edit is based on' })) }),
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), rule: RuleBody }, { additionalProperties: false }),
+        response: { 200: SavedSegment },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       if (!(await getSegment(warehouse, request.principal.workspaceId, id))) throw errors.notFound(`segment ${id}`);
       const ifMatch = request.headers['if-match'];
       const expectedVersion = typeof ifMatch === 'string' ? Number(ifMatch.replace(/\D/g, '')) : undefined;
-      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, { ...(request.body as { name: string; rule: unknown }), id, expectedVersion }, request.principal.keyId));
+      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, { ...request.body, id, expectedVersion }, request.principal.keyId));
       return { id: saved.id, version: saved.version };
     },
   );
@@ -82,17 +111,18 @@ export async function segmentRoutes(app: FastifyInstance, { config, warehouse }:
       schema: {
         summary: 'Segments, a page at a time',
         querystring: pageQuery(config.server.maxPageSize),
+        response: { 200: Type.Object({ segments: Type.Array(Segment), next_cursor: NextCursor }) },
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query as { limit: number; cursor?: string };
+      const { limit, cursor } = request.query;
       const { items, next_cursor } = pageOf(await listSegments(warehouse, request.principal.workspaceId, limit + 1, pageStart(cursor)), limit, (s) => s.id);
       return { segments: items, next_cursor };
     },
   );
 
-  app.get('/segments/:id', { config: readers, schema: { summary: 'One segment (newest version)', params: IdParams } }, async (request) => {
-    const { id } = request.params as { id: string };
+  app.get('/segments/:id', { config: readers, schema: { summary: 'One segment (newest version)', params: IdParams, response: { 200: Segment } } }, async (request) => {
+    const { id } = request.params;
     const segment = await getSegment(warehouse, request.principal.workspaceId, id);
     if (!segment) throw errors.notFound(`segment ${id}`);
     return segment;
@@ -106,10 +136,11 @@ export async function segmentRoutes(app: FastifyInstance, { config, warehouse }:
         summary: 'Count and sample the contacts a rule matches now, without saving it',
         body: Type.Object({ rule: RuleBody, sample: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })) }, { additionalProperties: false }),
         querystring: Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ count: Type.Integer(), timezone: Type.String(), sample: Type.Array(PreviewRow) }) },
       },
     },
     async (request) => {
-      const body = request.body as { rule: unknown; sample?: number };
+      const { body } = request;
       const timezone = await requestTimeZone(request, warehouse);
       const { role } = request.principal;
       const options = { nowMs: Date.now(), timezone, sample: body.sample ?? 10, access: fieldAccess(role) };
@@ -127,16 +158,17 @@ export async function segmentRoutes(app: FastifyInstance, { config, warehouse }:
         params: IdParams,
         body: Type.Optional(Type.Object({ eligibility: Type.Optional(EligibilitySchema) }, { additionalProperties: false })),
         querystring: Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        response: { 200: Materialized },
       },
     },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const segment = await getSegment(warehouse, request.principal.workspaceId, id);
       if (!segment) throw errors.notFound(`segment ${id}`);
-      const eligibility = ((request.body as { eligibility?: Eligibility } | undefined)?.eligibility ?? {}) as Eligibility;
+      const eligibility = request.body?.eligibility ?? {};
       const timezone = await requestTimeZone(request, warehouse);
       const audience = await ruleErrors(() => materializeAudience(warehouse, request.principal.workspaceId, segment, eligibility, { nowMs: Date.now(), timezone, changedBy: request.principal.keyId }));
       return { audience_id: audience.id, version: audience.spec.version, size: audience.spec.size, matched: audience.spec.matched, excluded: audience.spec.excluded, timezone };
     },
   );
-}
+};

@@ -1,11 +1,11 @@
 /** Tag assignments and removals on users. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { TagAssignmentSchema, TagRemovalSchema, changeTags } from '../../ingest/tags.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 
-export async function tagRoutes(app: FastifyInstance, { config, warehouse }: Services): Promise<void> {
+export const tagRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const max = config.server.maxEventsPerRequest;
   app.post(
     '/tags',
@@ -21,12 +21,13 @@ export async function tagRoutes(app: FastifyInstance, { config, warehouse }: Ser
           },
           { additionalProperties: false },
         ),
+        response: { 200: Type.Object({ assigned: Type.Integer(), removed: Type.Integer() }) },
       },
     },
     async (request) => {
-      const body = request.body as Parameters<typeof changeTags>[2];
+      const { body } = request;
       if (!body.assignments?.length && !body.removals?.length) throw errors.validation('body.assignments: give assignments or removals', 'body.assignments');
       return changeTags(warehouse, request.principal.workspaceId, body);
     },
   );
-}
+};

@@ -1,16 +1,19 @@
 /** The caller's workspace settings: time zone and interface language. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { LOCALES, canonicalTimeZone } from '../../access/time-zones.ts';
 import { updateWorkspaceSettings, workspaceSettings } from '../../access/workspaces.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 
-export async function workspaceRoutes(app: FastifyInstance, { warehouse }: Services): Promise<void> {
-  app.get('/workspace', { config: { roles: ['admin', 'analyst', 'marketer', 'sender'] }, schema: { summary: "The caller's workspace and its settings" } }, async (request) => ({
-    id: request.principal.workspaceId,
-    ...(await workspaceSettings(warehouse, request.principal.workspaceId)),
-  }));
+const Settings = { id: Type.String(), timezone: Type.String({ description: 'IANA time zone' }), locale: Type.Enum([...LOCALES]) };
+
+export const workspaceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {
+  app.get(
+    '/workspace',
+    { config: { roles: ['admin', 'analyst', 'marketer', 'sender'] }, schema: { summary: "The caller's workspace and its settings", response: { 200: Type.Object(Settings) } } },
+    async (request) => ({ id: request.principal.workspaceId, ...(await workspaceSettings(warehouse, request.principal.workspaceId)) }),
+  );
 
   app.put(
     '/workspace',
@@ -25,10 +28,11 @@ export async function workspaceRoutes(app: FastifyInstance, { warehouse }: Servi
           },
           { additionalProperties: false, minProperties: 1 },
         ),
+        response: { 200: Type.Object({ ...Settings, version: Type.Integer() }) },
       },
     },
     async (request) => {
-      const body = request.body as { timezone?: string; locale?: (typeof LOCALES)[number] };
+      const { body } = request;
       const changes = { ...body };
       if (body.timezone !== undefined) {
         changes.timezone = await canonicalTimeZone(warehouse, body.timezone);
@@ -38,4 +42,4 @@ export async function workspaceRoutes(app: FastifyInstance, { warehouse }: Servi
       return { id: request.principal.workspaceId, ...saved.spec, version: saved.version };
     },
   );
-}
+};

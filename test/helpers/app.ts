@@ -4,6 +4,7 @@ import type { Role } from '../../access/roles.ts';
 import { buildApp, type App } from '../../api/app.ts';
 import type { AppConfig } from '../../config/config.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
+import { checkResponsesAgainstHandlers } from './response-check.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig } from './warehouse.ts';
 
 export interface TestApp {
@@ -20,6 +21,7 @@ export async function startTestApp(name: string, env: NodeJS.ProcessEnv = {}, be
   const config = testConfig(name, env);
   const wh = await openTestWarehouse(name, env);
   const app = await buildApp({ config, warehouse: wh, logger: false });
+  checkResponsesAgainstHandlers(app);
   beforeReady?.(app);
   await app.ready();
   const root = await createApiKey(wh, { workspace: 'default', role: 'admin', name: 'test root', createdBy: 'test', isRoot: true });
