@@ -44,8 +44,8 @@ import { workspaceRoutes } from './routes/workspace.ts';
 // The CommonJS plugin function (named formatsPlugin, which the schema compiler looks for).
 const formatsPlugin = (ajvFormats as unknown as { default: (ajv: Ajv) => Ajv }).default;
 
-/** What the app registered, kept so a test can check that every route declares its roles. */
-export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'config'>;
+/** What the app registered, kept so a test can check that every route declares its roles and its answers. */
+export type RouteTableEntry = Pick<RouteOptions, 'method' | 'url' | 'config' | 'schema'>;
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -15,6 +15,9 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
  */
 export const Measure = Type.Unsafe<number | null>({ description: 'A number, or null when it cannot be computed' });
 
+/** A computed figure that is a number whenever it can be computed (written as JSON.stringify would, like Measure). */
+export const Figure = Type.Unsafe<number>(Measure);
+
 /** Figures keyed by a name (silhouette by k). */
 export const MeasuresByName = Type.Record(Type.String(), Measure);
 

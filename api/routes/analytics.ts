@@ -11,7 +11,7 @@ import { RuleError } from '../../segmentation/rule-validation.ts';
 import type { WhereClause } from '../../segmentation/rule-types.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
-import { Measure } from '../response-schemas.ts';
+import { Figure, Measure } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const readers = { roles: ['analyst', 'marketer', 'admin'] as const };
@@ -50,8 +50,6 @@ const Time = Type.String({ format: 'date-time' });
 const Step = Type.Union([Type.Enum([...EVENT_TYPES]), Type.Object({ type: Type.Enum([...EVENT_TYPES]), where: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })) }, { additionalProperties: false })]);
 
 const rate = Measure;
-/** A computed figure never null today (NaN would still be written as null). */
-const figure = Type.Unsafe<number>(Measure);
 const FunnelSteps = Type.Array(
   Type.Object({
     type: Type.String(),
@@ -88,7 +86,7 @@ const MetricSeries = Type.Object({
 const SendTimeGrid = Type.Object({
   metric: Type.Enum(['click_rate', 'conversion_rate']),
   timezone: Type.String(),
-  overall_rate: figure,
+  overall_rate: Figure,
   delivered: Type.Number(),
   prior_strength: Type.Number(),
   quiet_hours: Type.Object({ start: Type.String(), end: Type.String() }),
@@ -100,7 +98,7 @@ const SendTimeGrid = Type.Object({
         delivered: Type.Number(),
         successes: Type.Number(),
         rate,
-        shrunk_rate: figure,
+        shrunk_rate: Figure,
         quiet: Type.Boolean(),
       }),
     ),
@@ -112,7 +110,7 @@ const SendTimeGrid = Type.Object({
       day: Type.Optional(Type.String()),
       start: Type.String(),
       end: Type.String(),
-      expected_rate: figure,
+      expected_rate: Figure,
       delivered: Type.Number(),
     }),
   ),

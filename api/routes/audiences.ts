@@ -32,7 +32,10 @@ export const MAX_EXPORT_PAGE = 100_000;
 export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {
   app.get(
     '/audiences/:id',
-    { config: { roles: ['marketer', 'admin', 'analyst', 'sender'] }, schema: { summary: 'An audience: newest snapshot and its versions', params: IdParams, response: { 200: AudienceOut } } },
+    {
+      config: { roles: ['marketer', 'admin', 'analyst', 'sender'] },
+      schema: { summary: 'An audience: newest snapshot and its versions', params: IdParams, response: { 200: AudienceOut } },
+    },
     async (request) => {
       const { id } = request.params;
       const audience = await getAudience(warehouse, request.principal.workspaceId, id);

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { CLUSTER_FEATURES, ClusterDataError, ClusterTimeoutError, fitClusters, getClusterModel } from '../../segmentation/clusters.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
-import { Measure, MeasuresByName } from '../response-schemas.ts';
+import { Figure, MeasuresByName } from '../response-schemas.ts';
 
 /** Each candidate k is a full fit: a range may hold this many. */
 const MAX_K_CANDIDATES = 10;
@@ -14,9 +14,9 @@ const Feature = Type.Enum([...CLUSTER_FEATURES]);
 const FitResult = {
   model_id: Type.String(),
   k: Type.Integer(),
-  centroids: Type.Array(Type.Array(Type.Unsafe<number>(Measure)), { description: 'In standardized units, in `features` order' }),
+  centroids: Type.Array(Type.Array(Figure), { description: 'In standardized units, in `features` order' }),
   sizes: Type.Array(Type.Integer()),
-  silhouette: Type.Unsafe<number>(Measure),
+  silhouette: Figure,
   silhouette_by_k: MeasuresByName,
   profiles: Type.Array(Type.Object({ cluster: Type.Integer(), size: Type.Integer(), means: MeasuresByName, description: Type.String() })),
 };
@@ -26,8 +26,8 @@ const ClusterModel = Type.Object({
   seed: Type.Integer(),
   window_days: Type.Integer(),
   computed_at: Type.String(),
-  means: Type.Array(Type.Unsafe<number>(Measure)),
-  sds: Type.Array(Type.Unsafe<number>(Measure)),
+  means: Type.Array(Figure),
+  sds: Type.Array(Figure),
 });
 
 export const clusterRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
@@ -73,7 +73,10 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
 
   app.get(
     '/clusters/:id',
-    { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'A cluster model', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: ClusterModel } } },
+    {
+      config: { roles: ['marketer', 'admin', 'analyst'] },
+      schema: { summary: 'A cluster model', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: ClusterModel } },
+    },
     async (request) => {
       const { id } = request.params;
       const model = await getClusterModel(warehouse, request.principal.workspaceId, id);

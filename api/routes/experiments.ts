@@ -10,7 +10,7 @@ import { audienceVersions, getAudience } from '../../segmentation/audiences.ts';
 import type { Services } from '../app.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 import { errors } from '../errors.ts';
-import { CountsByName, Measure, NextCursor, Versioned } from '../response-schemas.ts';
+import { CountsByName, Figure, Measure, NextCursor, Versioned } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -40,7 +40,7 @@ const ExperimentResults = Type.Object({
   metric: Type.Enum([...METRICS]),
   timezone: Type.String(),
   variants: Type.Array(VariantResult),
-  srm_p_value: Type.Unsafe<number>(Measure),
+  srm_p_value: Figure,
   srm_detected: Type.Boolean(),
   verdict: Type.String(),
 });
@@ -52,14 +52,15 @@ const Allocation = Type.Object({
   exposures: Type.Integer(),
   variant_audiences: Type.Record(Type.String(), Type.Object({ audience_id: Type.String(), version: Type.Integer() })),
 });
+// Computed: a whole number of recipients, unbounded (null) for an effect too small to detect.
 const Plan = Type.Object({
-  recipients_per_arm: Type.Integer(),
-  recipients_total: Type.Integer(),
+  recipients_per_arm: Figure,
+  recipients_total: Figure,
   arms: Type.Integer(),
-  alpha_per_comparison: Type.Unsafe<number>(Measure),
-  power: Type.Unsafe<number>(Measure),
-  treated_rate: Type.Unsafe<number>(Measure),
-  days: Type.Optional(Type.Integer()),
+  alpha_per_comparison: Figure,
+  power: Figure,
+  treated_rate: Figure,
+  days: Type.Optional(Figure),
 });
 
 function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
@@ -105,7 +106,8 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
   });
 
   for (const [action, status] of [['start', 'running'], ['stop', 'stopped']] as const) {
-    app.post(`/experiments/:id/${action}`, { config: { roles: ['marketer', 'admin'] }, schema: { summary: `${action} the experiment`, ...one } }, async (request) => {
+    const options = { config: { roles: ['marketer', 'admin'] as const }, schema: { summary: `${action} the experiment`, ...one } };
+    app.post(`/experiments/:id/${action}`, options, async (request) => {
       const { id } = request.params;
       const changed = await ruleErrors(() => setExperimentStatus(warehouse, request.principal.workspaceId, id, status, request.principal.keyId));
       if (!changed) throw errors.notFound(`experiment ${id}`);
@@ -121,7 +123,9 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
         summary: "A user's variant (deterministic; no warehouse round trip once the experiment is cached)",
         params: IdParams,
         querystring: Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ experiment_id: Type.String(), user_id: Type.String(), variant: Type.String({ description: 'A variant key, or the holdout' }) }) },
+        response: {
+          200: Type.Object({ experiment_id: Type.String(), user_id: Type.String(), variant: Type.String({ description: 'A variant key, or the holdout' }) }),
+        },
       },
     },
     async (request) => {

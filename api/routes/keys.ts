@@ -49,13 +49,19 @@ export const keyRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { ware
 
   app.get(
     '/keys',
-    { config: { roles: ['admin'] }, schema: { summary: "The workspace's keys (never their secrets)", response: { 200: Type.Object({ keys: Type.Array(KeyInfo) }) } } },
+    {
+      config: { roles: ['admin'] },
+      schema: { summary: "The workspace's keys (never their secrets)", response: { 200: Type.Object({ keys: Type.Array(KeyInfo) }) } },
+    },
     async (request) => ({ keys: await listApiKeys(warehouse, request.principal.workspaceId) }),
   );
 
   app.delete(
     '/keys/:key_id',
-    { config: { roles: ['admin'] }, schema: { summary: 'Revoke a key', params: Type.Object({ key_id: Type.String({ maxLength: 64 }) }), response: { 204: NoContent } } },
+    {
+      config: { roles: ['admin'] },
+      schema: { summary: 'Revoke a key', params: Type.Object({ key_id: Type.String({ maxLength: 64 }) }), response: { 204: NoContent } },
+    },
     async (request, reply) => {
       const { key_id } = request.params;
       try {

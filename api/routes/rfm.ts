@@ -36,7 +36,8 @@ export const rfmRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { ware
     },
   );
 
-  app.get('/rfm', { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'The newest RFM run: segment sizes', response: { 200: RfmSummary } } }, async (request) => {
+  const latest = { summary: 'The newest RFM run: segment sizes', response: { 200: RfmSummary } };
+  app.get('/rfm', { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: latest }, async (request) => {
     const summary = await latestRfm(warehouse, request.principal.workspaceId);
     if (!summary) throw errors.notFound('RFM run (POST /v1/rfm/compute first)');
     return summary;

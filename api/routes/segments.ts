@@ -99,7 +99,8 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       if (!(await getSegment(warehouse, request.principal.workspaceId, id))) throw errors.notFound(`segment ${id}`);
       const ifMatch = request.headers['if-match'];
       const expectedVersion = typeof ifMatch === 'string' ? Number(ifMatch.replace(/\D/g, '')) : undefined;
-      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, { ...request.body, id, expectedVersion }, request.principal.keyId));
+      const input = { ...request.body, id, expectedVersion };
+      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, input, request.principal.keyId));
       return { id: saved.id, version: saved.version };
     },
   );
@@ -121,7 +122,8 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     },
   );
 
-  app.get('/segments/:id', { config: readers, schema: { summary: 'One segment (newest version)', params: IdParams, response: { 200: Segment } } }, async (request) => {
+  const one = { summary: 'One segment (newest version)', params: IdParams, response: { 200: Segment } };
+  app.get('/segments/:id', { config: readers, schema: one }, async (request) => {
     const { id } = request.params;
     const segment = await getSegment(warehouse, request.principal.workspaceId, id);
     if (!segment) throw errors.notFound(`segment ${id}`);

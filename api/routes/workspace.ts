@@ -11,7 +11,10 @@ const Settings = { id: Type.String(), timezone: Type.String({ description: 'IANA
 export const workspaceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {
   app.get(
     '/workspace',
-    { config: { roles: ['admin', 'analyst', 'marketer', 'sender'] }, schema: { summary: "The caller's workspace and its settings", response: { 200: Type.Object(Settings) } } },
+    {
+      config: { roles: ['admin', 'analyst', 'marketer', 'sender'] },
+      schema: { summary: "The caller's workspace and its settings", response: { 200: Type.Object(Settings) } },
+    },
     async (request) => ({ id: request.principal.workspaceId, ...(await workspaceSettings(warehouse, request.principal.workspaceId)) }),
   );
 
