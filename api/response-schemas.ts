@@ -31,19 +31,20 @@ export const AnyJson = Type.Unknown();
 export const CountsByName = Type.Record(Type.String(), Type.Number());
 
 /** Items of a list body that were refused, with their index and reason. */
-export const Rejected = Type.Array(
-  Type.Object({ index: Type.Integer(), error: Type.Object({ field: Type.Optional(Type.String()), message: Type.String() }) }),
-);
+export const Rejected = Type.Array(Type.Object({ index: Type.Integer(), error: Type.Object({ field: Type.Optional(Type.String()), message: Type.String() }) }));
 
 /** The 400 of a list body none of whose items was accepted: the error, and every item's reason. */
 export const NothingAccepted = Type.Unsafe<ReturnType<typeof nothingAccepted>>(
-  Type.Object({
-    statusCode: Type.Integer(),
-    code: Type.String(),
-    message: Type.String(),
-    field: Type.Optional(Type.String()),
-    rejected: Type.Optional(Rejected),
-  }, { additionalProperties: true }),
+  Type.Object(
+    {
+      statusCode: Type.Integer(),
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String()),
+      rejected: Type.Optional(Rejected),
+    },
+    { additionalProperties: true },
+  ),
 );
 
 /** A versioned object as stored (segments, experiments, cluster models): its newest version. */

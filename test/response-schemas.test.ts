@@ -77,13 +77,19 @@ describe('response schemas', () => {
     assert.deepEqual(stillPending, [], 'these routes have a schema now: take them out of PENDING');
     // Every exception names a route that exists.
     const keys = new Set(t.app.routeTable.flatMap((r) => (Array.isArray(r.method) ? r.method : [r.method]).map((m) => `${m} ${r.url}`)));
-    assert.deepEqual([...STREAMING, ...PENDING].filter((k) => !keys.has(k)), [], 'exceptions for routes that no longer exist');
+    assert.deepEqual(
+      [...STREAMING, ...PENDING].filter((k) => !keys.has(k)),
+      [],
+      'exceptions for routes that no longer exist',
+    );
   });
 
   it('the OpenAPI document at /docs/json documents the answers (over HTTP)', async () => {
     const res = await fetch(`${base}/docs/json`);
     assert.equal(res.status, 200);
-    const doc = (await res.json()) as { paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema: Schema }> }> }>> };
+    const doc = (await res.json()) as {
+      paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema: Schema }> }> }>>;
+    };
     type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; enum?: string[]; anyOf?: Schema[]; nullable?: boolean };
     const undocumented: string[] = [];
     for (const [path, operations] of Object.entries(doc.paths)) {
@@ -100,7 +106,19 @@ describe('response schemas', () => {
     const contacts = ok('/v1/contacts', 'get');
     assert.equal(contacts.properties!.contacts!.type, 'array');
     assert.deepEqual(Object.keys(contacts.properties!.contacts!.items!.properties!).sort(), [
-      'attributes', 'birthday', 'city', 'consent', 'consent_at', 'gender', 'name', 'phone', 'region', 'signup_at', 'updated_at', 'user_id', 'vip_level',
+      'attributes',
+      'birthday',
+      'city',
+      'consent',
+      'consent_at',
+      'gender',
+      'name',
+      'phone',
+      'region',
+      'signup_at',
+      'updated_at',
+      'user_id',
+      'vip_level',
     ]);
     // OpenAPI 3.0 spells "or null" as nullable; the plugin may keep anyOf.
     const next = contacts.properties!.next_cursor!;
