@@ -1,0 +1,34 @@
+SELECT
+    overall,
+    grp,
+    [countIf(level >= 1), countIf(level >= 2), countIf(level >= 3)] AS counts
+FROM
+(
+    SELECT
+        if(user_id != '', user_id, phone) AS unit,
+        '' AS grp,
+        1 AS overall,
+        windowFunnel({window_ms:UInt64})(toUInt64(toUnixTimestamp64Milli(ts)), (type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}, (type = {p1:String}) AND (status = 'delivered'), (type = {p2:String})) AS level
+    FROM events
+    WHERE workspace_id = {workspace:String}
+      AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+      AND (1)
+      AND (((type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}) OR ((type = {p1:String}) AND (status = 'delivered')) OR ((type = {p2:String})))
+    GROUP BY unit
+    HAVING unit != ''
+)
+WHERE level >= 1
+GROUP BY overall, grp
+ORDER BY overall DESC, grp
+
+-- params:
+-- {
+--   "workspace": "ws_snap",
+--   "from": "2026-11-01 00:00:00.000",
+--   "to": "2026-11-08 00:00:00.000",
+--   "until": "2026-11-09 00:00:00.000",
+--   "window_ms": 86400000,
+--   "p0": "send",
+--   "p1": "delivery",
+--   "p2": "click"
+-- }

@@ -1,0 +1,16 @@
+SELECT
+    count() AS n,
+    groupArraySorted({sample:UInt32})(user_id) AS ids
+FROM contacts FINAL
+WHERE workspace_id = {workspace:String} AND (user_id IN (SELECT unit FROM (SELECT unit, toUInt64(events) AS c FROM contact_daily WHERE (workspace_id = {workspace:String}) AND (type = {p0:String}) AND (day < toDate({now:DateTime64(3, 'UTC')})) AND (status = {p2:String}) UNION ALL SELECT if(user_id != '', user_id, phone) AS unit, toUInt64(1) AS c FROM events WHERE (workspace_id = {workspace:String}) AND (type = {p0:String}) AND (ts <= {now:DateTime64(3, 'UTC')}) AND (status = {p1:String}) AND (toDate(ts) = toDate({now:DateTime64(3, 'UTC')}))) GROUP BY unit HAVING sum(c) >= {p3:UInt64}))
+
+-- params:
+-- {
+--   "workspace": "ws_snap",
+--   "now": "2026-11-20 10:30:00.000",
+--   "tz": "Asia/Shanghai",
+--   "p0": "delivery",
+--   "p1": "delivered",
+--   "p2": "delivered",
+--   "p3": 3
+-- }
