@@ -1,28 +1,20 @@
-/** Event filters and breakdowns shared by funnels and metrics: validated like rule `where` clauses. */
-import { Params, eventWhereSql } from '../segmentation/rule-sql.ts';
+/** Event filters and breakdowns shared by funnels and metrics: the rule DSL's `where` clauses (segmentation). */
+import { eventWhereSql } from '../segmentation/rule-sql.ts';
 import type { WhereClause } from '../segmentation/rule-types.ts';
-import { RuleError, validateRule } from '../segmentation/rule-validation.ts';
+import { validateWhereClauses } from '../segmentation/rule-validation.ts';
+import { allOf, type Params } from '../warehouse/query-builder.ts';
 
 export const BREAKDOWNS = ['campaign_id', 'template_id', 'channel', 'carrier', 'region', 'variant'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
-/** Checks `where` clauses, naming `path` in errors (e.g. `querystring.filters[1].op`). */
+/** Checks optional `where` clauses, naming `path` in errors (e.g. `querystring.filters[1].op`). */
 export function validateWhere(where: unknown, path: string): WhereClause[] {
-  if (where === undefined) return [];
-  // A behaviour leaf's `where` has exactly these rules: reuse its validator, then name our own path.
-  try {
-    validateRule({ event: 'send', where }, 'x');
-  } catch (err) {
-    if (err instanceof RuleError) throw new RuleError(err.path.replace(/^x\.where/, path), err.message.replace(/^[^:]*: /, ''));
-    throw err;
-  }
-  return where as WhereClause[];
+  return where === undefined ? [] : validateWhereClauses(where, path);
 }
 
 /** SQL for clauses, ANDed ('1' when none). */
 export function whereSql(where: readonly WhereClause[], params: Params): string {
-  const parts = eventWhereSql(where, { params });
-  return parts.length ? parts.map((p) => `(${p})`).join(' AND ') : '1';
+  return allOf(eventWhereSql(where, params));
 }
 
 /** The breakdown column (a fixed catalogue name) or a constant. */

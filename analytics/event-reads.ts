@@ -1,5 +1,6 @@
 /** Basic reads over stored events. Every read is deduplicated: a re-sent event counts once. */
 import { formatTs, isoFromTs } from '../warehouse/time.ts';
+import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { EVENT_TYPES, type EventType } from '../ingest/event-schema.ts';
@@ -29,7 +30,7 @@ export interface StoredEvent {
  * by its type and id: without `type`, the earliest event with that id.
  */
 export async function eventById(wh: Warehouse, workspaceId: string, eventId: string, type = ''): Promise<StoredEvent | undefined> {
-  const [row] = await wh.query<StoredEvent>(sql('events/by-id'), { workspace: workspaceId, event_id: eventId, type });
+  const [row] = await wh.query<StoredEvent>(sql('events/by-id'), workspaceParams(workspaceId, { event_id: eventId, type }));
   return row ? { ...row, ts: isoFromTs(row.ts), revenue: Number(row.revenue) } : undefined;
 }
 
@@ -47,7 +48,7 @@ export interface EventSummary {
 
 /** Distinct events and users per type in [from, to), and events per local day in `timezone`. */
 export async function eventSummary(wh: Warehouse, workspaceId: string, fromMs: number, toMs: number, timezone: string): Promise<EventSummary> {
-  const params = { workspace: workspaceId, from: formatTs(fromMs), to: formatTs(toMs), tz: timezone };
+  const params = workspaceParams(workspaceId, { from: formatTs(fromMs), to: formatTs(toMs), tz: timezone });
   const [rows, dayRows] = await Promise.all([
     wh.query<{ type: EventType; events: string; users: string; revenue: string }>(sql('events/summary'), params),
     wh.query<{ day: string; type: EventType; events: string }>(sql('events/by-day'), params),

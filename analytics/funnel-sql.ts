@@ -4,7 +4,7 @@
  */
 import { formatTs } from '../warehouse/time.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
-import { Params } from '../segmentation/rule-sql.ts';
+import { Params, allOf, anyOf } from '../warehouse/query-builder.ts';
 import { groupSql, whereSql } from './event-filters.ts';
 import type { FunnelRequest, FunnelStep } from './funnels.ts';
 
@@ -17,7 +17,7 @@ function stepCondition(step: FunnelStep, params: Params): string {
   const parts = [`type = ${params.add(step.type, 'String')}`];
   if (STEP_STATUS[step.type]) parts.push(STEP_STATUS[step.type]!);
   if (step.where?.length) parts.push(whereSql(step.where, params));
-  return parts.map((p) => `(${p})`).join(' AND ');
+  return allOf(parts);
 }
 
 interface FunnelBase {
@@ -30,7 +30,7 @@ interface FunnelBase {
 function funnelBase(workspaceId: string, req: FunnelRequest): FunnelBase {
   const windowMs = req.windowHours * 3600_000;
   // Events are read from `from` to `to` + the window: a chain that starts before `to` may end after it.
-  const params = new Params({ workspace: workspaceId, from: formatTs(req.fromMs), to: formatTs(req.toMs), until: formatTs(req.toMs + windowMs), window_ms: windowMs });
+  const params = new Params(workspaceId, { from: formatTs(req.fromMs), to: formatTs(req.toMs), until: formatTs(req.toMs + windowMs), window_ms: windowMs });
   const conditions = req.steps.map((s) => stepCondition(s, params));
   // The first step must start inside the range; later steps may run past its end by the window.
   conditions[0] = `${conditions[0]} AND ts < {to:DateTime64(3, 'UTC')}`;
@@ -42,7 +42,7 @@ function funnelBase(workspaceId: string, req: FunnelRequest): FunnelBase {
     grouping: req.breakdown ? 'GROUPING SETS ((unit), (unit, grp))' : 'unit',
     conditions: conditions.join(', '),
     filters: whereSql(req.filters, params),
-    any_step: conditions.map((c) => `(${c})`).join(' OR '),
+    any_step: anyOf(conditions),
   };
   return { params, conditions, slots };
 }

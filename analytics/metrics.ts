@@ -14,7 +14,7 @@
 import { formatTs } from '../warehouse/time.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { Params } from '../segmentation/rule-sql.ts';
+import { Params, anyOf } from '../warehouse/query-builder.ts';
 import type { WhereClause } from '../segmentation/rule-types.ts';
 import { groupSql, whereSql, type Breakdown } from './event-filters.ts';
 import { bucketSql, planRollupRead, type RollupPlan } from './metrics-plan.ts';
@@ -88,7 +88,7 @@ async function readCounts(wh: Warehouse, statement: string, params: Params): Pro
 
 /** Counts per bucket (and group) in [from, to), all from raw events. */
 export async function rawMetricCounts(wh: Warehouse, workspaceId: string, q: CountsQuery): Promise<CountsRow[]> {
-  const params = new Params({ workspace: workspaceId, from: formatTs(q.fromMs), to: formatTs(q.toMs), tz: q.tz });
+  const params = new Params(workspaceId, { from: formatTs(q.fromMs), to: formatTs(q.toMs), tz: q.tz });
   const statement = sqlWithGenerated('metrics/counts', { bucket: bucketOf(q, 'ts'), group: groupSql(q.breakdown), filters: whereSql(q.filters, params) });
   return readCounts(wh, statement, params);
 }
@@ -103,19 +103,19 @@ export function rollupTableFor(q: Pick<CountsQuery, 'breakdown' | 'filters'>): '
 
 /** The same counts, from metrics_hourly's whole hours and raw events for the rest (see metrics-plan.ts). */
 async function rollupMetricCounts(wh: Warehouse, workspaceId: string, q: CountsQuery, plan: RollupPlan): Promise<CountsRow[]> {
-  const params = new Params({
-    workspace: workspaceId, from: formatTs(q.fromMs), to: formatTs(q.toMs), tz: q.tz,
+  const params = new Params(workspaceId, {
+    from: formatTs(q.fromMs), to: formatTs(q.toMs), tz: q.tz,
     rollup_from: formatTs(plan.rollupFromMs).slice(0, 19), rollup_to: formatTs(plan.rollupToMs).slice(0, 19),
     raw_hours: plan.rawHours.map((ms) => ms / 1000),
   });
-  const rawRanges = plan.rawRanges.map(([a, b]) => `(ts >= ${params.add(formatTs(a), "DateTime64(3, 'UTC')")} AND ts < ${params.add(formatTs(b), "DateTime64(3, 'UTC')")})`);
+  const rawRanges = plan.rawRanges.map(([a, b]) => `ts >= ${params.add(formatTs(a), "DateTime64(3, 'UTC')")} AND ts < ${params.add(formatTs(b), "DateTime64(3, 'UTC')")}`);
   const statement = sqlWithGenerated('metrics/counts-rollup', {
     rollup_table: rollupTableFor(q),
     rollup_bucket: bucketOf(q, 'hour'),
     raw_bucket: bucketOf(q, 'ts'),
     group: groupSql(q.breakdown),
     filters: whereSql(q.filters, params),
-    raw_ranges: rawRanges.length ? rawRanges.join(' OR ') : '0',
+    raw_ranges: anyOf(rawRanges),
   });
   return readCounts(wh, statement, params);
 }

@@ -8,6 +8,7 @@
  * apart, which the hourly rollup (metrics_hourly) cannot hold exactly.
  */
 import { formatTs } from '../warehouse/time.ts';
+import { WORKSPACE_FILTER, workspaceParams } from '../warehouse/query-builder.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Rule } from '../segmentation/rule-types.ts';
@@ -41,10 +42,10 @@ export const isQuiet = (hour: number, [start, end]: [number, number]): boolean =
 
 export async function sendTimeGrid(wh: Warehouse, workspaceId: string, req: SendTimeRequest) {
   let audience = '1';
-  let params: Record<string, unknown> = { workspace: workspaceId, tz: req.tz };
+  let params = workspaceParams(workspaceId, { tz: req.tz });
   if (req.rule) {
     const compiled = compiledRule(req.rule, workspaceId, req.toMs, req.tz);
-    audience = `if(user_id != '', user_id, phone) IN (SELECT user_id FROM contacts FINAL WHERE workspace_id = {workspace:String} AND (${compiled.expression}))`;
+    audience = `if(user_id != '', user_id, phone) IN (SELECT user_id FROM contacts FINAL WHERE ${WORKSPACE_FILTER} AND (${compiled.expression}))`;
     params = compiled.params;
   }
   const rows = await wh.query<{ weekday: number; hour: number; delivered: string; clicks: string; conversions: string }>(sqlWithGenerated('insights/send-time', { audience }), {

@@ -7,6 +7,7 @@
  * per exposed recipient over the same window. The sequential p-value treats each local day of exposure
  * as one look at the cumulative data, with mixing variance τ² = (mde_rel · pooled rate or mean)².
  */
+import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Metric } from './experiment-schema.ts';
@@ -128,13 +129,10 @@ function verdictOf(metric: Metric, variants: VariantResult[], srm: boolean): str
 
 /** Results of `experiment` for one metric, with days cut in `timezone`. */
 export async function experimentResults(wh: Warehouse, workspaceId: string, experiment: Experiment, metric: Metric, timezone: string): Promise<ExperimentResults> {
-  const rows = await wh.query<DayRow>(sql('experiments/results'), {
-    workspace: workspaceId,
-    experiment: experiment.id,
-    event_type: EVENT_OF[metric],
-    hours: experiment.spec.attribution_hours,
-    tz: timezone,
-  });
+  const rows = await wh.query<DayRow>(
+    sql('experiments/results'),
+    workspaceParams(workspaceId, { experiment: experiment.id, event_type: EVENT_OF[metric], hours: experiment.spec.attribution_hours, tz: timezone }),
+  );
   const keys = experiment.spec.variants.map((v) => v.key);
   const totals = new Map(keys.map((k) => [k, totalsUpTo(rows, k)]));
   const control = totals.get(keys[0]!)!;

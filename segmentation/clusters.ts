@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import { formatTs } from '../warehouse/time.ts';
+import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { fitInWorker } from './kmeans-in-worker.ts';
@@ -83,7 +84,7 @@ export async function fitClusters(
   const seed = req.seed ?? 42;
   const windowDays = req.window_days ?? 90;
   const features = req.features;
-  const base = { workspace: workspaceId, now: formatTs(opts.nowMs), window: windowDays };
+  const base = workspaceParams(workspaceId, { now: formatTs(opts.nowMs), window: windowDays });
   const rows = await wh.query<FeatureRow>(sql('clusters/sample'), { ...base, seed, sample: req.sample ?? 20_000 });
   const ks = req.k !== undefined ? [req.k] : range(req.k_range ?? [2, 8]);
   if (rows.length < Math.max(...ks) * 2) throw new ClusterDataError(`only ${rows.length} contacts to cluster: too few for k = ${Math.max(...ks)}`);

@@ -4,6 +4,7 @@
  * immutable snapshot, so paging while new data arrives returns exactly that snapshot.
  */
 import type { Readable } from 'node:stream';
+import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 
@@ -57,7 +58,7 @@ export async function exportAudiencePage(
   audienceId: string,
   opts: { version: number; fields: readonly ExportField[]; format: ExportFormat; after: string; limit: number; maskPhones: boolean },
 ): Promise<ExportPage> {
-  const params = { workspace: workspaceId, audience: audienceId, version: opts.version, after: opts.after, limit: opts.limit };
+  const params = workspaceParams(workspaceId, { audience: audienceId, version: opts.version, after: opts.after, limit: opts.limit });
   const end = await wh.query<{ user_id: string }>(sql('audiences/page-end'), { ...params, offset: opts.limit - 1 });
   const format = EXPORT_FORMATS[opts.format];
   const settings: Record<string, string | number> = opts.format === 'arrow' ? { output_format_arrow_compression_method: 'none', output_format_arrow_low_cardinality_as_dictionary: 0 } : {};

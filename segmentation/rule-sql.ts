@@ -8,81 +8,34 @@
  * user_id, or by phone when the event has no user_id (number-list contacts have the phone as user id).
  */
 import { ownValue } from '../common/lookup.ts';
+import { allOf, comparison, type Params } from '../warehouse/query-builder.ts';
 import { rollupFor } from './rollup-plan.ts';
-import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type Scalar, type TagLeaf, type WhereClause } from './rule-types.ts';
-
-/** Collects parameter values and hands out their placeholders. */
-export class Params {
-  readonly values: Record<string, unknown> = {};
-  private n = 0;
-
-  constructor(initial: Record<string, unknown> = {}) {
-    Object.assign(this.values, initial);
-  }
-
-  add(value: unknown, type: string): string {
-    const name = `p${this.n++}`;
-    this.values[name] = value;
-    return `{${name}:${type}}`;
-  }
-}
+import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type TagLeaf, type WhereClause } from './rule-types.ts';
 
 export interface CompileContext {
+  /** Binds every value; it binds the workspace too, and its `workspaceFilter` scopes every subquery. */
   params: Params;
-  /** Placeholders bound by the caller: {workspace:String}, {now:DateTime64(3, 'UTC')}, {tz:String}. */
-  workspace: string;
+  /** Placeholders bound by the caller: {now:DateTime64(3, 'UTC')}, {tz:String}. */
   now: string;
   tz: string;
 }
 
 const COUNT_SQL: Record<CountOp, string> = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
-const COMPARE_SQL: Partial<Record<CompareOp, string>> = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
-
-type ValueType = 'String' | 'Float64' | 'Date32' | "DateTime64(3, 'UTC')";
-
-/** `column <op> value` for one comparison, with the value bound as `type`. */
-export function comparison(column: string, op: CompareOp, value: AttrLeaf['value'], type: ValueType, ctx: CompileContext, nullable: boolean): string {
-  const bind = (v: unknown) => ctx.params.add(type === "DateTime64(3, 'UTC')" ? toDateTime(v as string) : v, type);
-  switch (op) {
-    case 'exists': {
-      const present = nullable ? `${column} IS NOT NULL` : `${column} != ''`;
-      return value === false ? `NOT (${present})` : present;
-    }
-    case 'in':
-      return `${column} IN ${ctx.params.add(value, `Array(${type})`)}`;
-    case 'not_in':
-      return `${column} NOT IN ${ctx.params.add(value, `Array(${type})`)}`;
-    case 'between': {
-      const [lo, hi] = value as Scalar[];
-      return `${column} BETWEEN ${bind(lo)} AND ${bind(hi)}`;
-    }
-    case 'contains':
-      return `positionUTF8(${column}, ${ctx.params.add(value, 'String')}) > 0`;
-    default:
-      return `${column} ${COMPARE_SQL[op]} ${bind(value)}`;
-  }
-}
-
-/** ISO instant or date → DateTime64 text in UTC. */
-function toDateTime(value: string): string {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
 
 function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
   if (leaf.attr.startsWith('attributes.')) {
     const column = `attributes[${ctx.params.add(leaf.attr.slice('attributes.'.length), 'String')}]`;
     const numeric = ['gt', 'gte', 'lt', 'lte', 'between'].includes(leaf.op);
     return numeric
-      ? comparison(`toFloat64OrNull(${column})`, leaf.op as CompareOp, leaf.value, 'Float64', ctx, true)
-      : comparison(column, leaf.op as CompareOp, leaf.value, 'String', ctx, false);
+      ? comparison(`toFloat64OrNull(${column})`, leaf.op as CompareOp, leaf.value, 'Float64', ctx.params, true)
+      : comparison(column, leaf.op as CompareOp, leaf.value, 'String', ctx.params, false);
   }
   const kind = ownValue(CONTACT_ATTRIBUTES, leaf.attr)!;
   const column = leaf.attr; // a catalogue name, not user text
   // A number column always has a value (0 when never set).
   if (kind === 'number' && leaf.op === 'exists') return leaf.value === false ? '0' : '1';
-  if (kind === 'number') return comparison(column, leaf.op as CompareOp, leaf.value, 'Float64', ctx, false);
-  if (kind === 'string') return comparison(column, leaf.op as CompareOp, leaf.value, 'String', ctx, false);
+  if (kind === 'number') return comparison(column, leaf.op as CompareOp, leaf.value, 'Float64', ctx.params, false);
+  if (kind === 'string') return comparison(column, leaf.op as CompareOp, leaf.value, 'String', ctx.params, false);
   if (leaf.op === 'within_days') {
     const days = ctx.params.add(leaf.value, 'UInt32');
     const instant = kind === 'date' ? `toDateTime64(${column}, 3, 'UTC')` : column;
@@ -94,25 +47,25 @@ function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
       ? `toMonth(${column}) = toMonth(${today}) AND toDayOfMonth(${column}) = toDayOfMonth(${today})`
       : `toDate(${column}, ${ctx.tz}) = ${today}`;
   }
-  return comparison(column, leaf.op as CompareOp, leaf.value, kind === 'date' ? 'Date32' : "DateTime64(3, 'UTC')", ctx, true);
+  return comparison(column, leaf.op as CompareOp, leaf.value, kind === 'date' ? 'Date32' : "DateTime64(3, 'UTC')", ctx.params, true);
 }
 
 function tagSql(leaf: TagLeaf, ctx: CompileContext): string {
   const value = leaf.value === undefined ? '' : ` AND value = ${ctx.params.add(leaf.value, 'String')}`;
-  return `user_id IN (SELECT user_id FROM tags FINAL WHERE workspace_id = ${ctx.workspace} AND tag = ${ctx.params.add(leaf.tag, 'String')}${value})`;
+  return `user_id IN (SELECT user_id FROM tags FINAL WHERE ${ctx.params.workspaceFilter} AND tag = ${ctx.params.add(leaf.tag, 'String')}${value})`;
 }
 
-/** SQL conditions for `where` clauses over the events table's row (columns or property keys). */
-export function eventWhereSql(where: readonly WhereClause[], ctx: Pick<CompileContext, 'params'>): string[] {
+/** SQL conditions for event filters (`where` clauses over the events table's row: columns or property keys). */
+export function eventWhereSql(where: readonly WhereClause[], params: Params): string[] {
   return where.map((w) => {
     const column = ownValue(EVENT_COLUMNS, w.prop);
     // A number column always has a value (0 when never set), as for contacts' numbers.
     if (column === 'number' && w.op === 'exists') return w.value === false ? '0' : '1';
-    if (column === 'number') return comparison(`toFloat64(${w.prop})`, w.op, w.value, 'Float64', ctx as CompileContext, false);
-    if (column) return comparison(w.prop, w.op, w.value, 'String', ctx as CompileContext, false);
-    const prop = `properties[${ctx.params.add(w.prop, 'String')}]`;
+    if (column === 'number') return comparison(`toFloat64(${w.prop})`, w.op, w.value, 'Float64', params, false);
+    if (column) return comparison(w.prop, w.op, w.value, 'String', params, false);
+    const prop = `properties[${params.add(w.prop, 'String')}]`;
     const numeric = ['gt', 'gte', 'lt', 'lte', 'between'].includes(w.op);
-    return numeric ? comparison(`toFloat64OrNull(${prop})`, w.op, w.value, 'Float64', ctx as CompileContext, true) : comparison(prop, w.op, w.value, 'String', ctx as CompileContext, false);
+    return numeric ? comparison(`toFloat64OrNull(${prop})`, w.op, w.value, 'Float64', params, true) : comparison(prop, w.op, w.value, 'String', params, false);
   });
 }
 
@@ -126,10 +79,9 @@ const PRESENCE: Readonly<Record<CountOp, number | undefined>> = { gte: 1, gt: 0,
  * days at its two edges (or for everything, when no rollup can answer).
  */
 function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
-  const and = (conditions: string[]) => conditions.map((c) => `(${c})`).join(' AND ');
   const type = ctx.params.add(leaf.event, 'String');
   const from = leaf.within_days === undefined ? undefined : `${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`;
-  const raw = [`workspace_id = ${ctx.workspace}`, `type = ${type}`, `ts <= ${ctx.now}`, ...(from ? [`ts >= ${from}`] : []), ...eventWhereSql(leaf.where ?? [], ctx)];
+  const raw = [ctx.params.workspaceFilter, `type = ${type}`, `ts <= ${ctx.now}`, ...(from ? [`ts >= ${from}`] : []), ...eventWhereSql(leaf.where ?? [], ctx.params)];
   const rawUnit = `if(user_id != '', user_id, phone)`;
 
   // (unit, count) rows whose sum per unit is the unit's count; several rows of one unit may appear.
@@ -140,12 +92,12 @@ function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
     // Whole UTC days strictly inside the window from the rollup; the first (partial) day and today (up to now) raw.
     const days = from ? [`day > toDate(${from})`, `day < ${today}`] : [`day < ${today}`];
     const edges = from ? `toDate(ts) IN (toDate(${from}), ${today})` : `toDate(ts) = ${today}`;
-    const filters = plan.filters.map((f) => comparison(f.column, f.clause.op, f.clause.value, 'String', ctx, false));
+    const filters = plan.filters.map((f) => comparison(f.column, f.clause.op, f.clause.value, 'String', ctx.params, false));
     parts =
-      `SELECT unit, toUInt64(events) AS c FROM ${plan.table} WHERE ${and([`workspace_id = ${ctx.workspace}`, `type = ${type}`, ...days, ...filters])}` +
-      ` UNION ALL SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${and([...raw, edges])}`;
+      `SELECT unit, toUInt64(events) AS c FROM ${plan.table} WHERE ${allOf([ctx.params.workspaceFilter, `type = ${type}`, ...days, ...filters])}` +
+      ` UNION ALL SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${allOf([...raw, edges])}`;
   } else {
-    parts = `SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${and(raw)}`;
+    parts = `SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${allOf(raw)}`;
   }
   const count = leaf.count ?? { op: 'gte', value: 1 };
   const holdsAtZero = { eq: 0 === count.value, neq: 0 !== count.value, gt: 0 > count.value, gte: 0 >= count.value, lt: 0 < count.value, lte: 0 <= count.value }[count.op];
@@ -173,7 +125,7 @@ function scoreSql(column: 'r' | 'f' | 'm', score: RfmScore, ctx: CompileContext)
 
 /** Recipients of the workspace's newest RFM run whose scores or segment match. */
 function rfmSql(leaf: RfmLeaf, ctx: CompileContext): string {
-  const conditions = [`workspace_id = ${ctx.workspace}`, `run_id = (SELECT argMax(run_id, computed_at) FROM rfm_scores WHERE workspace_id = ${ctx.workspace})`];
+  const conditions = [ctx.params.workspaceFilter, `run_id = (SELECT argMax(run_id, computed_at) FROM rfm_scores WHERE ${ctx.params.workspaceFilter})`];
   if (leaf.rfm.segment !== undefined) conditions.push(`segment = ${ctx.params.add(leaf.rfm.segment, 'String')}`);
   for (const k of ['r', 'f', 'm'] as const) if (leaf.rfm[k]) conditions.push(scoreSql(k, leaf.rfm[k]!, ctx));
   return `user_id IN (SELECT user_id FROM rfm_scores WHERE ${conditions.join(' AND ')})`;
@@ -190,5 +142,5 @@ export function compileRule(rule: Rule, ctx: CompileContext): string {
   if ('event' in rule) return eventSql(rule, ctx);
   if ('rfm' in rule) return rfmSql(rule, ctx);
   const model = ctx.params.add(rule.cluster.model, 'String');
-  return `user_id IN (SELECT user_id FROM cluster_assignments WHERE workspace_id = ${ctx.workspace} AND model_id = ${model} AND cluster IN ${ctx.params.add(rule.cluster.in, 'Array(UInt32)')})`;
+  return `user_id IN (SELECT user_id FROM cluster_assignments WHERE ${ctx.params.workspaceFilter} AND model_id = ${model} AND cluster IN ${ctx.params.add(rule.cluster.in, 'Array(UInt32)')})`;
 }

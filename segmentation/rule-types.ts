@@ -1,11 +1,11 @@
 /** The segment rule DSL (a public contract): combinators and leaves, as validated JSON. */
 import { catalogue } from '../common/lookup.ts';
+import type { CompareOp, Scalar } from '../warehouse/query-builder.ts';
 
-export type CompareOp = 'eq' | 'neq' | 'in' | 'not_in' | 'gt' | 'gte' | 'lt' | 'lte' | 'between' | 'contains' | 'exists';
+// Comparisons are the query builder's (it turns them into SQL); the DSL names them here too.
+export type { CompareOp, Scalar };
 export type AttrOp = CompareOp | 'within_days' | 'is_today';
 export type CountOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
-
-export type Scalar = string | number;
 
 export interface AttrLeaf {
   attr: string;

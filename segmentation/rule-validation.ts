@@ -6,7 +6,7 @@ import { fieldAccess, maskedFieldOps, type FieldAccess } from '../access/pii-pol
 import { isStorableDate, storableInstantMs } from '../common/dates.ts';
 import { ownValue } from '../common/lookup.ts';
 import { EVENT_TYPES } from '../ingest/event-schema.ts';
-import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, RFM_SEGMENTS, type AttrKind, type Rule } from './rule-types.ts';
+import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, RFM_SEGMENTS, type AttrKind, type Rule, type WhereClause } from './rule-types.ts';
 
 export class RuleError extends Error {
   override name = 'RuleError';
@@ -27,6 +27,8 @@ const MAX_NUMBER = Number.MAX_SAFE_INTEGER;
 /** Cluster numbers are UInt32 in the warehouse; models have far fewer. */
 const MAX_CLUSTER = 10_000;
 const MAX_COUNT = 1_000_000_000;
+/** Event filters per behaviour leaf (or per funnel, step or metric query). */
+const MAX_WHERE = 20;
 
 const STRING_OPS = ['eq', 'neq', 'in', 'not_in', 'contains', 'exists', 'gt', 'gte', 'lt', 'lte', 'between'];
 const NUMBER_OPS = ['eq', 'neq', 'in', 'not_in', 'gt', 'gte', 'lt', 'lte', 'between', 'exists'];
@@ -165,17 +167,7 @@ function checkNode(node: unknown, path: string, depth: number, counter: Walk): v
       if (typeof count.op !== 'string' || !COUNT_OPS.includes(count.op)) throw new RuleError(`${path}.count.op`, `must be one of ${COUNT_OPS.join(', ')}`);
       if (!Number.isInteger(count.value) || (count.value as number) < 0 || (count.value as number) > MAX_COUNT) throw new RuleError(`${path}.count.value`, `must be a whole number 0-${MAX_COUNT}`);
     }
-    if (node.where !== undefined) {
-      if (!Array.isArray(node.where) || node.where.length > 20) throw new RuleError(`${path}.where`, 'must be a list of at most 20 conditions');
-      node.where.forEach((w, i) => {
-        const wp = `${path}.where[${i}]`;
-        if (!isObject(w)) throw new RuleError(wp, 'must be {prop, op, value}');
-        onlyKeys(w, ['prop', 'op', 'value'], wp);
-        if (typeof w.prop !== 'string' || !KEY.test(w.prop)) throw new RuleError(`${wp}.prop`, 'must be an event column or a property key');
-        const column = ownValue(EVENT_COLUMNS, w.prop);
-        checkComparison(w, column ?? 'string', column === 'number' ? NUMBER_OPS : STRING_OPS, wp, !column);
-      });
-    }
+    if (node.where !== undefined) validateWhereClauses(node.where, `${path}.where`);
     return;
   }
   if ('rfm' in node) {
@@ -199,6 +191,23 @@ function checkNode(node: unknown, path: string, depth: number, counter: Walk): v
     return;
   }
   throw new RuleError(path, 'must be a combinator (all, any, not) or a leaf (attr, tag, event, rfm, cluster)');
+}
+
+/**
+ * Event filters, checked: a behaviour leaf's `where`, and the `filters` and step `where` of funnels, metrics and
+ * alerts. Throws RuleError naming the offending clause under `path` (e.g. `body.filters[1].op`).
+ */
+export function validateWhereClauses(where: unknown, path: string): WhereClause[] {
+  if (!Array.isArray(where) || where.length > MAX_WHERE) throw new RuleError(path, `must be a list of at most ${MAX_WHERE} conditions`);
+  where.forEach((w, i) => {
+    const wp = `${path}[${i}]`;
+    if (!isObject(w)) throw new RuleError(wp, 'must be {prop, op, value}');
+    onlyKeys(w, ['prop', 'op', 'value'], wp);
+    if (typeof w.prop !== 'string' || !KEY.test(w.prop)) throw new RuleError(`${wp}.prop`, 'must be an event column or a property key');
+    const column = ownValue(EVENT_COLUMNS, w.prop);
+    checkComparison(w, column ?? 'string', column === 'number' ? NUMBER_OPS : STRING_OPS, wp, !column);
+  });
+  return where as WhereClause[];
 }
 
 /**

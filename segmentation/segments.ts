@@ -3,7 +3,8 @@ import { formatTs } from '../warehouse/time.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { compileRule, Params } from './rule-sql.ts';
+import { Params, workspaceParams } from '../warehouse/query-builder.ts';
+import { compileRule } from './rule-sql.ts';
 import type { Rule } from './rule-types.ts';
 import { validateRule } from './rule-validation.ts';
 import type { FieldAccess } from '../access/pii-policy.ts';
@@ -18,8 +19,8 @@ const store = (wh: Warehouse) => new MetadataStore<SegmentSpec>(wh, 'segments');
 
 /** Binds the context every compiled rule uses, and compiles it. */
 export function compiledRule(rule: Rule, workspaceId: string, nowMs: number, timezone: string): { expression: string; params: Record<string, unknown> } {
-  const params = new Params({ workspace: workspaceId, now: formatTs(nowMs), tz: timezone });
-  const expression = compileRule(rule, { params, workspace: '{workspace:String}', now: "{now:DateTime64(3, 'UTC')}", tz: '{tz:String}' });
+  const params = new Params(workspaceId, { now: formatTs(nowMs), tz: timezone });
+  const expression = compileRule(rule, { params, now: "{now:DateTime64(3, 'UTC')}", tz: '{tz:String}' });
   return { expression, params: params.values };
 }
 
@@ -52,6 +53,6 @@ export async function previewRule(
   // groupArraySorted needs a positive size: ask for at least one and cut to what was asked.
   const [row] = await wh.query<{ n: string; ids: string[] }>(sqlWithGenerated('segments/preview', { rule: expression }), { ...params, sample: Math.max(1, opts.sample) });
   const ids = (row?.ids ?? []).slice(0, opts.sample);
-  const sample = ids.length ? await wh.query<PreviewRow>(sql('segments/preview-sample'), { workspace: workspaceId, ids }) : [];
+  const sample = ids.length ? await wh.query<PreviewRow>(sql('segments/preview-sample'), workspaceParams(workspaceId, { ids })) : [];
   return { count: Number(row?.n ?? 0), sample };
 }

@@ -15,6 +15,7 @@ import { compiledRule } from '../segmentation/segments.ts';
 import { validateRule } from '../segmentation/rule-validation.ts';
 import type { Rule } from '../segmentation/rule-types.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
+import { WORKSPACE_FILTER } from '../warehouse/query-builder.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 
 const SNAPSHOTS = path.resolve('test/snapshots');
@@ -26,6 +27,19 @@ const NOW = Date.parse('2026-11-20T10:30:00Z');
 function render(statement: string, params: Record<string, unknown>): string {
   const json = JSON.stringify(params, null, 2).split('\n').map((line) => `-- ${line}`);
   return `${statement}\n\n-- params:\n${json.join('\n')}\n`;
+}
+
+/**
+ * Every placeholder has a value and every value a placeholder; a statement that reads a workspace's rows binds
+ * this workspace and filters on it (through the query builder, not by hand).
+ */
+function assertBound(statement: string, params: Record<string, unknown>, opts: { readsWorkspace?: boolean; unused?: string[] } = {}): void {
+  const placeholders = new Set([...statement.matchAll(/\{([a-z_][a-z0-9_]*):/g)].map((m) => m[1]!));
+  const expected = Object.keys(params).filter((name) => !opts.unused?.includes(name) || placeholders.has(name));
+  assert.deepEqual([...placeholders].sort(), expected.sort());
+  if (opts.readsWorkspace === false) return;
+  assert.equal(params.workspace, WS);
+  assert.ok(statement.includes(WORKSPACE_FILTER));
 }
 
 const written = new Set<string>();
@@ -76,7 +90,10 @@ describe('SQL snapshots of compiled rules (segment preview)', () => {
   for (const [name, rule] of Object.entries(RULES)) {
     it(name, () => {
       const { expression, params } = compiledRule(validateRule(rule) as Rule, WS, NOW, 'Asia/Shanghai');
-      matchSnapshot(`rules/${name}`, render(sqlWithGenerated('segments/preview', { rule: expression }), params));
+      const statement = sqlWithGenerated('segments/preview', { rule: expression });
+      // A rule binds its clock and zone whether or not its leaves use them.
+      assertBound(statement, { ...params, sample: 10 }, { unused: ['now', 'tz'] });
+      matchSnapshot(`rules/${name}`, render(statement, params));
     });
   }
 });
@@ -98,9 +115,11 @@ describe('SQL snapshots of funnels', () => {
   for (const [name, req] of Object.entries(FUNNELS)) {
     it(name, () => {
       const counts = funnelCountsStatement(WS, req);
+      assertBound(counts.statement, counts.params);
       matchSnapshot(`funnels/${name}-counts`, render(counts.statement, counts.params));
       const cuts = { overall: 4096, groups: new Map(req.breakdown ? [['c1', 8192], ['c2', 4096]] : []) };
       const medians = funnelMediansStatement(WS, req, cuts);
+      assertBound(medians.statement, medians.params);
       matchSnapshot(`funnels/${name}-medians`, render(medians.statement, medians.params));
     });
   }
@@ -125,7 +144,11 @@ describe('SQL snapshots of metric reads', () => {
     it(name, async () => {
       const { wh, statements } = recordingWarehouse();
       await metricCounts(wh, WS, q);
-      statements.forEach((s, i) => matchSnapshot(`metrics/${name}-${i + 1}`, render(s.statement, s.params)));
+      statements.forEach((s, i) => {
+        // The split of hours by bucket boundaries reads no table (numbers() only): no workspace to bind.
+        assertBound(s.statement, s.params, { readsWorkspace: !s.statement.includes('FROM numbers(') });
+        matchSnapshot(`metrics/${name}-${i + 1}`, render(s.statement, s.params));
+      });
     });
   }
 });
