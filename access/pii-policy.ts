@@ -6,7 +6,7 @@
  * phone as their user id) are masked like phones, everywhere a masked role reads them: lists, previews,
  * exports, events and the access log.
  */
-import { maskPhone, normalizePhone } from '../ingest/phone.ts';
+import { maskPhone, normalizePhone } from '../common/phone.ts';
 import { canSeePhoneNumbers, type Role } from './roles.ts';
 
 /** Personal fields and the rule operators a role without phone access may still use on them. */

@@ -3,7 +3,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Locale } from '../access/time-zones.ts';
 import { workspaceSettings } from '../access/workspaces.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { describeSchemaErrors } from '../ingest/schema-errors.ts';
+import { describeSchemaErrors } from '../common/schema-errors.ts';
 import { VersionConflictError } from '../warehouse/version-claims.ts';
 import { QueryTimeoutError } from '../warehouse/warehouse.ts';
 import { acceptedContentTypes } from './content-types.ts';

@@ -3,7 +3,7 @@
  * NDJSON line becomes an UnparsableItem at its index, so the rest of the body still counts.
  */
 import type { FastifyInstance } from 'fastify';
-import { UnparsableItem, type Rejection } from '../ingest/event-writer.ts';
+import { UnparsableItem, type Rejection } from '../common/list-items.ts';
 import { errorBody, errors, type ErrorBody } from './errors.ts';
 
 export function parseNdjson(text: string): unknown[] {

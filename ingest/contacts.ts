@@ -7,11 +7,10 @@ import { sql } from '../warehouse/sql-files.ts';
 import { formatTs, nextVersion, parseTs } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { ContactSchema, type ContactInput, type ContactRow } from './contact-schema.ts';
-import type { Rejection } from './event-writer.ts';
-import { UnparsableItem } from './event-writer.ts';
-import { normalizePhone } from './phone.ts';
+import { UnparsableItem, type Rejection } from '../common/list-items.ts';
+import { normalizePhone } from '../common/phone.ts';
 import { bareRecord } from '../common/lookup.ts';
-import { describeSchemaErrors, illFormedStringError } from './schema-errors.ts';
+import { describeSchemaErrors, illFormedStringError } from '../common/schema-errors.ts';
 import { suppress } from './suppressions.ts';
 
 const checkContact = Compile(ContactSchema);

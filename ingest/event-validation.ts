@@ -5,9 +5,9 @@
 import { Compile } from 'typebox/compile';
 import { formatTs } from '../warehouse/time.ts';
 import { EVENT_FIELDS, EventSchema, type EventInput, type EventRow } from './event-schema.ts';
-import { normalizePhone } from './phone.ts';
+import { normalizePhone } from '../common/phone.ts';
 import { bareRecord } from '../common/lookup.ts';
-import { describeSchemaErrors, illFormedStringError, type FieldError } from './schema-errors.ts';
+import { describeSchemaErrors, illFormedStringError, type FieldError } from '../common/schema-errors.ts';
 
 export type EventValidation = { ok: true; row: EventRow } | { ok: false; error: FieldError };
 

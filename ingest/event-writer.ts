@@ -2,21 +2,11 @@
  * Accepts a batch of incoming events for one workspace: validates each alone, stores the good ones
  * synchronously, and reports the bad ones with their index and reason.
  */
+import { UnparsableItem, type Rejection } from '../common/list-items.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { EventRow } from './event-schema.ts';
 import { storeEvents } from './event-store.ts';
 import { validateEvent } from './event-validation.ts';
-import type { FieldError } from './schema-errors.ts';
-
-/** An item that could not even be parsed (e.g. a malformed NDJSON line) carries its parse error. */
-export class UnparsableItem {
-  constructor(readonly reason: string) {}
-}
-
-export interface Rejection {
-  index: number;
-  error: FieldError;
-}
 
 export interface IngestResult {
   accepted: number;

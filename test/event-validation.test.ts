@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateEvent } from '../ingest/event-validation.ts';
-import { maskPhone, normalizePhone } from '../ingest/phone.ts';
+import { maskPhone, normalizePhone } from '../common/phone.ts';
 
 const now = Date.parse('2026-11-23T00:00:00Z');
 const base = { event_id: 'e1', type: 'send', ts: '2026-11-20T10:00:00Z', phone: '+8613812345678' };

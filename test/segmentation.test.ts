@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import { seededRandom } from '../demo/random.ts';
-import { maskPhone } from '../ingest/phone.ts';
+import { maskPhone } from '../common/phone.ts';
 import { previewRule } from '../segmentation/segments.ts';
 import type { Rule } from '../segmentation/rule-types.ts';
 import { bearer, startTestApp, type TestApp } from './helpers/app.ts';

@@ -4,8 +4,8 @@
  */
 import { bareRecord, catalogue, ownValue } from '../../common/lookup.ts';
 import { formatTs } from '../../warehouse/time.ts';
-import { normalizePhone } from '../phone.ts';
-import { illFormedStringPath } from '../schema-errors.ts';
+import { normalizePhone } from '../../common/phone.ts';
+import { illFormedStringPath } from '../../common/schema-errors.ts';
 import type { Cell } from './row-sources.ts';
 
 export interface StagedContact {

@@ -2,7 +2,8 @@
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { ingestEvents, UnparsableItem } from '../event-writer.ts';
+import { UnparsableItem } from '../../common/list-items.ts';
+import { ingestEvents } from '../event-writer.ts';
 
 export interface EventImportReport {
   lines: number;
