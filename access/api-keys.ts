@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/config.ts';
+import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import { formatTs } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -101,7 +102,7 @@ export interface KeyInfo {
 
 /** The workspace's keys (never their secrets). */
 export async function listApiKeys(wh: Warehouse, workspaceId: string): Promise<KeyInfo[]> {
-  const rows = await wh.query<KeyRow>(sql('keys/of-workspace'), { workspace: workspaceId });
+  const rows = await wh.query<KeyRow>(sql('keys/of-workspace'), workspaceParams(workspaceId));
   return rows.map((r) => ({ key_id: r.key_id, name: r.name, role: r.role, revoked: Number(r.revoked) === 1 }));
 }
 
@@ -114,7 +115,7 @@ export class RootKeyError extends Error {
  * revoke a root key (otherwise any admin of `default` could lock everyone out of creating workspaces).
  */
 export async function revokeApiKey(wh: Warehouse, workspaceId: string, keyId: string, by: Principal): Promise<boolean> {
-  const [row] = await wh.query<KeyRow>(sql('keys/latest'), { workspace: workspaceId, key_id: keyId });
+  const [row] = await wh.query<KeyRow>(sql('keys/latest'), workspaceParams(workspaceId, { key_id: keyId }));
   if (!row || Number(row.revoked)) return false;
   if (Number(row.is_root) && !by.isRoot) throw new RootKeyError('only a root key may revoke a root key');
   const changedBy = by.keyId;
@@ -152,7 +153,7 @@ export async function bootstrapAdminKey(wh: Warehouse, opts: { adminApiKey?: str
       // Set back to a key it replaced earlier: the configured key is the root key again.
       await storeKey(wh, { ...known, version: Number(known.version) + 1, revoked: 0 }, 'bootstrap');
     }
-    const keys = await wh.query<KeyRow>(sql('keys/of-workspace'), { workspace: DEFAULT_WORKSPACE });
+    const keys = await wh.query<KeyRow>(sql('keys/of-workspace'), workspaceParams(DEFAULT_WORKSPACE));
     const others = keys.filter((k) => Number(k.is_root) && !Number(k.revoked) && k.key_hash !== hash);
     for (const old of others) await storeKey(wh, { ...old, version: Number(old.version) + 1, revoked: 1 }, 'bootstrap');
     // A generated key left in the file no longer works.

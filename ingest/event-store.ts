@@ -16,6 +16,7 @@
 import { chunkBySize } from '../common/chunks.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { processLocks } from '../warehouse/keyed-mutex.ts';
+import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { EventRow } from './event-schema.ts';
 
@@ -40,12 +41,10 @@ const identity = (row: Pick<EventRow, 'type' | 'event_id'>) => `${row.type}\u000
 async function storedIdentities(wh: Warehouse, workspaceId: string, rows: readonly EventRow[]): Promise<Set<string>> {
   const stored = new Set<string>();
   for (const chunk of lookupChunks(rows)) {
-    const found = await wh.query<{ event_type: string; event_id: string }>(sql('events/stored-copies'), {
-      workspace: workspaceId,
-      ids: chunk.map((r) => r.event_id),
-      types: chunk.map((r) => r.type),
-      days: chunk.map((r) => r.ts.slice(0, 10)),
-    });
+    const found = await wh.query<{ event_type: string; event_id: string }>(
+      sql('events/stored-copies'),
+      workspaceParams(workspaceId, { ids: chunk.map((r) => r.event_id), types: chunk.map((r) => r.type), days: chunk.map((r) => r.ts.slice(0, 10)) }),
+    );
     for (const row of found) stored.add(identity({ type: row.event_type, event_id: row.event_id }));
   }
   return stored;

@@ -1,6 +1,7 @@
 /** Tags on users: assignments and removals are versioned rows; the newest change of a (user, tag, value) wins. */
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import { formatTs, nextVersion } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -62,5 +63,5 @@ export interface UserTag {
 
 /** The tags a user has now. */
 export async function tagsOfUser(wh: Warehouse, workspaceId: string, userId: string): Promise<UserTag[]> {
-  return wh.query<UserTag>(sql('tags/of-user'), { workspace: workspaceId, user_id: userId });
+  return wh.query<UserTag>(sql('tags/of-user'), workspaceParams(workspaceId, { user_id: userId }));
 }

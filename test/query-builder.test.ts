@@ -5,6 +5,8 @@
  * errors naming the caller's path.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { validateWhere, whereSql } from '../analytics/event-filters.ts';
 import { RuleError, validateRule, validateWhereClauses } from '../segmentation/rule-validation.ts';
@@ -106,5 +108,19 @@ describe('event-filter validation', () => {
     assert.deepEqual(validateWhereClauses([], 'x'), []);
     assert.deepEqual(validateWhere(undefined, 'body.filters'), []);
     assert.deepEqual(refusal(() => validateWhere(null, 'body.filters')), ['body.filters', 'body.filters: must be a list of at most 20 conditions']);
+  });
+});
+
+describe('the workspace filter is written in one place', () => {
+  it('no TypeScript module below api/ writes a workspace condition into SQL by hand', () => {
+    const offenders: string[] = [];
+    for (const dir of ['segmentation', 'analytics', 'experiments', 'ingest', 'access', 'notify', 'warehouse', 'common']) {
+      for (const file of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+        if (!file.endsWith('.ts') || path.join(dir, file) === path.join('warehouse', 'query-builder.ts')) continue;
+        const text = fs.readFileSync(path.join(dir, file), 'utf8');
+        if (/workspace_id\s*(=|IN\b)|\{workspace:String\}/.test(text)) offenders.push(path.join(dir, file));
+      }
+    }
+    assert.deepEqual(offenders, []);
   });
 });
