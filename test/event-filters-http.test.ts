@@ -14,8 +14,13 @@ const at = (minutes: number) => new Date(Date.parse(FROM) + minutes * 60_000).to
 
 // Users u0..u9 are sent to; even users on China Mobile, odd on China Unicom; users 0-5 click, and each click
 // carries a `size` property (its user number).
-const SENDS = Array.from({ length: 10 }, (_, i) => ({ event_id: `s${i}`, type: 'send', ts: at(i), user_id: `u${i}`, status: 'accepted', carrier: i % 2 ? 'China Unicom' : 'China Mobile' }));
-const CLICKS = Array.from({ length: 6 }, (_, i) => ({ event_id: `c${i}`, type: 'click', ts: at(30 + i), user_id: `u${i}`, carrier: i % 2 ? 'China Unicom' : 'China Mobile', properties: { size: i } }));
+const carrierOf = (i: number) => (i % 2 ? 'China Unicom' : 'China Mobile');
+const SENDS = Array.from({ length: 10 }, (_, i) => ({
+  event_id: `s${i}`, type: 'send', ts: at(i), user_id: `u${i}`, status: 'accepted', carrier: carrierOf(i),
+}));
+const CLICKS = Array.from({ length: 6 }, (_, i) => ({
+  event_id: `c${i}`, type: 'click', ts: at(30 + i), user_id: `u${i}`, carrier: carrierOf(i), properties: { size: i },
+}));
 
 describe('event filters through HTTP', () => {
   let t: TestApp;
@@ -26,18 +31,25 @@ describe('event filters through HTTP', () => {
     t = await startTestApp('event_filters_http');
     await postEvents(t, await t.keyFor('sender', 'ws_a'), [...SENDS, ...CLICKS]);
     // The same ids and users in another workspace, all on China Mobile: they must never count for ws_a.
-    await postEvents(t, await t.keyFor('sender', 'ws_b'), [...SENDS, ...CLICKS].map((e) => ({ ...e, carrier: 'China Mobile' })));
+    const elsewhere = [...SENDS, ...CLICKS].map((e) => ({ ...e, carrier: 'China Mobile' }));
+    await postEvents(t, await t.keyFor('sender', 'ws_b'), elsewhere);
     analyst = await t.keyFor('analyst', 'ws_a');
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
   after(() => t.close());
 
-  const funnel = (body: object) =>
-    fetch(`${url}/v1/funnels`, { method: 'POST', headers: { ...bearer(analyst), 'content-type': 'application/json' }, body: JSON.stringify({ window_hours: 24, from: FROM, to: TO, ...body }) });
-  const metrics = (filters: string) => fetch(`${url}/v1/metrics?${new URLSearchParams({ metric: 'click_rate', interval: 'day', tz: 'UTC', from: FROM, to: TO, filters })}`, { headers: bearer(analyst) });
+  const funnel = (body: object) => {
+    const payload = JSON.stringify({ window_hours: 24, from: FROM, to: TO, ...body });
+    return fetch(`${url}/v1/funnels`, { method: 'POST', headers: { ...bearer(analyst), 'content-type': 'application/json' }, body: payload });
+  };
+  const metrics = (filters: string) => {
+    const query = new URLSearchParams({ metric: 'click_rate', interval: 'day', tz: 'UTC', from: FROM, to: TO, filters });
+    return fetch(`${url}/v1/metrics?${query}`, { headers: bearer(analyst) });
+  };
 
   it('a good filter counts only matching events of the workspace', async () => {
-    const res = await funnel({ steps: ['send', { type: 'click', where: [{ prop: 'size', op: 'gte', value: 2 }] }], filters: [{ prop: 'carrier', op: 'eq', value: 'China Mobile' }] });
+    const steps = ['send', { type: 'click', where: [{ prop: 'size', op: 'gte', value: 2 }] }];
+    const res = await funnel({ steps, filters: [{ prop: 'carrier', op: 'eq', value: 'China Mobile' }] });
     assert.equal(res.status, 200);
     const counts = ((await res.json()) as { steps: { count: number }[] }).steps.map((s) => s.count);
     const mobile = (e: { carrier: string }) => e.carrier === 'China Mobile';
@@ -51,7 +63,11 @@ describe('event filters through HTTP', () => {
       [funnel({ steps: ['send', { type: 'click', where: [{ prop: 'size', op: 'near', value: 1 }] }] }), 'body.steps[1].where[0].op', 'must be one of'],
       [funnel({ steps: ['send', 'click'], filters: [{ prop: 'revenue', op: 'gt', value: 'lots' }] }), 'body.filters[0].value', 'must be a number'],
       [funnel({ steps: ['send', 'click'], filters: [{ prop: 'carrier', op: 'eq', value: 'x', extra: 1 }] }), 'body.filters[0].extra', 'unknown field'],
-      [metrics(JSON.stringify([{ prop: 'carrier', op: 'eq', value: 'x' }, { prop: 'a b', op: 'eq', value: 'x' }])), 'querystring.filters[1].prop', 'must be an event column or a property key'],
+      [
+        metrics(JSON.stringify([{ prop: 'carrier', op: 'eq', value: 'x' }, { prop: 'a b', op: 'eq', value: 'x' }])),
+        'querystring.filters[1].prop',
+        'must be an event column or a property key',
+      ],
       [metrics(JSON.stringify({ prop: 'carrier' })), 'querystring.filters', 'must be a list of at most 20 conditions'],
     ];
     for (const [pending, field, reason] of cases) {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { validateWhere, whereSql } from '../analytics/event-filters.ts';
+import type { WhereClause } from '../segmentation/rule-types.ts';
 import { RuleError, validateRule, validateWhereClauses } from '../segmentation/rule-validation.ts';
 import { Params, WORKSPACE_FILTER, allOf, anyOf, comparison, workspaceParams } from '../warehouse/query-builder.ts';
 
@@ -61,7 +62,13 @@ describe('conditions', () => {
 
   it('event filters: columns compare as themselves, property keys are bound, ranges on properties compare as numbers', () => {
     const p = new Params('ws');
-    const sql = whereSql([{ prop: 'carrier', op: 'eq', value: 'China Mobile' }, { prop: 'revenue', op: 'gte', value: 10 }, { prop: 'size', op: 'lt', value: 3 }, { prop: 'revenue', op: 'exists' }], p);
+    const where: WhereClause[] = [
+      { prop: 'carrier', op: 'eq', value: 'China Mobile' },
+      { prop: 'revenue', op: 'gte', value: 10 },
+      { prop: 'size', op: 'lt', value: 3 },
+      { prop: 'revenue', op: 'exists' },
+    ];
+    const sql = whereSql(where, p);
     assert.equal(sql, '(carrier = {p0:String}) AND (toFloat64(revenue) >= {p1:Float64}) AND (toFloat64OrNull(properties[{p2:String}]) < {p3:Float64}) AND (1)');
     assert.deepEqual(p.values, { workspace: 'ws', p0: 'China Mobile', p1: 10, p2: 'size', p3: 3 });
     assert.equal(whereSql([], new Params('ws')), '1');
@@ -79,6 +86,8 @@ function refusal(run: () => unknown): [string, string] {
   assert.fail('expected a RuleError');
 }
 
+const MAX = Number.MAX_SAFE_INTEGER;
+
 describe('event-filter validation', () => {
   const bad: [unknown, string, string][] = [
     ['carrier', 'body.filters', 'must be a list of at most 20 conditions'],
@@ -88,7 +97,7 @@ describe('event-filter validation', () => {
     [[{ prop: 'a b', op: 'eq', value: 'x' }], 'body.filters[0].prop', 'must be an event column or a property key'],
     [[{ prop: 'carrier', op: 'like', value: 'x' }], 'body.filters[0].op', 'must be one of eq, neq, in, not_in, contains, exists, gt, gte, lt, lte, between'],
     [[{ prop: 'revenue', op: 'contains', value: 'x' }], 'body.filters[0].op', 'must be one of eq, neq, in, not_in, gt, gte, lt, lte, between, exists'],
-    [[{ prop: 'revenue', op: 'gt', value: 'lots' }], 'body.filters[0].value', `must be a number between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`],
+    [[{ prop: 'revenue', op: 'gt', value: 'lots' }], 'body.filters[0].value', `must be a number between -${MAX} and ${MAX}`],
     [[{ prop: 'size', op: 'between', value: [1] }], 'body.filters[0].value', 'must be [low, high]'],
     [[{ prop: 'carrier', op: 'in', value: [] }], 'body.filters[0].value', 'must be a list of 1 to 1000 values'],
     [[{ prop: 'carrier', op: 'exists', value: 'yes' }], 'body.filters[0].value', 'must be true or false (or left out)'],
@@ -103,7 +112,11 @@ describe('event-filter validation', () => {
   }
 
   it('accepts good filters as given, and no filters as none', () => {
-    const where = [{ prop: 'carrier', op: 'in', value: ['China Mobile'] }, { prop: 'size', op: 'between', value: [1, 2] }, { prop: 'revenue', op: 'exists', value: false }];
+    const where = [
+      { prop: 'carrier', op: 'in', value: ['China Mobile'] },
+      { prop: 'size', op: 'between', value: [1, 2] },
+      { prop: 'revenue', op: 'exists', value: false },
+    ];
     assert.deepEqual(validateWhere(where, 'querystring.filters'), where);
     assert.deepEqual(validateWhereClauses([], 'x'), []);
     assert.deepEqual(validateWhere(undefined, 'body.filters'), []);

@@ -98,17 +98,22 @@ describe('SQL snapshots of compiled rules (segment preview)', () => {
   }
 });
 
-const FUNNEL_BASE = { windowHours: 24, fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2026-11-08T00:00:00Z'), unit: 'user' as const, filters: [] };
+const FUNNEL_BASE = { windowHours: 24, fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2026-11-08T00:00:00Z'), unit: 'user' as const };
+const NO_FILTERS = { filters: [] };
 const FUNNELS: Record<string, FunnelRequest> = {
-  plain: { ...FUNNEL_BASE, steps: [{ type: 'send' }, { type: 'delivery' }, { type: 'click' }] },
+  plain: { ...FUNNEL_BASE, ...NO_FILTERS, steps: [{ type: 'send' }, { type: 'delivery' }, { type: 'click' }] },
   'breakdown-and-filters': {
     ...FUNNEL_BASE,
     unit: 'message',
     breakdown: 'campaign_id',
     filters: [{ prop: 'channel', op: 'eq', value: '106' }],
-    steps: [{ type: 'send' }, { type: 'click', where: [{ prop: 'url', op: 'contains', value: '/promo' }] }, { type: 'conversion', where: [{ prop: 'revenue', op: 'gte', value: 1 }] }],
+    steps: [
+      { type: 'send' },
+      { type: 'click', where: [{ prop: 'url', op: 'contains', value: '/promo' }] },
+      { type: 'conversion', where: [{ prop: 'revenue', op: 'gte', value: 1 }] },
+    ],
   },
-  'repeated-steps': { ...FUNNEL_BASE, steps: [{ type: 'click' }, { type: 'click' }, { type: 'conversion' }] },
+  'repeated-steps': { ...FUNNEL_BASE, ...NO_FILTERS, steps: [{ type: 'click' }, { type: 'click' }, { type: 'conversion' }] },
 };
 
 describe('SQL snapshots of funnels', () => {
