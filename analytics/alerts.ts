@@ -7,7 +7,7 @@
  */
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
-import type { WhereClause } from '../segmentation/rule-types.ts';
+import type { WhereClause } from '../warehouse/event-filter-sql.ts';
 import type { Breakdown } from './event-filters.ts';
 import { metricCounts, rateOf, THRESHOLDS, type MetricName } from './metrics.ts';
 

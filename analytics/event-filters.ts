@@ -1,6 +1,5 @@
 /** Event filters and breakdowns shared by funnels and metrics: the rule DSL's `where` clauses (segmentation). */
-import { eventWhereSql } from '../segmentation/rule-sql.ts';
-import type { WhereClause } from '../segmentation/rule-types.ts';
+import { eventWhereSql, type WhereClause } from '../warehouse/event-filter-sql.ts';
 import { validateWhereClauses } from '../segmentation/rule-validation.ts';
 import { allOf, type Params } from '../warehouse/query-builder.ts';
 

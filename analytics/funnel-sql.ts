@@ -5,8 +5,25 @@
 import { formatTs } from '../warehouse/time.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
 import { Params, allOf, anyOf } from '../warehouse/query-builder.ts';
-import { groupSql, whereSql } from './event-filters.ts';
-import type { FunnelRequest, FunnelStep } from './funnels.ts';
+import type { WhereClause } from '../warehouse/event-filter-sql.ts';
+import { groupSql, whereSql, type Breakdown } from './event-filters.ts';
+
+/** One funnel step: an event type, optionally filtered. */
+export interface FunnelStep {
+  type: string;
+  where?: WhereClause[];
+}
+
+/** A validated funnel request (see funnels.ts for what it counts). */
+export interface FunnelRequest {
+  steps: FunnelStep[];
+  windowHours: number;
+  fromMs: number;
+  toMs: number;
+  unit: 'user' | 'message';
+  breakdown?: Breakdown;
+  filters: WhereClause[];
+}
 
 /** Units are sampled for medians by cityHash64(unit) % this; a cut of this value keeps every unit. */
 export const SAMPLE_MODULUS = 1 << 20;

@@ -9,24 +9,10 @@
  * after it; when more units reached step 2 than a sample holds, over a deterministic sample of them.
  */
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import type { WhereClause } from '../segmentation/rule-types.ts';
-import type { Breakdown } from './event-filters.ts';
-import { SAMPLE_MODULUS, funnelCountsStatement, funnelMediansStatement, type SampleCuts } from './funnel-sql.ts';
+import { SAMPLE_MODULUS, funnelCountsStatement, funnelMediansStatement, type FunnelRequest, type FunnelStep, type SampleCuts } from './funnel-sql.ts';
 
-export interface FunnelStep {
-  type: string;
-  where?: WhereClause[];
-}
-
-export interface FunnelRequest {
-  steps: FunnelStep[];
-  windowHours: number;
-  fromMs: number;
-  toMs: number;
-  unit: 'user' | 'message';
-  breakdown?: Breakdown;
-  filters: WhereClause[];
-}
+// The request's shape lives with its SQL (funnel-sql.ts), which this module runs.
+export type { FunnelRequest, FunnelStep };
 
 export interface FunnelStepResult {
   type: string;

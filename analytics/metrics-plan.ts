@@ -9,7 +9,7 @@
 import { formatTs } from '../warehouse/time.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import type { WhereClause } from '../segmentation/rule-types.ts';
+import type { WhereClause } from '../warehouse/event-filter-sql.ts';
 import type { Breakdown } from './event-filters.ts';
 
 export type MetricInterval = 'hour' | 'day' | 'week';

@@ -15,7 +15,7 @@ import { formatTs } from '../warehouse/time.ts';
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { Params, anyOf } from '../warehouse/query-builder.ts';
-import type { WhereClause } from '../segmentation/rule-types.ts';
+import type { WhereClause } from '../warehouse/event-filter-sql.ts';
 import { groupSql, whereSql, type Breakdown } from './event-filters.ts';
 import { bucketSql, planRollupRead, type RollupPlan } from './metrics-plan.ts';
 

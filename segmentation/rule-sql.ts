@@ -8,9 +8,10 @@
  * user_id, or by phone when the event has no user_id (number-list contacts have the phone as user id).
  */
 import { ownValue } from '../common/lookup.ts';
+import { eventWhereSql } from '../warehouse/event-filter-sql.ts';
 import { allOf, comparison, type Params } from '../warehouse/query-builder.ts';
 import { rollupFor } from './rollup-plan.ts';
-import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type TagLeaf, type WhereClause } from './rule-types.ts';
+import { CONTACT_ATTRIBUTES, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type TagLeaf } from './rule-types.ts';
 
 export interface CompileContext {
   /** Binds every value; it binds the workspace too, and its `workspaceFilter` scopes every subquery. */
@@ -53,20 +54,6 @@ function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
 function tagSql(leaf: TagLeaf, ctx: CompileContext): string {
   const value = leaf.value === undefined ? '' : ` AND value = ${ctx.params.add(leaf.value, 'String')}`;
   return `user_id IN (SELECT user_id FROM tags FINAL WHERE ${ctx.params.workspaceFilter} AND tag = ${ctx.params.add(leaf.tag, 'String')}${value})`;
-}
-
-/** SQL conditions for event filters (`where` clauses over the events table's row: columns or property keys). */
-export function eventWhereSql(where: readonly WhereClause[], params: Params): string[] {
-  return where.map((w) => {
-    const column = ownValue(EVENT_COLUMNS, w.prop);
-    // A number column always has a value (0 when never set), as for contacts' numbers.
-    if (column === 'number' && w.op === 'exists') return w.value === false ? '0' : '1';
-    if (column === 'number') return comparison(`toFloat64(${w.prop})`, w.op, w.value, 'Float64', params, false);
-    if (column) return comparison(w.prop, w.op, w.value, 'String', params, false);
-    const prop = `properties[${params.add(w.prop, 'String')}]`;
-    const numeric = ['gt', 'gte', 'lt', 'lte', 'between'].includes(w.op);
-    return numeric ? comparison(`toFloat64OrNull(${prop})`, w.op, w.value, 'Float64', params, true) : comparison(prop, w.op, w.value, 'String', params, false);
-  });
 }
 
 /** Count conditions that hold exactly when a contact has at least one event (or, holding at zero, none). */

@@ -1,9 +1,10 @@
 /** The segment rule DSL (a public contract): combinators and leaves, as validated JSON. */
 import { catalogue } from '../common/lookup.ts';
 import type { CompareOp, Scalar } from '../warehouse/query-builder.ts';
+import { EVENT_COLUMNS, type WhereClause } from '../warehouse/event-filter-sql.ts';
 
-// Comparisons are the query builder's (it turns them into SQL); the DSL names them here too.
-export type { CompareOp, Scalar };
+// Comparisons and event filters are built into SQL below the domains (warehouse/); the DSL names them here too.
+export { EVENT_COLUMNS, type CompareOp, type Scalar, type WhereClause };
 export type AttrOp = CompareOp | 'within_days' | 'is_today';
 export type CountOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
 
@@ -16,12 +17,6 @@ export interface AttrLeaf {
 export interface TagLeaf {
   tag: string;
   value?: string;
-}
-
-export interface WhereClause {
-  prop: string;
-  op: CompareOp;
-  value?: Scalar | Scalar[] | boolean;
 }
 
 export interface EventLeaf {
@@ -57,21 +52,6 @@ export const CONTACT_ATTRIBUTES = catalogue<AttrKind>({
   vip_level: 'number',
   birthday: 'date',
   signup_at: 'datetime',
-});
-
-/** Event columns a behaviour `where` may name; any other name is a key of the event's properties. */
-export const EVENT_COLUMNS = catalogue<'string' | 'number'>({
-  campaign_id: 'string',
-  template_id: 'string',
-  message_id: 'string',
-  channel: 'string',
-  carrier: 'string',
-  region: 'string',
-  status: 'string',
-  error_code: 'string',
-  experiment_id: 'string',
-  variant: 'string',
-  revenue: 'number',
 });
 
 export const RFM_SEGMENTS = [
