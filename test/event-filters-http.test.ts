@@ -16,10 +16,20 @@ const at = (minutes: number) => new Date(Date.parse(FROM) + minutes * 60_000).to
 // carries a `size` property (its user number).
 const carrierOf = (i: number) => (i % 2 ? 'China Unicom' : 'China Mobile');
 const SENDS = Array.from({ length: 10 }, (_, i) => ({
-  event_id: `s${i}`, type: 'send', ts: at(i), user_id: `u${i}`, status: 'accepted', carrier: carrierOf(i),
+  event_id: `s${i}`,
+  type: 'send',
+  ts: at(i),
+  user_id: `u${i}`,
+  status: 'accepted',
+  carrier: carrierOf(i),
 }));
 const CLICKS = Array.from({ length: 6 }, (_, i) => ({
-  event_id: `c${i}`, type: 'click', ts: at(30 + i), user_id: `u${i}`, carrier: carrierOf(i), properties: { size: i },
+  event_id: `c${i}`,
+  type: 'click',
+  ts: at(30 + i),
+  user_id: `u${i}`,
+  carrier: carrierOf(i),
+  properties: { size: i },
 }));
 
 describe('event filters through HTTP', () => {
@@ -64,7 +74,12 @@ describe('event filters through HTTP', () => {
       [funnel({ steps: ['send', 'click'], filters: [{ prop: 'revenue', op: 'gt', value: 'lots' }] }), 'body.filters[0].value', 'must be a number'],
       [funnel({ steps: ['send', 'click'], filters: [{ prop: 'carrier', op: 'eq', value: 'x', extra: 1 }] }), 'body.filters[0].extra', 'unknown field'],
       [
-        metrics(JSON.stringify([{ prop: 'carrier', op: 'eq', value: 'x' }, { prop: 'a b', op: 'eq', value: 'x' }])),
+        metrics(
+          JSON.stringify([
+            { prop: 'carrier', op: 'eq', value: 'x' },
+            { prop: 'a b', op: 'eq', value: 'x' },
+          ]),
+        ),
         'querystring.filters[1].prop',
         'must be an event column or a property key',
       ],

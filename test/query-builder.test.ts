@@ -18,7 +18,12 @@ describe('Params', () => {
     const p = new Params('ws_1', { from: 'a' });
     assert.equal(p.add('x', 'String'), '{p0:String}');
     assert.equal(p.add([1, 2], 'Array(UInt8)'), '{p1:Array(UInt8)}');
-    assert.deepEqual(Object.entries(p.values), [['workspace', 'ws_1'], ['from', 'a'], ['p0', 'x'], ['p1', [1, 2]]]);
+    assert.deepEqual(Object.entries(p.values), [
+      ['workspace', 'ws_1'],
+      ['from', 'a'],
+      ['p0', 'x'],
+      ['p1', [1, 2]],
+    ]);
     assert.equal(p.workspaceFilter, 'workspace_id = {workspace:String}');
     assert.equal(WORKSPACE_FILTER, p.workspaceFilter);
   });
@@ -54,9 +59,17 @@ describe('conditions', () => {
     ];
     for (const [got, want] of cases) assert.equal(got, want);
     assert.deepEqual(p.values, {
-      workspace: 'ws', p0: "x' OR 1=1", p1: ['a', 'b'], p2: ['c'], p3: 1, p4: 5, p5: 'li', p6: 3,
+      workspace: 'ws',
+      p0: "x' OR 1=1",
+      p1: ['a', 'b'],
+      p2: ['c'],
+      p3: 1,
+      p4: 5,
+      p5: 'li',
+      p6: 3,
       // Instants are bound as UTC text (a date is its midnight UTC).
-      p7: '2026-01-02 00:00:00.000', p8: '2026-01-02 00:00:00.000',
+      p7: '2026-01-02 00:00:00.000',
+      p8: '2026-01-02 00:00:00.000',
     });
   });
 
@@ -104,10 +117,16 @@ describe('event-filter validation', () => {
   ];
   for (const [where, path, reason] of bad) {
     it(`refuses ${JSON.stringify(where).slice(0, 60)} at ${path}`, () => {
-      assert.deepEqual(refusal(() => validateWhere(where, 'body.filters')), [path, `${path}: ${reason}`]);
+      assert.deepEqual(
+        refusal(() => validateWhere(where, 'body.filters')),
+        [path, `${path}: ${reason}`],
+      );
       // A behaviour leaf's `where` is checked by the same validator: the same reason, under the rule's path.
       const rulePath = path.replace(/^body\.filters/, 'rule.where');
-      assert.deepEqual(refusal(() => validateRule({ event: 'click', where })), [rulePath, `${rulePath}: ${reason}`]);
+      assert.deepEqual(
+        refusal(() => validateRule({ event: 'click', where })),
+        [rulePath, `${rulePath}: ${reason}`],
+      );
     });
   }
 
@@ -120,7 +139,10 @@ describe('event-filter validation', () => {
     assert.deepEqual(validateWhere(where, 'querystring.filters'), where);
     assert.deepEqual(validateWhereClauses([], 'x'), []);
     assert.deepEqual(validateWhere(undefined, 'body.filters'), []);
-    assert.deepEqual(refusal(() => validateWhere(null, 'body.filters')), ['body.filters', 'body.filters: must be a list of at most 20 conditions']);
+    assert.deepEqual(
+      refusal(() => validateWhere(null, 'body.filters')),
+      ['body.filters', 'body.filters: must be a list of at most 20 conditions'],
+    );
   });
 });
 

@@ -25,7 +25,9 @@ const NOW = Date.parse('2026-11-20T10:30:00Z');
 
 /** The statement, then its parameters as commented JSON (one file a reviewer reads top to bottom). */
 function render(statement: string, params: Record<string, unknown>): string {
-  const json = JSON.stringify(params, null, 2).split('\n').map((line) => `-- ${line}`);
+  const json = JSON.stringify(params, null, 2)
+    .split('\n')
+    .map((line) => `-- ${line}`);
   return `${statement}\n\n-- params:\n${json.join('\n')}\n`;
 }
 
@@ -70,7 +72,11 @@ const RULES: Record<string, unknown> = {
   'event-rollup-all-time': { event: 'delivery', where: [{ prop: 'status', op: 'eq', value: 'delivered' }], count: { op: 'gte', value: 3 } },
   'event-raw-property-filters': {
     event: 'conversion',
-    where: [{ prop: 'revenue', op: 'gt', value: 10.5 }, { prop: 'sku', op: 'contains', value: 'A-' }, { prop: 'size', op: 'between', value: [1, 5] }],
+    where: [
+      { prop: 'revenue', op: 'gt', value: 10.5 },
+      { prop: 'sku', op: 'contains', value: 'A-' },
+      { prop: 'size', op: 'between', value: [1, 5] },
+    ],
     within_days: 14,
   },
   'event-count-holds-at-zero': { event: 'send', within_days: 30, count: { op: 'lt', value: 2 } },
@@ -122,7 +128,17 @@ describe('SQL snapshots of funnels', () => {
       const counts = funnelCountsStatement(WS, req);
       assertBound(counts.statement, counts.params);
       matchSnapshot(`funnels/${name}-counts`, render(counts.statement, counts.params));
-      const cuts = { overall: 4096, groups: new Map(req.breakdown ? [['c1', 8192], ['c2', 4096]] : []) };
+      const cuts = {
+        overall: 4096,
+        groups: new Map(
+          req.breakdown
+            ? [
+                ['c1', 8192],
+                ['c2', 4096],
+              ]
+            : [],
+        ),
+      };
       const medians = funnelMediansStatement(WS, req, cuts);
       assertBound(medians.statement, medians.params);
       matchSnapshot(`funnels/${name}-medians`, render(medians.statement, medians.params));
