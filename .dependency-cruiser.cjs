@@ -4,12 +4,15 @@
  *
  *   bin, demo, bench, scripts, test          (entry points, tools)
  *   cli  ->  api                             (adapters: HTTP and the command line)
- *   ingest  segmentation  analytics  experiments   (domains: each on its own)
+ *   analytics  experiments                   (domains that read audiences and rules: never each other)
+ *   segmentation                             (rules, segments, audiences)
+ *   ingest                                   (events and contacts in; the event shape)
  *   access  notify                           (who may do what; outbound delivery)
  *   warehouse                                (the one door to the database)
  *   common  config                           (plain helpers, settings)
  */
-const DOMAINS = ['ingest', 'segmentation', 'analytics', 'experiments'];
+/** Each domain and the domains below it that it may use; peers never import each other. */
+const DOMAINS = { ingest: [], segmentation: ['ingest'], analytics: ['ingest', 'segmentation'], experiments: ['ingest', 'segmentation'] };
 const FOLDERS = ['access', 'analytics', 'api', 'bench', 'bin', 'cli', 'common', 'config', 'demo', 'experiments', 'ingest', 'notify', 'scripts', 'segmentation', 'test', 'warehouse'];
 const project = `^(${FOLDERS.join('|')})/`;
 const below = {
@@ -29,12 +32,12 @@ const layerRules = Object.entries(below).map(([layer, allowed]) => ({
   to: { path: project, pathNot: [`^(${allowed.join('|')})/`] },
 }));
 
-const domainRules = DOMAINS.map((domain) => ({
+const domainRules = Object.entries(DOMAINS).map(([domain, lower]) => ({
   name: `${domain}-no-sideways`,
-  comment: `${domain}/ is a domain: it may import ${domainMay.join(', ')} and itself, not another domain or an adapter`,
+  comment: `${domain}/ may import ${[...lower, ...domainMay].join(', ')} and itself: no peer domain, nothing above, no adapter`,
   severity: 'error',
   from: { path: `^${domain}/` },
-  to: { path: project, pathNot: [`^(${[domain, ...domainMay].join('|')})/`] },
+  to: { path: project, pathNot: [`^(${[domain, ...lower, ...domainMay].join('|')})/`] },
 }));
 
 module.exports = {
