@@ -1,6 +1,7 @@
 /** Tags on users: assignments and removals are versioned rows; the newest change of a (user, tag, value) wins. */
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { errors } from '../common/errors.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import { formatTs, nextVersion } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -36,6 +37,7 @@ export const checkTagAssignment = Compile(TagAssignmentSchema);
 
 /** Applies assignments then removals (a removal in the same call wins over an assignment). */
 export async function changeTags(wh: Warehouse, workspaceId: string, changes: TagChanges): Promise<{ assigned: number; removed: number }> {
+  if (!changes.assignments?.length && !changes.removals?.length) throw errors.invalid('assignments', 'give assignments or removals');
   const now = formatTs(Date.now());
   const row = (c: TagRemoval, source: string, isDeleted: number) => ({
     workspace_id: workspaceId,

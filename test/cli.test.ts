@@ -135,7 +135,7 @@ describe('smsp experiment results', () => {
     assert.match(lines[3]!, /^control\s+\d+\s+\d+\s+\d+\.\d+%/);
     assert.match(lines[4]!, /^question\s+\d+\s+\d+/);
     assert.match(out.stdout, /SRM p = /);
-    assert.equal(run(['experiment', 'results', 'nope']).status, 2);
+    assert.equal(run(['experiment', 'results', 'nope']).status, 3, 'not found');
   });
 });
 
