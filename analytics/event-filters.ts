@@ -14,7 +14,9 @@ export function validateWhere(where: unknown, path: string): WhereClause[] {
   try {
     validateRule({ event: 'send', where }, 'x');
   } catch (err) {
-    if (err instanceof AppError && err.entry === 'invalid') throw errors.invalid((err.path ?? '').replace(/^x\.where/, path), (err as AppError<'invalid'>).args.reason);
+    if (err instanceof AppError && err.entry === 'invalid') {
+      throw errors.invalid((err.path ?? '').replace(/^x\.where/, path), (err as AppError<'invalid'>).args.reason);
+    }
     throw err;
   }
   return where as WhereClause[];
