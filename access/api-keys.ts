@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { errors } from '../common/errors.ts';
 import { ConfigError } from '../config/config.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
@@ -78,6 +79,16 @@ export async function createApiKey(
   return { key, key_id: keyId, workspace: input.workspace, role: input.role, name: input.name };
 }
 
+/**
+ * A key created by an admin `by`: in `by`'s workspace unless another is named, which only a root key may
+ * do (it may reach into, or create, any workspace).
+ */
+export function createKeyAs(wh: Warehouse, by: Principal, input: { name: string; role: Role; workspace?: string }): Promise<CreatedKey> {
+  const workspace = input.workspace ?? by.workspaceId;
+  if (workspace !== by.workspaceId && !by.isRoot) throw errors.otherWorkspace('workspace');
+  return createApiKey(wh, { workspace, role: input.role, name: input.name, createdBy: by.keyId });
+}
+
 /** The caller a key belongs to, or null for an unknown or revoked key. */
 export async function authenticate(wh: Warehouse, key: string): Promise<Principal | null> {
   if (key.length > MAX_KEY_LENGTH) return null;
@@ -106,10 +117,6 @@ export async function listApiKeys(wh: Warehouse, workspaceId: string): Promise<K
   return rows.map((r) => ({ key_id: r.key_id, name: r.name, role: r.role, revoked: Number(r.revoked) === 1 }));
 }
 
-export class RootKeyError extends Error {
-  override name = 'RootKeyError';
-}
-
 /**
  * Revokes a key of the workspace; false when the workspace has no such key. Only a root key may
  * revoke a root key (otherwise any admin of `default` could lock everyone out of creating workspaces).
@@ -117,7 +124,7 @@ export class RootKeyError extends Error {
 export async function revokeApiKey(wh: Warehouse, workspaceId: string, keyId: string, by: Principal): Promise<boolean> {
   const [row] = await wh.query<KeyRow>(sql('keys/latest'), workspaceParams(workspaceId, { key_id: keyId }));
   if (!row || Number(row.revoked)) return false;
-  if (Number(row.is_root) && !by.isRoot) throw new RootKeyError('only a root key may revoke a root key');
+  if (Number(row.is_root) && !by.isRoot) throw errors.rootKeyOnly();
   const changedBy = by.keyId;
   await storeKey(wh, { ...row, version: Number(row.version) + 1, revoked: 1 }, changedBy);
   return true;

@@ -1,4 +1,5 @@
 /** Workspaces: the unit of isolation. Settings are versioned metadata; the newest version wins. */
+import { errors } from '../common/errors.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import { canonicalTimeZone, type Locale } from './time-zones.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -39,7 +40,13 @@ export async function workspaceSettings(wh: Warehouse, id: string): Promise<Work
 }
 
 /** Saves new settings as a new version (earlier versions stay stored). */
+/** Saves setting changes as a new version; a time zone is stored in the warehouse's own spelling, an unknown one refused. */
 export async function updateWorkspaceSettings(wh: Warehouse, id: string, changes: Partial<WorkspaceSettings>, changedBy: string): Promise<MetadataRecord<WorkspaceSettings>> {
+  if (changes.timezone !== undefined) {
+    const zone = await canonicalTimeZone(wh, changes.timezone);
+    if (!zone) throw errors.invalid('timezone', `${JSON.stringify(changes.timezone)} is not an IANA time zone the warehouse knows`);
+    changes = { ...changes, timezone: zone };
+  }
   // Merged onto the stored settings under the object's lock (not onto the cache), so concurrent changes of
   // different settings both stay.
   const saved = await store(wh).update(id, id, changedBy, (current) => ({ name: id, spec: { ...DEFAULT_SETTINGS, ...current?.spec, ...changes } }));

@@ -7,12 +7,13 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyInstance } from 'fastify';
-import { errorBody, errors, type ApiError } from './errors.ts';
+import type { AppError } from '../common/errors.ts';
+import { errorBody, errors } from './errors.ts';
 
 /** What Node passes: `rawPacket` is the bytes read so far, a Buffer (fastify's type says otherwise). */
 type ClientError = Omit<ConnectionError, 'rawPacket'> & { rawPacket?: unknown };
 
-function apiErrorOf(err: ClientError): ApiError {
+function apiErrorOf(err: ClientError): AppError {
   if (err.code === 'HPE_HEADER_OVERFLOW') return errors.headersTooLarge(http.maxHeaderSize);
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return errors.requestTimeout();
   return errors.malformedRequest();
@@ -34,7 +35,7 @@ export function clientErrorHandler(this: FastifyInstance, err: ConnectionError, 
     return;
   }
   const body = JSON.stringify(errorBody(apiError, localeOf(err as ClientError)));
-  const head = `HTTP/1.1 ${apiError.statusCode} ${http.STATUS_CODES[apiError.statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  const head = `HTTP/1.1 ${apiError.status} ${http.STATUS_CODES[apiError.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
   socket.end(head + body);
   // Read and drop what the client is still sending: closing with unread bytes would reset the
   // connection and could lose the answer before the client reads it. Give up after a moment.

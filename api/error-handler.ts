@@ -4,17 +4,13 @@ import type { Locale } from '../access/time-zones.ts';
 import { workspaceSettings } from '../access/workspaces.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { describeSchemaErrors } from '../common/schema-errors.ts';
-import { VersionConflictError } from '../warehouse/version-claims.ts';
-import { QueryTimeoutError } from '../warehouse/warehouse.ts';
+import { AppError, errors } from '../common/errors.ts';
 import { acceptedContentTypes } from './content-types.ts';
-import { IntakeUnavailableError } from '../ingest/kafka/event-publisher.ts';
-import { ApiError, errorBody, errors } from './errors.ts';
+import { errorBody } from './errors.ts';
 
-function toApiError(err: FastifyError | Error): ApiError {
-  if (err instanceof ApiError) return err;
-  if (err instanceof QueryTimeoutError) return errors.queryTimeout();
-  if (err instanceof IntakeUnavailableError) return errors.unavailable(err.message);
-  if (err instanceof VersionConflictError) return errors.versionConflict(`${err.key.type.replace(/s$/, '')} ${err.key.id}`, err.version);
+/** The family's error for anything thrown while answering a request; failures fastify raised itself included. */
+function toAppError(err: FastifyError | Error): AppError {
+  if (err instanceof AppError) return err;
   const fe = err as FastifyError;
   if (fe.validation) {
     const described = describeSchemaErrors(fe.validation as never, fe.validationContext ?? '');
@@ -24,8 +20,30 @@ function toApiError(err: FastifyError | Error): ApiError {
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe.statusCode === 400 && err instanceof SyntaxError)) {
     return errors.validation('body: is not valid JSON', 'body');
   }
-  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new ApiError(fe.statusCode, fe.code ?? 'BAD_REQUEST', fe.message);
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return errors.frameworkRefusal(fe.code ?? 'BAD_REQUEST', fe.statusCode, fe.message);
   return errors.internal();
+}
+
+type Schema = { properties?: Record<string, unknown>; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[] } | undefined;
+
+const declares = (schema: Schema, key: string): boolean =>
+  !!schema && (Object.hasOwn(schema.properties ?? {}, key) || [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].some((s) => declares(s, key)));
+
+const REQUEST_PARTS = ['body', 'querystring', 'params'] as const;
+
+/**
+ * Domain code names paths relative to its input (`variants`, `rule.all[0]`); the answer names the
+ * request part too (`body.variants`): the first part whose schema declares the path's first key. A
+ * path no part declares is not request input (e.g. an experiment's `status`) and is left as it is;
+ * `''` (the input as a whole) is the body.
+ */
+function locate(err: AppError, request: FastifyRequest): AppError {
+  if (err.located || err.path === undefined) return err;
+  if (err.path === '') return request.body === undefined ? err : err.under('body');
+  const head = /^[^.[]+/.exec(err.path)?.[0] ?? '';
+  const schema = request.routeOptions.schema as Record<string, Schema> | undefined;
+  const part = REQUEST_PARTS.find((p) => declares(schema?.[p], head));
+  return part ? err.under(part) : err;
 }
 
 /**
@@ -48,11 +66,11 @@ export async function messageLocale(request: FastifyRequest, wh: Warehouse): Pro
 
 export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number, wh: Warehouse): void {
   app.setErrorHandler(async (err, request, reply) => {
-    let apiError = toApiError(err as FastifyError);
-    if (apiError.code === 'BODY_TOO_LARGE') apiError = errors.bodyTooLarge(bodyLimitBytes);
-    if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') apiError = errors.unsupportedMediaType(request.headers['content-type']?.slice(0, 100), acceptedContentTypes(request));
-    if (apiError.statusCode >= 500) request.log.error({ err }, 'request failed');
-    return reply.status(apiError.statusCode).send(errorBody(apiError, await messageLocale(request, wh)));
+    let appError = locate(toAppError(err as FastifyError), request);
+    if (appError.code === 'BODY_TOO_LARGE') appError = errors.bodyTooLarge(bodyLimitBytes);
+    if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') appError = errors.unsupportedMediaType(request.headers['content-type']?.slice(0, 100), acceptedContentTypes(request));
+    if (appError.status >= 500) request.log.error({ err }, 'request failed');
+    return reply.status(appError.status).send(errorBody(appError, await messageLocale(request, wh)));
   });
   app.setNotFoundHandler(async (request, reply) => {
     const e = errors.notFound(`route ${request.method} ${request.url.split('?')[0]}`);

@@ -13,7 +13,8 @@ import { computeRfm } from '../segmentation/rfm.ts';
 import { previewRule, saveSegment, type Segment } from '../segmentation/segments.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { sql } from '../warehouse/sql-files.ts';
-import { QueryTimeoutError, Warehouse } from '../warehouse/warehouse.ts';
+import { isAppError } from '../common/errors.ts';
+import { Warehouse } from '../warehouse/warehouse.ts';
 import { benchWarehouse, seconds } from './harness.ts';
 import { CATEGORIES, DAYS, generateScaleData, replayStoredEvents } from './scale-data.ts';
 import { formatTable, judge, type Measurement, type Target } from './scale-report.ts';
@@ -102,7 +103,7 @@ export async function measure(op: Operation): Promise<Measurement> {
       last = { ...base, seconds: took, answer };
       if (took >= REPEAT_UNDER_SECONDS) break;
     } catch (err) {
-      if (err instanceof QueryTimeoutError) return { ...base, seconds: null, stopped: 'timeout' };
+      if (isAppError(err, 'QUERY_TIMEOUT')) return { ...base, seconds: null, stopped: 'timeout' };
       if (isIllegalFinal(err)) return { ...base, seconds: null, stopped: 'n/a (the table has no FINAL)' };
       throw err;
     }

@@ -1,4 +1,5 @@
 import { DEFAULT_WORKSPACE } from '../access/api-keys.ts';
+import { errors } from '../common/errors.ts';
 import { workspaceSettings } from '../access/workspaces.ts';
 import { METRICS, type Metric } from '../experiments/experiment-schema.ts';
 import { getExperiment } from '../experiments/experiments.ts';
@@ -49,7 +50,7 @@ export async function experimentCommand(flags: Flags, positionals: string[]): Pr
   const { warehouse } = await openPlatform();
   try {
     const experiment = await getExperiment(warehouse, workspace, id);
-    if (!experiment) throw new UsageError(`no experiment ${id} in workspace ${workspace}`);
+    if (!experiment) throw errors.notFound(`experiment ${id} in workspace ${workspace}`);
     const { timezone } = await workspaceSettings(warehouse, workspace);
     const results = await experimentResults(warehouse, workspace, experiment, metric ?? experiment.spec.metrics[0]!, timezone);
     process.stdout.write(`${formatResults(experiment.name, results)}\n`);

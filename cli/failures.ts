@@ -1,12 +1,13 @@
 /**
  * What a person reads when a command fails: one line saying what failed, a code, and what to do; the
- * stack trace only with --verbose. Exit codes mean something to scripts.
+ * stack trace only with --verbose. Exit codes mean something to scripts: 2 usage or invalid input, 3 not
+ * found, 4 refused (forbidden, conflict), 5 unavailable (a locked data directory, a taken port, a timeout).
  */
+import { EXIT } from '../common/error-catalogue.ts';
+import { AppError, exitCodeOf } from '../common/errors.ts';
 import { ConfigError } from '../config/config.ts';
 import { MigrationChecksumError } from '../warehouse/migrations.ts';
 import { DataDirInUseError, readServerRecord } from './server-record.ts';
-
-export const EXIT = { failed: 1, usage: 2, unavailable: 5 } as const;
 
 export interface Failure {
   code: string;
@@ -18,6 +19,8 @@ const text = (err: unknown) => (err instanceof Error ? err.message : String(err)
 
 export function describeFailure(err: unknown, dataDir: string): Failure {
   const message = text(err);
+  // The domain's errors: their code, their (English) message, and the exit code of their kind.
+  if (err instanceof AppError && err.kind !== 'internal') return { code: err.code, message, exitCode: exitCodeOf(err) };
   if (err instanceof ConfigError || (err instanceof Error && err.name === 'UsageError')) return { code: 'USAGE', message, exitCode: EXIT.usage };
   if (err instanceof DataDirInUseError || (err instanceof Error && err.name === 'ChdbConnectionError' && /Failed to create connection|Cannot lock file/i.test(message))) {
     const server = readServerRecord(dataDir);

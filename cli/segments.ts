@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { DEFAULT_WORKSPACE } from '../access/api-keys.ts';
+import { errors } from '../common/errors.ts';
 import { workspaceSettings } from '../access/workspaces.ts';
 import { audienceVersions, getAudience, materializeAudience, type Eligibility } from '../segmentation/audiences.ts';
-import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, type ExportField, type ExportFormat } from '../segmentation/exports.ts';
-import { RuleError } from '../segmentation/rule-validation.ts';
+import { EXPORT_FORMATS, exportAudiencePage, exportFieldsOf, type ExportFormat } from '../segmentation/exports.ts';
 import { getSegment, previewRule } from '../segmentation/segments.ts';
 import { stringFlag, UsageError } from './args.ts';
 import type { Flags } from './main.ts';
@@ -37,18 +37,13 @@ export async function segmentCommand(flags: Flags, positionals: string[], noun: 
       const ruleFile = stringFlag(flags, 'rule-file');
       const rule = ruleFile ? JSON.parse(fs.readFileSync(ruleFile, 'utf8')) : jsonFlag(flags, 'rule');
       if (rule === undefined) throw new UsageError('give --rule JSON or --rule-file FILE');
-      try {
-        const result = await previewRule(warehouse, workspace, rule, { nowMs: Date.now(), timezone, sample: 10 });
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      } catch (err) {
-        if (err instanceof RuleError) throw new UsageError(err.message);
-        throw err;
-      }
+      const result = await previewRule(warehouse, workspace, rule, { nowMs: Date.now(), timezone, sample: 10 });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return 0;
     }
     if (action === 'materialize') {
       const segment = await getSegment(warehouse, workspace, id!);
-      if (!segment) throw new UsageError(`no segment ${id} in workspace ${workspace}`);
+      if (!segment) throw errors.notFound(`segment ${id} in workspace ${workspace}`);
       const started = Date.now();
       const audience = await materializeAudience(warehouse, workspace, segment, (jsonFlag(flags, 'eligibility') ?? {}) as Eligibility, { nowMs: Date.now(), timezone, changedBy: 'cli' });
       process.stdout.write(`${JSON.stringify({ audience_id: audience.id, ...audience.spec, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
@@ -63,17 +58,15 @@ export async function segmentCommand(flags: Flags, positionals: string[], noun: 
 /** Streams every page of an audience snapshot to a file or stdout, with progress on stderr. */
 async function exportAll(flags: Flags, workspace: string, id: string, warehouse: Awaited<ReturnType<typeof openPlatform>>['warehouse']): Promise<number> {
   const audience = await getAudience(warehouse, workspace, id);
-  if (!audience) throw new UsageError(`no audience ${id} in workspace ${workspace}`);
+  if (!audience) throw errors.notFound(`audience ${id} in workspace ${workspace}`);
   const format = (stringFlag(flags, 'format') ?? 'csv') as ExportFormat;
   if (!(format in EXPORT_FORMATS)) throw new UsageError(`--format must be one of ${Object.keys(EXPORT_FORMATS).join(', ')}`);
   if (format === 'arrow') throw new UsageError('the CLI writes ndjson or csv (Arrow pages are separate streams; use the API)');
-  const fields = (stringFlag(flags, 'fields') ?? 'user_id,phone').split(',') as ExportField[];
-  const unknown = fields.find((f) => !(EXPORT_FIELDS as readonly string[]).includes(f));
-  if (unknown) throw new UsageError(`unknown field ${unknown} (${EXPORT_FIELDS.join(', ')})`);
+  const fields = exportFieldsOf(stringFlag(flags, 'fields') ?? 'user_id,phone');
   const versionFlag = stringFlag(flags, 'version');
   const version = versionFlag ? Number(versionFlag) : audience.spec.version;
   const snapshot = (await audienceVersions(warehouse, workspace, id)).find((v) => v.version === version);
-  if (!snapshot) throw new UsageError(`audience ${id} has no version ${version}`);
+  if (!snapshot) throw errors.notFound(`audience ${id} version ${version}`);
   const outPath = stringFlag(flags, 'out');
   const out: NodeJS.WritableStream = outPath ? fs.createWriteStream(outPath) : process.stdout;
   const progress = progressReporter(`exporting ${id} v${version}`, snapshot.size);

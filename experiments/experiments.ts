@@ -1,5 +1,6 @@
 /** Experiments: versioned definitions, status changes, and the cached allocation fast path. */
 import crypto from 'node:crypto';
+import { errors } from '../common/errors.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { compileAllocation } from './allocation.ts';
@@ -7,27 +8,17 @@ import type { ExperimentInput, ExperimentSpec } from './experiment-schema.ts';
 
 export type Experiment = MetadataRecord<ExperimentSpec>;
 
-export class ExperimentRuleError extends Error {
-  override name = 'ExperimentRuleError';
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-  }
-}
-
 const store = (wh: Warehouse) => new MetadataStore<ExperimentSpec>(wh, 'experiments');
 
 /** Creates an experiment in draft (or replaces a draft with the same id). */
 export async function createExperiment(wh: Warehouse, workspaceId: string, input: ExperimentInput, changedBy: string): Promise<Experiment> {
   const keys = input.variants.map((v) => v.key);
   const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
-  if (duplicate) throw new ExperimentRuleError('body.variants', `variant key ${duplicate} appears twice`);
-  if (keys.includes('holdout')) throw new ExperimentRuleError('body.variants', '"holdout" is reserved');
+  if (duplicate) throw errors.invalid('variants', `variant key ${duplicate} appears twice`);
+  if (keys.includes('holdout')) throw errors.invalid('variants', '"holdout" is reserved');
   const id = input.id ?? crypto.randomUUID();
   const existing = input.id ? await store(wh).get(workspaceId, id) : undefined;
-  if (existing && existing.spec.status !== 'draft') throw new ExperimentRuleError('body.id', `experiment ${id} is ${existing.spec.status}; its allocation cannot change`);
+  if (existing && existing.spec.status !== 'draft') throw errors.invalid('id', `experiment ${id} is ${existing.spec.status}; its allocation cannot change`);
   const spec: ExperimentSpec = {
     variants: input.variants,
     holdout: input.holdout ?? 0,
@@ -49,7 +40,7 @@ export async function setExperimentStatus(wh: Warehouse, workspaceId: string, id
   const current = await getExperiment(wh, workspaceId, id);
   if (!current) return undefined;
   const allowed = status === 'running' ? current.spec.status === 'draft' : current.spec.status === 'running';
-  if (!allowed) throw new ExperimentRuleError('status', `cannot go from ${current.spec.status} to ${status}`);
+  if (!allowed) throw errors.invalid('status', `cannot go from ${current.spec.status} to ${status}`);
   const now = new Date().toISOString();
   const spec = { ...current.spec, status, ...(status === 'running' ? { started_at: now } : { stopped_at: now }) };
   assignerCache.delete(`${workspaceId}/${id}`);

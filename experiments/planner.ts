@@ -1,4 +1,5 @@
 /** Sample size planning for a two-sided test on a rate, with several variants against one control. */
+import { errors } from '../common/errors.ts';
 import { sampleSizePerArm } from './statistics.ts';
 
 export interface PlanInput {
@@ -24,7 +25,9 @@ export interface Plan {
   days?: number;
 }
 
+/** The plan for `input`; a treated rate of 1 or more is refused, naming `mde_rel`. */
 export function planExperiment(input: PlanInput): Plan {
+  if (input.baseline_rate * (1 + input.mde_rel) >= 1) throw errors.invalid('mde_rel', 'the treated rate baseline_rate × (1 + mde_rel) must stay below 1');
   const arms = input.variants ?? 2;
   const alpha = input.alpha ?? 0.05;
   const power = input.power ?? 0.8;

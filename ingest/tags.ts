@@ -2,6 +2,7 @@
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { workspaceParams } from '../warehouse/query-builder.ts';
+import { errors } from '../common/errors.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import { formatTs, nextVersion } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -37,6 +38,7 @@ export const checkTagAssignment = Compile(TagAssignmentSchema);
 
 /** Applies assignments then removals (a removal in the same call wins over an assignment). */
 export async function changeTags(wh: Warehouse, workspaceId: string, changes: TagChanges): Promise<{ assigned: number; removed: number }> {
+  if (!changes.assignments?.length && !changes.removals?.length) throw errors.invalid('assignments', 'give assignments or removals');
   const now = formatTs(Date.now());
   const row = (c: TagRemoval, source: string, isDeleted: number) => ({
     workspace_id: workspaceId,

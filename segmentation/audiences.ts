@@ -5,7 +5,7 @@
  * The audience of segment S has the id S.
  */
 import { processLocks } from '../warehouse/keyed-mutex.ts';
-import { MetadataStore, VersionConflictError, type MetadataRecord } from '../warehouse/metadata-store.ts';
+import { isVersionConflict, MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
 import { claimNextVersion } from '../warehouse/version-claims.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -87,7 +87,7 @@ export async function materializeAudience(wh: Warehouse, workspaceId: string, se
         }));
         return saved!;
       } catch (err) {
-        if (!(err instanceof VersionConflictError) || attempt >= 4) throw err;
+        if (!isVersionConflict(err) || attempt >= 4) throw err;
       }
     }
   });

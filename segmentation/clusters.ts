@@ -6,6 +6,7 @@
  * Features are standardized (z-scores over the sample); frequency and monetary are log1p'd first.
  */
 import crypto from 'node:crypto';
+import { errors } from '../common/errors.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
@@ -14,10 +15,12 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 import { fitInWorker } from './kmeans-in-worker.ts';
 
 export { silhouette } from './kmeans-fit.ts';
-export { ClusterTimeoutError } from './kmeans-in-worker.ts';
 
 export const CLUSTER_FEATURES = ['recency_days', 'frequency', 'monetary', 'click_rate', 'conversion_rate', 'vip_level'] as const;
 export type ClusterFeature = (typeof CLUSTER_FEATURES)[number];
+/** Each candidate k is a full fit: a range may hold this many. */
+export const MAX_K_CANDIDATES = 10;
+
 const LOGGED: ReadonlySet<ClusterFeature> = new Set(['frequency', 'monetary']);
 
 export interface ClusterRequest {
@@ -73,7 +76,7 @@ function describe(means: Record<ClusterFeature, number>, overall: Record<Cluster
 
 /**
  * Fits a model on a sample, assigns every contact in ClickHouse, and stores the model. The fitting
- * rejects with ClusterTimeoutError past `timeLimitMs`.
+ * rejects with CLUSTER_TIMEOUT past `timeLimitMs`. A bad k range or too few contacts is invalid input.
  */
 export async function fitClusters(
   wh: Warehouse,
@@ -81,13 +84,15 @@ export async function fitClusters(
   req: ClusterRequest,
   opts: { nowMs: number; changedBy: string; timeLimitMs: number },
 ): Promise<ClusterModel> {
+  if (req.k_range && req.k_range[0] > req.k_range[1]) throw errors.invalid('k_range', 'must be [low, high]');
+  if (req.k_range && req.k_range[1] - req.k_range[0] + 1 > MAX_K_CANDIDATES) throw errors.invalid('k_range', `at most ${MAX_K_CANDIDATES} values of k per request`);
   const seed = req.seed ?? 42;
   const windowDays = req.window_days ?? 90;
   const features = req.features;
   const base = workspaceParams(workspaceId, { now: formatTs(opts.nowMs), window: windowDays });
   const rows = await wh.query<FeatureRow>(sql('clusters/sample'), { ...base, seed, sample: req.sample ?? 20_000 });
   const ks = req.k !== undefined ? [req.k] : range(req.k_range ?? [2, 8]);
-  if (rows.length < Math.max(...ks) * 2) throw new ClusterDataError(`only ${rows.length} contacts to cluster: too few for k = ${Math.max(...ks)}`);
+  if (rows.length < Math.max(...ks) * 2) throw errors.invalid('', `only ${rows.length} contacts to cluster: too few for k = ${Math.max(...ks)}`);
 
   // Standardize every feature over the sample (unused ones too: the assignment SQL takes all six).
   const means = CLUSTER_FEATURES.map((f) => rows.reduce((s, r) => s + transform(f, Number(r[f])), 0) / rows.length);
@@ -114,10 +119,6 @@ export async function fitClusters(
     centroids: best.centroids, means, sds, silhouette: best.score, silhouette_by_k: byK, sizes, profiles,
   };
   return store(wh).save(workspaceId, { id, name: `k-means k=${best.k} on ${features.join(', ')}`, spec, changedBy: opts.changedBy });
-}
-
-export class ClusterDataError extends Error {
-  override name = 'ClusterDataError';
 }
 
 function range([lo, hi]: [number, number]): number[] {

@@ -4,12 +4,21 @@
  * immutable snapshot, so paging while new data arrives returns exactly that snapshot.
  */
 import type { Readable } from 'node:stream';
+import { errors } from '../common/errors.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 
 export const EXPORT_FIELDS = ['user_id', 'phone', 'name', 'gender', 'birthday', 'city', 'region', 'vip_level', 'attributes'] as const;
 export type ExportField = (typeof EXPORT_FIELDS)[number];
+
+/** The fields a comma-separated list names, each once; an unknown one is refused, naming `fields`. */
+export function exportFieldsOf(list: string): ExportField[] {
+  const fields = list.split(',').map((f) => f.trim());
+  const unknown = fields.find((f) => !(EXPORT_FIELDS as readonly string[]).includes(f));
+  if (unknown !== undefined) throw errors.invalid('fields', `${JSON.stringify(unknown)} is not an export field (${EXPORT_FIELDS.join(', ')})`);
+  return [...new Set(fields)] as ExportField[];
+}
 
 export const EXPORT_FORMATS = {
   ndjson: { clickhouse: 'JSONEachRow', contentType: 'application/x-ndjson; charset=utf-8' },

@@ -6,14 +6,8 @@
  * for the next fit; concurrent fits each get their own worker.
  */
 import { Worker } from 'node:worker_threads';
+import { errors } from '../common/errors.ts';
 import type { KMeansFitInput, KMeansFitResult } from './kmeans-fit.ts';
-
-export class ClusterTimeoutError extends Error {
-  override name = 'ClusterTimeoutError';
-  constructor(readonly limitMs: number) {
-    super(`k-means fitting ran longer than ${limitMs / 1000} s`);
-  }
-}
 
 const WORKER_ENTRY = new URL('./ts-worker.mjs', import.meta.url);
 const KMEANS_MODULE = new URL('./kmeans-worker.ts', import.meta.url).href;
@@ -34,7 +28,7 @@ function spawnWorker(): Worker {
   return worker;
 }
 
-/** fitBestK in a worker thread; rejects with ClusterTimeoutError after `timeLimitMs` (start-up included). */
+/** fitBestK in a worker thread; rejects with CLUSTER_TIMEOUT after `timeLimitMs` (start-up included). */
 export function fitInWorker(input: KMeansFitInput, timeLimitMs: number): Promise<KMeansFitResult> {
   const worker = idle ?? spawnWorker();
   idle = undefined;
@@ -58,7 +52,7 @@ export function fitInWorker(input: KMeansFitInput, timeLimitMs: number): Promise
       settle(true, () => (answer.result ? resolve(answer.result) : reject(new Error(`k-means fit failed: ${answer.error}`))));
     const onError = (err: Error) => settle(false, () => reject(err));
     const onExit = (code: number) => settle(false, () => reject(new Error(`k-means worker exited with code ${code} before answering`)));
-    const timer = setTimeout(() => settle(false, () => reject(new ClusterTimeoutError(timeLimitMs))), timeLimitMs);
+    const timer = setTimeout(() => settle(false, () => reject(errors.clusterTimeout(timeLimitMs / 1000))), timeLimitMs);
     worker.on('message', onMessage).once('error', onError).once('exit', onExit);
     worker.postMessage(input);
   });

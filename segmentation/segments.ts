@@ -24,7 +24,7 @@ export function compiledRule(rule: Rule, workspaceId: string, nowMs: number, tim
   return { expression, params: params.values };
 }
 
-/** Saves a segment; with `expectedVersion` only if that is still its newest version (else VersionConflictError). */
+/** Saves a segment; with `expectedVersion` only if that is still its newest version (else VERSION_CONFLICT). */
 export async function saveSegment(wh: Warehouse, workspaceId: string, input: { id?: string; name: string; rule: unknown; expectedVersion?: number }, changedBy: string): Promise<Segment> {
   const rule = validateRule(input.rule);
   return store(wh).save(workspaceId, { id: input.id, name: input.name, spec: { rule }, changedBy, expectedVersion: input.expectedVersion });

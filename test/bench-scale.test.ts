@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { CAMPAIGNS, CITIES, DAYS, REGIONS, generateScaleData, replayStoredEvents, storedToInput } from '../bench/scale-data.ts';
 import { formatTable, judge } from '../bench/scale-report.ts';
 import { measure } from '../bench/scale.ts';
-import { QueryTimeoutError } from '../warehouse/warehouse.ts';
+import { errors } from '../common/errors.ts';
 import { validateEvent } from '../ingest/event-validation.ts';
 import { parseTs } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -170,7 +170,7 @@ describe('scale benchmark table', () => {
     assert.ok(twice.seconds !== null && twice.seconds < 1);
     await measure({ key: 'b', label: 'b', once: true, run: async () => `answer ${++calls}` });
     assert.equal(calls, 3);
-    const stopped = await measure({ key: 'c', label: 'c', run: async () => { calls++; throw new QueryTimeoutError('query exceeded its time limit'); } });
+    const stopped = await measure({ key: 'c', label: 'c', run: async () => { calls++; throw errors.queryTimeout(); } });
     assert.deepEqual([stopped.seconds, stopped.stopped, calls], [null, 'timeout', 4]);
     const noFinal = await measure({ key: 'd', label: 'd', run: async () => { throw Object.assign(new Error("Storage MergeTree doesn't support FINAL"), { code: '181' }); } });
     assert.match(noFinal.stopped!, /no FINAL/);

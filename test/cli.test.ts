@@ -135,7 +135,10 @@ describe('smsp experiment results', () => {
     assert.match(lines[3]!, /^control\s+\d+\s+\d+\s+\d+\.\d+%/);
     assert.match(lines[4]!, /^question\s+\d+\s+\d+/);
     assert.match(out.stdout, /SRM p = /);
-    assert.equal(run(['experiment', 'results', 'nope']).status, 2);
+    // Errors of the domain: one line naming the code, and the exit code of their kind.
+    const missing = run(['experiment', 'results', 'nope']);
+    assert.equal(missing.status, 3, missing.stderr);
+    assert.ok(missing.stderr.includes('smsp: experiment nope in workspace default not found [NOT_FOUND]\n'), missing.stderr);
   });
 });
 
@@ -151,7 +154,9 @@ describe('smsp segment and audience', () => {
     assert.equal(preview.status, 0, preview.stderr);
     const { count } = JSON.parse(preview.stdout);
     assert.ok(count > 0);
-    assert.equal(run(['segment', 'preview', '--rule', '{"tag": 5}']).status, 2);
+    const invalid = run(['segment', 'preview', '--rule', '{"tag": 5}']);
+    assert.equal(invalid.status, 2, invalid.stderr);
+    assert.ok(invalid.stderr.includes('smsp: rule.tag: must be a tag name (1-64 characters) [VALIDATION_FAILED]\n'), invalid.stderr);
     // Segments are created through the API; here through the same service the route uses.
     const { openWarehouse } = await import('../warehouse/warehouse.ts');
     const { loadConfig } = await import('../config/config.ts');

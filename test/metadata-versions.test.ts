@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { audienceVersions } from '../segmentation/audiences.ts';
 import type { SegmentSpec } from '../segmentation/segments.ts';
 import { KeyedMutex } from '../warehouse/keyed-mutex.ts';
-import { MetadataStore, VersionConflictError } from '../warehouse/metadata-store.ts';
+import { isVersionConflict, MetadataStore } from '../warehouse/metadata-store.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { claimVersion } from '../warehouse/version-claims.ts';
 import { bearer, startTestApp, type TestApp } from './helpers/app.ts';
@@ -103,7 +103,7 @@ describe('metadata versions: concurrent writers never share a version', () => {
     assert.deepEqual((await audienceVersions(t.wh, WS, seg.id)).map((v) => v.version), [3]);
   });
 
-  it('a stale writer of another process (its own locks) gets VersionConflictError and writes nothing', async () => {
+  it('a stale writer of another process (its own locks) gets VERSION_CONFLICT and writes nothing', async () => {
     const processA = new MetadataStore<SegmentSpec>(t.wh, 'segments');
     const processB = new MetadataStore<SegmentSpec>(t.wh, 'segments', { locks: new KeyedMutex() });
     const rule = { attr: 'city', op: 'eq', value: 'a' } as SegmentSpec['rule'];
@@ -112,7 +112,7 @@ describe('metadata versions: concurrent writers never share a version', () => {
     const a2 = await processA.save(WS, { id: first.id, name: 'a2', spec: { rule }, changedBy: 'a' });
     assert.equal(a2.version, 2);
     const staleRow = { id: first.id, version: 2, name: 'b2', spec: JSON.stringify({ rule }), deleted: 0, changed_at: formatTs(Date.now()), changed_by: 'b' };
-    await assert.rejects(processB.commit(WS, staleRow), VersionConflictError);
+    await assert.rejects(processB.commit(WS, staleRow), isVersionConflict);
     assert.deepEqual((await processA.history(WS, first.id)).map((h) => [h.version, h.name]), [[1, 'a1'], [2, 'a2']]);
     // B's next attempt reads again and gets a fresh number.
     assert.equal((await processB.save(WS, { id: first.id, name: 'b3', spec: { rule }, changedBy: 'b' })).version, 3);
@@ -120,7 +120,7 @@ describe('metadata versions: concurrent writers never share a version', () => {
     // Racing without sharing locks: every save either gets its own version or is refused; none is merged.
     const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => (i % 2 ? processA : processB).save(WS, { id: first.id, name: `race ${i}`, spec: { rule }, changedBy: 'race' })));
     const saved = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    for (const r of results) if (r.status === 'rejected') assert.ok(r.reason instanceof VersionConflictError, String(r.reason));
+    for (const r of results) if (r.status === 'rejected') assert.ok(isVersionConflict(r.reason), String(r.reason));
     assert.ok(saved.length >= 2, 'each process saved at least its first edit');
     assert.equal(new Set(saved.map((s) => s.version)).size, saved.length, 'distinct versions');
     const history = await processA.history(WS, first.id);
@@ -133,15 +133,15 @@ describe('metadata versions: concurrent writers never share a version', () => {
     // A claim stored without a token, as if a racer's block escaped deduplication, and stored first.
     await t.wh.insert('version_claims', [{ workspace_id: WS, object_type: key.type, object_id: key.id, version: 1, write_id: 'zz-first' }]);
     await new Promise((r) => setTimeout(r, 5));
-    await assert.rejects(claimVersion(t.wh, key, 1, 'aa-second'), VersionConflictError);
+    await assert.rejects(claimVersion(t.wh, key, 1, 'aa-second'), isVersionConflict);
     // Stored twice now; still the first one wins for every reader, whatever the write ids sort as.
     const [n] = await t.wh.query<{ n: string }>('SELECT count() AS n FROM version_claims WHERE workspace_id = {ws:String} AND object_id = {id:String}', { ws: WS, id: key.id });
     assert.equal(Number(n!.n), 2);
-    await assert.rejects(claimVersion(t.wh, key, 1, 'aa-third'), VersionConflictError, 'deduplicated or not, a later claim loses');
+    await assert.rejects(claimVersion(t.wh, key, 1, 'aa-third'), isVersionConflict, 'deduplicated or not, a later claim loses');
     // A winner stays the winner when a later racer's row lands after it.
     assert.equal(await claimVersion(t.wh, key, 2, 'w2'), 'w2');
     await t.wh.insert('version_claims', [{ workspace_id: WS, object_type: key.type, object_id: key.id, version: 2, write_id: 'aaa' }]);
-    await assert.rejects(claimVersion(t.wh, key, 2, 'other'), VersionConflictError);
+    await assert.rejects(claimVersion(t.wh, key, 2, 'other'), isVersionConflict);
     const store = new MetadataStore<SegmentSpec>(t.wh, 'segments');
     // A new version skips every claimed number, even one whose writer never wrote its row.
     const saved = await store.save(WS, { id: key.id, name: 'after claims', spec: { rule: { attr: 'city', op: 'eq', value: 'q' } as SegmentSpec['rule'] }, changedBy: 't' });

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { validateWhere, whereSql } from '../analytics/event-filters.ts';
 import type { WhereClause } from '../segmentation/rule-types.ts';
-import { RuleError, validateRule, validateWhereClauses } from '../segmentation/rule-validation.ts';
+import { validateRule, validateWhereClauses } from '../segmentation/rule-validation.ts';
+import { AppError } from '../common/errors.ts';
 import { Params, WORKSPACE_FILTER, allOf, anyOf, comparison, workspaceParams } from '../warehouse/query-builder.ts';
 
 describe('Params', () => {
@@ -93,10 +94,10 @@ function refusal(run: () => unknown): [string, string] {
   try {
     run();
   } catch (err) {
-    assert.ok(err instanceof RuleError, String(err));
-    return [err.path, err.message];
+    assert.ok(err instanceof AppError && err.code === 'VALIDATION_FAILED', String(err));
+    return [err.path ?? '', err.message];
   }
-  assert.fail('expected a RuleError');
+  assert.fail('expected an invalid-input AppError');
 }
 
 const MAX = Number.MAX_SAFE_INTEGER;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Type from 'typebox';
-import { ApiError } from '../api/errors.ts';
+import { AppError } from '../common/errors.ts';
 import { decodeCursor, encodeCursor } from '../api/cursor.ts';
 import { bearer, startTestApp } from './helpers/app.ts';
 import { responseMismatches } from './helpers/response-check.ts';
@@ -144,7 +144,7 @@ describe('response schemas', () => {
     const exportCursor = encodeCursor({ after: '', version: 1 });
     assert.doesNotMatch(Buffer.from(encodeCursor({ after: 'u_secret_9' }), 'base64url').toString('latin1'), /u_secret_9/, 'sealed, not just encoded');
     const refused = (run: () => unknown) =>
-      assert.throws(run, (err) => err instanceof ApiError && err.statusCode === 400 && err.field === 'querystring.cursor');
+      assert.throws(run, (err) => err instanceof AppError && err.status === 400 && err.path === 'querystring.cursor');
     refused(() => decodeCursor(exportCursor, 'querystring.cursor', 'list'));
     refused(() => decodeCursor(listCursor, 'querystring.cursor', 'snapshot'));
     const tampered = Buffer.from(listCursor, 'base64url');

@@ -4,16 +4,16 @@
  *
  * No edit is ever lost or merged: writes of one object are serialized in the process (KeyedMutex), and
  * each new version number is claimed exactly once across processes (version-claims.ts); a writer that
- * lost the claim gets VersionConflictError (the API answers 409) and writes nothing.
+ * lost the claim gets VERSION_CONFLICT (the API answers 409) and writes nothing.
  */
 import crypto from 'node:crypto';
 import { processLocks, type KeyedMutex } from './keyed-mutex.ts';
 import { sql } from './sql-files.ts';
 import { formatTs, isoFromTs } from './time.ts';
-import { claimVersion, highestClaim, VersionConflictError } from './version-claims.ts';
+import { claimVersion, highestClaim, isVersionConflict, versionConflict } from './version-claims.ts';
 import type { Warehouse } from './warehouse.ts';
 
-export { VersionConflictError };
+export { isVersionConflict };
 
 export const METADATA_TABLES = ['workspaces', 'segments', 'audiences', 'experiments', 'alert_rules', 'cluster_models', 'alerts'] as const;
 export type MetadataTable = (typeof METADATA_TABLES)[number];
@@ -83,7 +83,7 @@ export class MetadataStore<Spec> {
 
   /**
    * Writes `row` as version `row.version` of the object if no other writer has claimed that number,
-   * else throws VersionConflictError and writes nothing. Callers hold the object's lock.
+   * else throws VERSION_CONFLICT and writes nothing. Callers hold the object's lock.
    */
   async commit(workspaceId: string, row: StoredRow): Promise<MetadataRecord<Spec>> {
     await claimVersion(this.wh, { type: this.table, workspace: workspaceId, id: row.id }, row.version);
@@ -111,14 +111,14 @@ export class MetadataStore<Spec> {
 
   /**
    * Saves a new version (version 1 when the id is new) and returns it. With `expectedVersion`, the
-   * save is refused with VersionConflictError unless that is still the newest version.
+   * save is refused with VERSION_CONFLICT unless that is still the newest version.
    */
   async save(workspaceId: string, input: { id?: string; name: string; spec: Spec; changedBy: string; expectedVersion?: number }): Promise<MetadataRecord<Spec>> {
     const id = input.id ?? crypto.randomUUID();
     return this.exclusive(workspaceId, id, async () => {
       const latest = input.id ? await this.latestRow(workspaceId, id) : undefined;
       if (input.expectedVersion !== undefined && Number(latest?.version ?? 0) !== input.expectedVersion) {
-        throw new VersionConflictError({ type: this.table, workspace: workspaceId, id }, input.expectedVersion + 1);
+        throw versionConflict({ type: this.table, workspace: workspaceId, id }, input.expectedVersion + 1);
       }
       return this.commit(workspaceId, {
         id,

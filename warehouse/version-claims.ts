@@ -5,6 +5,7 @@
  * then reads back the winner (the earliest stored claim) and only the winner may write the version.
  */
 import crypto from 'node:crypto';
+import { errors, isAppError } from '../common/errors.ts';
 import { sql } from './sql-files.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -15,16 +16,11 @@ export interface ClaimKey {
   id: string;
 }
 
-/** Another writer already took this version: the write was based on a stale read and is refused. */
-export class VersionConflictError extends Error {
-  override name = 'VersionConflictError';
-  constructor(
-    readonly key: ClaimKey,
-    readonly version: number,
-  ) {
-    super(`version ${version} of ${key.type} ${key.id} was written by someone else first`);
-  }
-}
+/** Another writer already took this version: the write was based on a stale read and is refused (VERSION_CONFLICT). */
+export const versionConflict = (key: ClaimKey, version: number) => errors.versionConflict(`${key.type.replace(/s$/, '')} ${key.id}`, version);
+
+/** True for the refusal above. */
+export const isVersionConflict = (err: unknown): boolean => isAppError(err, 'VERSION_CONFLICT');
 
 const params = (key: ClaimKey) => ({ workspace: key.workspace, type: key.type, id: key.id });
 
@@ -34,13 +30,13 @@ export async function highestClaim(wh: Warehouse, key: ClaimKey): Promise<number
   return Number(row?.version ?? 0);
 }
 
-/** Claims `version` for this writer, or throws VersionConflictError when another writer has it. */
+/** Claims `version` for this writer, or throws VERSION_CONFLICT when another writer has it. */
 export async function claimVersion(wh: Warehouse, key: ClaimKey, version: number, writeId: string = crypto.randomUUID()): Promise<string> {
   // Hex of a hash: the token must be safe to render into the SETTINGS clause whatever the ids hold.
   const token = crypto.createHash('sha256').update(JSON.stringify(['claim', key.type, key.workspace, key.id, version])).digest('hex');
   await wh.insert('version_claims', [{ workspace_id: key.workspace, object_type: key.type, object_id: key.id, version, write_id: writeId }], { dedupToken: token });
   const [winner] = await wh.query<{ write_id: string }>(sql('metadata/claim-winner'), { ...params(key), version });
-  if (winner?.write_id !== writeId) throw new VersionConflictError(key, version);
+  if (winner?.write_id !== writeId) throw versionConflict(key, version);
   return writeId;
 }
 
@@ -56,8 +52,8 @@ export async function claimNextVersion(wh: Warehouse, key: ClaimKey, newest: num
       await claimVersion(wh, key, version);
       return version;
     } catch (err) {
-      if (!(err instanceof VersionConflictError)) throw err;
+      if (!isVersionConflict(err)) throw err;
     }
   }
-  throw new VersionConflictError(key, newest + 1);
+  throw versionConflict(key, newest + 1);
 }

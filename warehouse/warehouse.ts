@@ -6,6 +6,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Readable } from 'node:stream';
+import { errors } from '../common/errors.ts';
 import type { WarehouseConfig } from '../config/config.ts';
 import { createWarehouseClient, type WarehouseKind } from './client.ts';
 
@@ -21,11 +22,6 @@ export interface QueryOptions {
 export interface InsertOptions {
   /** Same token, same table: ClickHouse keeps the first block and drops the retries. */
   dedupToken?: string;
-}
-
-/** Raised when a statement runs past its time limit (ClickHouse TIMEOUT_EXCEEDED). */
-export class QueryTimeoutError extends Error {
-  override name = 'QueryTimeoutError';
 }
 
 const SETTING_NAME = /^[a-z_][a-z0-9_]*$/;
@@ -71,7 +67,8 @@ export class Warehouse {
     try {
       return await run();
     } catch (err) {
-      if (isTimeout(err)) throw new QueryTimeoutError('query exceeded its time limit', { cause: err });
+      // A statement past its time limit (ClickHouse TIMEOUT_EXCEEDED) is QUERY_TIMEOUT for callers.
+      if (isTimeout(err)) throw errors.queryTimeout().causedBy(err);
       throw err;
     }
   }

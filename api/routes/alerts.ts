@@ -7,7 +7,6 @@ import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
 import { METRICS } from '../../analytics/metrics.ts';
 import { newWebhookSecret } from '../../notify/signature.ts';
 import { outboundPolicy, webhookUrlProblem, type OutboundPolicy } from '../../notify/outbound-policy.ts';
-import { RuleError } from '../../segmentation/rule-validation.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { requestTimeZone } from '../time-zone.ts';
@@ -37,13 +36,7 @@ function toSpec(body: RuleInput, policy: OutboundPolicy): AlertRuleSpec {
   const urlProblem = body.webhook_url === undefined ? undefined : webhookUrlProblem(policy, body.webhook_url);
   if (urlProblem) throw errors.validation(`body.webhook_url: ${urlProblem}`, 'body.webhook_url');
   if (body.kind === 'threshold' && !body.threshold) throw errors.validation('body.threshold: a threshold rule needs below or at_or_above', 'body.threshold');
-  let filters;
-  try {
-    filters = validateWhere(body.filters, 'body.filters');
-  } catch (err) {
-    if (err instanceof RuleError) throw errors.validation(err.message, err.path);
-    throw err;
-  }
+  const filters = validateWhere(body.filters, 'filters');
   return {
     metric: body.metric, kind: body.kind, interval: body.interval ?? 'hour', breakdown: body.breakdown, filters, threshold: body.threshold,
     min_volume: body.min_volume ?? 100, sensitivity: body.sensitivity ?? 3, weeks: body.weeks ?? 4, cooldown_hours: body.cooldown_hours ?? 6,

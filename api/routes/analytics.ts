@@ -5,9 +5,9 @@ import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
 import { runFunnel } from '../../analytics/funnels.ts';
 import { INTERVALS, METRICS, metricSeries, metricSummary } from '../../analytics/metrics.ts';
 import { sendTimeGrid } from '../../analytics/send-time.ts';
+import { queryRange } from '../../analytics/time-range.ts';
 import { getSegment } from '../../segmentation/segments.ts';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
-import { RuleError } from '../../segmentation/rule-validation.ts';
 import type { WhereClause } from '../../segmentation/rule-types.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
@@ -15,24 +15,6 @@ import { Figure, Measure } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const readers = { roles: ['analyst', 'marketer', 'admin'] as const };
-const MAX_RANGE_DAYS = 400;
-
-function range(from: string, to: string, field: string): { fromMs: number; toMs: number } {
-  const fromMs = Date.parse(from);
-  const toMs = Date.parse(to);
-  if (!(toMs > fromMs)) throw errors.validation(`${field}.to: must be after from`, `${field}.to`);
-  if (toMs - fromMs > MAX_RANGE_DAYS * 86_400_000) throw errors.validation(`${field}.to: at most ${MAX_RANGE_DAYS} days per query`, `${field}.to`);
-  return { fromMs, toMs };
-}
-
-function checked<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (err) {
-    if (err instanceof RuleError) throw errors.validation(err.message, err.path);
-    throw err;
-  }
-}
 
 /** `filters` comes as a JSON array in the query string. */
 function queryFilters(raw: string | undefined): WhereClause[] {
@@ -41,9 +23,9 @@ function queryFilters(raw: string | undefined): WhereClause[] {
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw errors.validation('querystring.filters: must be a JSON array of {prop, op, value}', 'querystring.filters');
+    throw errors.invalid('filters', 'must be a JSON array of {prop, op, value}');
   }
-  return checked(() => validateWhere(parsed, 'querystring.filters'));
+  return validateWhere(parsed, 'filters');
 }
 
 const Time = Type.String({ format: 'date-time' });
@@ -153,10 +135,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
     },
     async (request) => {
       const { body } = request;
-      const steps = body.steps.map((s, i) => (typeof s === 'string' ? { type: s } : { type: s.type, where: checked(() => validateWhere(s.where, `body.steps[${i}].where`)) }));
-      const filters = checked(() => validateWhere(body.filters, 'body.filters'));
+      const steps = body.steps.map((s, i) => (typeof s === 'string' ? { type: s } : { type: s.type, where: validateWhere(s.where, `steps[${i}].where`) }));
+      const filters = validateWhere(body.filters, 'filters');
       const unit = body.unit ?? 'user';
-      const result = await runFunnel(warehouse, request.principal.workspaceId, { steps, windowHours: body.window_hours, ...range(body.from, body.to, 'body'), unit, breakdown: body.breakdown, filters });
+      const result = await runFunnel(warehouse, request.principal.workspaceId, { steps, windowHours: body.window_hours, ...queryRange(body.from, body.to), unit, breakdown: body.breakdown, filters });
       return { unit, window_hours: body.window_hours, ...result };
     },
   );
@@ -185,7 +167,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
       const q = request.query;
       const tz = await requestTimeZone(request, warehouse);
       const interval = q.interval ?? 'day';
-      const series = await metricSeries(warehouse, request.principal.workspaceId, q.metric, { ...range(q.from, q.to, 'querystring'), interval, tz, breakdown: q.breakdown, filters: queryFilters(q.filters) });
+      const series = await metricSeries(warehouse, request.principal.workspaceId, q.metric, { ...queryRange(q.from, q.to), interval, tz, breakdown: q.breakdown, filters: queryFilters(q.filters) });
       return { metric: q.metric, interval, timezone: tz, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), ...(q.breakdown && { breakdown: q.breakdown }), series };
     },
   );
@@ -223,7 +205,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
       }
       const [start, end] = (q.quiet_hours ?? '22-8').split('-').map(Number) as [number, number];
       return sendTimeGrid(warehouse, ws, {
-        metric: q.metric ?? 'click_rate', ...range(q.from, q.to, 'querystring'), tz: await requestTimeZone(request, warehouse),
+        metric: q.metric ?? 'click_rate', ...queryRange(q.from, q.to), tz: await requestTimeZone(request, warehouse),
         quiet: [start, end], windowHours: q.window_hours ?? 2, priorStrength: q.prior_strength ?? 50, rule,
       });
     },
@@ -242,7 +224,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
     async (request) => {
       const q = request.query;
       const tz = await requestTimeZone(request, warehouse);
-      return { timezone: tz, cards: await metricSummary(warehouse, request.principal.workspaceId, { ...range(q.from, q.to, 'querystring'), tz, filters: queryFilters(q.filters) }) };
+      return { timezone: tz, cards: await metricSummary(warehouse, request.principal.workspaceId, { ...queryRange(q.from, q.to), tz, filters: queryFilters(q.filters) }) };
     },
   );
 };

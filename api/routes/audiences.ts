@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { canSeePhoneNumbers } from '../../access/roles.ts';
 import { audienceVersions, deleteAudienceVersion, getAudience } from '../../segmentation/audiences.ts';
-import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, type ExportField, type ExportFormat } from '../../segmentation/exports.ts';
+import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, exportFieldsOf, type ExportFormat } from '../../segmentation/exports.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
@@ -88,17 +88,15 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
       const q = request.query;
       const audience = await getAudience(warehouse, request.principal.workspaceId, id);
       if (!audience) throw errors.notFound(`audience ${id}`);
-      const fields = (q.fields ?? 'user_id,phone').split(',').map((f) => f.trim());
-      const unknown = fields.find((f) => !(EXPORT_FIELDS as readonly string[]).includes(f));
-      if (unknown !== undefined) throw errors.validation(`querystring.fields: ${JSON.stringify(unknown)} is not an export field (${EXPORT_FIELDS.join(', ')})`, 'querystring.fields');
+      const fields = exportFieldsOf(q.fields ?? 'user_id,phone');
       const position = q.cursor ? decodeCursor(q.cursor, 'querystring.cursor', 'snapshot') : { version: q.version ?? audience.spec.version, after: '' };
-      if (q.cursor && q.version !== undefined && q.version !== position.version) throw errors.validation('querystring.version: differs from the cursor\'s snapshot', 'querystring.version');
+      if (q.cursor && q.version !== undefined && q.version !== position.version) throw errors.invalid('version', "differs from the cursor's snapshot");
       const versions = await audienceVersions(warehouse, request.principal.workspaceId, id);
       const snapshot = versions.find((v) => v.version === position.version);
       if (!snapshot) throw errors.notFound(`audience ${id} version ${position.version}`);
       const page = await exportAudiencePage(warehouse, request.principal.workspaceId, id, {
         version: position.version,
-        fields: [...new Set(fields)] as ExportField[],
+        fields,
         format: q.format ?? 'ndjson',
         after: position.after,
         limit: q.limit,

@@ -1,13 +1,10 @@
 /** k-means clusters of contacts by behaviour. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { CLUSTER_FEATURES, ClusterDataError, ClusterTimeoutError, fitClusters, getClusterModel } from '../../segmentation/clusters.ts';
+import { CLUSTER_FEATURES, fitClusters, getClusterModel } from '../../segmentation/clusters.ts';
 import type { Services } from '../app.ts';
 import { errors } from '../errors.ts';
 import { Figure, MeasuresByName } from '../response-schemas.ts';
-
-/** Each candidate k is a full fit: a range may hold this many. */
-const MAX_K_CANDIDATES = 10;
 
 const Feature = Type.Enum([...CLUSTER_FEATURES]);
 /** What a fit answers; the stored model adds how it was made. */
@@ -53,21 +50,10 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       },
     },
     async (request) => {
-      const { body } = request;
-      if (body.k_range && body.k_range[0] > body.k_range[1]) throw errors.validation('body.k_range: must be [low, high]', 'body.k_range');
-      if (body.k_range && body.k_range[1] - body.k_range[0] + 1 > MAX_K_CANDIDATES) {
-        throw errors.validation(`body.k_range: at most ${MAX_K_CANDIDATES} values of k per request`, 'body.k_range');
-      }
-      try {
-        const opts = { nowMs: Date.now(), changedBy: request.principal.keyId, timeLimitMs: timeLimitSeconds * 1000 };
-        const model = await fitClusters(warehouse, request.principal.workspaceId, body, opts);
-        const { centroids, k, silhouette, sizes, profiles, silhouette_by_k } = model.spec;
-        return { model_id: model.id, k, centroids, sizes, silhouette, silhouette_by_k, profiles };
-      } catch (err) {
-        if (err instanceof ClusterDataError) throw errors.validation(`body: ${err.message}`, 'body');
-        if (err instanceof ClusterTimeoutError) throw errors.clusterTimeout(timeLimitSeconds);
-        throw err;
-      }
+      const opts = { nowMs: Date.now(), changedBy: request.principal.keyId, timeLimitMs: timeLimitSeconds * 1000 };
+      const model = await fitClusters(warehouse, request.principal.workspaceId, request.body, opts);
+      const { centroids, k, silhouette, sizes, profiles, silhouette_by_k } = model.spec;
+      return { model_id: model.id, k, centroids, sizes, silhouette, silhouette_by_k, profiles };
     },
   );
 

@@ -82,7 +82,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { co
       const { from, to } = request.query;
       const fromMs = Date.parse(from);
       const toMs = Date.parse(to);
-      if (!(toMs > fromMs)) throw errors.validation('querystring.to: must be after from', 'querystring.to');
+      if (!(toMs > fromMs)) throw errors.invalid('to', 'must be after from');
       return eventSummary(warehouse, request.principal.workspaceId, fromMs, toMs, await requestTimeZone(request, warehouse));
     },
   );

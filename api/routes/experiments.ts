@@ -2,11 +2,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ExperimentInput, ExperimentSpec, METRICS } from '../../experiments/experiment-schema.ts';
-import { assignmentOf, createExperiment, ExperimentRuleError, getExperiment, listExperiments, setExperimentStatus } from '../../experiments/experiments.ts';
+import { assignmentOf, createExperiment, getExperiment, listExperiments, setExperimentStatus } from '../../experiments/experiments.ts';
 import { planExperiment } from '../../experiments/planner.ts';
 import { experimentResults } from '../../experiments/results.ts';
-import { allocateAudience } from '../../experiments/audience-allocation.ts';
-import { audienceVersions, getAudience } from '../../segmentation/audiences.ts';
+import { allocateExperiment } from '../../experiments/allocate.ts';
 import type { Services } from '../app.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 import { errors } from '../errors.ts';
@@ -63,19 +62,12 @@ const Plan = Type.Object({
   days: Type.Optional(Figure),
 });
 
-function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
-  return run().catch((err: unknown) => {
-    if (err instanceof ExperimentRuleError) throw errors.validation(err.message, err.field);
-    throw err;
-  });
-}
-
 export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   app.post(
     '/experiments',
     { config: { roles: ['marketer', 'admin'] }, schema: { summary: 'Create an experiment (draft)', body: ExperimentInput, response: { 201: Experiment } } },
     async (request, reply) => {
-      const created = await ruleErrors(() => createExperiment(warehouse, request.principal.workspaceId, request.body, request.principal.keyId));
+      const created = await createExperiment(warehouse, request.principal.workspaceId, request.body, request.principal.keyId);
       return reply.status(201).send(created);
     },
   );
@@ -109,7 +101,7 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
     const options = { config: { roles: ['marketer', 'admin'] as const }, schema: { summary: `${action} the experiment`, ...one } };
     app.post(`/experiments/:id/${action}`, options, async (request) => {
       const { id } = request.params;
-      const changed = await ruleErrors(() => setExperimentStatus(warehouse, request.principal.workspaceId, id, status, request.principal.keyId));
+      const changed = await setExperimentStatus(warehouse, request.principal.workspaceId, id, status, request.principal.keyId);
       if (!changed) throw errors.notFound(`experiment ${id}`);
       return changed;
     });
@@ -173,15 +165,7 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
     },
     async (request) => {
       const { id } = request.params;
-      const { body } = request;
-      const ws = request.principal.workspaceId;
-      const experiment = await getExperiment(warehouse, ws, id);
-      if (!experiment) throw errors.notFound(`experiment ${id}`);
-      if (experiment.spec.status !== 'running') throw errors.validation(`status: experiment ${id} is ${experiment.spec.status}; start it before allocating`, 'status');
-      const versions = (await getAudience(warehouse, ws, body.audience_id)) ? await audienceVersions(warehouse, ws, body.audience_id) : [];
-      const snapshot = body.version === undefined ? versions.at(-1) : versions.find((v) => v.version === body.version);
-      if (!snapshot) throw errors.notFound(`audience ${body.audience_id}${body.version ? ` version ${body.version}` : ''}`);
-      return allocateAudience(warehouse, ws, experiment, { id: body.audience_id, spec: snapshot }, { nowMs: Date.now(), changedBy: request.principal.keyId });
+      return allocateExperiment(warehouse, request.principal.workspaceId, id, request.body, { nowMs: Date.now(), changedBy: request.principal.keyId });
     },
   );
 
@@ -206,9 +190,7 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
       },
     },
     async (request) => {
-      const { body } = request;
-      if (body.baseline_rate * (1 + body.mde_rel) >= 1) throw errors.validation('body.mde_rel: the treated rate baseline_rate × (1 + mde_rel) must stay below 1', 'body.mde_rel');
-      return planExperiment(body);
+      return planExperiment(request.body);
     },
   );
 };

@@ -5,9 +5,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
-import { importContacts, ImportFileError, ImportLimitError } from '../../ingest/imports/contact-import.ts';
+import { importContacts } from '../../ingest/imports/contact-import.ts';
 import type { Services } from '../app.ts';
-import { ApiError } from '../errors.ts';
+import { errors } from '../errors.ts';
 
 const FILE_TYPES = [
   'text/plain',
@@ -60,19 +60,13 @@ export const importRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { c
     async (request) => {
       const { query, body } = request;
       if (!isStream(body)) {
-        throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `send the file as the body with content-type ${FILE_TYPES.slice(0, 2).join(' or ')} or the xlsx type`);
+        throw errors.importNeedsFile(FILE_TYPES.slice(0, 2).join(' or '));
       }
-      try {
-        return await importContacts(warehouse, request.principal.workspaceId, body, {
-          maxRows: config.server.importMaxRows,
-          maxBytes: config.server.importMaxBytes,
-          ...query,
-        });
-      } catch (err) {
-        if (err instanceof ImportLimitError) throw new ApiError(413, 'IMPORT_TOO_LARGE', err.message);
-        if (err instanceof ImportFileError) throw new ApiError(400, 'IMPORT_REFUSED', err.message, 'body');
-        throw err;
-      }
+      return await importContacts(warehouse, request.principal.workspaceId, body, {
+        maxRows: config.server.importMaxRows,
+        maxBytes: config.server.importMaxBytes,
+        ...query,
+      });
     },
   );
 };

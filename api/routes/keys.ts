@@ -1,10 +1,10 @@
 /** API keys of the caller's workspace (admin only). A key is shown once, when created. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { createApiKey, listApiKeys, revokeApiKey, RootKeyError } from '../../access/api-keys.ts';
+import { createKeyAs, listApiKeys, revokeApiKey } from '../../access/api-keys.ts';
 import { ROLES } from '../../access/roles.ts';
 import type { Services } from '../app.ts';
-import { ApiError, errors } from '../errors.ts';
+import { errors } from '../errors.ts';
 import { NoContent } from '../response-schemas.ts';
 
 const Role = Type.Enum([...ROLES]);
@@ -36,13 +36,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { ware
       },
     },
     async (request, reply) => {
-      const { body, principal } = request;
-      const workspace = body.workspace ?? principal.workspaceId;
-      // Only the bootstrap key may reach into (or create) another workspace.
-      if (workspace !== principal.workspaceId && !principal.isRoot) {
-        throw new ApiError(403, 'FORBIDDEN', 'an admin key may only create keys in its own workspace', 'body.workspace');
-      }
-      const created = await createApiKey(warehouse, { workspace, role: body.role, name: body.name, createdBy: principal.keyId });
+      const created = await createKeyAs(warehouse, request.principal, request.body);
       return reply.status(201).send(created);
     },
   );
@@ -64,12 +58,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { ware
     },
     async (request, reply) => {
       const { key_id } = request.params;
-      try {
-        if (!(await revokeApiKey(warehouse, request.principal.workspaceId, key_id, request.principal))) throw errors.notFound(`key ${key_id}`);
-      } catch (err) {
-        if (err instanceof RootKeyError) throw new ApiError(403, 'FORBIDDEN', err.message);
-        throw err;
-      }
+      if (!(await revokeApiKey(warehouse, request.principal.workspaceId, key_id, request.principal))) throw errors.notFound(`key ${key_id}`);
       return reply.status(204).send();
     },
   );

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { fieldAccess, presentPersonal } from '../../access/pii-policy.ts';
 import { materializeAudience } from '../../segmentation/audiences.ts';
-import { RuleError } from '../../segmentation/rule-validation.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
 import type { Services } from '../app.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';
@@ -53,14 +52,6 @@ const Materialized = Type.Object({
   timezone: Type.String(),
 });
 
-/** Rule problems are 400s naming the rule's JSON path under the body. */
-function ruleErrors<T>(run: () => Promise<T>): Promise<T> {
-  return run().catch((err: unknown) => {
-    if (err instanceof RuleError) throw errors.validation(`body.${err.message}`, `body.${err.path}`);
-    throw err;
-  });
-}
-
 export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const writers = { roles: ['marketer', 'admin'] as const };
   const readers = { roles: ['marketer', 'admin', 'analyst'] as const };
@@ -77,7 +68,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     },
     async (request, reply) => {
       const { body } = request;
-      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, body, request.principal.keyId));
+      const saved = await saveSegment(warehouse, request.principal.workspaceId, body, request.principal.keyId);
       return reply.status(201).send({ id: saved.id, version: saved.version });
     },
   );
@@ -100,7 +91,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       const ifMatch = request.headers['if-match'];
       const expectedVersion = typeof ifMatch === 'string' ? Number(ifMatch.replace(/\D/g, '')) : undefined;
       const input = { ...request.body, id, expectedVersion };
-      const saved = await ruleErrors(() => saveSegment(warehouse, request.principal.workspaceId, input, request.principal.keyId));
+      const saved = await saveSegment(warehouse, request.principal.workspaceId, input, request.principal.keyId);
       return { id: saved.id, version: saved.version };
     },
   );
@@ -146,7 +137,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       const timezone = await requestTimeZone(request, warehouse);
       const { role } = request.principal;
       const options = { nowMs: Date.now(), timezone, sample: body.sample ?? 10, access: fieldAccess(role) };
-      const result = await ruleErrors(() => previewRule(warehouse, request.principal.workspaceId, body.rule, options));
+      const result = await previewRule(warehouse, request.principal.workspaceId, body.rule, options);
       return { count: result.count, timezone, sample: result.sample.map((r) => presentPersonal(r, role)) };
     },
   );
@@ -169,7 +160,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       if (!segment) throw errors.notFound(`segment ${id}`);
       const eligibility = request.body?.eligibility ?? {};
       const timezone = await requestTimeZone(request, warehouse);
-      const audience = await ruleErrors(() => materializeAudience(warehouse, request.principal.workspaceId, segment, eligibility, { nowMs: Date.now(), timezone, changedBy: request.principal.keyId }));
+      const audience = await materializeAudience(warehouse, request.principal.workspaceId, segment, eligibility, { nowMs: Date.now(), timezone, changedBy: request.principal.keyId });
       return { audience_id: audience.id, version: audience.spec.version, size: audience.spec.size, matched: audience.spec.matched, excluded: audience.spec.excluded, timezone };
     },
   );

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { TagAssignmentSchema, TagRemovalSchema, changeTags } from '../../ingest/tags.ts';
 import type { Services } from '../app.ts';
-import { errors } from '../errors.ts';
 
 export const tagRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const max = config.server.maxEventsPerRequest;
@@ -26,7 +25,6 @@ export const tagRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { conf
     },
     async (request) => {
       const { body } = request;
-      if (!body.assignments?.length && !body.removals?.length) throw errors.validation('body.assignments: give assignments or removals', 'body.assignments');
       return changeTags(warehouse, request.principal.workspaceId, body);
     },
   );

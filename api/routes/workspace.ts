@@ -1,10 +1,9 @@
 /** The caller's workspace settings: time zone and interface language. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { LOCALES, canonicalTimeZone } from '../../access/time-zones.ts';
+import { LOCALES } from '../../access/time-zones.ts';
 import { updateWorkspaceSettings, workspaceSettings } from '../../access/workspaces.ts';
 import type { Services } from '../app.ts';
-import { errors } from '../errors.ts';
 
 const Settings = { id: Type.String(), timezone: Type.String({ description: 'IANA time zone' }), locale: Type.Enum([...LOCALES]) };
 
@@ -35,13 +34,7 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
       },
     },
     async (request) => {
-      const { body } = request;
-      const changes = { ...body };
-      if (body.timezone !== undefined) {
-        changes.timezone = await canonicalTimeZone(warehouse, body.timezone);
-        if (!changes.timezone) throw errors.validation(`body.timezone: ${JSON.stringify(body.timezone)} is not an IANA time zone the warehouse knows`, 'body.timezone');
-      }
-      const saved = await updateWorkspaceSettings(warehouse, request.principal.workspaceId, changes, request.principal.keyId);
+      const saved = await updateWorkspaceSettings(warehouse, request.principal.workspaceId, request.body, request.principal.keyId);
       return { id: request.principal.workspaceId, ...saved.spec, version: saved.version };
     },
   );

@@ -5,18 +5,15 @@
  * is a job (import-jobs.ts): a crash leaves either nothing or, after the next start, everything.
  */
 import crypto from 'node:crypto';
+import { errors, isAppError } from '../../common/errors.ts';
 import { Readable, Transform } from 'node:stream';
 import { sql } from '../../warehouse/sql-files.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { applyMerged, crashPointForTests, discardJob, finishJob, markApplying, settleUnfinishedImports, startJob, type JobKey } from './import-jobs.ts';
 import { stageContact, type StagedContact } from './contact-fields.ts';
-import { checkForcedFormat, detectFormat, ImportFileError, type ImportFormat } from './file-format.ts';
+import { checkForcedFormat, detectFormat, type ImportFormat } from './file-format.ts';
 import { csvRecords, txtRecords, xlsxRecords, type ImportRecord } from './row-sources.ts';
 import { chooseEncoding, decoder } from './text-decoding.ts';
-
-export class ImportLimitError extends Error {
-  override name = 'ImportLimitError';
-}
 
 export interface ImportOptions {
   /** Most data rows (lines) one import may have; more refuses the whole file. */
@@ -82,7 +79,7 @@ function byteCounter(maxBytes: number, onBytes: (n: number) => void): Transform 
     transform(chunk: Buffer, _enc, done) {
       total += chunk.length;
       onBytes(total);
-      if (total > maxBytes) done(new ImportLimitError(`the file is larger than ${maxBytes} bytes`));
+      if (total > maxBytes) done(errors.importTooLarge(`the file is larger than ${maxBytes} bytes`));
       else done(null, chunk);
     },
   });
@@ -147,12 +144,12 @@ async function stageAndMerge(wh: Warehouse, key: JobKey, counted: Readable, byte
     try {
       next = await source.next();
     } catch (err) {
-      if (err instanceof ImportFileError || err instanceof ImportLimitError) throw err;
+      if (isAppError(err)) throw err;
       // Truncated zip, broken XML, bad CSV quoting: the file is refused whole.
-      throw new ImportFileError(`the file could not be read as ${format}: ${(err as Error).message}`);
+      throw errors.importRefused(`the file could not be read as ${format}: ${(err as Error).message}`);
     }
     if (next.done) break;
-    if (++report.rows > opts.maxRows) throw new ImportLimitError(`the file has more than ${opts.maxRows} rows; split it into smaller files`);
+    if (++report.rows > opts.maxRows) throw errors.importTooLarge(`the file has more than ${opts.maxRows} rows; split it into smaller files`);
     const result = stageContact(next.value.values, next.value.line, opts.tag);
     if (result.ok) batch.push({ workspace_id: key.workspace, import_id: key.import_id, ...result.row });
     else if (++report.invalid.count <= MAX_LISTED_INVALID) report.invalid.lines.push({ line: next.value.line, reason: result.reason });
@@ -170,5 +167,3 @@ async function stageAndMerge(wh: Warehouse, key: JobKey, counted: Readable, byte
   report.duplicates = Number(counts?.duplicates ?? 0);
   return report;
 }
-
-export { ImportFileError };

@@ -1,10 +1,7 @@
 /** Which kind of file an import is, decided by its first bytes rather than its name. */
+import { errors } from '../../common/errors.ts';
 
 export type ImportFormat = 'txt' | 'csv' | 'xlsx';
-
-export class ImportFileError extends Error {
-  override name = 'ImportFileError';
-}
 
 const ZIP = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
@@ -14,7 +11,7 @@ export function detectFormat(head: Buffer, decodedFirstLine: string): ImportForm
   if (head.subarray(0, 4).equals(ZIP)) return 'xlsx';
   // Encrypted .xlsx files and legacy .xls are OLE compound documents.
   if (head.subarray(0, 8).equals(OLE)) {
-    throw new ImportFileError('the file is a password-protected workbook or a legacy .xls file: save it as an unprotected .xlsx or as CSV');
+    throw errors.importRefused('the file is a password-protected workbook or a legacy .xls file: save it as an unprotected .xlsx or as CSV');
   }
   return /[,;\t]/.test(decodedFirstLine) && /[A-Za-z_\u4e00-\u9fff]/.test(decodedFirstLine) ? 'csv' : 'txt';
 }
@@ -24,5 +21,5 @@ export function detectFormat(head: Buffer, decodedFirstLine: string): ImportForm
  * leave the streaming xlsx reader waiting for an archive that never comes.
  */
 export function checkForcedFormat(format: ImportFormat, head: Buffer): void {
-  if (format === 'xlsx' && !head.subarray(0, 4).equals(ZIP)) throw new ImportFileError('the file is not an .xlsx workbook (an .xlsx file is a zip archive)');
+  if (format === 'xlsx' && !head.subarray(0, 4).equals(ZIP)) throw errors.importRefused('the file is not an .xlsx workbook (an .xlsx file is a zip archive)');
 }

@@ -4,7 +4,7 @@ import { bareRecord } from '../../common/lookup.ts';
 import ExcelJS from 'exceljs';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import { ImportFileError } from './file-format.ts';
+import { errors } from '../../common/errors.ts';
 
 export type Cell = string | number | boolean | Date | null;
 
@@ -84,8 +84,8 @@ export async function* xlsxRecords(bytes: Readable, sheetName?: string): AsyncGe
       const record = recordOf(header, values);
       if (Object.values(record).some((v) => v !== null && v !== '')) yield { line: row.number, values: record };
     }
-    if (!header) throw new ImportFileError(`sheet ${name ?? 1} is empty: the first row must name the columns`);
+    if (!header) throw errors.importRefused(`sheet ${name ?? 1} is empty: the first row must name the columns`);
     return;
   }
-  throw new ImportFileError(sheetName ? `the workbook has no sheet named ${JSON.stringify(sheetName)}` : 'the workbook has no sheet');
+  throw errors.importRefused(sheetName ? `the workbook has no sheet named ${JSON.stringify(sheetName)}` : 'the workbook has no sheet');
 }

@@ -5,10 +5,12 @@
  *
  * The producer connects in the background (the API serves while Kafka is away). A request waits up to
  * PUBLISH_TIMEOUT_MS for the first connection attempt; once an attempt has failed, or whenever the
- * broker does not acknowledge in time, accept() fails with IntakeUnavailableError (503).
+ * broker does not acknowledge in time, accept() fails with UNAVAILABLE (503); the client should retry
+ * (repeats are deduplicated by event_id).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
+import { errors } from '../../common/errors.ts';
 import type { KafkaConfig } from '../../config/config.ts';
 import type { EventIntake } from '../event-intake.ts';
 import { validateBatch, type IngestResult } from '../event-writer.ts';
@@ -23,8 +25,6 @@ export const PUBLISH_TIMEOUT_MS = 10_000;
 /** Sends still waiting for Kafka beyond which new requests are refused at once: memory stays bounded in an outage. */
 export const MAX_PENDING_SENDS = 100;
 
-/** Events could not be handed to Kafka now; the client should retry (repeats are deduplicated by event_id). */
-export class IntakeUnavailableError extends Error {}
 
 export class KafkaEventPublisher implements EventIntake {
   readonly mode = 'kafka';
@@ -87,8 +87,8 @@ export class KafkaEventPublisher implements EventIntake {
     if (rows.length === 0) return { accepted, rejected };
     // Just after start-up the first connection is usually moments away: wait for it, but not once Kafka is known down.
     if (!this.connected && this.failedAttempts === 0) await Promise.race([this.connecting, sleep(PUBLISH_TIMEOUT_MS)]);
-    if (!this.connected) throw new IntakeUnavailableError(`events cannot be accepted now: Kafka is not reachable (${this.notReady}); retry later`);
-    if (this.pending >= MAX_PENDING_SENDS) throw new IntakeUnavailableError('events cannot be accepted now: Kafka is not acknowledging; retry later');
+    if (!this.connected) throw errors.unavailable(`events cannot be accepted now: Kafka is not reachable (${this.notReady}); retry later`);
+    if (this.pending >= MAX_PENDING_SENDS) throw errors.unavailable('events cannot be accepted now: Kafka is not acknowledging; retry later');
     // The event as posted, which the worker validates again; keyed by event_id so repeats share a partition.
     const messages = rows.map((row, i) => ({ key: row.event_id, value: JSON.stringify(sources[i]), headers: { [WORKSPACE_HEADER]: workspaceId } }));
     this.pending++;
@@ -97,12 +97,12 @@ export class KafkaEventPublisher implements EventIntake {
     })().finally(() => this.pending--);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new IntakeUnavailableError(`Kafka did not acknowledge the events within ${PUBLISH_TIMEOUT_MS / 1000} s; retry (events already sent are not stored twice)`)), PUBLISH_TIMEOUT_MS);
+      timer = setTimeout(() => reject(errors.unavailable(`Kafka did not acknowledge the events within ${PUBLISH_TIMEOUT_MS / 1000} s; retry (events already sent are not stored twice)`)), PUBLISH_TIMEOUT_MS);
     });
     // The producer retries without limit (idempotence needs it); a send that outlives its request still lands.
     const answered = sent.catch((err) => {
       this.logger.warn({ err }, 'event publish failed');
-      throw new IntakeUnavailableError(`Kafka refused the events (${failureText(err)}); retry later`);
+      throw errors.unavailable(`Kafka refused the events (${failureText(err)}); retry later`);
     });
     answered.catch(() => undefined); // Answered by the timeout already, or awaited just below.
     try {

@@ -1,0 +1,159 @@
+/**
+ * Every error the platform reports, defined once: a stable code, a kind, and a message in English and
+ * Chinese. The code never changes with the language. The HTTP status and the CLI exit code come from
+ * the kind (an entry may name a more precise status, e.g. 431 for headers); api/error-handler.ts and
+ * cli/failures.ts are the only places that turn an entry into an answer.
+ */
+
+/** What went wrong, as a caller can act on it. */
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'notFound'
+  | 'conflict'
+  | 'tooLarge'
+  | 'unsupportedMediaType'
+  | 'rateLimited'
+  | 'timeout'
+  | 'unavailable'
+  | 'internal';
+
+/** Exit codes a script can rely on (cli/failures.ts adds its own for the machine: a locked data dir, a taken port). */
+export const EXIT = { failed: 1, usage: 2, notFound: 3, refused: 4, unavailable: 5 } as const;
+
+/** The default HTTP status and the CLI exit code of each kind. */
+export const KINDS: Record<ErrorKind, { status: number; exit: number }> = {
+  invalid: { status: 400, exit: EXIT.usage },
+  unauthorized: { status: 401, exit: EXIT.refused },
+  forbidden: { status: 403, exit: EXIT.refused },
+  notFound: { status: 404, exit: EXIT.notFound },
+  conflict: { status: 409, exit: EXIT.refused },
+  tooLarge: { status: 413, exit: EXIT.usage },
+  unsupportedMediaType: { status: 415, exit: EXIT.usage },
+  rateLimited: { status: 429, exit: EXIT.unavailable },
+  timeout: { status: 504, exit: EXIT.unavailable },
+  unavailable: { status: 503, exit: EXIT.unavailable },
+  internal: { status: 500, exit: EXIT.failed },
+};
+
+/** `path` is where in the input the problem is, once located (e.g. `body.variants`); absent when not about a field. */
+type Text<A> = (args: A, path: string | undefined) => string;
+
+export interface CatalogueEntry<A = never> {
+  code: string;
+  kind: ErrorKind;
+  /** Only where HTTP has a more precise status than the kind's. */
+  status?: number;
+  en: Text<A>;
+  zh: Text<A>;
+}
+
+const entry = <A = Record<string, never>>(e: CatalogueEntry<A>): CatalogueEntry<A> => e;
+
+/** `path: reason`, or the reason alone when the problem is not about one field. */
+const atPath = (path: string | undefined, reason: string) => (path ? `${path}: ${reason}` : reason);
+
+export const CATALOGUE = {
+  unauthorized: entry({
+    code: 'UNAUTHORIZED',
+    kind: 'unauthorized',
+    en: () => 'a valid API key is required (Authorization: Bearer <key>)',
+    zh: () => '需要有效的 API 密钥（Authorization: Bearer <key>）',
+  }),
+  forbiddenRole: entry<{ role: string }>({ code: 'FORBIDDEN', kind: 'forbidden', en: (a) => `role ${a.role} may not do this`, zh: (a) => `角色 ${a.role} 无权执行此操作` }),
+  otherWorkspace: entry({
+    code: 'FORBIDDEN',
+    kind: 'forbidden',
+    en: () => 'an admin key may only create keys in its own workspace',
+    zh: () => '管理员密钥只能在自己的工作区内创建密钥',
+  }),
+  rootKeyOnly: entry({ code: 'FORBIDDEN', kind: 'forbidden', en: () => 'only a root key may revoke a root key', zh: () => '只有根密钥可以吊销根密钥' }),
+  /** Also the answer for another workspace's object: it must be indistinguishable from a missing one. */
+  notFound: entry<{ what: string }>({ code: 'NOT_FOUND', kind: 'notFound', en: (a) => `${a.what} not found`, zh: (a) => `未找到：${a.what}` }),
+  /**
+   * Field-level details stay in English in both languages (they quote field names and JSON Schema terms).
+   * `message` is a complete message written by the HTTP layer; otherwise `reason` is put after the path.
+   */
+  invalid: entry<{ reason: string; message?: string }>({
+    code: 'VALIDATION_FAILED',
+    kind: 'invalid',
+    en: (a, path) => a.message ?? atPath(path, a.reason),
+    zh: (a, path) => `请求无效：${a.message ?? atPath(path, a.reason)}`,
+  }),
+  tooManyItems: entry<{ max: number }>({
+    code: 'TOO_MANY_ITEMS',
+    kind: 'tooLarge',
+    en: (a, path) => `${path}: at most ${a.max} items per request`,
+    zh: (a, path) => `${path}：每个请求最多 ${a.max} 条`,
+  }),
+  bodyTooLarge: entry<{ limit: number }>({
+    code: 'BODY_TOO_LARGE',
+    kind: 'tooLarge',
+    en: (a) => `request body is larger than ${a.limit} bytes`,
+    zh: (a) => `请求体超过 ${a.limit} 字节`,
+  }),
+  importTooLarge: entry<{ reason: string }>({ code: 'IMPORT_TOO_LARGE', kind: 'tooLarge', en: (a) => a.reason, zh: (a) => `导入文件过大：${a.reason}` }),
+  importRefused: entry<{ reason: string }>({ code: 'IMPORT_REFUSED', kind: 'invalid', en: (a) => a.reason, zh: (a) => `无法导入该文件：${a.reason}` }),
+  /** `type` is the request's content type, absent when the body came without one. */
+  unsupportedMediaType: entry<{ type?: string; accepted: readonly string[] }>({
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    kind: 'unsupportedMediaType',
+    en: (a) => `${a.type ? `content type ${a.type} is not accepted here` : 'a body needs a content type'}; send ${a.accepted.join(', ')}`,
+    zh: (a) => `${a.type ? `此处不接受内容类型 ${a.type}` : '请求体缺少内容类型'}；请使用 ${a.accepted.join('、')}`,
+  }),
+  /** The import route's body is the file itself. */
+  importNeedsFile: entry<{ types: string }>({
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    kind: 'unsupportedMediaType',
+    en: (a) => `send the file as the body with content-type ${a.types} or the xlsx type`,
+    zh: (a) => `请将文件作为请求体发送，内容类型为 ${a.types} 或 xlsx 类型`,
+  }),
+  headersTooLarge: entry<{ limit: number }>({
+    code: 'HEADERS_TOO_LARGE',
+    kind: 'tooLarge',
+    status: 431,
+    en: (a) => `request headers are larger than ${a.limit} bytes`,
+    zh: (a) => `请求头超过 ${a.limit} 字节`,
+  }),
+  /** Before a request exists: the bytes were not HTTP. */
+  malformedRequest: entry({ code: 'BAD_REQUEST', kind: 'invalid', en: () => 'the request is not valid HTTP', zh: () => '请求不是有效的 HTTP' }),
+  /** Another 4xx that fastify raised itself (rare): its own code, status and message are passed on. */
+  frameworkRefusal: entry<{ message: string }>({ code: 'BAD_REQUEST', kind: 'invalid', en: (a) => a.message, zh: (a) => `请求无效：${a.message}` }),
+  requestTimeout: entry({ code: 'REQUEST_TIMEOUT', kind: 'timeout', status: 408, en: () => 'the request took too long to arrive', zh: () => '请求发送超时' }),
+  clusterTimeout: entry<{ seconds: number }>({
+    code: 'CLUSTER_TIMEOUT',
+    kind: 'timeout',
+    status: 422,
+    en: (a) => `clustering ran longer than its ${a.seconds} s limit; use a smaller sample, fewer features or a narrower k_range`,
+    zh: (a) => `聚类计算超过 ${a.seconds} 秒的时间限制，请减小 sample、减少特征或缩小 k_range`,
+  }),
+  rateLimited: entry<{ perMinute: number; retryAfterSeconds: number }>({
+    code: 'RATE_LIMITED',
+    kind: 'rateLimited',
+    en: (a) => `too many requests: at most ${a.perMinute} a minute per API key; retry in ${a.retryAfterSeconds} s`,
+    zh: (a) => `请求过于频繁：每个 API 密钥每分钟最多 ${a.perMinute} 次，请 ${a.retryAfterSeconds} 秒后重试`,
+  }),
+  /** A write based on an outdated version of the object (another edit was saved first). */
+  versionConflict: entry<{ what: string; version?: number }>({
+    code: 'VERSION_CONFLICT',
+    kind: 'conflict',
+    en: (a) => `${a.what} was changed by another request${a.version === undefined ? '' : ` (version ${a.version} is taken)`}; read it again and retry`,
+    zh: (a) => `${a.what} 已被其他请求修改${a.version === undefined ? '' : `（版本 ${a.version} 已被占用）`}，请重新读取后再试`,
+  }),
+  queryTimeout: entry({
+    code: 'QUERY_TIMEOUT',
+    kind: 'timeout',
+    en: () => 'the query ran longer than its time limit; narrow the time range or filters',
+    zh: () => '查询超过时间限制，请缩小时间范围或筛选条件',
+  }),
+  unavailable: entry<{ why: string }>({ code: 'UNAVAILABLE', kind: 'unavailable', en: (a) => a.why, zh: (a) => `服务暂不可用：${a.why}` }),
+  internal: entry({ code: 'INTERNAL', kind: 'internal', en: () => 'internal error', zh: () => '内部错误' }),
+};
+
+export type CatalogueName = keyof typeof CATALOGUE;
+/** The arguments an entry's messages take. */
+export type ArgsOf<N extends CatalogueName> = (typeof CATALOGUE)[N] extends CatalogueEntry<infer A> ? A : never;
+
+/** The HTTP status of an entry: its own, else its kind's. */
+export const statusOf = (e: CatalogueEntry<never>): number => e.status ?? KINDS[e.kind].status;
