@@ -33,7 +33,8 @@ import { contactRoutes } from './routes/contacts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { eventRoutes } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
-import { healthRoutes, type ReadinessProbe } from './routes/health.ts';
+import { healthRoutes } from './routes/health.ts';
+import type { ReadinessProbe, Services } from './services.ts';
 import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { rfmRoutes } from './routes/rfm.ts';
@@ -71,6 +72,8 @@ export type App = FastifyInstance;
 function accessLogRequest(request: FastifyRequest) {
   return { method: request.method, url: maskPhonesInText(request.url), host: request.host, remoteAddress: request.ip };
 }
+
+export type { ReadinessProbe, Services } from './services.ts';
 
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, warehouse } = deps;
@@ -144,12 +147,4 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     { prefix: '/v1' },
   );
   return app;
-}
-
-export interface Services {
-  config: AppConfig;
-  warehouse: Warehouse;
-  metrics: ApiMetrics;
-  intake: EventIntake;
-  readiness?: ReadinessProbe[];
 }

@@ -1,5 +1,6 @@
 /** Flag parsing helpers shared by the CLI commands. */
-import type { Flags } from './main.ts';
+/** Parsed command-line flags: `--name value` or a bare `--name`. */
+export type Flags = Record<string, string | boolean | undefined>;
 
 export class UsageError extends Error {
   override name = 'UsageError';

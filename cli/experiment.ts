@@ -5,7 +5,7 @@ import { METRICS, type Metric } from '../experiments/experiment-schema.ts';
 import { getExperiment } from '../experiments/experiments.ts';
 import { experimentResults, type ExperimentResults } from '../experiments/results.ts';
 import { stringFlag, UsageError } from './args.ts';
-import type { Flags } from './main.ts';
+import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 
 const num = (x: number | null | undefined, digits = 4) => (x === null || x === undefined ? '-' : Number.isFinite(x) ? x.toFixed(digits) : String(x));

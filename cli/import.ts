@@ -5,7 +5,7 @@ import { importContacts } from '../ingest/imports/contact-import.ts';
 import { importEventFile } from '../ingest/imports/event-import.ts';
 import type { ImportFormat } from '../ingest/imports/file-format.ts';
 import { stringFlag, UsageError } from './args.ts';
-import type { Flags } from './main.ts';
+import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 import { progressReporter } from './progress.ts';
 

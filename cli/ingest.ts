@@ -3,7 +3,7 @@ import pino from 'pino';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { startIngest } from '../ingest/kafka/ingest-service.ts';
 import { intFlag, UsageError } from './args.ts';
-import type { Flags } from './main.ts';
+import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createApiKey, DEFAULT_WORKSPACE } from '../access/api-keys.ts';
 import { ROLES, type Role } from '../access/roles.ts';
 import { stringFlag, UsageError } from './args.ts';
-import type { Flags } from './main.ts';
+import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 
 /** `smsp keys create --name N --role R [--workspace W]`: prints the new key once. */

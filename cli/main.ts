@@ -1,6 +1,7 @@
 /** The `smsp` command line: serve, migrate, seed-demo, keys. */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import type { Flags } from './args.ts';
 import { describeFailure } from './failures.ts';
 import { migrateCommand } from './migrate.ts';
 import { rollupsCommand } from './rollups.ts';
@@ -43,7 +44,6 @@ every command takes --verbose (a failure's stack trace). Exit codes: 0 done, 1 f
 5 unavailable (the data directory is in use by a running server, the port is taken, the schema is from another version).
 configuration comes from the environment: see README.md, "Configuration".`;
 
-export type Flags = Record<string, string | boolean | undefined>;
 
 const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<number | void>> = {
   serve: serveCommand,

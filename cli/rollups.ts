@@ -6,7 +6,7 @@
  */
 import { backfillContactRollups, backfillMetricsRollup, backfillSlimMetricsRollup } from '../warehouse/rollup-backfill.ts';
 import { UsageError } from './args.ts';
-import type { Flags } from './main.ts';
+import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 
 const USAGE = 'usage: smsp rollups rebuild';

@@ -4,7 +4,7 @@ import { DEFAULT_DEMO } from '../demo/generator.ts';
 import { seedDemo } from '../demo/seed.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { intFlag, stringFlag } from './args.ts';
-import type { Flags } from './main.ts';
+import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 
 /** Loads demo data into a workspace and prints what it loaded. */

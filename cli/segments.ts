@@ -6,7 +6,7 @@ import { audienceVersions, getAudience, materializeAudience, type Eligibility } 
 import { EXPORT_FORMATS, exportAudiencePage, exportFieldsOf, type ExportFormat } from '../segmentation/exports.ts';
 import { getSegment, previewRule } from '../segmentation/segments.ts';
 import { stringFlag, UsageError } from './args.ts';
-import type { Flags } from './main.ts';
+import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 import { progressReporter } from './progress.ts';
 

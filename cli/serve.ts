@@ -7,7 +7,7 @@ import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
 import { KafkaEventPublisher } from '../ingest/kafka/event-publisher.ts';
 import { launchIngest, type RunningIngest } from '../ingest/kafka/ingest-service.ts';
 import { intFlag, stringFlag, UsageError } from './args.ts';
-import type { Flags } from './main.ts';
+import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 import { removeServerRecord, writeServerRecord } from './server-record.ts';
 import { loadDemo } from './seed-demo.ts';

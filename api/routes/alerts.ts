@@ -7,7 +7,7 @@ import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
 import { METRICS } from '../../analytics/metrics.ts';
 import { newWebhookSecret } from '../../notify/signature.ts';
 import { outboundPolicy, webhookUrlProblem, type OutboundPolicy } from '../../notify/outbound-policy.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { requestTimeZone } from '../time-zone.ts';
 

@@ -9,7 +9,7 @@ import { queryRange } from '../../analytics/time-range.ts';
 import { getSegment } from '../../segmentation/segments.ts';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
 import type { WhereClause } from '../../segmentation/rule-types.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { Figure, Measure } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { canSeePhoneNumbers } from '../../access/roles.ts';
 import { audienceVersions, deleteAudienceVersion, getAudience } from '../../segmentation/audiences.ts';
 import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, exportFieldsOf, type ExportFormat } from '../../segmentation/exports.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { AnyJson, CountsByName, NoContent } from '../response-schemas.ts';

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { CLUSTER_FEATURES, fitClusters, getClusterModel } from '../../segmentation/clusters.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { Figure, MeasuresByName } from '../response-schemas.ts';
 

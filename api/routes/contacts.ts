@@ -7,7 +7,7 @@ import { ContactSchema, type ContactRow } from '../../ingest/contact-schema.ts';
 import { findContacts, listContacts, upsertContacts } from '../../ingest/contacts.ts';
 import { tagsOfUser } from '../../ingest/tags.ts';
 import { isoFromTs } from '../../warehouse/time.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';

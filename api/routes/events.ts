@@ -4,7 +4,7 @@ import Type, { type TObject, type TSchema } from 'typebox';
 import { presentPersonal } from '../../access/pii-policy.ts';
 import { EVENT_FIELDS, EVENT_TYPES, EventSchema, type EventField } from '../../ingest/event-schema.ts';
 import { eventById, eventSummary } from '../../analytics/event-reads.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
 import { CountsByName, NothingAccepted, Rejected } from '../response-schemas.ts';

@@ -6,7 +6,7 @@ import { assignmentOf, createExperiment, getExperiment, listExperiments, setExpe
 import { planExperiment } from '../../experiments/planner.ts';
 import { experimentResults } from '../../experiments/results.ts';
 import { allocateExperiment } from '../../experiments/allocate.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 import { errors } from '../errors.ts';
 import { CountsByName, Figure, Measure, NextCursor, Versioned } from '../response-schemas.ts';

@@ -2,13 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { migrationStatus } from '../../warehouse/migrations.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 
 /** A part of the process that may not be ready yet (Kafka ingest, the Kafka event intake), and why. */
-export interface ReadinessProbe {
-  readiness(): { ready: true } | { ready: false; reason: string };
-}
-
 const Unavailable = Type.Object({ status: Type.Literal('unavailable'), reason: Type.String() });
 const Ready = Type.Object({ status: Type.Literal('ready'), warehouse: Type.String(), migrations: Type.Integer() });
 

@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import { importContacts } from '../../ingest/imports/contact-import.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 
 const FILE_TYPES = [

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { createKeyAs, listApiKeys, revokeApiKey } from '../../access/api-keys.ts';
 import { ROLES } from '../../access/roles.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { NoContent } from '../response-schemas.ts';
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
 import { computeRfm, latestRfm } from '../../segmentation/rfm.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { CountsByName } from '../response-schemas.ts';
 

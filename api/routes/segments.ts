@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { fieldAccess, presentPersonal } from '../../access/pii-policy.ts';
 import { materializeAudience } from '../../segmentation/audiences.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';
 import { errors } from '../errors.ts';
 import { AnyJson, CountsByName, NextCursor, Versioned } from '../response-schemas.ts';

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { TagAssignmentSchema, TagRemovalSchema, changeTags } from '../../ingest/tags.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 
 export const tagRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const max = config.server.maxEventsPerRequest;

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { LOCALES } from '../../access/time-zones.ts';
 import { updateWorkspaceSettings, workspaceSettings } from '../../access/workspaces.ts';
-import type { Services } from '../app.ts';
+import type { Services } from '../services.ts';
 
 const Settings = { id: Type.String(), timezone: Type.String({ description: 'IANA time zone' }), locale: Type.Enum([...LOCALES]) };
 
