@@ -207,14 +207,18 @@ export type ContactField = keyof Fields;
 type StoredOf<K extends ContactField> = Fields[K]['fromInput'] extends (v: never) => Parsed<infer V> ? V : never;
 type MapFields = { [K in ContactField]: Fields[K]['merge'] extends 'map-update' ? K : never }[ContactField];
 
+/** A field list as [name, spec] pairs; the derivations below take one, so tests can add a field. */
+export type ContactFieldList = readonly (readonly [string, ContactFieldSpec])[];
+
 /** Field specs in definition order (the order of every rendered column list). */
 export function contactFieldEntries(): [ContactField, ContactFieldSpec][] {
   return Object.entries(CONTACT_FIELDS) as unknown as [ContactField, ContactFieldSpec][];
 }
 
-function buildContactSchema() {
+/** The request schema of a field list: the identity field required, every other one optional. */
+export function buildContactSchema(fields: ContactFieldList = contactFieldEntries()) {
   const properties: Record<string, TSchema> = {};
-  for (const [name, spec] of contactFieldEntries()) properties[name] = spec.merge === 'identity' ? spec.schema : Type.Optional(spec.schema);
+  for (const [name, spec] of fields) properties[name] = spec.merge === 'identity' ? spec.schema : Type.Optional(spec.schema);
   return Type.Object(properties, { additionalProperties: false, $id: 'Contact' });
 }
 
@@ -262,11 +266,9 @@ export const AUDIENCE_FIELDS = contactFieldEntries()
   .filter(([, spec]) => spec.audience)
   .map(([name]) => name);
 
-/** Import header (lower case) → field name: each field's own name and its aliases. */
-export const IMPORT_HEADER_FIELDS = catalogue<ContactField>(
-  Object.fromEntries(
-    contactFieldEntries()
-      .filter(([, spec]) => spec.aliases !== null)
-      .flatMap(([name, spec]) => [name, ...spec.aliases!].map((header) => [header, name])),
-  ),
-);
+/** Import header (lower case) → field name: each importable field's own name and its aliases. */
+export function importHeaderFields(fields: ContactFieldList = contactFieldEntries()): Readonly<Record<string, string>> {
+  return catalogue(Object.fromEntries(fields.filter(([, spec]) => spec.aliases !== null).flatMap(([name, spec]) => [name, ...spec.aliases!].map((h) => [h, name]))));
+}
+
+export const IMPORT_HEADER_FIELDS = importHeaderFields() as Readonly<Record<string, ContactField>>;

@@ -4,9 +4,7 @@
  * columns each contact table must have, which a test compares with the migrated tables.
  */
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
-import { AUDIENCE_FIELDS, contactFieldEntries, type ContactFieldSpec } from './contact-schema.ts';
-
-const names = contactFieldEntries().map(([name]) => name);
+import { contactFieldEntries, type ContactFieldList, type ContactFieldSpec } from './contact-schema.ts';
 
 /** The stored value the merge writes for one field (sql/queries/imports/contacts-merged.sql states the rules). */
 function mergedExpression(name: string, spec: ContactFieldSpec): string {
@@ -20,25 +18,28 @@ function mergedExpression(name: string, spec: ContactFieldSpec): string {
   }
 }
 
-/** Slots of the contact statements: fill with `contactSql(name)`. */
-export const CONTACT_SQL_SLOTS: Readonly<Record<string, string>> = Object.freeze({
-  /** Every contact column, in definition order. */
-  contact_columns: names.join(', '),
-  /** The columns an audience snapshot copies. */
-  audience_columns: AUDIENCE_FIELDS.join(', '),
-  /** The first staged line of a key, as one tuple (argMin of a tuple keeps its NULLs together). */
-  staged_first: `argMin((${names.join(', ')}, tags), line)`,
-  /** That tuple unpacked into named columns. */
-  staged_first_columns: [...names, 'tags'].map((name, i) => `first.${i + 1} AS ${name}`).join(', '),
-  /** The merged value of every field: r = the staged row, c = the stored contact. */
-  merged_columns: contactFieldEntries()
-    .map(([name, spec]) => mergedExpression(name, spec))
-    .join(',\n    '),
-});
+/** The contact statements' slots for a field list. */
+export function contactSqlSlots(fields: ContactFieldList = contactFieldEntries()): Readonly<Record<string, string>> {
+  const names = fields.map(([name]) => name);
+  return Object.freeze({
+    /** Every contact column, in definition order. */
+    contact_columns: names.join(', '),
+    /** The columns an audience snapshot copies. */
+    audience_columns: fields.filter(([, spec]) => spec.audience).map(([name]) => name).join(', '),
+    /** The first staged line of a key, as one tuple (argMin of a tuple keeps its NULLs together). */
+    staged_first: `argMin((${names.join(', ')}, tags), line)`,
+    /** That tuple unpacked into named columns. */
+    staged_first_columns: [...names, 'tags'].map((name, i) => `first.${i + 1} AS ${name}`).join(', '),
+    /** The merged value of every field: r = the staged row, c = the stored contact. */
+    merged_columns: fields.map(([name, spec]) => mergedExpression(name, spec)).join(',\n    '),
+  });
+}
+
+const CONTACT_SQL_SLOTS = contactSqlSlots();
 
 /** The statement `sql/queries/<name>.sql` with its contact slots (and any other generated ones) filled. */
-export function contactSql(name: string, slots: Record<string, string> = {}): string {
-  return sqlWithGenerated(name, { ...CONTACT_SQL_SLOTS, ...slots });
+export function contactSql(name: string, slots: Record<string, string> = {}, contactSlots = CONTACT_SQL_SLOTS): string {
+  return sqlWithGenerated(name, { ...contactSlots, ...slots });
 }
 
 const unwrap = (type: string, wrapper: string) => (type.startsWith(`${wrapper}(`) ? type.slice(wrapper.length + 1, -1) : type);
@@ -49,9 +50,8 @@ const stagedType = (spec: ContactFieldSpec) =>
 const pendingType = (spec: ContactFieldSpec) => unwrap(spec.column, 'LowCardinality');
 
 /** The columns each table carrying contact fields must have (name → ClickHouse type), from CONTACT_FIELDS. */
-export function expectedContactTables(): Record<string, Map<string, string>> {
-  const fields = contactFieldEntries();
-  const table = (before: [string, string][], type: (spec: ContactFieldSpec) => string, after: [string, string][], only = fields) =>
+export function expectedContactTables(fields: ContactFieldList = contactFieldEntries()): Record<string, Map<string, string>> {
+  const table = (before: [string, string][], type: (spec: ContactFieldSpec) => string, after: [string, string][], only: ContactFieldList = fields) =>
     new Map([...before, ...only.map(([name, spec]): [string, string] => [name, type(spec)]), ...after]);
   const ws: [string, string] = ['workspace_id', 'LowCardinality(String)'];
   const imp: [string, string] = ['import_id', 'String'];
@@ -74,8 +74,8 @@ export function expectedContactTables(): Record<string, Map<string, string>> {
 }
 
 /** Differences between the definition and a table's actual columns (any order); empty when they agree. */
-export function contactTableMismatches(table: string, actual: readonly { name: string; type: string }[]): string[] {
-  const expected = expectedContactTables()[table];
+export function contactTableMismatches(table: string, actual: readonly { name: string; type: string }[], fields?: ContactFieldList): string[] {
+  const expected = expectedContactTables(fields)[table];
   if (!expected) return [`${table} is not a contact table`];
   const problems: string[] = [];
   const seen = new Set<string>();
