@@ -43,7 +43,10 @@ export function withContactMergeLock<T>(wh: Warehouse, workspaceId: string, task
 
 /** Adds rows to a batch's staging table. */
 export async function stageContacts(wh: Warehouse, key: BatchKey, rows: readonly StagedContact[]): Promise<void> {
-  await wh.insert('contact_import_rows', rows.map((row) => ({ workspace_id: key.workspace, import_id: key.import_id, ...row })));
+  await wh.insert(
+    'contact_import_rows',
+    rows.map((row) => ({ workspace_id: key.workspace, import_id: key.import_id, ...row })),
+  );
 }
 
 /** Merges a staged batch over the stored profiles (into contact_import_pending) and counts what it does. */

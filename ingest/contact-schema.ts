@@ -71,7 +71,8 @@ function phoneField() {
     empty: "''",
     // Excel stores numbers as doubles: a numeric cell is used only when it is an exact integer.
     fromCell: (v: Cell): Parsed<string> => {
-      if (typeof v === 'number' && (!Number.isSafeInteger(v) || v <= 0)) return refuse(`numeric cell ${v} cannot be recovered exactly; store phone numbers as text`);
+      if (typeof v === 'number' && (!Number.isSafeInteger(v) || v <= 0))
+        return refuse(`numeric cell ${v} cannot be recovered exactly; store phone numbers as text`);
       const normalized = normalizePhone(cellText(v));
       return normalized === null ? refuse(`${JSON.stringify(cellText(v))} is not a valid mobile number`) : keep(normalized);
     },
@@ -189,7 +190,8 @@ export const CONTACT_FIELDS = {
     column: 'LowCardinality(String)',
     merge: 'replace',
     empty: "'unknown'",
-    fromCell: (v: Cell): Parsed<string> => ((CONSENT_STATES as readonly string[]).includes(cellText(v)) ? keep(cellText(v)) : refuse('must be opted_in, opted_out or unknown')),
+    fromCell: (v: Cell): Parsed<string> =>
+      (CONSENT_STATES as readonly string[]).includes(cellText(v)) ? keep(cellText(v)) : refuse('must be opted_in, opted_out or unknown'),
     fromInput: (v: string): Parsed<string> => keep(v),
     aliases: [],
     audience: false,
@@ -197,7 +199,7 @@ export const CONTACT_FIELDS = {
   },
   consent_at: { ...instantField(), aliases: [], audience: false, rule: null },
   attributes: { ...attributesField(), aliases: null, audience: true, rule: null },
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each field has its own value and schema types
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each field has its own value and schema types
 } satisfies Record<string, ContactFieldSpec<any, any>>;
 
 type Fields = typeof CONTACT_FIELDS;
@@ -268,7 +270,9 @@ export const AUDIENCE_FIELDS = contactFieldEntries()
 
 /** Import header (lower case) → field name: each importable field's own name and its aliases. */
 export function importHeaderFields(fields: ContactFieldList = contactFieldEntries()): Readonly<Record<string, string>> {
-  return catalogue(Object.fromEntries(fields.filter(([, spec]) => spec.aliases !== null).flatMap(([name, spec]) => [name, ...spec.aliases!].map((h) => [h, name]))));
+  return catalogue(
+    Object.fromEntries(fields.filter(([, spec]) => spec.aliases !== null).flatMap(([name, spec]) => [name, ...spec.aliases!].map((h) => [h, name]))),
+  );
 }
 
 export const IMPORT_HEADER_FIELDS = importHeaderFields() as Readonly<Record<string, ContactField>>;

@@ -25,7 +25,10 @@ export function contactSqlSlots(fields: ContactFieldList = contactFieldEntries()
     /** Every contact column, in definition order. */
     contact_columns: names.join(', '),
     /** The columns an audience snapshot copies. */
-    audience_columns: fields.filter(([, spec]) => spec.audience).map(([name]) => name).join(', '),
+    audience_columns: fields
+      .filter(([, spec]) => spec.audience)
+      .map(([name]) => name)
+      .join(', '),
     /** The first staged line of a key, as one tuple (argMin of a tuple keeps its NULLs together). */
     staged_first: `argMin((${names.join(', ')}, tags), line)`,
     /** That tuple unpacked into named columns. */
