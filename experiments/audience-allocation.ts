@@ -4,6 +4,7 @@
  * (`<experiment>.<variant>`, exported like any audience) and an exposure event is recorded per
  * recipient (holdout excluded), idempotently.
  */
+import { contactSql } from '../ingest/contact-sql.ts';
 import { withEventWriteLock } from '../ingest/event-store.ts';
 import { processLocks } from '../warehouse/keyed-mutex.ts';
 import { MetadataStore } from '../warehouse/metadata-store.ts';
@@ -71,7 +72,7 @@ async function allocateOnce(
     now: formatTs(opts.nowMs),
     variant_audiences: variantIds.filter((id) => !id.endsWith(`.${HOLDOUT}`)),
   };
-  await wh.command(sql('experiments/allocate-audience'), params);
+  await wh.command(contactSql('experiments/allocate-audience'), params);
   await withEventWriteLock(wh, [workspaceId], () => wh.command(sql('experiments/record-exposures'), params));
   const countRows = await wh.query<{ variant: string; n: string }>(sql('experiments/variant-counts'), { ...params, variant_audiences: variantIds });
   const counts: Record<string, number> = Object.fromEntries([...keys, HOLDOUT].map((k) => [k, 0]));

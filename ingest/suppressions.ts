@@ -21,12 +21,3 @@ export async function unsuppress(wh: Warehouse, workspaceId: string, entries: re
     entries.map((e) => ({ workspace_id: workspaceId, ...e, source: 'api', note: 'lifted', created_at: now, version: nextVersion(), is_deleted: 1 })),
   );
 }
-
-/** Records suppressions; each is effective for every audience built after this resolves. */
-export async function suppress(wh: Warehouse, workspaceId: string, entries: readonly Suppression[]): Promise<void> {
-  const now = formatTs(Date.now());
-  await wh.insert(
-    'suppressions',
-    entries.map((e) => ({ workspace_id: workspaceId, ...e, created_at: now, version: nextVersion(), is_deleted: 0 })),
-  );
-}

@@ -4,9 +4,10 @@
  * opted out) always applies; the 3-7-15 new-user rule and the weekly frequency cap apply when asked.
  * The audience of segment S has the id S.
  */
+import { contactSql } from '../ingest/contact-sql.ts';
 import { processLocks } from '../warehouse/keyed-mutex.ts';
 import { isVersionConflict, MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
-import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
+import { sql } from '../warehouse/sql-files.ts';
 import { claimNextVersion } from '../warehouse/version-claims.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Segment } from './segments.ts';
@@ -57,7 +58,7 @@ export async function materializeAudience(wh: Warehouse, workspaceId: string, se
     const version = await claimNextVersion(wh, { type: 'audience_snapshot', workspace: workspaceId, id: segment.id }, previous?.spec.version ?? 0);
     const { expression, params } = compiledRule(segment.spec.rule, workspaceId, opts.nowMs, opts.timezone);
     const cap = eligibility.frequency_cap ? { ...DEFAULT_CAP, ...(typeof eligibility.frequency_cap === 'object' ? eligibility.frequency_cap : {}) } : DEFAULT_CAP;
-    await wh.command(sqlWithGenerated('audiences/materialize', { rule: expression }), {
+    await wh.command(contactSql('audiences/materialize', { rule: expression }), {
       ...params,
       audience: segment.id,
       version,

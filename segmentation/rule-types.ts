@@ -2,6 +2,7 @@
 import { catalogue } from '../common/lookup.ts';
 import type { CompareOp, Scalar } from '../warehouse/query-builder.ts';
 import { EVENT_COLUMNS, type WhereClause } from '../warehouse/event-filter-sql.ts';
+import { contactRuleAttributes, type ContactAttrKind } from '../ingest/contact-schema.ts';
 
 // Comparisons and event filters are built into SQL below the domains (warehouse/); the DSL names them here too.
 export { EVENT_COLUMNS, type CompareOp, type Scalar, type WhereClause };
@@ -38,21 +39,10 @@ export interface ClusterLeaf {
 export type Rule = { all: Rule[] } | { any: Rule[] } | { not: Rule } | AttrLeaf | TagLeaf | EventLeaf | RfmLeaf | ClusterLeaf;
 
 /** How an attribute compares: text, number, calendar date (birthday) or instant (signup_at). */
-export type AttrKind = 'string' | 'number' | 'date' | 'datetime';
+export type AttrKind = ContactAttrKind;
 
 /** Contact columns a rule may name; `attributes.<key>` names a free attribute (text, compared as a number by gt/lt...). */
-export const CONTACT_ATTRIBUTES = catalogue<AttrKind>({
-  user_id: 'string',
-  phone: 'string',
-  name: 'string',
-  gender: 'string',
-  city: 'string',
-  region: 'string',
-  consent: 'string',
-  vip_level: 'number',
-  birthday: 'date',
-  signup_at: 'datetime',
-});
+export const CONTACT_ATTRIBUTES = catalogue<AttrKind>(contactRuleAttributes());
 
 export const RFM_SEGMENTS = [
   'champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cannot_lose', 'hibernating', 'lost',

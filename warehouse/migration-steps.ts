@@ -52,6 +52,14 @@ const eventsLayout: MigrationStep = {
   },
 };
 
+/** 0015: contact_import_merged (0004) was replaced by contact_import_pending (0010) and is read by nothing. */
+const dropUnusedImportTable: MigrationStep = {
+  async after(wh) {
+    await runDdl(wh, 'migrations/drop-table', { name: 'contact_import_merged' });
+    if (wh.config.cluster) await runDdl(wh, 'migrations/drop-table', { name: 'contact_import_merged_local' });
+  },
+};
+
 /** Steps by migration version. */
 export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
   '0011': eventsLayout,
@@ -59,4 +67,5 @@ export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
   '0012': { after: backfillContactRollups },
   '0013': { after: backfillMetricsRollup },
   '0014': { after: backfillSlimMetricsRollup },
+  '0015': dropUnusedImportTable,
 };

@@ -7,10 +7,11 @@
 import crypto from 'node:crypto';
 import { errors, isAppError } from '../../common/errors.ts';
 import { Readable, Transform } from 'node:stream';
-import { sql } from '../../warehouse/sql-files.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { applyMerged, crashPointForTests, discardJob, finishJob, markApplying, settleUnfinishedImports, startJob, type JobKey } from './import-jobs.ts';
-import { stageContact, type StagedContact } from './contact-fields.ts';
+import { applyMerged, mergeStaged, stageContacts, withContactMergeLock } from '../contact-merge.ts';
+import type { StagedContact } from '../contact-schema.ts';
+import { crashPointForTests, discardJob, finishJob, importOrigin, markApplying, settleUnfinishedImports, startJob, type JobKey } from './import-jobs.ts';
+import { stageContact } from './contact-fields.ts';
 import { checkForcedFormat, detectFormat, type ImportFormat } from './file-format.ts';
 import { csvRecords, txtRecords, xlsxRecords, type ImportRecord } from './row-sources.ts';
 import { chooseEncoding, decoder } from './text-decoding.ts';
@@ -105,16 +106,21 @@ export async function importContacts(wh: Warehouse, workspaceId: string, input: 
   const job = await startJob(wh, key, startedAtMs);
   let applying = false;
   try {
-    const report = await stageAndMerge(wh, key, counted, () => bytes, opts);
-    crashPointForTests('merge');
-    // From here on the import is completed even if this process dies: the rows it writes carry appliedAtMs.
-    const appliedAtMs = Date.now();
-    await markApplying(wh, key, report, appliedAtMs, startedAtMs);
-    applying = true;
-    crashPointForTests('applying');
-    if (report.imported + report.updated > 0) await applyMerged(wh, key, appliedAtMs, crashPointForTests);
-    await finishJob(wh, key, JSON.stringify(report), appliedAtMs, startedAtMs);
-    return report;
+    const report = await stage(wh, key, counted, () => bytes, opts);
+    // Only now, with the whole file read, is it merged; from the merge's read to its write no other
+    // merge of the workspace runs in this process (see contact-merge.ts).
+    return await withContactMergeLock(wh, workspaceId, async () => {
+      Object.assign(report, await mergeStaged(wh, key));
+      crashPointForTests('merge');
+      // From here on the import is completed even if this process dies: the rows it writes carry appliedAtMs.
+      const appliedAtMs = Date.now();
+      await markApplying(wh, key, report, appliedAtMs, startedAtMs);
+      applying = true;
+      crashPointForTests('applying');
+      if (report.imported + report.updated > 0) await applyMerged(wh, key, appliedAtMs, importOrigin(key), crashPointForTests);
+      await finishJob(wh, key, JSON.stringify(report), appliedAtMs, startedAtMs);
+      return report;
+    });
   } catch (err) {
     // Before `applying` nothing left the staging tables; after it, the job is resumed, never undone.
     if (!applying) await discardJob(wh, key, startedAtMs);
@@ -125,17 +131,17 @@ export async function importContacts(wh: Warehouse, workspaceId: string, input: 
   }
 }
 
-/** Reads the whole file into the staging table, then merges it once; nothing outside staging is written. */
-async function stageAndMerge(wh: Warehouse, key: JobKey, counted: Readable, bytes: () => number, opts: ImportOptions): Promise<ImportReport> {
+/** Reads the whole file into the staging table; nothing outside staging is written. */
+async function stage(wh: Warehouse, key: JobKey, counted: Readable, bytes: () => number, opts: ImportOptions): Promise<ImportReport> {
   const { head, stream } = await peek(counted, 64 * 1024);
   const encoding = chooseEncoding(head);
   const firstLine = new TextDecoder(encoding).decode(head).replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
   const format = opts.format ?? detectFormat(head, firstLine);
   checkForcedFormat(format, head);
   const report: ImportReport = { import_id: key.import_id, format, ...(format !== 'xlsx' && { encoding }), rows: 0, imported: 0, updated: 0, duplicates: 0, invalid: { count: 0, lines: [] } };
-  let batch: (StagedContact & { workspace_id: string; import_id: string })[] = [];
+  let batch: StagedContact[] = [];
   const stageBatch = async () => {
-    await wh.insert('contact_import_rows', batch);
+    await stageContacts(wh, key, batch);
     batch = [];
   };
   const source = records(stream, format, encoding, firstLine, opts.sheet);
@@ -151,7 +157,7 @@ async function stageAndMerge(wh: Warehouse, key: JobKey, counted: Readable, byte
     if (next.done) break;
     if (++report.rows > opts.maxRows) throw errors.importTooLarge(`the file has more than ${opts.maxRows} rows; split it into smaller files`);
     const result = stageContact(next.value.values, next.value.line, opts.tag);
-    if (result.ok) batch.push({ workspace_id: key.workspace, import_id: key.import_id, ...result.row });
+    if (result.ok) batch.push(result.row);
     else if (++report.invalid.count <= MAX_LISTED_INVALID) report.invalid.lines.push({ line: next.value.line, reason: result.reason });
     if (batch.length >= STAGE_BATCH) await stageBatch();
     if (report.rows % 10_000 === 0) opts.onProgress?.({ rows: report.rows, bytes: bytes() });
@@ -159,11 +165,5 @@ async function stageAndMerge(wh: Warehouse, key: JobKey, counted: Readable, byte
   await stageBatch();
   opts.onProgress?.({ rows: report.rows, bytes: bytes() });
   crashPointForTests('staged');
-  // Only now, with the whole file read, is it merged.
-  await wh.command(sql('imports/merge'), key, { settings: { join_use_nulls: 1 } });
-  const [counts] = await wh.query<{ imported: string; updated: string; duplicates: string }>(sql('imports/contacts-counts'), key);
-  report.imported = Number(counts?.imported ?? 0);
-  report.updated = Number(counts?.updated ?? 0);
-  report.duplicates = Number(counts?.duplicates ?? 0);
   return report;
 }

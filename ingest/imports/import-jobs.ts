@@ -9,17 +9,15 @@
 import { sql } from '../../warehouse/sql-files.ts';
 import { formatTs, parseTs } from '../../warehouse/time.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
+import { applyMerged, dropBatch, withContactMergeLock, type BatchKey, type SuppressionOrigin } from '../contact-merge.ts';
 
 export type JobStatus = 'staging' | 'applying' | 'done' | 'discarded';
 
 /** The furthest step wins in the ReplacingMergeTree, whatever order the rows were stored in. */
 const STEP: Record<JobStatus, number> = { staging: 1, applying: 2, done: 3, discarded: 3 };
 
-// A type alias, not an interface: it doubles as the statements' query parameters.
-export type JobKey = {
-  workspace: string;
-  import_id: string;
-};
+/** An import's job is its merge batch. */
+export type JobKey = BatchKey;
 
 interface JobRow {
   workspace_id: string;
@@ -85,35 +83,21 @@ export async function markApplying(wh: Warehouse, key: JobKey, report: object, a
   await recordStatus(wh, key, 'applying', { report: JSON.stringify(report), appliedAtMs, startedAtMs });
 }
 
-/**
- * Writes the merged rows to suppressions, tags and contacts. Idempotent: running it again writes the
- * same rows. `afterStep` is told each step's name once it is done.
- */
-export async function applyMerged(wh: Warehouse, key: JobKey, appliedAtMs: number, afterStep: (step: string) => void = () => {}): Promise<void> {
-  const params = { ...key, applied_at: formatTs(appliedAtMs) };
-  for (const step of ['apply-suppressions', 'apply-tags', 'apply-contacts']) {
-    await wh.command(sql(`imports/${step}`), params);
-    afterStep(step);
-  }
-}
-
-async function dropStaging(wh: Warehouse, key: JobKey): Promise<void> {
-  await wh.command(sql('imports/discard'), key);
-  await wh.command(sql('imports/discard-merged'), key);
-}
+/** Suppressions an import writes name it. */
+export const importOrigin = (key: JobKey): SuppressionOrigin => ({ source: 'import', note: `import ${key.import_id}` });
 
 /**
  * Marks the job done once everything is written. The staging rows go first: should the process die
  * in between, the job is still `applying` and its resumption finds nothing left to write.
  */
 export async function finishJob(wh: Warehouse, key: JobKey, report: string, appliedAtMs: number, startedAtMs: number): Promise<void> {
-  await dropStaging(wh, key);
+  await dropBatch(wh, key);
   await recordStatus(wh, key, 'done', { report, appliedAtMs, startedAtMs });
 }
 
 /** Drops a job that never reached `applying`: nothing of it was written outside the staging tables. */
 export async function discardJob(wh: Warehouse, key: JobKey, startedAtMs: number): Promise<void> {
-  await dropStaging(wh, key);
+  await dropBatch(wh, key);
   await recordStatus(wh, key, 'discarded', { startedAtMs });
 }
 
@@ -138,8 +122,10 @@ export async function settleUnfinishedImports(wh: Warehouse, nowMs = Date.now())
     if (job.status === 'applying') {
       if (server && nowMs - changedAtMs < SERVER_APPLYING_STALE_MS) continue;
       const appliedAtMs = parseTs(job.applied_at);
-      await applyMerged(wh, key, appliedAtMs);
-      await finishJob(wh, key, job.report, appliedAtMs, startedAtMs);
+      await withContactMergeLock(wh, key.workspace, async () => {
+        await applyMerged(wh, key, appliedAtMs, importOrigin(key));
+        await finishJob(wh, key, job.report, appliedAtMs, startedAtMs);
+      });
       settled.resumed.push(job.import_id);
     } else {
       const stale = server ? nowMs - changedAtMs >= SERVER_STAGING_STALE_MS : startedAtMs < PROCESS_STARTED_AT;

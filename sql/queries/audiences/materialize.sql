@@ -1,8 +1,8 @@
 -- Snapshots every contact matching the rule, with the first reason (if any) it must not be sent to.
 -- Suppression always applies; the eligibility rules apply when their flags are set.
-INSERT INTO audience_members (workspace_id, audience_id, version, user_id, phone, name, gender, birthday, city, region, vip_level, attributes, excluded)
+INSERT INTO audience_members (workspace_id, audience_id, version, {{audience_columns}}, excluded)
 SELECT
-    workspace_id, {audience:String}, {version:UInt32}, user_id, phone, name, gender, birthday, city, region, vip_level, attributes,
+    workspace_id, {audience:String}, {version:UInt32}, {{audience_columns}},
     multiIf(
         consent = 'opted_out'
             OR user_id IN (SELECT user_id FROM suppressions FINAL WHERE workspace_id = {workspace:String} AND user_id != '')

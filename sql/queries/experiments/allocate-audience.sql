@@ -1,8 +1,8 @@
 -- Splits one audience snapshot into per-variant audience snapshots with the allocation hash:
 -- u = murmurHash3_32(salt:user_id) / 2^32 (the same MurmurHash3 x86_32 as experiments/allocation.ts),
 -- held out below {holdout}, else the first variant whose cumulative cut is above u.
-INSERT INTO audience_members (workspace_id, audience_id, version, user_id, phone, name, gender, birthday, city, region, vip_level, attributes, excluded)
-SELECT workspace_id, concat({experiment:String}, '.', variant) AS audience_id, {target_version:UInt32}, user_id, phone, name, gender, birthday, city, region, vip_level, attributes, ''
+INSERT INTO audience_members (workspace_id, audience_id, version, {{audience_columns}}, excluded)
+SELECT workspace_id, concat({experiment:String}, '.', variant) AS audience_id, {target_version:UInt32}, {{audience_columns}}, ''
 FROM
 (
     SELECT *,

@@ -1,20 +1,24 @@
--- One row per contact of an import: the first line of each key wins (later lines with the same key
--- are the file's duplicates); its user is the given user_id, else the stored contact with that phone,
--- else the phone itself; the file's fields are laid over the stored profile (NULL = keep stored).
+-- The one contact merge: the API's upsert and the file import both stage their rows in contact_import_rows
+-- (one import_id per batch) and merge them over the stored profiles here. Precedence:
+--   1. Identity: a row's contact is its user_id; without one, the stored contact with that phone (the
+--      smallest user_id when several have it), else a new contact whose user_id is the phone.
+--   2. Within a batch the first line of each key (user_id, else phone) wins whole; later lines with that
+--      key are duplicates (an import counts them; the API merges a user's repeated posts as successive
+--      batches, in the order posted, so it never stages a user twice in one batch).
+--   3. A field the row gives (not NULL) replaces the stored value; one it does not give keeps the stored
+--      value; with neither, the field's empty value. Attributes merge key by key: the row's keys replace
+--      the stored ones, the other stored keys stay.
+--   4. Version: the result is written with updated_at = max(apply time, stored updated_at + 1 ms)
+--      (apply-contacts.sql), so it always outranks the profile it was merged over.
+-- The column lists and per-field expressions are rendered from CONTACT_FIELDS (ingest/contact-sql.ts).
 -- Run with join_use_nulls = 1, so "no stored contact" reads as NULL.
 WITH
     staged AS
     (
-        SELECT
-            key,
-            first.1 AS user_id, first.2 AS phone, first.3 AS name, first.4 AS gender, first.5 AS birthday,
-            first.6 AS city, first.7 AS region, first.8 AS signup_at, first.9 AS vip_level, first.10 AS consent,
-            first.11 AS consent_at, first.12 AS attributes, first.13 AS tags
+        SELECT key, {{staged_first_columns}}
         FROM
         (
-            SELECT
-                key,
-                argMin((user_id, phone, name, gender, birthday, city, region, signup_at, vip_level, consent, consent_at, attributes, tags), line) AS first
+            SELECT key, {{staged_first}} AS first
             FROM contact_import_rows
             WHERE workspace_id = {workspace:String} AND import_id = {import_id:String}
             GROUP BY key
@@ -24,7 +28,8 @@ WITH
     (
         SELECT phone, min(user_id) AS user_id
         FROM contacts FINAL
-        WHERE workspace_id = {workspace:String} AND phone != '' AND phone IN (SELECT assumeNotNull(phone) FROM staged WHERE phone IS NOT NULL)
+        WHERE workspace_id = {workspace:String} AND phone != ''
+          AND phone IN (SELECT assumeNotNull(phone) FROM staged WHERE user_id IS NULL AND phone IS NOT NULL)
         GROUP BY phone
     ),
     resolved AS
@@ -35,25 +40,15 @@ WITH
     )
 SELECT
     {workspace:String} AS workspace_id,
-    assumeNotNull(r.uid) AS user_id,
     c.user_id IS NOT NULL AS existed,
     c.consent AS previous_consent,
-    coalesce(r.phone, c.phone, '') AS phone,
-    coalesce(r.name, c.name, '') AS name,
-    coalesce(r.gender, c.gender, '') AS gender,
-    coalesce(r.birthday, c.birthday) AS birthday,
-    coalesce(r.city, c.city, '') AS city,
-    coalesce(r.region, c.region, '') AS region,
-    coalesce(r.signup_at, c.signup_at) AS signup_at,
-    coalesce(r.vip_level, c.vip_level, 0) AS vip_level,
-    coalesce(r.consent, c.consent, 'unknown') AS consent,
-    coalesce(r.consent_at, c.consent_at) AS consent_at,
-    mapUpdate(c.attributes, r.attributes) AS attributes,
+    c.updated_at AS previous_updated_at,
+    {{merged_columns}},
     r.tags AS tags
 FROM resolved AS r
 LEFT JOIN
 (
-    SELECT user_id, phone, name, gender, birthday, city, region, signup_at, vip_level, consent, consent_at, attributes
+    SELECT {{contact_columns}}, updated_at
     FROM contacts FINAL
     WHERE workspace_id = {workspace:String} AND user_id IN (SELECT uid FROM resolved)
 ) AS c ON c.user_id = r.uid
