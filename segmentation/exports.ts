@@ -4,18 +4,20 @@
  * immutable snapshot, so paging while new data arrives returns exactly that snapshot.
  */
 import type { Readable } from 'node:stream';
+import { AUDIENCE_FIELDS } from '../ingest/contact-schema.ts';
 import { errors } from '../common/errors.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 
-export const EXPORT_FIELDS = ['user_id', 'phone', 'name', 'gender', 'birthday', 'city', 'region', 'vip_level', 'attributes'] as const;
-export type ExportField = (typeof EXPORT_FIELDS)[number];
+/** What an export may carry: the contact fields audience snapshots copy (CONTACT_FIELDS says which). */
+export const EXPORT_FIELDS: readonly string[] = AUDIENCE_FIELDS;
+export type ExportField = (typeof AUDIENCE_FIELDS)[number];
 
 /** The fields a comma-separated list names, each once; an unknown one is refused, naming `fields`. */
 export function exportFieldsOf(list: string): ExportField[] {
   const fields = list.split(',').map((f) => f.trim());
-  const unknown = fields.find((f) => !(EXPORT_FIELDS as readonly string[]).includes(f));
+  const unknown = fields.find((f) => !EXPORT_FIELDS.includes(f));
   if (unknown !== undefined) throw errors.invalid('fields', `${JSON.stringify(unknown)} is not an export field (${EXPORT_FIELDS.join(', ')})`);
   return [...new Set(fields)] as ExportField[];
 }

@@ -100,7 +100,8 @@ describe('CONTACT_FIELDS drives the contact schema, the import and the SQL', () 
   it('rule attributes and export fields come from the same list', () => {
     assert.deepEqual(Object.keys(CONTACT_ATTRIBUTES).sort(), fieldNames.filter((n) => contactFieldEntries().find(([f]) => f === n)![1].rule).sort());
     assert.equal(CONTACT_ATTRIBUTES.consent_at, undefined, 'consent_at is not a rule attribute (as before)');
-    assert.deepEqual([...EXPORT_FIELDS], AUDIENCE_FIELDS);
+    // Written out by hand: the fields an export offered before the list existed, in order.
+    assert.deepEqual([...EXPORT_FIELDS], ['user_id', 'phone', 'name', 'gender', 'birthday', 'city', 'region', 'vip_level', 'attributes']);
   });
 
   it('a field added to the list reaches the schema, the import headers, the statements and the expected tables', () => {
