@@ -6,12 +6,11 @@
  */
 import { withEventWriteLock } from '../ingest/event-store.ts';
 import { processLocks } from '../warehouse/keyed-mutex.ts';
-import { MetadataStore } from '../warehouse/metadata-store.ts';
 import { claimNextVersion } from '../warehouse/version-claims.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import type { AudienceSpec } from '../segmentation/audiences.ts';
+import { getAudience, recordAudienceSnapshot, type AudienceSpec } from '../segmentation/audiences.ts';
 import { HOLDOUT } from './allocation.ts';
 import type { Experiment } from './experiments.ts';
 
@@ -52,10 +51,9 @@ async function allocateOnce(
   let acc = spec.holdout;
   const cuts = spec.variants.map((v) => (acc += ((1 - spec.holdout) * v.weight) / total));
   cuts[cuts.length - 1] = 2; // the last variant takes the rest, whatever rounding did
-  const audiences = new MetadataStore<AudienceSpec>(wh, 'audiences');
   const variantIds = [...keys, HOLDOUT].map((k) => `${experiment.id}.${k}`);
   // Each allocation is a new version of every variant audience, the same number for all of them.
-  const previous = await Promise.all(variantIds.map((id) => audiences.get(workspaceId, id)));
+  const previous = await Promise.all(variantIds.map((id) => getAudience(wh, workspaceId, id)));
   const newest = Math.max(0, ...previous.map((p) => p?.spec.version ?? 0));
   const targetVersion = await claimNextVersion(wh, { type: 'experiment_allocation', workspace: workspaceId, id: experiment.id }, newest);
   const params = {
@@ -79,7 +77,7 @@ async function allocateOnce(
   const variantAudiences: AllocationResult['variant_audiences'] = {};
   for (const key of [...keys, HOLDOUT]) {
     const id = `${experiment.id}.${key}`;
-    await audiences.save(workspaceId, {
+    await recordAudienceSnapshot(wh, workspaceId, {
       id,
       name: `${experiment.name}: ${key}`,
       spec: { ...source.spec, version: targetVersion, size: counts[key]!, matched: counts[key]!, excluded: {}, materialized_at: new Date(opts.nowMs).toISOString(), deleted_versions: [] },

@@ -6,6 +6,7 @@
  */
 import { backfillContactRollups, backfillMetricsRollup, backfillSlimMetricsRollup } from './rollup-backfill.ts';
 import { localTable, runDdl } from './cluster-ddl.ts';
+import { mergeMetadataTables } from './metadata-merge.ts';
 import { sql } from './sql-files.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -59,4 +60,6 @@ export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
   '0012': { after: backfillContactRollups },
   '0013': { after: backfillMetricsRollup },
   '0014': { after: backfillSlimMetricsRollup },
+  // The seven metadata tables of one shape become one table with a kind column.
+  '0015': { after: mergeMetadataTables },
 };

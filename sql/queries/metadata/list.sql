@@ -4,8 +4,8 @@ SELECT id, version, name, spec, deleted, changed_at, changed_by
 FROM
 (
     SELECT id, version, name, spec, deleted, changed_at, changed_by
-    FROM {table:Identifier}
-    WHERE workspace_id = {workspace:String} AND id > {after:String}
+    FROM metadata
+    WHERE workspace_id = {workspace:String} AND kind = {kind:String} AND id > {after:String}
     ORDER BY id, version DESC, changed_at, spec
     LIMIT 1 BY id
 )
