@@ -9,7 +9,7 @@
  */
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import type { AlertRuleSpec } from './alerts.ts';
+import type { AlertRuleSpec } from './alert-types.ts';
 import type { Breakdown } from './event-filters.ts';
 import { THRESHOLDS, type MetricName } from './metrics.ts';
 
@@ -51,9 +51,16 @@ export const BUILT_IN_RULES: readonly MetadataRecord<AlertRuleSpec>[] = (Object.
     version: 0,
     name: `${metric} ${t.below !== undefined ? `below ${t.below * 100}%` : `at or above ${t.atOrAbove! * 100}%`}`,
     spec: {
-      metric, kind: 'threshold' as const,
+      metric,
+      kind: 'threshold' as const,
       threshold: t.below !== undefined ? { below: t.below } : { at_or_above: t.atOrAbove },
-      sensitivity: 3, weeks: 4, cooldown_hours: 6, enabled: true, interval: 'hour' as const, min_volume: 100, ...DEFAULT_JUDGING[metric],
+      sensitivity: 3,
+      weeks: 4,
+      cooldown_hours: 6,
+      enabled: true,
+      interval: 'hour' as const,
+      min_volume: 100,
+      ...DEFAULT_JUDGING[metric],
     },
     changed_at: BUILT_IN_AT,
     changed_by: 'defaults',

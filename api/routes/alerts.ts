@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { deliverAlertWebhook, withoutSecret, withWebhookSecret } from '../../analytics/alert-webhooks.ts';
-import { acknowledgeAlert, deleteRule, evaluateAlerts, getRule, listAlerts, listRules, ruleSpec, saveRule, type AlertRule, type AlertRuleSpec, type AlertsPosition } from '../../analytics/alerts.ts';
+import type { AlertRule, AlertRuleSpec } from '../../analytics/alert-types.ts';
+import { acknowledgeAlert, deleteRule, evaluateAlerts, getRule, listAlerts, listRules, ruleSpec, saveRule, type AlertsPosition } from '../../analytics/alerts.ts';
 import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
 import { METRICS } from '../../analytics/metrics.ts';
 import { newWebhookSecret } from '../../notify/signature.ts';
@@ -97,6 +98,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
   const policy = outboundPolicy(config.webhooks);
   const readers = { roles: ['analyst', 'marketer', 'admin'] as const };
   const writers = { roles: ['analyst', 'admin'] as const };
+  /** The rule, else the 404 that a missing rule and another workspace's answer alike. */
+  const existingRule = async (ws: string, id: string) => {
+    const rule = await getRule(warehouse, ws, id);
+    if (!rule) throw errors.notFound(`alert rule ${id}`);
+    return rule;
+  };
 
   app.get(
     '/alert-rules',
@@ -116,8 +123,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
     async (request) => {
       const { id } = request.params;
       const ws = request.principal.workspaceId;
-      const current = await getRule(warehouse, ws, id);
-      if (!current) throw errors.notFound(`alert rule ${id}`);
+      const current = await existingRule(ws, id);
       const { spec, created } = withWebhookSecret(toSpec(request.body, policy), current.spec);
       return answer(await saveRule(warehouse, ws, { id, name: request.body.name, spec, changedBy: request.principal.keyId }), created);
     },
@@ -136,8 +142,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
     async (request) => {
       const { id } = request.params;
       const ws = request.principal.workspaceId;
-      const current = await getRule(warehouse, ws, id);
-      if (!current) throw errors.notFound(`alert rule ${id}`);
+      const current = await existingRule(ws, id);
       if (!current.spec.webhook_url) throw errors.validation('webhook_url: the rule has no webhook to sign', 'webhook_url');
       const secret = newWebhookSecret();
       await saveRule(warehouse, ws, { id, name: current.name, spec: { ...current.spec, webhook_secret: secret }, changedBy: request.principal.keyId });

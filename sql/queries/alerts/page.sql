@@ -1,15 +1,8 @@
--- A page of a workspace's fired alerts: the newest version of each (as metadata/list picks it), live,
--- with the status asked ('' = any), newest bucket first and then by id, after the (bucket, id) of the
+-- A page of a workspace's fired alerts: the newest version of each (as metadata/list picks it; {after} = ''),
+-- live, with the status asked ('' = any), newest bucket first and then by id, after the (bucket, id) of the
 -- previous page's last alert. Buckets are ISO instants of one format, so text order is time order.
 SELECT id, version, name, spec, deleted, changed_at, changed_by
-FROM
-(
-    SELECT id, version, name, spec, deleted, changed_at, changed_by
-    FROM metadata
-    WHERE workspace_id = {workspace:String} AND kind = {kind:String}
-    ORDER BY id, version DESC, changed_at, spec
-    LIMIT 1 BY id
-)
+FROM ({{metadata/newest-of-kind}})
 WHERE deleted = 0
   AND ({status:String} = '' OR JSONExtractString(spec, 'status') = {status:String})
   AND (
