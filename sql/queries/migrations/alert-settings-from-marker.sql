@@ -5,5 +5,5 @@ INSERT INTO metadata (workspace_id, kind, id, version, name, spec, deleted, chan
 SELECT workspace_id, 'alert_settings', 'alert_settings', 1, 'alert settings', '{"default_rules":"saved"}', 0, min(changed_at), 'defaults'
 FROM {table:Identifier}
 WHERE id = '__defaults__'
-  AND workspace_id NOT IN (SELECT workspace_id FROM metadata WHERE kind = 'alert_settings')
+  AND workspace_id GLOBAL NOT IN (SELECT workspace_id FROM metadata WHERE kind = 'alert_settings')
 GROUP BY workspace_id

@@ -2,6 +2,6 @@
 SELECT count() AS missing
 FROM {table:Identifier}
 WHERE NOT (id = '__defaults__' AND {kind:String} = 'alert_rules')
-  AND (workspace_id, id, version, changed_at, cityHash64(spec)) NOT IN (
+  AND (workspace_id, id, version, changed_at, cityHash64(spec)) GLOBAL NOT IN (
       SELECT workspace_id, id, version, changed_at, cityHash64(spec) FROM metadata WHERE kind = {kind:String}
   )
