@@ -39,7 +39,8 @@ export async function getRule(wh: Warehouse, workspaceId: string, id: string): P
 }
 
 /** What a rule may leave out, filled with the defaults. */
-export type AlertRuleInput = Pick<AlertRuleSpec, 'metric' | 'kind' | 'filters' | 'threshold' | 'breakdown' | 'webhook_url'> & Partial<Omit<AlertRuleSpec, 'webhook_secret'>>;
+export type AlertRuleInput = Pick<AlertRuleSpec, 'metric' | 'kind' | 'filters' | 'threshold' | 'breakdown' | 'webhook_url'> &
+  Partial<Omit<AlertRuleSpec, 'webhook_secret'>>;
 
 /** A rule's spec from what the caller gave: hourly, at least 100 in the denominator, 3 MADs over 4 weeks, 6 h cooldown, enabled. */
 export function ruleSpec(input: AlertRuleInput): AlertRuleSpec {
@@ -69,7 +70,11 @@ export interface AlertsPosition {
 }
 
 /** Fired alerts, newest bucket first (then by id), filtered by status and paged in SQL. */
-export function listAlerts(wh: Warehouse, workspaceId: string, opts: { status?: AlertSpec['status']; limit: number; after?: AlertsPosition }): Promise<Alert[]> {
+export function listAlerts(
+  wh: Warehouse,
+  workspaceId: string,
+  opts: { status?: AlertSpec['status']; limit: number; after?: AlertsPosition },
+): Promise<Alert[]> {
   return alertsStore(wh).select(workspaceId, sql('alerts/page'), {
     after: '',
     status: opts.status ?? '',

@@ -10,31 +10,13 @@ import { claimNextVersion } from '../warehouse/version-claims.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
+import { getAudience, recordAudienceSnapshot, type AudienceSpec } from '../segmentation/audiences.ts';
 import { HOLDOUT } from './allocation.ts';
 import type { Experiment } from './experiments.ts';
 
-/** What allocation needs of an audience snapshot's spec (segmentation's AudienceSpec has it). */
-export interface SnapshotSpec {
-  version: number;
-  size: number;
-  matched: number;
-  excluded: Record<string, number>;
-  materialized_at: string;
-  deleted_versions?: number[];
-}
-
-/**
- * The audience records, owned by segmentation/audiences.ts: the caller passes its functions (getAudience,
- * recordAudienceSnapshot), so there is one writer of audience records and experiments does not reach into it.
- */
-export interface AudienceRecords<Spec extends SnapshotSpec> {
-  get(wh: Warehouse, workspaceId: string, id: string): Promise<{ spec: Spec } | undefined>;
-  record(wh: Warehouse, workspaceId: string, audience: { id: string; name: string; spec: Spec; changedBy: string }): Promise<unknown>;
-}
-
 /** The audience snapshot that is split. */
-type AllocationSource<Spec> = { id: string; spec: Spec };
-type AllocationOptions<Spec extends SnapshotSpec> = { nowMs: number; changedBy: string; audiences: AudienceRecords<Spec> };
+type AllocationSource = { id: string; spec: AudienceSpec };
+type AllocationOptions = { nowMs: number; changedBy: string };
 
 export interface AllocationResult {
   experiment_id: string;
@@ -49,18 +31,18 @@ export interface AllocationResult {
  * Splits an audience snapshot into per-variant audiences. Allocations of one experiment run one at a time
  * in this process, and each claims its own version number, so two runs never share (and mix) a version.
  */
-export function allocateAudience<Spec extends SnapshotSpec>(
+export function allocateAudience(
   wh: Warehouse,
   workspaceId: string,
   experiment: Experiment,
-  source: AllocationSource<Spec>,
-  opts: AllocationOptions<Spec>,
+  source: AllocationSource,
+  opts: AllocationOptions,
 ): Promise<AllocationResult> {
   const lockKey = JSON.stringify(['allocate', wh.config.url ?? 'embedded', wh.database, workspaceId, experiment.id]);
   return processLocks.run(lockKey, () => allocateOnce(wh, workspaceId, experiment, source, opts));
 }
 
-async function allocateOnce<Spec extends SnapshotSpec>(wh: Warehouse, workspaceId: string, experiment: Experiment, source: AllocationSource<Spec>, opts: AllocationOptions<Spec>) {
+async function allocateOnce(...[wh, workspaceId, experiment, source, opts]: Parameters<typeof allocateAudience>): Promise<AllocationResult> {
   const { spec } = experiment;
   const keys = spec.variants.map((v) => v.key);
   const total = spec.variants.reduce((s, v) => s + v.weight, 0);
@@ -69,7 +51,7 @@ async function allocateOnce<Spec extends SnapshotSpec>(wh: Warehouse, workspaceI
   cuts[cuts.length - 1] = 2; // the last variant takes the rest, whatever rounding did
   const variantIds = [...keys, HOLDOUT].map((k) => `${experiment.id}.${k}`);
   // Each allocation is a new version of every variant audience, the same number for all of them.
-  const previous = await Promise.all(variantIds.map((id) => opts.audiences.get(wh, workspaceId, id)));
+  const previous = await Promise.all(variantIds.map((id) => getAudience(wh, workspaceId, id)));
   const newest = Math.max(0, ...previous.map((p) => p?.spec.version ?? 0));
   const targetVersion = await claimNextVersion(wh, { type: 'experiment_allocation', workspace: workspaceId, id: experiment.id }, newest);
   const params = {
@@ -93,7 +75,7 @@ async function allocateOnce<Spec extends SnapshotSpec>(wh: Warehouse, workspaceI
   const variantAudiences: AllocationResult['variant_audiences'] = {};
   for (const key of [...keys, HOLDOUT]) {
     const id = `${experiment.id}.${key}`;
-    await opts.audiences.record(wh, workspaceId, {
+    await recordAudienceSnapshot(wh, workspaceId, {
       id,
       name: `${experiment.name}: ${key}`,
       spec: { ...source.spec, version: targetVersion, size: counts[key]!, matched: counts[key]!, excluded: {}, materialized_at: new Date(opts.nowMs).toISOString(), deleted_versions: [] },

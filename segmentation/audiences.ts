@@ -99,7 +99,11 @@ export const getAudience = (wh: Warehouse, workspaceId: string, id: string) => s
  * Records a snapshot whose members another module wrote under `spec.version` (an experiment's variant
  * audience, whose members its allocation wrote): a new version of the audience record.
  */
-export function recordAudienceSnapshot(wh: Warehouse, workspaceId: string, audience: { id: string; name: string; spec: AudienceSpec; changedBy: string }): Promise<Audience> {
+export function recordAudienceSnapshot(
+  wh: Warehouse,
+  workspaceId: string,
+  audience: { id: string; name: string; spec: AudienceSpec; changedBy: string },
+): Promise<Audience> {
   return store(wh).save(workspaceId, audience);
 }
 

@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { deliverAlertWebhook, withoutSecret, withWebhookSecret } from '../../analytics/alert-webhooks.ts';
 import type { AlertRule, AlertRuleSpec } from '../../analytics/alert-types.ts';
-import { acknowledgeAlert, deleteRule, evaluateAlerts, getRule, listAlerts, listRules, ruleSpec, saveRule, type AlertsPosition } from '../../analytics/alerts.ts';
+import {
+  acknowledgeAlert, deleteRule, evaluateAlerts, getRule, listAlerts, listRules, ruleSpec, saveRule, type AlertsPosition,
+} from '../../analytics/alerts.ts';
 import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
 import { METRICS } from '../../analytics/metrics.ts';
 import { newWebhookSecret } from '../../notify/signature.ts';
@@ -68,7 +70,9 @@ const AlertAnswer = Type.Object({
     status: Type.String(),
     fired_at: Type.String(),
     acked_at: Type.Optional(Type.String()),
-    webhook: Type.Optional(Type.Object({ attempts: Type.Integer(), delivered: Type.Boolean(), status: Type.Optional(Type.Integer()), error: Type.Optional(Type.String()) })),
+    webhook: Type.Optional(
+      Type.Object({ attempts: Type.Integer(), delivered: Type.Boolean(), status: Type.Optional(Type.Integer()), error: Type.Optional(Type.String()) }),
+    ),
   }),
 });
 
@@ -107,11 +111,18 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
 
   app.get(
     '/alert-rules',
-    { config: readers, schema: { summary: 'Alert rules (the seed articles’ levels are built-in defaults of every workspace)', response: { 200: Type.Object({ rules: Type.Array(RuleAnswer) }) } } },
+    {
+      config: readers,
+      schema: {
+        summary: 'Alert rules (the seed articles’ levels are built-in defaults of every workspace)',
+        response: { 200: Type.Object({ rules: Type.Array(RuleAnswer) }) },
+      },
+    },
     async (request) => ({ rules: (await listRules(warehouse, request.principal.workspaceId)).map(withoutSecret) }),
   );
 
-  app.post('/alert-rules', { config: writers, schema: { summary: 'Create an alert rule', body: RuleBody, response: { 201: RuleAnswer } } }, async (request, reply) => {
+  const createRule = { config: writers, schema: { summary: 'Create an alert rule', body: RuleBody, response: { 201: RuleAnswer } } };
+  app.post('/alert-rules', createRule, async (request, reply) => {
     const { spec, created } = withWebhookSecret(toSpec(request.body, policy));
     const saved = await saveRule(warehouse, request.principal.workspaceId, { name: request.body.name, spec, changedBy: request.principal.keyId });
     return reply.status(201).send(answer(saved, created));
@@ -206,7 +217,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
     },
   );
 
-  app.post('/alerts/:id/ack', { config: readers, schema: { summary: 'Acknowledge an alert', params: IdParams, response: { 200: AlertAnswer } } }, async (request) => {
+  const ack = { config: readers, schema: { summary: 'Acknowledge an alert', params: IdParams, response: { 200: AlertAnswer } } };
+  app.post('/alerts/:id/ack', ack, async (request) => {
     const { id } = request.params;
     const acked = await acknowledgeAlert(warehouse, request.principal.workspaceId, id, request.principal.keyId);
     if (!acked) throw errors.notFound(`alert ${id}`);
