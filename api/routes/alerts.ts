@@ -12,6 +12,7 @@ import { newWebhookSecret } from '../../notify/signature.ts';
 import { outboundPolicy, webhookUrlProblem, type OutboundPolicy } from '../../notify/outbound-policy.ts';
 import type { Services } from '../services.ts';
 import { pageOf, pageQuery, pageStart } from '../cursor.ts';
+import { AnyJson, Figure, Measure, NextCursor, NoContent, Versioned } from '../response-schemas.ts';
 import { errors } from '../errors.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
@@ -38,34 +39,36 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 // Answers. The serializer writes only what these list, so every field of a record is named here (a rule's
 // signing secret is not: it is never read back, only shown once as `webhook_secret` beside the rule).
-const Versioned = { id: Type.String(), version: Type.Integer(), name: Type.String(), changed_at: Type.String(), changed_by: Type.String() };
-const RuleSpecAnswer = Type.Object({
-  metric: Type.String(),
-  kind: Type.String(),
-  interval: Type.String(),
-  breakdown: Type.Optional(Type.String()),
-  filters: Type.Optional(Type.Array(Type.Unknown())),
-  threshold: Type.Optional(Type.Object({ below: Type.Optional(Type.Number()), at_or_above: Type.Optional(Type.Number()) })),
-  min_volume: Type.Number(),
-  sensitivity: Type.Number(),
-  weeks: Type.Number(),
-  cooldown_hours: Type.Number(),
-  webhook_url: Type.Optional(Type.String()),
-  enabled: Type.Boolean(),
+const RuleAnswer = Type.Object({
+  ...Versioned(
+    Type.Object({
+      metric: Type.String(),
+      kind: Type.String(),
+      interval: Type.String(),
+      breakdown: Type.Optional(Type.String()),
+      filters: Type.Optional(Type.Array(AnyJson)),
+      threshold: Type.Optional(Type.Object({ below: Type.Optional(Type.Number()), at_or_above: Type.Optional(Type.Number()) })),
+      min_volume: Type.Number(),
+      sensitivity: Type.Number(),
+      weeks: Type.Number(),
+      cooldown_hours: Type.Number(),
+      webhook_url: Type.Optional(Type.String()),
+      enabled: Type.Boolean(),
+    }),
+  ).properties,
+  webhook_secret: Type.Optional(Type.String({ description: 'A new signing secret, shown this once' })),
 });
-const RuleAnswer = Type.Object({ ...Versioned, spec: RuleSpecAnswer, webhook_secret: Type.Optional(Type.String()) });
-const AlertAnswer = Type.Object({
-  ...Versioned,
-  spec: Type.Object({
+const AlertAnswer = Versioned(
+  Type.Object({
     rule_id: Type.String(),
     metric: Type.String(),
     kind: Type.String(),
     bucket: Type.String(),
     breakdown: Type.Optional(Type.String()),
     breakdown_value: Type.Optional(Type.String()),
-    observed: Type.Number(),
-    expected_low: Type.Union([Type.Number(), Type.Null()]),
-    expected_high: Type.Union([Type.Number(), Type.Null()]),
+    observed: Figure,
+    expected_low: Measure,
+    expected_high: Measure,
     volume: Type.Number(),
     status: Type.String(),
     fired_at: Type.String(),
@@ -74,7 +77,7 @@ const AlertAnswer = Type.Object({
       Type.Object({ attempts: Type.Integer(), delivered: Type.Boolean(), status: Type.Optional(Type.Integer()), error: Type.Optional(Type.String()) }),
     ),
   }),
-});
+);
 
 /** The rule's spec from the request: what the schema cannot say is checked here, the rest is defaulted by the alerts domain. */
 function toSpec(body: Static<typeof RuleBody>, policy: OutboundPolicy): AlertRuleSpec {
@@ -161,7 +164,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
     },
   );
 
-  app.delete('/alert-rules/:id', { config: writers, schema: { summary: 'Delete an alert rule', params: IdParams } }, async (request, reply) => {
+  app.delete('/alert-rules/:id', { config: writers, schema: { summary: 'Delete an alert rule', params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const { id } = request.params;
     if (!(await deleteRule(warehouse, request.principal.workspaceId, id, request.principal.keyId))) throw errors.notFound(`alert rule ${id}`);
     return reply.status(204).send();
@@ -206,7 +209,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
       schema: {
         summary: 'Fired alerts, newest bucket first, in pages',
         querystring: AlertsQuery,
-        response: { 200: Type.Object({ alerts: Type.Array(AlertAnswer), next_cursor: Type.Union([Type.String(), Type.Null()]) }) },
+        response: { 200: Type.Object({ alerts: Type.Array(AlertAnswer), next_cursor: NextCursor }) },
       },
     },
     async (request) => {
