@@ -7,7 +7,8 @@ import { postUnderPolicy, type PostOutcome } from '../notify/http-post.ts';
 import { outboundPolicy } from '../notify/outbound-policy.ts';
 import { newWebhookSecret, SIGNATURE_HEADER, signatureHeader } from '../notify/signature.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { alertsStore, type Alert, type AlertRule, type AlertRuleSpec, type WebhookTarget } from './alerts.ts';
+import type { Alert, AlertRule, AlertRuleSpec, WebhookTarget } from './alert-types.ts';
+import { alertsStore } from './alerts.ts';
 
 /**
  * The spec to save: a rule with a webhook keeps its secret across edits and gets one the first time it

@@ -1,98 +1,88 @@
 /**
- * Alerts on dashboard metrics. A rule is a fixed threshold (the seed articles' levels are created as
- * defaults for every workspace) or an anomaly detector: the bucket's rate against the same hour of week
+ * Alerts on dashboard metrics. A rule is a fixed threshold (the seed articles' levels are built-in
+ * defaults of every workspace, alert-defaults.ts) or an anomaly detector: the bucket's rate against the same hour of week
  * (or weekday, for daily buckets) in the past weeks, expected range = median ± sensitivity × max(1.4826 ×
  * MAD, binomial standard error of the bucket). Buckets below min_volume never fire; a cooldown stops
  * repeats per rule and breakdown value; a webhook receives each new alert (alert-webhooks.ts).
  */
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
-import type { WhereClause } from '../warehouse/event-filter-sql.ts';
-import type { Breakdown } from './event-filters.ts';
-import { metricCounts, rateOf, THRESHOLDS, type MetricName } from './metrics.ts';
+import { MetadataStore } from '../warehouse/metadata-store.ts';
+import { sql } from '../warehouse/sql-files.ts';
+import { alertSettings, BUILT_IN_RULES, builtInRule } from './alert-defaults.ts';
+import type { Alert, AlertRule, AlertRuleSpec, AlertSpec, WebhookTarget } from './alert-types.ts';
+import { metricCounts, rateOf, type MetricName } from './metrics.ts';
 
-export interface AlertRuleSpec {
-  metric: MetricName;
-  kind: 'threshold' | 'anomaly';
-  interval: 'hour' | 'day' | 'week';
-  breakdown?: Breakdown;
-  filters?: WhereClause[];
-  threshold?: { below?: number; at_or_above?: number };
-  /** Smallest denominator (e.g. delivered messages) a bucket needs to be judged. */
-  min_volume: number;
-  sensitivity: number;
-  weeks: number;
-  cooldown_hours: number;
-  webhook_url?: string;
-  /** Signs the rule's webhook bodies; made when a webhook is first saved, never listed again (alert-webhooks.ts). */
-  webhook_secret?: string;
-  enabled: boolean;
-}
-
-export interface AlertSpec {
-  rule_id: string;
-  metric: MetricName;
-  kind: AlertRuleSpec['kind'];
-  bucket: string;
-  breakdown?: string;
-  breakdown_value?: string;
-  observed: number;
-  expected_low: number | null;
-  expected_high: number | null;
-  volume: number;
-  status: 'open' | 'acked';
-  fired_at: string;
-  acked_at?: string;
-  /** The webhook's outcome; `error` says why the last attempt failed. */
-  webhook?: { attempts: number; delivered: boolean; status?: number; error?: string };
-}
-
-export type AlertRule = MetadataRecord<AlertRuleSpec>;
-/** Where a rule's alerts are posted, and the secret that signs them. */
-export type WebhookTarget = { url: string; secret?: string };
-export type Alert = MetadataRecord<AlertSpec>;
-
-export const rulesStore = (wh: Warehouse) => new MetadataStore<AlertRuleSpec & { marker?: boolean }>(wh, 'alert_rules');
+export const rulesStore = (wh: Warehouse) => new MetadataStore<AlertRuleSpec>(wh, 'alert_rules');
 export const alertsStore = (wh: Warehouse) => new MetadataStore<AlertSpec>(wh, 'alerts');
 
-const DEFAULTS_MARKER = '__defaults__';
 /** Metrics where a rise is the problem; for the others a drop is. */
 const BAD_WHEN_HIGH: ReadonlySet<MetricName> = new Set(['complaint_rate', 'unsubscribe_rate']);
 
-/**
- * How the default rules judge each metric: sends and receipts hourly (a delivery collapse must be seen
- * within the hour, per carrier); clicks and conversions weekly, because they trail deliveries by hours
- * (an evening campaign's conversions land on the next day) and a day would read low for no reason;
- * complaints only on large volumes, because at 0.1 % a single complaint in 1,000 would fire.
- */
-const DEFAULT_JUDGING: Partial<Record<MetricName, Pick<AlertRuleSpec, 'interval' | 'min_volume'> & { breakdown?: Breakdown }>> = {
-  send_success_rate: { interval: 'hour', min_volume: 100 },
-  delivery_rate: { interval: 'hour', min_volume: 100, breakdown: 'carrier' },
-  click_rate: { interval: 'week', min_volume: 1000 },
-  conversion_rate: { interval: 'week', min_volume: 1000 },
-  complaint_rate: { interval: 'week', min_volume: 10_000 },
-};
-
-/** The seed articles' fixed levels, as rules, once per workspace (deleting them later is respected). */
-export async function ensureDefaultRules(wh: Warehouse, workspaceId: string): Promise<void> {
-  const store = rulesStore(wh);
-  if ((await store.history(workspaceId, DEFAULTS_MARKER)).length) return;
-  for (const [metric, t] of Object.entries(THRESHOLDS) as [MetricName, { below?: number; atOrAbove?: number }][]) {
-    await store.save(workspaceId, {
-      name: `${metric} ${t.below !== undefined ? `below ${t.below * 100}%` : `at or above ${t.atOrAbove! * 100}%`}`,
-      spec: {
-        metric, kind: 'threshold', threshold: { below: t.below, at_or_above: t.atOrAbove },
-        sensitivity: 3, weeks: 4, cooldown_hours: 6, enabled: true, interval: 'hour', min_volume: 100, ...DEFAULT_JUDGING[metric],
-      },
-      changedBy: 'defaults',
-    });
-  }
-  await store.save(workspaceId, { id: DEFAULTS_MARKER, name: 'defaults created', spec: { marker: true } as never, changedBy: 'defaults' });
+/** The built-in default rules that apply to the workspace: none saved a version of them (and its settings take them). */
+async function builtInRulesOf(wh: Warehouse, workspaceId: string): Promise<AlertRule[]> {
+  if ((await alertSettings(wh, workspaceId)).default_rules !== 'built_in') return [];
+  const saved = await rulesStore(wh).storedIds(workspaceId, BUILT_IN_RULES.map((r) => r.id));
+  return BUILT_IN_RULES.filter((r) => !saved.has(r.id));
 }
 
+/** The workspace's rules in id order: the stored ones and the built-in defaults it has not saved. Writes nothing. */
 export async function listRules(wh: Warehouse, workspaceId: string): Promise<AlertRule[]> {
-  await ensureDefaultRules(wh, workspaceId);
-  return (await rulesStore(wh).list(workspaceId, 1000)).filter((r) => !r.spec.marker) as AlertRule[];
+  const [stored, builtIn] = await Promise.all([rulesStore(wh).list(workspaceId, 1000), builtInRulesOf(wh, workspaceId)]);
+  return [...stored, ...builtIn].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** One rule: its newest stored version, else the built-in default of that id; undefined when missing or deleted. */
+export async function getRule(wh: Warehouse, workspaceId: string, id: string): Promise<AlertRule | undefined> {
+  const stored = await rulesStore(wh).get(workspaceId, id);
+  if (stored || !builtInRule(id)) return stored;
+  return (await builtInRulesOf(wh, workspaceId)).find((r) => r.id === id);
+}
+
+/** What a rule may leave out, filled with the defaults. */
+export type AlertRuleInput = Pick<AlertRuleSpec, 'metric' | 'kind' | 'filters' | 'threshold' | 'breakdown' | 'webhook_url'> &
+  Partial<Omit<AlertRuleSpec, 'webhook_secret'>>;
+
+/** A rule's spec from what the caller gave: hourly, at least 100 in the denominator, 3 MADs over 4 weeks, 6 h cooldown, enabled. */
+export function ruleSpec(input: AlertRuleInput): AlertRuleSpec {
+  return {
+    metric: input.metric, kind: input.kind, interval: input.interval ?? 'hour', breakdown: input.breakdown, filters: input.filters, threshold: input.threshold,
+    min_volume: input.min_volume ?? 100, sensitivity: input.sensitivity ?? 3, weeks: input.weeks ?? 4, cooldown_hours: input.cooldown_hours ?? 6,
+    webhook_url: input.webhook_url, enabled: input.enabled ?? true,
+  };
+}
+
+/** Saves a new version of a rule (a new rule without `id`; a built-in default's first saved version with its id). */
+export function saveRule(wh: Warehouse, workspaceId: string, rule: { id?: string; name: string; spec: AlertRuleSpec; changedBy: string }): Promise<AlertRule> {
+  return rulesStore(wh).save(workspaceId, rule);
+}
+
+/** Deletes a rule (a built-in default stays deleted: its tombstone is stored); false when there is no such rule. */
+export async function deleteRule(wh: Warehouse, workspaceId: string, id: string, changedBy: string): Promise<boolean> {
+  const current = await getRule(wh, workspaceId, id);
+  if (!current) return false;
+  return rulesStore(wh).remove(workspaceId, id, changedBy, { name: current.name, spec: current.spec });
+}
+
+/** Where a page of alerts starts: after this (bucket, id). */
+export interface AlertsPosition {
+  bucket: string;
+  id: string;
+}
+
+/** Fired alerts, newest bucket first (then by id), filtered by status and paged in SQL. */
+export function listAlerts(
+  wh: Warehouse,
+  workspaceId: string,
+  opts: { status?: AlertSpec['status']; limit: number; after?: AlertsPosition },
+): Promise<Alert[]> {
+  return alertsStore(wh).select(workspaceId, sql('alerts/page'), {
+    after: '',
+    status: opts.status ?? '',
+    has_after: opts.after ? 1 : 0,
+    after_bucket: opts.after?.bucket ?? '',
+    after_id: opts.after?.id ?? '',
+    limit: opts.limit,
+  });
 }
 
 const median = (xs: number[]) => {

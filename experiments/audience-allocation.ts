@@ -7,14 +7,17 @@
 import { contactSql } from '../ingest/contact-sql.ts';
 import { withEventWriteLock } from '../ingest/event-store.ts';
 import { processLocks } from '../warehouse/keyed-mutex.ts';
-import { MetadataStore } from '../warehouse/metadata-store.ts';
 import { claimNextVersion } from '../warehouse/version-claims.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import type { AudienceSpec } from '../segmentation/audiences.ts';
+import { getAudience, recordAudienceSnapshot, type AudienceSpec } from '../segmentation/audiences.ts';
 import { HOLDOUT } from './allocation.ts';
 import type { Experiment } from './experiments.ts';
+
+/** The audience snapshot that is split. */
+type AllocationSource = { id: string; spec: AudienceSpec };
+type AllocationOptions = { nowMs: number; changedBy: string };
 
 export interface AllocationResult {
   experiment_id: string;
@@ -33,30 +36,23 @@ export function allocateAudience(
   wh: Warehouse,
   workspaceId: string,
   experiment: Experiment,
-  source: { id: string; spec: AudienceSpec },
-  opts: { nowMs: number; changedBy: string },
+  source: AllocationSource,
+  opts: AllocationOptions,
 ): Promise<AllocationResult> {
   const lockKey = JSON.stringify(['allocate', wh.config.url ?? 'embedded', wh.database, workspaceId, experiment.id]);
   return processLocks.run(lockKey, () => allocateOnce(wh, workspaceId, experiment, source, opts));
 }
 
-async function allocateOnce(
-  wh: Warehouse,
-  workspaceId: string,
-  experiment: Experiment,
-  source: { id: string; spec: AudienceSpec },
-  opts: { nowMs: number; changedBy: string },
-): Promise<AllocationResult> {
+async function allocateOnce(...[wh, workspaceId, experiment, source, opts]: Parameters<typeof allocateAudience>): Promise<AllocationResult> {
   const { spec } = experiment;
   const keys = spec.variants.map((v) => v.key);
   const total = spec.variants.reduce((s, v) => s + v.weight, 0);
   let acc = spec.holdout;
   const cuts = spec.variants.map((v) => (acc += ((1 - spec.holdout) * v.weight) / total));
   cuts[cuts.length - 1] = 2; // the last variant takes the rest, whatever rounding did
-  const audiences = new MetadataStore<AudienceSpec>(wh, 'audiences');
   const variantIds = [...keys, HOLDOUT].map((k) => `${experiment.id}.${k}`);
   // Each allocation is a new version of every variant audience, the same number for all of them.
-  const previous = await Promise.all(variantIds.map((id) => audiences.get(workspaceId, id)));
+  const previous = await Promise.all(variantIds.map((id) => getAudience(wh, workspaceId, id)));
   const newest = Math.max(0, ...previous.map((p) => p?.spec.version ?? 0));
   const targetVersion = await claimNextVersion(wh, { type: 'experiment_allocation', workspace: workspaceId, id: experiment.id }, newest);
   const params = {
@@ -80,7 +76,7 @@ async function allocateOnce(
   const variantAudiences: AllocationResult['variant_audiences'] = {};
   for (const key of [...keys, HOLDOUT]) {
     const id = `${experiment.id}.${key}`;
-    await audiences.save(workspaceId, {
+    await recordAudienceSnapshot(wh, workspaceId, {
       id,
       name: `${experiment.name}: ${key}`,
       spec: { ...source.spec, version: targetVersion, size: counts[key]!, matched: counts[key]!, excluded: {}, materialized_at: new Date(opts.nowMs).toISOString(), deleted_versions: [] },

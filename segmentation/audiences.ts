@@ -96,6 +96,18 @@ export async function materializeAudience(wh: Warehouse, workspaceId: string, se
 
 export const getAudience = (wh: Warehouse, workspaceId: string, id: string) => store(wh).get(workspaceId, id);
 
+/**
+ * Records a snapshot whose members another module wrote under `spec.version` (an experiment's variant
+ * audience, whose members its allocation wrote): a new version of the audience record.
+ */
+export function recordAudienceSnapshot(
+  wh: Warehouse,
+  workspaceId: string,
+  audience: { id: string; name: string; spec: AudienceSpec; changedBy: string },
+): Promise<Audience> {
+  return store(wh).save(workspaceId, audience);
+}
+
 /** Every snapshot of an audience that has not been deleted, oldest first. */
 export async function audienceVersions(wh: Warehouse, workspaceId: string, id: string): Promise<AudienceSpec[]> {
   const history = await store(wh).history(workspaceId, id);

@@ -152,10 +152,13 @@ describe('metadata versions: concurrent writers never share a version', () => {
     const store = new MetadataStore<SegmentSpec>(t.wh, 'segments');
     const rule = { attr: 'city', op: 'eq', value: 'd' } as SegmentSpec['rule'];
     const first = await store.save(WS, { name: 'dup 1', spec: { rule }, changedBy: 't' });
-    const row = (name: string, ms: number) => ({ workspace_id: WS, id: first.id, version: 2, name, spec: JSON.stringify({ rule }), deleted: 0, changed_at: formatTs(ms), changed_by: 'old' });
+    const row = (name: string, ms: number) => ({
+      workspace_id: WS, kind: 'segments', id: first.id, version: 2, name,
+      spec: JSON.stringify({ rule }), deleted: 0, changed_at: formatTs(ms), changed_by: 'old',
+    });
     const now = Date.now();
-    await t.wh.insert('segments', [row('dup 2 late', now + 10)]);
-    await t.wh.insert('segments', [row('dup 2 early', now)]);
+    await t.wh.insert('metadata', [row('dup 2 late', now + 10)]);
+    await t.wh.insert('metadata', [row('dup 2 early', now)]);
     assert.deepEqual((await store.history(WS, first.id)).map((h) => [h.version, h.name]), [[1, 'dup 1'], [2, 'dup 2 early']]);
     assert.equal((await store.get(WS, first.id))?.name, 'dup 2 early');
     const listed = await store.list(WS, 1000);

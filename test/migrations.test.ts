@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { renderMigration, splitStatements } from '../warehouse/ddl-render.ts';
+import { LEGACY_METADATA_TABLES } from '../warehouse/metadata-merge.ts';
 import { listMigrations, migrate, migrationStatus } from '../warehouse/migrations.ts';
 import { openWarehouse, type Warehouse } from '../warehouse/warehouse.ts';
 import { dropTestDatabase, testConfig } from './helpers/warehouse.ts';
@@ -19,9 +20,11 @@ describe('migrations', () => {
     assert.deepEqual(await migrate(wh), []);
     assert.deepEqual(await migrationStatus(wh), { applied: files.map((f) => f.name), pending: [] });
     const tables = await wh.query<{ name: string }>("SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
-    for (const t of ['events', 'contacts', 'tags', 'suppressions', 'segments', 'audiences', 'experiments', 'alert_rules', 'api_keys', 'workspaces']) {
+    for (const t of ['events', 'contacts', 'tags', 'suppressions', 'metadata', 'api_keys', 'version_claims']) {
       assert.ok(tables.some((r) => r.name === t), `table ${t} exists`);
     }
+    // Every versioned object lives in `metadata` since 0016: the seven tables of one shape are gone.
+    for (const t of LEGACY_METADATA_TABLES) assert.ok(!tables.some((r) => r.name === t), `table ${t} was merged into metadata`);
   });
 
   it('is safe when two runners start together on one database', async () => {

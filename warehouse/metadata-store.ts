@@ -1,6 +1,7 @@
 /**
- * Append-only versioned metadata (segments, audiences, experiments, alert rules, workspaces):
- * every save is a new version row, reads take the newest, and a delete is a tombstone version.
+ * Append-only versioned metadata (segments, audiences, experiments, alert rules, workspaces, ...), all in
+ * one `metadata` table told apart by `kind`: every save is a new version row, reads take the newest, and
+ * a delete is a tombstone version.
  *
  * No edit is ever lost or merged: writes of one object are serialized in the process (KeyedMutex), and
  * each new version number is claimed exactly once across processes (version-claims.ts); a writer that
@@ -15,8 +16,9 @@ import type { Warehouse } from './warehouse.ts';
 
 export { isVersionConflict };
 
-export const METADATA_TABLES = ['workspaces', 'segments', 'audiences', 'experiments', 'alert_rules', 'cluster_models', 'alerts'] as const;
-export type MetadataTable = (typeof METADATA_TABLES)[number];
+/** What a versioned object is; also its version claims' object_type (the names of the tables before 0015). */
+export const METADATA_KINDS = ['workspaces', 'segments', 'audiences', 'experiments', 'alert_rules', 'cluster_models', 'alerts', 'alert_settings'] as const;
+export type MetadataKind = (typeof METADATA_KINDS)[number];
 
 export interface MetadataRecord<Spec> {
   id: string;
@@ -58,7 +60,7 @@ export class MetadataStore<Spec> {
 
   constructor(
     private readonly wh: Warehouse,
-    private readonly table: MetadataTable,
+    private readonly kind: MetadataKind,
     /** Tests pass their own to play a second process; everyone else shares the process's locks. */
     opts: { locks?: KeyedMutex } = {},
   ) {
@@ -66,18 +68,18 @@ export class MetadataStore<Spec> {
   }
 
   private latestRow(workspaceId: string, id: string): Promise<StoredRow | undefined> {
-    return this.wh.query<StoredRow>(sql('metadata/latest'), { table: this.table, workspace: workspaceId, id }).then(([row]) => row);
+    return this.wh.query<StoredRow>(sql('metadata/latest'), { kind: this.kind, workspace: workspaceId, id }).then(([row]) => row);
   }
 
   /** Runs `task` alone among this process's writers of the object. */
   private exclusive<T>(workspaceId: string, id: string, task: () => Promise<T>): Promise<T> {
-    const key = JSON.stringify([this.wh.config.url ?? 'embedded', this.wh.database, this.table, workspaceId, id]);
+    const key = JSON.stringify([this.wh.config.url ?? 'embedded', this.wh.database, this.kind, workspaceId, id]);
     return this.locks.run(key, task);
   }
 
   /** The number the next version of the object gets: past every stored and every claimed version. */
   private async nextVersion(workspaceId: string, id: string, latest: StoredRow | undefined): Promise<number> {
-    const claimed = await highestClaim(this.wh, { type: this.table, workspace: workspaceId, id });
+    const claimed = await highestClaim(this.wh, { type: this.kind, workspace: workspaceId, id });
     return Math.max(latest ? Number(latest.version) : 0, claimed) + 1;
   }
 
@@ -86,8 +88,8 @@ export class MetadataStore<Spec> {
    * else throws VERSION_CONFLICT and writes nothing. Callers hold the object's lock.
    */
   async commit(workspaceId: string, row: StoredRow): Promise<MetadataRecord<Spec>> {
-    await claimVersion(this.wh, { type: this.table, workspace: workspaceId, id: row.id }, row.version);
-    await this.wh.insert(this.table, [{ workspace_id: workspaceId, ...row }]);
+    await claimVersion(this.wh, { type: this.kind, workspace: workspaceId, id: row.id }, row.version);
+    await this.wh.insert('metadata', [{ workspace_id: workspaceId, kind: this.kind, ...row }]);
     return toRecord<Spec>(row);
   }
 
@@ -99,13 +101,13 @@ export class MetadataStore<Spec> {
 
   /** Every version of one object, oldest first. */
   async history(workspaceId: string, id: string): Promise<MetadataRecord<Spec>[]> {
-    const rows = await this.wh.query<StoredRow>(sql('metadata/history'), { table: this.table, workspace: workspaceId, id });
+    const rows = await this.wh.query<StoredRow>(sql('metadata/history'), { kind: this.kind, workspace: workspaceId, id });
     return rows.filter((r) => !Number(r.deleted)).map((r) => toRecord<Spec>(r));
   }
 
   /** Newest versions of the workspace's live objects, a page at a time in id order. */
   async list(workspaceId: string, limit: number, afterId = ''): Promise<MetadataRecord<Spec>[]> {
-    const rows = await this.wh.query<StoredRow>(sql('metadata/list'), { table: this.table, workspace: workspaceId, after: afterId, limit });
+    const rows = await this.wh.query<StoredRow>(sql('metadata/list'), { kind: this.kind, workspace: workspaceId, after: afterId, limit });
     return rows.map((r) => toRecord<Spec>(r));
   }
 
@@ -118,7 +120,7 @@ export class MetadataStore<Spec> {
     return this.exclusive(workspaceId, id, async () => {
       const latest = input.id ? await this.latestRow(workspaceId, id) : undefined;
       if (input.expectedVersion !== undefined && Number(latest?.version ?? 0) !== input.expectedVersion) {
-        throw versionConflict({ type: this.table, workspace: workspaceId, id }, input.expectedVersion + 1);
+        throw versionConflict({ type: this.kind, workspace: workspaceId, id }, input.expectedVersion + 1);
       }
       return this.commit(workspaceId, {
         id,
@@ -154,14 +156,34 @@ export class MetadataStore<Spec> {
     });
   }
 
-  /** Marks the object deleted with a tombstone version; earlier versions stay stored. */
-  async remove(workspaceId: string, id: string, changedBy: string): Promise<boolean> {
+  /**
+   * Marks the object deleted with a tombstone version; earlier versions stay stored. `builtIn` is the
+   * object as its owner supplies it when nothing is stored (a built-in default): deleting that stores
+   * the tombstone as the object's first version.
+   */
+  async remove(workspaceId: string, id: string, changedBy: string, builtIn?: MetadataChange<Spec>): Promise<boolean> {
     return this.exclusive(workspaceId, id, async () => {
       const latest = await this.latestRow(workspaceId, id);
-      if (!latest || Number(latest.deleted)) return false;
+      if (latest ? Number(latest.deleted) : !builtIn) return false;
+      const base = latest ?? { id, name: builtIn!.name, spec: JSON.stringify(builtIn!.spec) };
       const version = await this.nextVersion(workspaceId, id, latest);
-      await this.commit(workspaceId, { ...latest, version, deleted: 1, changed_at: formatTs(Date.now()), changed_by: changedBy });
+      await this.commit(workspaceId, { ...base, version, deleted: 1, changed_at: formatTs(Date.now()), changed_by: changedBy });
       return true;
     });
+  }
+
+  /**
+   * Records chosen by a statement of the owner's (sql/queries) that reads `metadata` like metadata/list:
+   * it binds {workspace:String} and {kind:String} and selects the columns of StoredRow.
+   */
+  async select(workspaceId: string, statement: string, params: Record<string, unknown>): Promise<MetadataRecord<Spec>[]> {
+    const rows = await this.wh.query<StoredRow>(statement, { ...params, kind: this.kind, workspace: workspaceId });
+    return rows.map((r) => toRecord<Spec>(r));
+  }
+
+  /** Which of `ids` have any version stored, a tombstone included (so a deleted built-in object stays deleted). */
+  async storedIds(workspaceId: string, ids: readonly string[]): Promise<Set<string>> {
+    const rows = await this.wh.query<{ id: string }>(sql('metadata/stored-ids'), { kind: this.kind, workspace: workspaceId, ids });
+    return new Set(rows.map((r) => r.id));
   }
 }

@@ -6,6 +6,7 @@
  */
 import { backfillContactRollups, backfillMetricsRollup, backfillSlimMetricsRollup } from './rollup-backfill.ts';
 import { localTable, runDdl } from './cluster-ddl.ts';
+import { mergeMetadataTables } from './metadata-merge.ts';
 import { sql } from './sql-files.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -68,4 +69,6 @@ export const MIGRATION_STEPS: Readonly<Record<string, MigrationStep>> = {
   '0013': { after: backfillMetricsRollup },
   '0014': { after: backfillSlimMetricsRollup },
   '0015': dropUnusedImportTable,
+  // The seven metadata tables of one shape become one table with a kind column.
+  '0016': { after: mergeMetadataTables },
 };

@@ -1,13 +1,18 @@
 /** Alert rules (CRUD), fired alerts (list, acknowledge) and evaluation on demand. */
-import type { FastifyInstance } from 'fastify';
-import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type, { type Static } from 'typebox';
 import { deliverAlertWebhook, withoutSecret, withWebhookSecret } from '../../analytics/alert-webhooks.ts';
-import { acknowledgeAlert, alertsStore, evaluateAlerts, listRules, rulesStore, type AlertRule, type AlertRuleSpec } from '../../analytics/alerts.ts';
+import type { AlertRule, AlertRuleSpec } from '../../analytics/alert-types.ts';
+import {
+  acknowledgeAlert, deleteRule, evaluateAlerts, getRule, listAlerts, listRules, ruleSpec, saveRule, type AlertsPosition,
+} from '../../analytics/alerts.ts';
 import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
 import { METRICS } from '../../analytics/metrics.ts';
 import { newWebhookSecret } from '../../notify/signature.ts';
 import { outboundPolicy, webhookUrlProblem, type OutboundPolicy } from '../../notify/outbound-policy.ts';
 import type { Services } from '../services.ts';
+import { pageOf, pageQuery, pageStart } from '../cursor.ts';
+import { AnyJson, Figure, Measure, NextCursor, NoContent, Versioned } from '../response-schemas.ts';
 import { errors } from '../errors.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
@@ -29,19 +34,58 @@ const RuleBody = Type.Object(
   },
   { additionalProperties: false },
 );
-type RuleInput = { name: string; filters?: unknown } & Partial<Omit<AlertRuleSpec, 'filters'>> & Pick<AlertRuleSpec, 'metric' | 'kind'>;
 
-function toSpec(body: RuleInput, policy: OutboundPolicy): AlertRuleSpec {
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+// Answers. The serializer writes only what these list, so every field of a record is named here (a rule's
+// signing secret is not: it is never read back, only shown once as `webhook_secret` beside the rule).
+const RuleAnswer = Type.Object({
+  ...Versioned(
+    Type.Object({
+      metric: Type.String(),
+      kind: Type.String(),
+      interval: Type.String(),
+      breakdown: Type.Optional(Type.String()),
+      filters: Type.Optional(Type.Array(AnyJson)),
+      threshold: Type.Optional(Type.Object({ below: Type.Optional(Type.Number()), at_or_above: Type.Optional(Type.Number()) })),
+      min_volume: Type.Number(),
+      sensitivity: Type.Number(),
+      weeks: Type.Number(),
+      cooldown_hours: Type.Number(),
+      webhook_url: Type.Optional(Type.String()),
+      enabled: Type.Boolean(),
+    }),
+  ).properties,
+  webhook_secret: Type.Optional(Type.String({ description: 'A new signing secret, shown this once' })),
+});
+const AlertAnswer = Versioned(
+  Type.Object({
+    rule_id: Type.String(),
+    metric: Type.String(),
+    kind: Type.String(),
+    bucket: Type.String(),
+    breakdown: Type.Optional(Type.String()),
+    breakdown_value: Type.Optional(Type.String()),
+    observed: Figure,
+    expected_low: Measure,
+    expected_high: Measure,
+    volume: Type.Number(),
+    status: Type.String(),
+    fired_at: Type.String(),
+    acked_at: Type.Optional(Type.String()),
+    webhook: Type.Optional(
+      Type.Object({ attempts: Type.Integer(), delivered: Type.Boolean(), status: Type.Optional(Type.Integer()), error: Type.Optional(Type.String()) }),
+    ),
+  }),
+);
+
+/** The rule's spec from the request: what the schema cannot say is checked here, the rest is defaulted by the alerts domain. */
+function toSpec(body: Static<typeof RuleBody>, policy: OutboundPolicy): AlertRuleSpec {
   // Checked again after DNS resolution at each delivery; here what the URL itself says.
   const urlProblem = body.webhook_url === undefined ? undefined : webhookUrlProblem(policy, body.webhook_url);
   if (urlProblem) throw errors.validation(`body.webhook_url: ${urlProblem}`, 'body.webhook_url');
   if (body.kind === 'threshold' && !body.threshold) throw errors.validation('body.threshold: a threshold rule needs below or at_or_above', 'body.threshold');
-  const filters = validateWhere(body.filters, 'filters');
-  return {
-    metric: body.metric, kind: body.kind, interval: body.interval ?? 'hour', breakdown: body.breakdown, filters, threshold: body.threshold,
-    min_volume: body.min_volume ?? 100, sensitivity: body.sensitivity ?? 3, weeks: body.weeks ?? 4, cooldown_hours: body.cooldown_hours ?? 6,
-    webhook_url: body.webhook_url, enabled: body.enabled ?? true,
-  };
+  return ruleSpec({ ...body, filters: validateWhere(body.filters, 'filters') });
 }
 
 /** Evaluating a past range runs every rule over every bucket in it: a quarter at most. */
@@ -50,53 +94,79 @@ const MAX_EVALUATE_DAYS = 92;
 /** The saved rule as answered; a newly made signing secret is shown this once. */
 const answer = (rule: AlertRule, createdSecret?: string) => ({ ...withoutSecret(rule), ...(createdSecret && { webhook_secret: createdSecret }) });
 
-export async function alertRoutes(app: FastifyInstance, { warehouse, config }: Services): Promise<void> {
+/** A page of alerts continues after the (bucket, id) of the previous page's last alert, sealed in the cursor. */
+function alertsAfter(cursor: string | undefined): AlertsPosition | undefined {
+  if (cursor === undefined) return undefined;
+  const [bucket, id] = JSON.parse(pageStart(cursor)) as [string, string];
+  return { bucket, id };
+}
+
+export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse, config }) => {
   const policy = outboundPolicy(config.webhooks);
   const readers = { roles: ['analyst', 'marketer', 'admin'] as const };
   const writers = { roles: ['analyst', 'admin'] as const };
-  const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+  /** The rule, else the 404 that a missing rule and another workspace's answer alike. */
+  const existingRule = async (ws: string, id: string) => {
+    const rule = await getRule(warehouse, ws, id);
+    if (!rule) throw errors.notFound(`alert rule ${id}`);
+    return rule;
+  };
 
-  app.get('/alert-rules', { config: readers, schema: { summary: 'Alert rules (the seed articles’ levels are created for every workspace)' } }, async (request) => ({
-    rules: (await listRules(warehouse, request.principal.workspaceId)).map(withoutSecret),
-  }));
+  app.get(
+    '/alert-rules',
+    {
+      config: readers,
+      schema: {
+        summary: 'Alert rules (the seed articles’ levels are built-in defaults of every workspace)',
+        response: { 200: Type.Object({ rules: Type.Array(RuleAnswer) }) },
+      },
+    },
+    async (request) => ({ rules: (await listRules(warehouse, request.principal.workspaceId)).map(withoutSecret) }),
+  );
 
-  app.post('/alert-rules', { config: writers, schema: { summary: 'Create an alert rule', body: RuleBody } }, async (request, reply) => {
-    const body = request.body as RuleInput;
-    const { spec, created } = withWebhookSecret(toSpec(body, policy));
-    const saved = await rulesStore(warehouse).save(request.principal.workspaceId, { name: body.name, spec, changedBy: request.principal.keyId });
+  const createRule = { config: writers, schema: { summary: 'Create an alert rule', body: RuleBody, response: { 201: RuleAnswer } } };
+  app.post('/alert-rules', createRule, async (request, reply) => {
+    const { spec, created } = withWebhookSecret(toSpec(request.body, policy));
+    const saved = await saveRule(warehouse, request.principal.workspaceId, { name: request.body.name, spec, changedBy: request.principal.keyId });
     return reply.status(201).send(answer(saved, created));
   });
 
-  app.put('/alert-rules/:id', { config: writers, schema: { summary: 'Change an alert rule (a new version)', params: IdParams, body: RuleBody } }, async (request) => {
-    const { id } = request.params as { id: string };
-    const ws = request.principal.workspaceId;
-    const current = await rulesStore(warehouse).get(ws, id);
-    if (!current || current.spec.marker) throw errors.notFound(`alert rule ${id}`);
-    const body = request.body as RuleInput;
-    const { spec, created } = withWebhookSecret(toSpec(body, policy), current.spec);
-    return answer(await rulesStore(warehouse).save(ws, { id, name: body.name, spec, changedBy: request.principal.keyId }), created);
-  });
+  app.put(
+    '/alert-rules/:id',
+    { config: writers, schema: { summary: 'Change an alert rule (a new version)', params: IdParams, body: RuleBody, response: { 200: RuleAnswer } } },
+    async (request) => {
+      const { id } = request.params;
+      const ws = request.principal.workspaceId;
+      const current = await existingRule(ws, id);
+      const { spec, created } = withWebhookSecret(toSpec(request.body, policy), current.spec);
+      return answer(await saveRule(warehouse, ws, { id, name: request.body.name, spec, changedBy: request.principal.keyId }), created);
+    },
+  );
 
   app.post(
     '/alert-rules/:id/webhook-secret',
-    { config: writers, schema: { summary: 'Replace the rule’s webhook signing secret (the new one is shown once)', params: IdParams } },
+    {
+      config: writers,
+      schema: {
+        summary: 'Replace the rule’s webhook signing secret (the new one is shown once)',
+        params: IdParams,
+        response: { 200: Type.Object({ id: Type.String(), webhook_secret: Type.String() }) },
+      },
+    },
     async (request) => {
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const ws = request.principal.workspaceId;
-      const current = await rulesStore(warehouse).get(ws, id);
-      if (!current || current.spec.marker) throw errors.notFound(`alert rule ${id}`);
+      const current = await existingRule(ws, id);
       if (!current.spec.webhook_url) throw errors.validation('webhook_url: the rule has no webhook to sign', 'webhook_url');
       const secret = newWebhookSecret();
-      await rulesStore(warehouse).save(ws, { id, name: current.name, spec: { ...current.spec, webhook_secret: secret }, changedBy: request.principal.keyId });
+      await saveRule(warehouse, ws, { id, name: current.name, spec: { ...current.spec, webhook_secret: secret }, changedBy: request.principal.keyId });
       return { id, webhook_secret: secret };
     },
   );
 
-  app.delete('/alert-rules/:id', { config: writers, schema: { summary: 'Delete an alert rule', params: IdParams } }, async (request, reply) => {
-    const { id } = request.params as { id: string };
-    const current = await rulesStore(warehouse).get(request.principal.workspaceId, id);
-    if (!current || current.spec.marker) throw errors.notFound(`alert rule ${id}`);
-    await rulesStore(warehouse).remove(request.principal.workspaceId, id, request.principal.keyId);
+  app.delete('/alert-rules/:id', { config: writers, schema: { summary: 'Delete an alert rule', params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
+    const { id } = request.params;
+    if (!(await deleteRule(warehouse, request.principal.workspaceId, id, request.principal.keyId))) throw errors.notFound(`alert rule ${id}`);
     return reply.status(204).send();
   });
 
@@ -108,10 +178,11 @@ export async function alertRoutes(app: FastifyInstance, { warehouse, config }: S
         summary: 'Evaluate the rules now (default: the last complete hour), or over a past range',
         body: Type.Optional(Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false })),
         querystring: Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ evaluated: Type.Object({ from: Type.String(), to: Type.String() }), fired: Type.Array(AlertAnswer) }) },
       },
     },
     async (request) => {
-      const body = (request.body ?? {}) as { from?: string; to?: string };
+      const body = request.body ?? {};
       const now = Date.now();
       const toMs = body.to ? Date.parse(body.to) : Math.floor(now / 3600_000) * 3600_000;
       const fromMs = body.from ? Date.parse(body.from) : toMs - 3600_000;
@@ -127,20 +198,33 @@ export async function alertRoutes(app: FastifyInstance, { warehouse, config }: S
     },
   );
 
+  const AlertsQuery = Type.Object(
+    { status: Type.Optional(Type.Enum(['open', 'acked'])), ...pageQuery(config.server.maxPageSize).properties },
+    { additionalProperties: false },
+  );
   app.get(
     '/alerts',
-    { config: readers, schema: { summary: 'Fired alerts', querystring: Type.Object({ status: Type.Optional(Type.Enum(['open', 'acked'])) }, { additionalProperties: false }) } },
+    {
+      config: readers,
+      schema: {
+        summary: 'Fired alerts, newest bucket first, in pages',
+        querystring: AlertsQuery,
+        response: { 200: Type.Object({ alerts: Type.Array(AlertAnswer), next_cursor: NextCursor }) },
+      },
+    },
     async (request) => {
-      const { status } = request.query as { status?: 'open' | 'acked' };
-      const all = await alertsStore(warehouse).list(request.principal.workspaceId, 10_000);
-      return { alerts: all.filter((a) => !status || a.spec.status === status).sort((a, b) => b.spec.bucket.localeCompare(a.spec.bucket)) };
+      const { status, limit, cursor } = request.query;
+      const rows = await listAlerts(warehouse, request.principal.workspaceId, { status, limit: limit + 1, after: alertsAfter(cursor) });
+      const { items, next_cursor } = pageOf(rows, limit, (a) => JSON.stringify([a.spec.bucket, a.id]));
+      return { alerts: items, next_cursor };
     },
   );
 
-  app.post('/alerts/:id/ack', { config: readers, schema: { summary: 'Acknowledge an alert', params: IdParams } }, async (request) => {
-    const { id } = request.params as { id: string };
+  const ack = { config: readers, schema: { summary: 'Acknowledge an alert', params: IdParams, response: { 200: AlertAnswer } } };
+  app.post('/alerts/:id/ack', ack, async (request) => {
+    const { id } = request.params;
     const acked = await acknowledgeAlert(warehouse, request.principal.workspaceId, id, request.principal.keyId);
     if (!acked) throw errors.notFound(`alert ${id}`);
     return acked;
   });
-}
+};
