@@ -12,7 +12,7 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 import { SAMPLE_MODULUS, funnelCountsStatement, funnelMediansStatement, type FunnelRequest, type FunnelStep, type SampleCuts } from './funnel-sql.ts';
 
 // The request's shape lives with its SQL (funnel-sql.ts), which this module runs.
-export type { FunnelRequest, FunnelStep };
+export type { FunnelRequest };
 
 export interface FunnelStepResult {
   type: string;

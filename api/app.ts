@@ -73,8 +73,6 @@ function accessLogRequest(request: FastifyRequest) {
   return { method: request.method, url: maskPhonesInText(request.url), host: request.host, remoteAddress: request.ip };
 }
 
-export type { ReadinessProbe, Services } from './services.ts';
-
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, warehouse } = deps;
   if (config.cursorSecret) setCursorSecret(config.cursorSecret);

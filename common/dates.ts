@@ -35,6 +35,3 @@ export function storableInstantMs(text: string): number | undefined {
   const ms = Date.parse(text.replace(' ', 'T'));
   return Number.isFinite(ms) && ms >= EARLIEST_MS && ms <= LATEST_MS ? ms : undefined;
 }
-
-/** True when epoch milliseconds fall within the warehouse's range. */
-export const isStorableMs = (ms: number): boolean => Number.isFinite(ms) && ms >= EARLIEST_MS && ms <= LATEST_MS;

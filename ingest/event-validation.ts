@@ -4,7 +4,7 @@
  */
 import { Compile } from 'typebox/compile';
 import { formatTs } from '../warehouse/time.ts';
-import { EVENT_FIELDS, EventSchema, type EventInput, type EventRow } from './event-schema.ts';
+import { EventSchema, type EventInput, type EventRow } from './event-schema.ts';
 import { normalizePhone } from '../common/phone.ts';
 import { bareRecord } from '../common/lookup.ts';
 import { describeSchemaErrors, illFormedStringError, type FieldError } from '../common/schema-errors.ts';
@@ -94,6 +94,3 @@ export function validateEvent(workspaceId: string, input: unknown, nowMs = Date.
   }
   return { ok: true, row: toRow(workspaceId, event, phone) };
 }
-
-/** Every field name an event may carry (for error messages and docs). */
-export const EVENT_FIELD_NAMES = Object.keys(EVENT_FIELDS);

@@ -1,6 +1,5 @@
 /** Tags on users: assignments and removals are versioned rows; the newest change of a (user, tag, value) wins. */
 import Type, { type Static } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { workspaceParams } from '../warehouse/query-builder.ts';
 import { errors } from '../common/errors.ts';
 import { sql } from '../warehouse/sql-files.ts';
@@ -33,8 +32,6 @@ export interface TagChanges {
   assignments?: readonly TagAssignment[];
   removals?: readonly TagRemoval[];
 }
-
-export const checkTagAssignment = Compile(TagAssignmentSchema);
 
 /** Applies assignments then removals (a removal in the same call wins over an assignment). */
 export async function changeTags(wh: Warehouse, workspaceId: string, changes: TagChanges): Promise<{ assigned: number; removed: number }> {

@@ -14,7 +14,6 @@ import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { fitInWorker } from './kmeans-in-worker.ts';
 
-export { silhouette } from './kmeans-fit.ts';
 
 export const CLUSTER_FEATURES = ['recency_days', 'frequency', 'monetary', 'click_rate', 'conversion_rate', 'vip_level'] as const;
 export type ClusterFeature = (typeof CLUSTER_FEATURES)[number];
