@@ -1,7 +1,8 @@
 /**
  * `npm test`: makes sure Chromium is there for the browser test, starts a real Kafka broker (unless
  * KAFKA_BROKERS names one), runs every test file with
- * node's test runner, one file at a time (they share the embedded engine's test data directory),
+ * node's test runner, one file at a time (they share the embedded engine's test data directory), the
+ * unit tests (test/unit) before the integration tests (test/integration),
  * then stops the broker. Extra arguments select test files.
  */
 import { spawn } from 'node:child_process';
@@ -17,7 +18,9 @@ if (!env.KAFKA_BROKERS) {
   env.KAFKA_BROKERS = broker.brokers;
   process.stderr.write(`test Kafka broker on ${broker.brokers}\n`);
 }
-const files = process.argv.length > 2 ? process.argv.slice(2) : fs.readdirSync('test').filter((f) => f.endsWith('.test.ts')).sort().map((f) => `test/${f}`);
+// Fast unit tests first (no engine, no broker), then the integration tests.
+const inFolder = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+const files = process.argv.length > 2 ? process.argv.slice(2) : [...inFolder('test/unit'), ...inFolder('test/integration')];
 const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...files], { stdio: 'inherit', env });
 const stopBroker = () => broker?.stop();
 process.once('SIGINT', () => child.kill('SIGINT'));

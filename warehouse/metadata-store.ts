@@ -174,7 +174,7 @@ export class MetadataStore<Spec> {
 
   /**
    * Records chosen by a statement of the owner's (sql/queries) that reads `metadata` like metadata/list:
-   * it binds {workspace:String} and {kind:String} and selects the columns of StoredRow.
+   * it binds the workspace and kind parameters and selects the columns of StoredRow.
    */
   async select(workspaceId: string, statement: string, params: Record<string, unknown>): Promise<MetadataRecord<Spec>[]> {
     const rows = await this.wh.query<StoredRow>(statement, { ...params, kind: this.kind, workspace: workspaceId });
