@@ -13,7 +13,24 @@
  */
 /** Each domain and the domains below it that it may use; peers never import each other. */
 const DOMAINS = { ingest: [], segmentation: ['ingest'], analytics: ['ingest', 'segmentation'], experiments: ['ingest', 'segmentation'] };
-const FOLDERS = ['access', 'analytics', 'api', 'bench', 'bin', 'cli', 'common', 'config', 'demo', 'experiments', 'ingest', 'notify', 'scripts', 'segmentation', 'test', 'warehouse'];
+const FOLDERS = [
+  'access',
+  'analytics',
+  'api',
+  'bench',
+  'bin',
+  'cli',
+  'common',
+  'config',
+  'demo',
+  'experiments',
+  'ingest',
+  'notify',
+  'scripts',
+  'segmentation',
+  'test',
+  'warehouse',
+];
 const project = `^(${FOLDERS.join('|')})/`;
 const below = {
   common: ['common'],
@@ -75,6 +92,11 @@ module.exports = {
     exclude: { path: '^(node_modules|data|scratch)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.mjs', '.js', '.json'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], mainFields: ['module', 'main', 'types'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.mjs', '.js', '.json'],
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      mainFields: ['module', 'main', 'types'],
+    },
   },
 };

@@ -155,7 +155,14 @@ export async function bootstrapAdminKey(wh: Warehouse, opts: { adminApiKey?: str
     }
     // The configured key works before any other root key is revoked.
     if (!known) {
-      await createApiKey(wh, { workspace: DEFAULT_WORKSPACE, role: 'admin', name: ADMIN_KEY_NAME, createdBy: 'bootstrap', isRoot: true, key: opts.adminApiKey });
+      await createApiKey(wh, {
+        workspace: DEFAULT_WORKSPACE,
+        role: 'admin',
+        name: ADMIN_KEY_NAME,
+        createdBy: 'bootstrap',
+        isRoot: true,
+        key: opts.adminApiKey,
+      });
     } else if (Number(known.revoked)) {
       // Set back to a key it replaced earlier: the configured key is the root key again.
       await storeKey(wh, { ...known, version: Number(known.version) + 1, revoked: 0 }, 'bootstrap');

@@ -26,7 +26,9 @@ const catalogs = new WeakMap<Warehouse, Promise<ReadonlyMap<string, string>>>();
 function catalog(wh: Warehouse): Promise<ReadonlyMap<string, string>> {
   let pending = catalogs.get(wh);
   if (!pending) {
-    pending = wh.query<{ time_zone: string }>(sql('system/time-zones')).then((rows) => new Map(rows.filter((r) => intlKnows(r.time_zone)).map((r) => [r.time_zone.toLowerCase(), r.time_zone])));
+    pending = wh
+      .query<{ time_zone: string }>(sql('system/time-zones'))
+      .then((rows) => new Map(rows.filter((r) => intlKnows(r.time_zone)).map((r) => [r.time_zone.toLowerCase(), r.time_zone])));
     pending.catch(() => catalogs.delete(wh));
     catalogs.set(wh, pending);
   }

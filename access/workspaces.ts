@@ -41,7 +41,12 @@ export async function workspaceSettings(wh: Warehouse, id: string): Promise<Work
 
 /** Saves new settings as a new version (earlier versions stay stored). */
 /** Saves setting changes as a new version; a time zone is stored in the warehouse's own spelling, an unknown one refused. */
-export async function updateWorkspaceSettings(wh: Warehouse, id: string, changes: Partial<WorkspaceSettings>, changedBy: string): Promise<MetadataRecord<WorkspaceSettings>> {
+export async function updateWorkspaceSettings(
+  wh: Warehouse,
+  id: string,
+  changes: Partial<WorkspaceSettings>,
+  changedBy: string,
+): Promise<MetadataRecord<WorkspaceSettings>> {
   if (changes.timezone !== undefined) {
     const zone = await canonicalTimeZone(wh, changes.timezone);
     if (!zone) throw errors.invalid('timezone', `${JSON.stringify(changes.timezone)} is not an IANA time zone the warehouse knows`);

@@ -16,7 +16,14 @@ export async function evaluateAllWorkspaces(wh: Warehouse, nowMs: number, webhoo
     try {
       const { timezone } = await workspaceSettings(wh, ws);
       const toMs = Math.floor(nowMs / 3600_000) * 3600_000;
-      const alerts = await evaluateAlerts(wh, ws, { fromMs: toMs - LOOKBACK_MS, toMs, tz: timezone, nowMs, deliver: (target, alert) => void deliverAlertWebhook(wh, ws, target, alert, webhooks).catch(onError), onRuleError: (_rule, err) => onError(err) });
+      const alerts = await evaluateAlerts(wh, ws, {
+        fromMs: toMs - LOOKBACK_MS,
+        toMs,
+        tz: timezone,
+        nowMs,
+        deliver: (target, alert) => void deliverAlertWebhook(wh, ws, target, alert, webhooks).catch(onError),
+        onRuleError: (_rule, err) => onError(err),
+      });
       fired += alerts.length;
     } catch (err) {
       onError(err);

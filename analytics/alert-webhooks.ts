@@ -44,7 +44,11 @@ export async function deliverAlertWebhook(
   const policy = outboundPolicy(config);
   const body = JSON.stringify({ id: alert.id, ...alert.spec });
   let tried = 0;
-  let outcome: PostOutcome = { delivered: false, permanent: true, reason: `alert rule ${alert.spec.rule_id} has no signing secret: POST /v1/alert-rules/${alert.spec.rule_id}/webhook-secret makes one` };
+  let outcome: PostOutcome = {
+    delivered: false,
+    permanent: true,
+    reason: `alert rule ${alert.spec.rule_id} has no signing secret: POST /v1/alert-rules/${alert.spec.rule_id}/webhook-secret makes one`,
+  };
   while (target.secret && tried < retry.attempts) {
     if (tried) await new Promise((r) => setTimeout(r, retry.baseDelayMs * 2 ** (tried - 1)));
     tried++;

@@ -21,7 +21,10 @@ const BAD_WHEN_HIGH: ReadonlySet<MetricName> = new Set(['complaint_rate', 'unsub
 /** The built-in default rules that apply to the workspace: none saved a version of them (and its settings take them). */
 async function builtInRulesOf(wh: Warehouse, workspaceId: string): Promise<AlertRule[]> {
   if ((await alertSettings(wh, workspaceId)).default_rules !== 'built_in') return [];
-  const saved = await rulesStore(wh).storedIds(workspaceId, BUILT_IN_RULES.map((r) => r.id));
+  const saved = await rulesStore(wh).storedIds(
+    workspaceId,
+    BUILT_IN_RULES.map((r) => r.id),
+  );
   return BUILT_IN_RULES.filter((r) => !saved.has(r.id));
 }
 
@@ -45,9 +48,18 @@ export type AlertRuleInput = Pick<AlertRuleSpec, 'metric' | 'kind' | 'filters' |
 /** A rule's spec from what the caller gave: hourly, at least 100 in the denominator, 3 MADs over 4 weeks, 6 h cooldown, enabled. */
 export function ruleSpec(input: AlertRuleInput): AlertRuleSpec {
   return {
-    metric: input.metric, kind: input.kind, interval: input.interval ?? 'hour', breakdown: input.breakdown, filters: input.filters, threshold: input.threshold,
-    min_volume: input.min_volume ?? 100, sensitivity: input.sensitivity ?? 3, weeks: input.weeks ?? 4, cooldown_hours: input.cooldown_hours ?? 6,
-    webhook_url: input.webhook_url, enabled: input.enabled ?? true,
+    metric: input.metric,
+    kind: input.kind,
+    interval: input.interval ?? 'hour',
+    breakdown: input.breakdown,
+    filters: input.filters,
+    threshold: input.threshold,
+    min_volume: input.min_volume ?? 100,
+    sensitivity: input.sensitivity ?? 3,
+    weeks: input.weeks ?? 4,
+    cooldown_hours: input.cooldown_hours ?? 6,
+    webhook_url: input.webhook_url,
+    enabled: input.enabled ?? true,
   };
 }
 
@@ -126,7 +138,14 @@ const BUCKET_MS = { hour: 3600_000, day: 86_400_000, week: WEEK } as const;
 export async function evaluateAlerts(
   wh: Warehouse,
   workspaceId: string,
-  opts: { fromMs: number; toMs: number; tz: string; nowMs: number; deliver?: (target: WebhookTarget, alert: Alert) => void; onRuleError?: (ruleId: string, err: unknown) => void },
+  opts: {
+    fromMs: number;
+    toMs: number;
+    tz: string;
+    nowMs: number;
+    deliver?: (target: WebhookTarget, alert: Alert) => void;
+    onRuleError?: (ruleId: string, err: unknown) => void;
+  },
 ): Promise<Alert[]> {
   const fired: Alert[] = [];
   const existing = (await alertsStore(wh).list(workspaceId, 100_000)).map((a) => a.spec);
@@ -136,7 +155,14 @@ export async function evaluateAlerts(
     const historyFrom = spec.kind === 'anomaly' ? opts.fromMs - spec.weeks * WEEK : opts.fromMs;
     let rows;
     try {
-      rows = await metricCounts(wh, workspaceId, { fromMs: historyFrom, toMs: opts.toMs, interval: spec.interval, tz: opts.tz, breakdown: spec.breakdown, filters: spec.filters ?? [] });
+      rows = await metricCounts(wh, workspaceId, {
+        fromMs: historyFrom,
+        toMs: opts.toMs,
+        interval: spec.interval,
+        tz: opts.tz,
+        breakdown: spec.breakdown,
+        filters: spec.filters ?? [],
+      });
     } catch (err) {
       // One rule that cannot be read (a stored rule from an older version, a timeout) must not switch the others off.
       opts.onRuleError?.(rule.id, err);
@@ -159,15 +185,26 @@ export async function evaluateAlerts(
       const group = spec.breakdown ? row.grp : undefined;
       // Already fired for this bucket (evaluation is repeated), or within the cooldown of another.
       const cooling = [...existing, ...fired.map((f) => f.spec)].some(
-        (a) => a.rule_id === rule.id && a.breakdown_value === group && (Date.parse(a.bucket) === bucketMs || Math.abs(Date.parse(a.bucket) - bucketMs) < spec.cooldown_hours * 3600_000),
+        (a) =>
+          a.rule_id === rule.id &&
+          a.breakdown_value === group &&
+          (Date.parse(a.bucket) === bucketMs || Math.abs(Date.parse(a.bucket) - bucketMs) < spec.cooldown_hours * 3600_000),
       );
       if (cooling) continue;
       const alert = await alertsStore(wh).save(workspaceId, {
         name: `${spec.metric}${group !== undefined ? ` (${spec.breakdown} ${group})` : ''}`,
         spec: {
-          rule_id: rule.id, metric: spec.metric, kind: spec.kind, bucket: new Date(bucketMs).toISOString(),
+          rule_id: rule.id,
+          metric: spec.metric,
+          kind: spec.kind,
+          bucket: new Date(bucketMs).toISOString(),
           ...(spec.breakdown && { breakdown: spec.breakdown, breakdown_value: group }),
-          observed: j.observed, expected_low: j.low, expected_high: j.high, volume: j.volume, status: 'open', fired_at: new Date(opts.nowMs).toISOString(),
+          observed: j.observed,
+          expected_low: j.low,
+          expected_high: j.high,
+          volume: j.volume,
+          status: 'open',
+          fired_at: new Date(opts.nowMs).toISOString(),
         },
         changedBy: 'evaluation',
       });

@@ -57,7 +57,12 @@ export interface MedianSampling {
 const DEFAULT_SAMPLING: MedianSampling = { units: MEDIAN_SAMPLE_UNITS, unitsPerGroup: MEDIAN_SAMPLE_UNITS_PER_GROUP };
 
 /** Counts (one pass, breakdown included), then medians over a bounded sample of converted units. */
-export async function runFunnel(wh: Warehouse, workspaceId: string, req: FunnelRequest, sampling: MedianSampling = DEFAULT_SAMPLING): Promise<{ steps: FunnelStepResult[]; breakdowns?: { value: string; steps: FunnelStepResult[] }[] }> {
+export async function runFunnel(
+  wh: Warehouse,
+  workspaceId: string,
+  req: FunnelRequest,
+  sampling: MedianSampling = DEFAULT_SAMPLING,
+): Promise<{ steps: FunnelStepResult[]; breakdowns?: { value: string; steps: FunnelStepResult[] }[] }> {
   const n = req.steps.length;
   const counted = funnelCountsStatement(workspaceId, req);
   const countRows = (await wh.query<SetRow & { counts: string[] }>(counted.statement, counted.params)).map((r) => ({ ...r, counts: r.counts.map(Number) }));

@@ -93,7 +93,10 @@ export async function planRollupRead(
   let rawHours: number[] = [];
   // Without an interval (headline cards) the whole range is one bucket: every whole hour belongs to it.
   if (q.interval) {
-    const statement = sqlWithGenerated('metrics/split-hours', { bucket_first: bucketSql(q.interval, 'hour'), bucket_last: bucketSql(q.interval, '(hour + 3599)') });
+    const statement = sqlWithGenerated('metrics/split-hours', {
+      bucket_first: bucketSql(q.interval, 'hour'),
+      bucket_last: bucketSql(q.interval, '(hour + 3599)'),
+    });
     const rows = await wh.query<{ hour_s: number | string }>(statement, { first: formatTs(rollupFromMs).slice(0, 19), hours, tz: q.tz });
     rawHours = rows.map((r) => Number(r.hour_s) * 1000);
   }

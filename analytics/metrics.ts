@@ -73,7 +73,15 @@ export function rateOf(metric: MetricName, c: Counts): { numerator: number; deno
 }
 
 const localText = (ms: number, tz: string) =>
-  new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  new Intl.DateTimeFormat('sv-SE', {
+    timeZone: tz,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(ms);
 
 type CountsQuery = { fromMs: number; toMs: number; interval?: Interval; tz: string; breakdown?: Breakdown; filters: WhereClause[] };
 type CountsRow = Counts & { bucket_s: string; grp: string };
@@ -104,11 +112,16 @@ export function rollupTableFor(q: Pick<CountsQuery, 'breakdown' | 'filters'>): '
 /** The same counts, from metrics_hourly's whole hours and raw events for the rest (see metrics-plan.ts). */
 async function rollupMetricCounts(wh: Warehouse, workspaceId: string, q: CountsQuery, plan: RollupPlan): Promise<CountsRow[]> {
   const params = new Params(workspaceId, {
-    from: formatTs(q.fromMs), to: formatTs(q.toMs), tz: q.tz,
-    rollup_from: formatTs(plan.rollupFromMs).slice(0, 19), rollup_to: formatTs(plan.rollupToMs).slice(0, 19),
+    from: formatTs(q.fromMs),
+    to: formatTs(q.toMs),
+    tz: q.tz,
+    rollup_from: formatTs(plan.rollupFromMs).slice(0, 19),
+    rollup_to: formatTs(plan.rollupToMs).slice(0, 19),
     raw_hours: plan.rawHours.map((ms) => ms / 1000),
   });
-  const rawRanges = plan.rawRanges.map(([a, b]) => `ts >= ${params.add(formatTs(a), "DateTime64(3, 'UTC')")} AND ts < ${params.add(formatTs(b), "DateTime64(3, 'UTC')")}`);
+  const rawRanges = plan.rawRanges.map(
+    ([a, b]) => `ts >= ${params.add(formatTs(a), "DateTime64(3, 'UTC')")} AND ts < ${params.add(formatTs(b), "DateTime64(3, 'UTC')")}`,
+  );
   const statement = sqlWithGenerated('metrics/counts-rollup', {
     rollup_table: rollupTableFor(q),
     rollup_bucket: bucketOf(q, 'hour'),
@@ -129,7 +142,12 @@ export async function metricCounts(wh: Warehouse, workspaceId: string, q: Counts
   return plan ? rollupMetricCounts(wh, workspaceId, q, plan) : rawMetricCounts(wh, workspaceId, q);
 }
 
-export async function metricSeries(wh: Warehouse, workspaceId: string, metric: MetricName, q: { fromMs: number; toMs: number; interval: Interval; tz: string; breakdown?: Breakdown; filters: WhereClause[] }): Promise<MetricPoint[]> {
+export async function metricSeries(
+  wh: Warehouse,
+  workspaceId: string,
+  metric: MetricName,
+  q: { fromMs: number; toMs: number; interval: Interval; tz: string; breakdown?: Breakdown; filters: WhereClause[] },
+): Promise<MetricPoint[]> {
   const rows = await metricCounts(wh, workspaceId, q);
   return rows.map((r) => {
     const ms = Number(r.bucket_s) * 1000;
@@ -147,13 +165,20 @@ export interface SummaryCard {
 }
 
 /** Headline cards: every metric over the range, judged against the articles' alarm levels. */
-export async function metricSummary(wh: Warehouse, workspaceId: string, q: { fromMs: number; toMs: number; tz: string; filters: WhereClause[] }): Promise<SummaryCard[]> {
+export async function metricSummary(
+  wh: Warehouse,
+  workspaceId: string,
+  q: { fromMs: number; toMs: number; tz: string; filters: WhereClause[] },
+): Promise<SummaryCard[]> {
   const [row] = await metricCounts(wh, workspaceId, q);
   const counts = row ?? ({ sends: 0, accepted: 0, delivered: 0, clicks: 0, conversions: 0, complaints: 0, unsubscribes: 0, revenue: 0 } as Counts);
   return METRICS.map((metric) => {
     const r = rateOf(metric, counts);
     const threshold = THRESHOLDS[metric];
-    const alarm = r.rate !== null && threshold && ((threshold.below !== undefined && r.rate < threshold.below) || (threshold.atOrAbove !== undefined && r.rate >= threshold.atOrAbove));
+    const alarm =
+      r.rate !== null &&
+      threshold &&
+      ((threshold.below !== undefined && r.rate < threshold.below) || (threshold.atOrAbove !== undefined && r.rate >= threshold.atOrAbove));
     return { metric, ...r, ...(threshold && { threshold }), status: r.rate === null ? 'no_data' : alarm ? 'alarm' : 'ok' };
   });
 }

@@ -48,11 +48,14 @@ export async function sendTimeGrid(wh: Warehouse, workspaceId: string, req: Send
     audience = `if(user_id != '', user_id, phone) IN (SELECT user_id FROM contacts FINAL WHERE ${WORKSPACE_FILTER} AND (${compiled.expression}))`;
     params = compiled.params;
   }
-  const rows = await wh.query<{ weekday: number; hour: number; delivered: string; clicks: string; conversions: string }>(sqlWithGenerated('insights/send-time', { audience }), {
-    ...params,
-    from: formatTs(req.fromMs),
-    to: formatTs(req.toMs),
-  });
+  const rows = await wh.query<{ weekday: number; hour: number; delivered: string; clicks: string; conversions: string }>(
+    sqlWithGenerated('insights/send-time', { audience }),
+    {
+      ...params,
+      from: formatTs(req.fromMs),
+      to: formatTs(req.toMs),
+    },
+  );
   const cells = new Map(rows.map((r) => [`${r.weekday}:${r.hour}`, r]));
   let delivered = 0;
   let successes = 0;
@@ -66,7 +69,15 @@ export async function sendTimeGrid(wh: Warehouse, workspaceId: string, req: Send
       const r = cells.get(`${d + 1}:${hour}`);
       const n = Number(r?.delivered ?? 0);
       const s = Number((req.metric === 'click_rate' ? r?.clicks : r?.conversions) ?? 0);
-      return { weekday: d + 1, hour, delivered: n, successes: s, rate: n ? s / n : null, shrunk_rate: (s + req.priorStrength * overall) / (n + req.priorStrength), quiet: isQuiet(hour, req.quiet) };
+      return {
+        weekday: d + 1,
+        hour,
+        delivered: n,
+        successes: s,
+        rate: n ? s / n : null,
+        shrunk_rate: (s + req.priorStrength * overall) / (n + req.priorStrength),
+        quiet: isQuiet(hour, req.quiet),
+      };
     }),
   );
   let best: { weekday: number; start: number; score: number; delivered: number } | undefined;
@@ -88,6 +99,13 @@ export async function sendTimeGrid(wh: Warehouse, workspaceId: string, req: Send
     prior_strength: req.priorStrength,
     quiet_hours: { start: pad(req.quiet[0]), end: pad(req.quiet[1]) },
     grid,
-    recommended: best && { weekday: best.weekday, day: WEEKDAYS[best.weekday - 1], start: pad(best.start), end: pad(best.start + req.windowHours), expected_rate: best.score, delivered: best.delivered },
+    recommended: best && {
+      weekday: best.weekday,
+      day: WEEKDAYS[best.weekday - 1],
+      start: pad(best.start),
+      end: pad(best.start + req.windowHours),
+      expected_rate: best.score,
+      delivered: best.delivered,
+    },
   };
 }

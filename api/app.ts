@@ -135,8 +135,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(dashboardRoutes);
   // One plugin per domain, all under /v1 and behind the authentication hook.
   const domains = [
-    eventRoutes, contactRoutes, importRoutes, tagRoutes, keyRoutes, workspaceRoutes, experimentRoutes,
-    segmentRoutes, audienceRoutes, rfmRoutes, clusterRoutes, analyticsRoutes, alertRoutes,
+    eventRoutes,
+    contactRoutes,
+    importRoutes,
+    tagRoutes,
+    keyRoutes,
+    workspaceRoutes,
+    experimentRoutes,
+    segmentRoutes,
+    audienceRoutes,
+    rfmRoutes,
+    clusterRoutes,
+    analyticsRoutes,
+    alertRoutes,
   ];
   await app.register(
     async (v1) => {

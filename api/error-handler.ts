@@ -27,7 +27,8 @@ function toAppError(err: FastifyError | Error): AppError {
 type Schema = { properties?: Record<string, unknown>; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[] } | undefined;
 
 const declares = (schema: Schema, key: string): boolean =>
-  !!schema && (Object.hasOwn(schema.properties ?? {}, key) || [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].some((s) => declares(s, key)));
+  !!schema &&
+  (Object.hasOwn(schema.properties ?? {}, key) || [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].some((s) => declares(s, key)));
 
 const REQUEST_PARTS = ['body', 'querystring', 'params'] as const;
 
@@ -68,7 +69,8 @@ export function installErrorHandler(app: FastifyInstance, bodyLimitBytes: number
   app.setErrorHandler(async (err, request, reply) => {
     let appError = locate(toAppError(err as FastifyError), request);
     if (appError.code === 'BODY_TOO_LARGE') appError = errors.bodyTooLarge(bodyLimitBytes);
-    if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') appError = errors.unsupportedMediaType(request.headers['content-type']?.slice(0, 100), acceptedContentTypes(request));
+    if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      appError = errors.unsupportedMediaType(request.headers['content-type']?.slice(0, 100), acceptedContentTypes(request));
     if (appError.status >= 500) request.log.error({ err }, 'request failed');
     return reply.status(appError.status).send(errorBody(appError, await messageLocale(request, wh)));
   });

@@ -12,7 +12,14 @@ import { benchWarehouse, printTable } from './harness.ts';
 
 function inProcess(n: number): void {
   const ids = Array.from({ length: n }, (_, i) => `user${i}`);
-  const assign = compileAllocation({ salt: 'bench', holdout: 0.1, variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] });
+  const assign = compileAllocation({
+    salt: 'bench',
+    holdout: 0.1,
+    variants: [
+      { key: 'a', weight: 1 },
+      { key: 'b', weight: 1 },
+    ],
+  });
   const seen = new Map<string, number>();
   const time = (fn: () => void) => {
     const t0 = process.hrtime.bigint();
@@ -54,15 +61,32 @@ async function endpoint(seconds: number): Promise<void> {
   const app = await buildApp({ config: b.config, warehouse: b.wh, logger: false });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const { key } = await createApiKey(b.wh, { workspace: 'bench', role: 'sender', name: 'bench', createdBy: 'bench' });
-  await createExperiment(b.wh, 'bench', { id: 'exp_bench', name: 'bench', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] }, 'bench');
+  await createExperiment(
+    b.wh,
+    'bench',
+    {
+      id: 'exp_bench',
+      name: 'bench',
+      variants: [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 1 },
+      ],
+    },
+    'bench',
+  );
   await setExperimentStatus(b.wh, 'bench', 'exp_bench', 'running', 'bench');
   const health = await load(`${address}/healthz?USER`, {}, seconds);
   const assignment = await load(`${address}/v1/experiments/exp_bench/assignment?user_id=USER`, { authorization: `Bearer ${key}` }, seconds);
   console.log(`\nAssignment endpoint under load (32 connections, ${seconds} s each, loopback)`);
   console.log('| route | requests/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [label, r] of [['GET /healthz (baseline)', health], ['GET /v1/experiments/:id/assignment', assignment]] as const) {
-    console.log(`| ${label} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${r.latency.max} | ${r.non2xx} |`);
+  for (const [label, r] of [
+    ['GET /healthz (baseline)', health],
+    ['GET /v1/experiments/:id/assignment', assignment],
+  ] as const) {
+    console.log(
+      `| ${label} | ${Math.round(r.requests.average).toLocaleString('en')} | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p99} | ${r.latency.max} | ${r.non2xx} |`,
+    );
   }
   console.log(`(assignment requests/s vs baseline: ${(assignment.requests.average / health.requests.average).toFixed(2)})`);
   await app.close();

@@ -26,7 +26,9 @@ export function printTable(title: string, unit: string, results: Measured[]): vo
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     const rate = r.rows / r.seconds;
-    console.log(`| ${r.label} | ${r.rows.toLocaleString('en')} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en')} | ${(rate / base).toFixed(2)} |`);
+    console.log(
+      `| ${r.label} | ${r.rows.toLocaleString('en')} | ${r.seconds.toFixed(2)} | ${Math.round(rate).toLocaleString('en')} | ${(rate / base).toFixed(2)} |`,
+    );
   }
 }
 

@@ -11,8 +11,20 @@ export async function benchImport(n: number): Promise<void> {
   const text = Array.from({ length: n }, (_, i) => phone(i)).join('\n');
   const now = formatTs(Date.now());
   const rows = Array.from({ length: n }, (_, i) => ({
-    workspace_id: 'bench_raw', user_id: `+86${phone(i)}`, phone: `+86${phone(i)}`, name: '', gender: '', birthday: null, city: '', region: '',
-    signup_at: null, vip_level: 0, consent: 'unknown', consent_at: null, attributes: {}, updated_at: now,
+    workspace_id: 'bench_raw',
+    user_id: `+86${phone(i)}`,
+    phone: `+86${phone(i)}`,
+    name: '',
+    gender: '',
+    birthday: null,
+    city: '',
+    region: '',
+    signup_at: null,
+    vip_level: 0,
+    consent: 'unknown',
+    consent_at: null,
+    attributes: {},
+    updated_at: now,
   }));
   const rawSeconds = await seconds(async () => {
     for (let i = 0; i < rows.length; i += 10_000) await b.wh.client.insert({ table: 'contacts', values: rows.slice(i, i + 10_000), format: 'JSONEachRow' });

@@ -23,7 +23,11 @@ export async function benchHttpIngest(events: EventInput[], rows: EventRow[], ba
   });
   const apiSeconds = await seconds(async () => {
     for (const body of bodies) {
-      const res = await fetch(`${address}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+      const res = await fetch(`${address}/v1/events`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      });
       if (res.status !== 202) throw new Error(`API answered ${res.status}`);
     }
   });

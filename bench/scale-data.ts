@@ -13,8 +13,50 @@ import type { EventInput } from '../ingest/event-schema.ts';
 import { seconds } from './harness.ts';
 
 /** Cities, largest first, and the region (province) of each. */
-export const CITIES = ['上海', '北京', '广州', '深圳', '杭州', '成都', '武汉', '南京', '西安', '重庆', '苏州', '天津', '长沙', '郑州', '青岛', '宁波', '厦门', '合肥', '昆明', '大连'];
-export const REGIONS = ['上海', '北京', '广东', '广东', '浙江', '四川', '湖北', '江苏', '陕西', '重庆', '江苏', '天津', '湖南', '河南', '山东', '浙江', '福建', '安徽', '云南', '辽宁'];
+export const CITIES = [
+  '上海',
+  '北京',
+  '广州',
+  '深圳',
+  '杭州',
+  '成都',
+  '武汉',
+  '南京',
+  '西安',
+  '重庆',
+  '苏州',
+  '天津',
+  '长沙',
+  '郑州',
+  '青岛',
+  '宁波',
+  '厦门',
+  '合肥',
+  '昆明',
+  '大连',
+];
+export const REGIONS = [
+  '上海',
+  '北京',
+  '广东',
+  '广东',
+  '浙江',
+  '四川',
+  '湖北',
+  '江苏',
+  '陕西',
+  '重庆',
+  '江苏',
+  '天津',
+  '湖南',
+  '河南',
+  '山东',
+  '浙江',
+  '福建',
+  '安徽',
+  '云南',
+  '辽宁',
+];
 export const CATEGORIES = ['electronics', 'beauty', 'books', 'sports', 'food', 'travel'];
 export const CARRIERS = ['China Mobile', 'China Unicom', 'China Telecom'];
 export const CAMPAIGNS = 50;
@@ -34,13 +76,18 @@ export interface ScaleDataset {
   seconds: number;
 }
 
-const count = async (wh: Warehouse, name: string, params: Record<string, unknown>) => Number((await wh.query<{ n: string }>(sql(name), params, { timeoutSeconds: LOAD_TIMEOUT_SECONDS }))[0]!.n);
+const count = async (wh: Warehouse, name: string, params: Record<string, unknown>) =>
+  Number((await wh.query<{ n: string }>(sql(name), params, { timeoutSeconds: LOAD_TIMEOUT_SECONDS }))[0]!.n);
 
 /**
  * Loads `contacts` contacts (u0 ...), their tags and exactly `events` events (given messages enough)
  * ending at `nowMs`, in chunks; `onChunk` hears progress.
  */
-export async function generateScaleData(wh: Warehouse, workspace: string, opts: { contacts: number; events: number; nowMs: number; onChunk?: (stored: number) => void }): Promise<ScaleDataset> {
+export async function generateScaleData(
+  wh: Warehouse,
+  workspace: string,
+  opts: { contacts: number; events: number; nowMs: number; onChunk?: (stored: number) => void },
+): Promise<ScaleDataset> {
   const common = { workspace, now: formatTs(opts.nowMs), contacts: opts.contacts, cities: CITIES, regions: REGIONS, categories: CATEGORIES };
   const load = { timeoutSeconds: LOAD_TIMEOUT_SECONDS };
   let stored = 0;
@@ -96,7 +143,11 @@ export interface ReplayResult {
 export async function replayStoredEvents(wh: Warehouse, workspace: string, opts: { n: number; batch: number; stored: number }): Promise<ReplayResult> {
   const before = await count(wh, 'bench/events-count', { workspace });
   const oneIn = Math.max(1, Math.floor(opts.stored / (opts.n * 1.2)));
-  const rows = await wh.query<Record<string, unknown>>(sql('bench/replay-sample'), { workspace, one_in: oneIn, limit: opts.n }, { timeoutSeconds: LOAD_TIMEOUT_SECONDS });
+  const rows = await wh.query<Record<string, unknown>>(
+    sql('bench/replay-sample'),
+    { workspace, one_in: oneIn, limit: opts.n },
+    { timeoutSeconds: LOAD_TIMEOUT_SECONDS },
+  );
   const copies = rows.map(storedToInput);
   const fresh = copies.map((e) => ({ ...e, event_id: `${e.event_id}-again` }));
   const push = async (events: EventInput[]) => {

@@ -53,7 +53,12 @@ const n = (x: number) => x.toLocaleString('en');
 export const RULES = {
   tagOrClicksNotConverted: {
     all: [
-      { any: [{ tag: 'interest', value: 'electronics' }, { event: 'click', within_days: 14, count: { op: 'gte', value: 2 } }] },
+      {
+        any: [
+          { tag: 'interest', value: 'electronics' },
+          { event: 'click', within_days: 14, count: { op: 'gte', value: 2 } },
+        ],
+      },
       { not: { event: 'conversion', within_days: 60 } },
     ],
   },
@@ -70,11 +75,30 @@ export const RULES = {
       { attr: 'vip_level', op: 'between', value: [1, 3] },
     ],
   },
-  tagAndCity: { all: [{ tag: 'interest', value: 'books' }, { attr: 'city', op: 'in', value: ['上海', '北京', '杭州'] }] },
+  tagAndCity: {
+    all: [
+      { tag: 'interest', value: 'books' },
+      { attr: 'city', op: 'in', value: ['上海', '北京', '杭州'] },
+    ],
+  },
   anyPropertyBehaviour: {
     any: [
-      { event: 'click', within_days: 7, where: [{ prop: 'carrier', op: 'eq', value: 'China Unicom' }, { prop: 'category', op: 'in', value: ['beauty', 'sports'] }] },
-      { event: 'conversion', within_days: 45, where: [{ prop: 'revenue', op: 'gte', value: 500 }, { prop: 'channel', op: 'neq', value: 'intl' }] },
+      {
+        event: 'click',
+        within_days: 7,
+        where: [
+          { prop: 'carrier', op: 'eq', value: 'China Unicom' },
+          { prop: 'category', op: 'in', value: ['beauty', 'sports'] },
+        ],
+      },
+      {
+        event: 'conversion',
+        within_days: 45,
+        where: [
+          { prop: 'revenue', op: 'gte', value: 500 },
+          { prop: 'channel', op: 'neq', value: 'intl' },
+        ],
+      },
     ],
   },
   rfmWithAttributes: {
@@ -138,18 +162,49 @@ function operations(wh: Warehouse, nowMs: number): Operation[] {
   return [
     { key: 'baseline', label: 'baseline: events per user, last 30 days, GROUP BY user_id (no FINAL)', run: perUser('bench/per-user-30d') },
     { key: 'baseline_final', label: 'the same baseline with FINAL', run: perUser('bench/per-user-30d-final') },
-    { key: 'preview_tag_clicks', label: 'preview: any(tag, click 14 d ≥ 2) AND NOT conversion 60 d', run: () => preview(RULES.tagOrClicksNotConverted), target: { max: 1 } },
-    { key: 'preview_delivered', label: 'preview: delivered 30 d ≥ 4 AND click 30 d ≤ 1 AND region in (3)', run: () => preview(RULES.deliveredNotClickedInRegions), target: { max: 1 } },
-    { key: 'preview_category_vip', label: 'preview: conversion with category 30 d AND vip_level 1..3', run: () => preview(RULES.convertedCategoryVip), target: { max: 1 } },
-    { key: 'preview_tag_city', label: 'preview: tag + city (no behaviour leaf)', short: 'its preview', run: () => preview(RULES.tagAndCity), target: { max: 1 } },
-    { key: 'preview_any_props', label: 'preview: any(click 7 d with carrier + category, conversion 45 d with revenue ≥ 500 + channel)', run: () => preview(RULES.anyPropertyBehaviour), target: { max: 1 } },
+    {
+      key: 'preview_tag_clicks',
+      label: 'preview: any(tag, click 14 d ≥ 2) AND NOT conversion 60 d',
+      run: () => preview(RULES.tagOrClicksNotConverted),
+      target: { max: 1 },
+    },
+    {
+      key: 'preview_delivered',
+      label: 'preview: delivered 30 d ≥ 4 AND click 30 d ≤ 1 AND region in (3)',
+      run: () => preview(RULES.deliveredNotClickedInRegions),
+      target: { max: 1 },
+    },
+    {
+      key: 'preview_category_vip',
+      label: 'preview: conversion with category 30 d AND vip_level 1..3',
+      run: () => preview(RULES.convertedCategoryVip),
+      target: { max: 1 },
+    },
+    {
+      key: 'preview_tag_city',
+      label: 'preview: tag + city (no behaviour leaf)',
+      short: 'its preview',
+      run: () => preview(RULES.tagAndCity),
+      target: { max: 1 },
+    },
+    {
+      key: 'preview_any_props',
+      label: 'preview: any(click 7 d with carrier + category, conversion 45 d with revenue ≥ 500 + channel)',
+      run: () => preview(RULES.anyPropertyBehaviour),
+      target: { max: 1 },
+    },
     {
       key: 'rfm',
       label: 'compute RFM (conversions, 90 days)',
       once: true,
       run: async () => `${n((await computeRfm(wh, WS, { windowDays: DAYS, event: 'conversion', nowMs })).users)} scored`,
     },
-    { key: 'preview_rfm', label: 'preview: RFM r ≥ 4, f ≥ 3 AND attributes.score ≥ 40 AND signup within 540 d', run: () => preview(RULES.rfmWithAttributes), target: { max: 1 } },
+    {
+      key: 'preview_rfm',
+      label: 'preview: RFM r ≥ 4, f ≥ 3 AND attributes.score ≥ 40 AND signup within 540 d',
+      run: () => preview(RULES.rfmWithAttributes),
+      target: { max: 1 },
+    },
     {
       key: 'materialize',
       label: 'materialize the tag + city rule, weekly cap and 3-7-15 rule',
@@ -157,18 +212,40 @@ function operations(wh: Warehouse, nowMs: number): Operation[] {
       run: async () => {
         // Saved by the first (warm-up) run: the second times the snapshot alone.
         segment ??= await saveSegment(wh, WS, { name: 'tag + city', rule: RULES.tagAndCity }, 'bench');
-        const audience = await materializeAudience(wh, WS, segment, { frequency_cap: true, new_user_rule: true, message_kind: 'promotion' }, { nowMs, timezone: TZ, changedBy: 'bench' });
+        const audience = await materializeAudience(
+          wh,
+          WS,
+          segment,
+          { frequency_cap: true, new_user_rule: true, message_kind: 'promotion' },
+          { nowMs, timezone: TZ, changedBy: 'bench' },
+        );
         return `${n(audience.spec.size)} of ${n(audience.spec.matched)} members`;
       },
     },
-    { key: 'funnel', label: 'funnel send → delivery → click → conversion, 72 h, by user, 90 days', short: 'the funnel', run: () => funnel({ steps: funnelSteps, windowHours: 72, fromMs: from90, unit: 'user' }), target: { max: 3 } },
-    { key: 'funnel_campaign', label: 'the same funnel with a breakdown by campaign', run: () => funnel({ steps: funnelSteps, windowHours: 72, fromMs: from90, unit: 'user', breakdown: 'campaign_id' }), target: { of: 'funnel', max: 1.5 } },
-    { key: 'funnel_message', label: 'funnel by message send → delivery → click, 72 h, 30 days', run: () => funnel({ steps: funnelSteps.slice(0, 3), windowHours: 72, fromMs: nowMs - 30 * DAY_MS, unit: 'message' }) },
+    {
+      key: 'funnel',
+      label: 'funnel send → delivery → click → conversion, 72 h, by user, 90 days',
+      short: 'the funnel',
+      run: () => funnel({ steps: funnelSteps, windowHours: 72, fromMs: from90, unit: 'user' }),
+      target: { max: 3 },
+    },
+    {
+      key: 'funnel_campaign',
+      label: 'the same funnel with a breakdown by campaign',
+      run: () => funnel({ steps: funnelSteps, windowHours: 72, fromMs: from90, unit: 'user', breakdown: 'campaign_id' }),
+      target: { of: 'funnel', max: 1.5 },
+    },
+    {
+      key: 'funnel_message',
+      label: 'funnel by message send → delivery → click, 72 h, 30 days',
+      run: () => funnel({ steps: funnelSteps.slice(0, 3), windowHours: 72, fromMs: nowMs - 30 * DAY_MS, unit: 'message' }),
+    },
     {
       key: 'click_rate',
       label: 'click rate by day × carrier, 90 days',
       target: { max: 0.2 },
-      run: async () => `${n((await metricSeries(wh, WS, 'click_rate', { fromMs: from90, toMs: nowMs, interval: 'day', tz: TZ, breakdown: 'carrier', filters: [] })).length)} points`,
+      run: async () =>
+        `${n((await metricSeries(wh, WS, 'click_rate', { fromMs: from90, toMs: nowMs, interval: 'day', tz: TZ, breakdown: 'carrier', filters: [] })).length)} points`,
     },
     {
       key: 'cards',
@@ -197,7 +274,8 @@ export async function benchScale(opts: ScaleOptions): Promise<void> {
         `the same with new ids in ${replay.freshSeconds.toFixed(2)} s (replay/new time ${(replay.replaySeconds / replay.freshSeconds).toFixed(2)}). ` +
         `Events stored: ${n(replay.before)} before, ${n(replay.after)} after.`,
     );
-    if (replay.after !== replay.before + replay.fresh) throw new Error(`replays changed the count: expected ${replay.before + replay.fresh}, got ${replay.after}`);
+    if (replay.after !== replay.before + replay.fresh)
+      throw new Error(`replays changed the count: expected ${replay.before + replay.fresh}, got ${replay.after}`);
 
     const settled = await waitForMerges(b.wh, 300);
     console.log(`Waited ${settled.waited.toFixed(0)} s for merges (${settled.merges} still running); events has ${settled.parts} active parts.`);
@@ -209,7 +287,9 @@ export async function benchScale(opts: ScaleOptions): Promise<void> {
       console.log(`  ${op.label}: ${m.seconds !== null ? `${m.seconds.toFixed(2)} s` : m.stopped} ${m.answer ?? ''}`);
       rows.push(m);
     }
-    console.log(`\nIssue 12 operations over ${n(data.events)} events and ${n(data.contacts)} contacts (second of two runs, or the first when it took ${REPEAT_UNDER_SECONDS} s or more; Asia/Shanghai)\n`);
+    console.log(
+      `\nIssue 12 operations over ${n(data.events)} events and ${n(data.contacts)} contacts (second of two runs, or the first when it took ${REPEAT_UNDER_SECONDS} s or more; Asia/Shanghai)\n`,
+    );
     console.log(formatTable(judge(rows, 'baseline'), CAP_SECONDS));
   } finally {
     await b.close();

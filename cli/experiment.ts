@@ -13,7 +13,19 @@ const pct = (x: number | null | undefined) => (x === null || x === undefined ? '
 
 /** A readable table of an experiment's results. */
 export function formatResults(name: string, r: ExperimentResults): string {
-  const header = ['variant', 'n', 'successes', r.metric === 'revenue' ? 'mean' : 'rate', 'uplift', '95% CI (abs)', 'p', 'p (Holm)', 'P(beat ctrl)', 'exp. loss', 'seq. p'];
+  const header = [
+    'variant',
+    'n',
+    'successes',
+    r.metric === 'revenue' ? 'mean' : 'rate',
+    'uplift',
+    '95% CI (abs)',
+    'p',
+    'p (Holm)',
+    'P(beat ctrl)',
+    'exp. loss',
+    'seq. p',
+  ];
   const rows = r.variants.map((v) => [
     v.key,
     String(v.n),

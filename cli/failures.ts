@@ -22,7 +22,10 @@ export function describeFailure(err: unknown, dataDir: string): Failure {
   // The domain's errors: their code, their (English) message, and the exit code of their kind.
   if (err instanceof AppError && err.kind !== 'internal') return { code: err.code, message, exitCode: exitCodeOf(err) };
   if (err instanceof ConfigError || (err instanceof Error && err.name === 'UsageError')) return { code: 'USAGE', message, exitCode: EXIT.usage };
-  if (err instanceof DataDirInUseError || (err instanceof Error && err.name === 'ChdbConnectionError' && /Failed to create connection|Cannot lock file/i.test(message))) {
+  if (
+    err instanceof DataDirInUseError ||
+    (err instanceof Error && err.name === 'ChdbConnectionError' && /Failed to create connection|Cannot lock file/i.test(message))
+  ) {
     const server = readServerRecord(dataDir);
     const where = server ? `a server is running on it at ${server.address} (pid ${server.pid})` : 'another smsp process has it open';
     return {
@@ -34,6 +37,7 @@ export function describeFailure(err: unknown, dataDir: string): Failure {
   if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     return { code: 'PORT_IN_USE', message: `${message}: another program listens there; choose another with --port or PORT`, exitCode: EXIT.unavailable };
   }
-  if (err instanceof MigrationChecksumError) return { code: 'MIGRATION_MISMATCH', message: `${message} (is this data directory from another version?)`, exitCode: EXIT.unavailable };
+  if (err instanceof MigrationChecksumError)
+    return { code: 'MIGRATION_MISMATCH', message: `${message} (is this data directory from another version?)`, exitCode: EXIT.unavailable };
   return { code: 'FAILED', message: `${message} (run again with --verbose for details)`, exitCode: EXIT.failed };
 }

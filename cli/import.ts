@@ -9,7 +9,8 @@ import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 import { progressReporter } from './progress.ts';
 
-const USAGE = 'usage: smsp import contacts FILE [--workspace W] [--tag T] [--sheet S] [--format txt|csv|xlsx]\n       smsp import events FILE.ndjson [--workspace W]';
+const USAGE =
+  'usage: smsp import contacts FILE [--workspace W] [--tag T] [--sheet S] [--format txt|csv|xlsx]\n       smsp import events FILE.ndjson [--workspace W]';
 
 /** `smsp import contacts|events FILE`: prints the report as JSON; progress on stderr. */
 export async function importCommand(flags: Flags, positionals: string[]): Promise<number> {

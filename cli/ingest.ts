@@ -42,5 +42,7 @@ export async function ingestCommand(flags: Flags): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   const address = server.address();
   logger.info({ workers: ingest.workers.length, metrics: address }, 'ingest running');
-  process.stderr.write(`ingest running: ${ingest.workers.length} worker(s), topic ${config.kafka.eventsTopic}, metrics on port ${typeof address === 'object' && address ? address.port : port}\n`);
+  process.stderr.write(
+    `ingest running: ${ingest.workers.length} worker(s), topic ${config.kafka.eventsTopic}, metrics on port ${typeof address === 'object' && address ? address.port : port}\n`,
+  );
 }

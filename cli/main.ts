@@ -44,7 +44,6 @@ every command takes --verbose (a failure's stack trace). Exit codes: 0 done, 1 f
 5 unavailable (the data directory is in use by a running server, the port is taken, the schema is from another version).
 configuration comes from the environment: see README.md, "Configuration".`;
 
-
 const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<number | void>> = {
   serve: serveCommand,
   migrate: migrateCommand,
@@ -110,5 +109,3 @@ main(process.argv.slice(2)).then(
     process.exit(failure.exitCode);
   },
 );
-
-

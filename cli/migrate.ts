@@ -14,7 +14,8 @@ export async function migrateCommand(): Promise<void> {
     process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
     // Like every start: a contact import a crash cut short is completed (or discarded) now.
     const imports = await settleUnfinishedImports(warehouse);
-    if (imports.resumed.length + imports.discarded.length) process.stderr.write(`contact imports completed: ${imports.resumed.length}, discarded: ${imports.discarded.length}\n`);
+    if (imports.resumed.length + imports.discarded.length)
+      process.stderr.write(`contact imports completed: ${imports.resumed.length}, discarded: ${imports.discarded.length}\n`);
   } finally {
     await warehouse.close();
   }

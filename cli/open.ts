@@ -25,9 +25,7 @@ export async function openPlatform(overrides: Partial<AppConfig['server']> = {})
   if (imports.discarded.length) process.stderr.write(`discarded unfinished contact imports: ${imports.discarded.join(', ')}\n`);
   const boot = await bootstrapAdminKey(warehouse, { adminApiKey: config.adminApiKey, dataDir: config.dataDir });
   if (boot.generatedKey) {
-    process.stderr.write(
-      `\nAdmin API key of workspace "default" (shown once; also saved to ${boot.keyFile}, mode 0600):\n\n  ${boot.generatedKey}\n\n`,
-    );
+    process.stderr.write(`\nAdmin API key of workspace "default" (shown once; also saved to ${boot.keyFile}, mode 0600):\n\n  ${boot.generatedKey}\n\n`);
   }
   if (boot.revokedRootKeys) {
     process.stderr.write(`ADMIN_API_KEY is the root key of workspace "default": revoked ${boot.revokedRootKeys} other root key(s)\n`);

@@ -45,7 +45,11 @@ export async function segmentCommand(flags: Flags, positionals: string[], noun: 
       const segment = await getSegment(warehouse, workspace, id!);
       if (!segment) throw errors.notFound(`segment ${id} in workspace ${workspace}`);
       const started = Date.now();
-      const audience = await materializeAudience(warehouse, workspace, segment, (jsonFlag(flags, 'eligibility') ?? {}) as Eligibility, { nowMs: Date.now(), timezone, changedBy: 'cli' });
+      const audience = await materializeAudience(warehouse, workspace, segment, (jsonFlag(flags, 'eligibility') ?? {}) as Eligibility, {
+        nowMs: Date.now(),
+        timezone,
+        changedBy: 'cli',
+      });
       process.stdout.write(`${JSON.stringify({ audience_id: audience.id, ...audience.spec, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
       return 0;
     }

@@ -31,7 +31,12 @@ export async function serveCommand(flags: Flags): Promise<void> {
   const publisher = config.kafka.brokers ? KafkaEventPublisher.launch(config.kafka, pino({ level: config.logLevel })) : undefined;
   const intake: EventIntake = publisher ?? warehouseIntake(warehouse);
   let ingest: RunningIngest | undefined;
-  const app = await buildApp({ config, warehouse, intake, readiness: [{ readiness: () => ingest?.readiness() ?? { ready: true } }, ...(publisher ? [publisher] : [])] });
+  const app = await buildApp({
+    config,
+    warehouse,
+    intake,
+    readiness: [{ readiness: () => ingest?.readiness() ?? { ready: true } }, ...(publisher ? [publisher] : [])],
+  });
   if (flags.ingest) {
     ingest = launchIngest({ config: config.kafka, warehouse, registry: app.metrics.registry, logger: app.log, workers: intFlag(flags, 'workers') });
   }

@@ -61,7 +61,12 @@ export const CATALOGUE = {
     en: () => 'a valid API key is required (Authorization: Bearer <key>)',
     zh: () => '需要有效的 API 密钥（Authorization: Bearer <key>）',
   }),
-  forbiddenRole: entry<{ role: string }>({ code: 'FORBIDDEN', kind: 'forbidden', en: (a) => `role ${a.role} may not do this`, zh: (a) => `角色 ${a.role} 无权执行此操作` }),
+  forbiddenRole: entry<{ role: string }>({
+    code: 'FORBIDDEN',
+    kind: 'forbidden',
+    en: (a) => `role ${a.role} may not do this`,
+    zh: (a) => `角色 ${a.role} 无权执行此操作`,
+  }),
   otherWorkspace: entry({
     code: 'FORBIDDEN',
     kind: 'forbidden',

@@ -122,7 +122,10 @@ function booleanFrom(env: NodeJS.ProcessEnv, name: string): boolean {
 
 /** A comma-separated list of CIDRs (`10.1.0.0/16`, `::1/128`) or single addresses (`/32`, `/128` implied). */
 function networksFrom(env: NodeJS.ProcessEnv, name: string): string[] {
-  const items = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const items = (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.map((item) => {
     const [address = '', prefix, ...rest] = item.split('/');
     const family = net.isIP(address);
@@ -169,7 +172,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       rateLimitPerMinute: intFrom(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     },
     kafka: {
-      brokers: env.KAFKA_BROKERS ? env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean) : undefined,
+      brokers: env.KAFKA_BROKERS
+        ? env.KAFKA_BROKERS.split(',')
+            .map((b) => b.trim())
+            .filter(Boolean)
+        : undefined,
       clientId: env.KAFKA_CLIENT_ID || 'smsp',
       eventsTopic: env.KAFKA_EVENTS_TOPIC || 'sms.events',
       deadLetterTopic: env.KAFKA_DEAD_LETTER_TOPIC || 'sms.events.dlq',

@@ -8,16 +8,58 @@ if (window.trustedTypes) trustedTypes.createPolicy('default', { createHTML: (htm
 
 const TEXT = {
   'zh-CN': {
-    title: '短信营销数据看板', apiKey: 'API 密钥', load: '加载', headline: '核心指标（近 30 天）', deliveryByCarrier: '到达率（按运营商，按天）',
-    funnel: '转化漏斗（按用户，72 小时）', sendTime: '最佳发送时间（点击率，按周几与小时）', alerts: '未处理告警', segmentsExperiments: '人群与实验',
-    send_success_rate: '发送成功率', delivery_rate: '到达率', click_rate: '点击率/打开率', conversion_rate: '转化率', complaint_rate: '投诉率', unsubscribe_rate: '退订率', revenue: '每条送达收入',
-    send: '发送', delivery: '送达', click: '点击', conversion: '转化', noAlerts: '暂无告警', segment: '人群', experiment: '实验', loaded: '已加载', weekdays: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'],
+    title: '短信营销数据看板',
+    apiKey: 'API 密钥',
+    load: '加载',
+    headline: '核心指标（近 30 天）',
+    deliveryByCarrier: '到达率（按运营商，按天）',
+    funnel: '转化漏斗（按用户，72 小时）',
+    sendTime: '最佳发送时间（点击率，按周几与小时）',
+    alerts: '未处理告警',
+    segmentsExperiments: '人群与实验',
+    send_success_rate: '发送成功率',
+    delivery_rate: '到达率',
+    click_rate: '点击率/打开率',
+    conversion_rate: '转化率',
+    complaint_rate: '投诉率',
+    unsubscribe_rate: '退订率',
+    revenue: '每条送达收入',
+    send: '发送',
+    delivery: '送达',
+    click: '点击',
+    conversion: '转化',
+    noAlerts: '暂无告警',
+    segment: '人群',
+    experiment: '实验',
+    loaded: '已加载',
+    weekdays: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'],
   },
   en: {
-    title: 'SMS marketing dashboard', apiKey: 'API key', load: 'Load', headline: 'Headline metrics (last 30 days)', deliveryByCarrier: 'Delivery rate by carrier, daily',
-    funnel: 'Funnel by user, 72 h window', sendTime: 'Best send time (click rate by weekday and hour)', alerts: 'Open alerts', segmentsExperiments: 'Segments and experiments',
-    send_success_rate: 'Send success rate', delivery_rate: 'Delivery rate', click_rate: 'Click (open) rate', conversion_rate: 'Conversion rate', complaint_rate: 'Complaint rate', unsubscribe_rate: 'Unsubscribe rate', revenue: 'Revenue per delivered',
-    send: 'Send', delivery: 'Delivery', click: 'Click', conversion: 'Conversion', noAlerts: 'No open alerts', segment: 'Segment', experiment: 'Experiment', loaded: 'Loaded', weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+    title: 'SMS marketing dashboard',
+    apiKey: 'API key',
+    load: 'Load',
+    headline: 'Headline metrics (last 30 days)',
+    deliveryByCarrier: 'Delivery rate by carrier, daily',
+    funnel: 'Funnel by user, 72 h window',
+    sendTime: 'Best send time (click rate by weekday and hour)',
+    alerts: 'Open alerts',
+    segmentsExperiments: 'Segments and experiments',
+    send_success_rate: 'Send success rate',
+    delivery_rate: 'Delivery rate',
+    click_rate: 'Click (open) rate',
+    conversion_rate: 'Conversion rate',
+    complaint_rate: 'Complaint rate',
+    unsubscribe_rate: 'Unsubscribe rate',
+    revenue: 'Revenue per delivered',
+    send: 'Send',
+    delivery: 'Delivery',
+    click: 'Click',
+    conversion: 'Conversion',
+    noAlerts: 'No open alerts',
+    segment: 'Segment',
+    experiment: 'Experiment',
+    loaded: 'Loaded',
+    weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
   },
 };
 let t = TEXT['zh-CN'];
@@ -63,39 +105,81 @@ async function load() {
     const [summary, series, funnel, sendTime, alerts, segments, experiments] = await Promise.all([
       api(`/v1/metrics/summary?${range}`),
       api(`/v1/metrics?metric=delivery_rate&interval=day&breakdown=carrier&${range}`),
-      api('/v1/funnels', { method: 'POST', body: JSON.stringify({ steps: ['send', 'delivery', 'click', 'conversion'], window_hours: 72, from: from.toISOString(), to: to.toISOString() }) }),
+      api('/v1/funnels', {
+        method: 'POST',
+        body: JSON.stringify({ steps: ['send', 'delivery', 'click', 'conversion'], window_hours: 72, from: from.toISOString(), to: to.toISOString() }),
+      }),
       api(`/v1/insights/send-time?${range}`),
       api('/v1/alerts?status=open'),
       api('/v1/segments?limit=20'),
       api('/v1/experiments?limit=20'),
     ]);
-    document.getElementById('cards').replaceChildren(...summary.cards.map((c) => el('div', `card ${c.status}`,
-      el('div', '', t[c.metric] || c.metric),
-      el('div', 'value', c.metric === 'revenue' ? (c.rate ?? 0).toFixed(2) : pct(c.rate)),
-      el('div', '', `${c.numerator} / ${c.denominator}`))));
+    document
+      .getElementById('cards')
+      .replaceChildren(
+        ...summary.cards.map((c) =>
+          el(
+            'div',
+            `card ${c.status}`,
+            el('div', '', t[c.metric] || c.metric),
+            el('div', 'value', c.metric === 'revenue' ? (c.rate ?? 0).toFixed(2) : pct(c.rate)),
+            el('div', '', `${c.numerator} / ${c.denominator}`),
+          ),
+        ),
+      );
     const days = [...new Set(series.series.map((p) => p.local.slice(0, 10)))];
     const carriers = [...new Set(series.series.map((p) => p.group))];
     echarts.init(document.getElementById('series')).setOption({
-      animation: false, tooltip: { ...TOOLTIP, trigger: 'axis' }, legend: { data: carriers }, xAxis: { type: 'category', data: days }, yAxis: { type: 'value', min: 0, max: 1 },
-      series: carriers.map((c) => ({ name: c, type: 'line', connectNulls: true, showSymbol: true, data: days.map((d) => series.series.find((p) => p.group === c && p.local.startsWith(d))?.rate ?? null) })),
+      animation: false,
+      tooltip: { ...TOOLTIP, trigger: 'axis' },
+      legend: { data: carriers },
+      xAxis: { type: 'category', data: days },
+      yAxis: { type: 'value', min: 0, max: 1 },
+      series: carriers.map((c) => ({
+        name: c,
+        type: 'line',
+        connectNulls: true,
+        showSymbol: true,
+        data: days.map((d) => series.series.find((p) => p.group === c && p.local.startsWith(d))?.rate ?? null),
+      })),
     });
     echarts.init(document.getElementById('funnel')).setOption({
-      animation: false, tooltip: TOOLTIP, xAxis: { type: 'category', data: funnel.steps.map((s) => t[s.type]) }, yAxis: { type: 'value' },
+      animation: false,
+      tooltip: TOOLTIP,
+      xAxis: { type: 'category', data: funnel.steps.map((s) => t[s.type]) },
+      yAxis: { type: 'value' },
       series: [{ type: 'bar', data: funnel.steps.map((s) => s.count), label: { show: true, position: 'top' } }],
     });
     const cells = sendTime.grid.flat().map((c) => [c.hour, c.weekday - 1, Number((c.shrunk_rate * 100).toFixed(2))]);
     echarts.init(document.getElementById('heatmap')).setOption({
-      animation: false, tooltip: TOOLTIP, xAxis: { type: 'category', data: [...Array(24).keys()] }, yAxis: { type: 'category', data: t.weekdays },
-      visualMap: { min: Math.min(...cells.map((c) => c[2])), max: Math.max(...cells.map((c) => c[2])), calculable: true, orient: 'horizontal', left: 'center', bottom: 0 },
-      grid: { bottom: 70 }, series: [{ type: 'heatmap', data: cells }],
+      animation: false,
+      tooltip: TOOLTIP,
+      xAxis: { type: 'category', data: [...Array(24).keys()] },
+      yAxis: { type: 'category', data: t.weekdays },
+      visualMap: {
+        min: Math.min(...cells.map((c) => c[2])),
+        max: Math.max(...cells.map((c) => c[2])),
+        calculable: true,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 0,
+      },
+      grid: { bottom: 70 },
+      series: [{ type: 'heatmap', data: cells }],
     });
-    document.getElementById('alerts').replaceChildren(...(alerts.alerts.length
-      ? alerts.alerts.map((a) => row(t[a.spec.metric] || a.spec.metric, a.spec.breakdown_value ?? '', a.spec.bucket, pct(a.spec.observed)))
-      : [row(t.noAlerts)]));
-    document.getElementById('lists').replaceChildren(
-      ...segments.segments.map((s) => row(t.segment, s.name)),
-      ...experiments.experiments.map((e) => row(t.experiment, e.name, e.spec.status)),
-    );
+    document
+      .getElementById('alerts')
+      .replaceChildren(
+        ...(alerts.alerts.length
+          ? alerts.alerts.map((a) => row(t[a.spec.metric] || a.spec.metric, a.spec.breakdown_value ?? '', a.spec.bucket, pct(a.spec.observed)))
+          : [row(t.noAlerts)]),
+      );
+    document
+      .getElementById('lists')
+      .replaceChildren(
+        ...segments.segments.map((s) => row(t.segment, s.name)),
+        ...experiments.experiments.map((e) => row(t.experiment, e.name, e.spec.status)),
+      );
     status.textContent = t.loaded;
     document.body.dataset.loaded = 'true';
   } catch (err) {

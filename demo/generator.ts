@@ -28,8 +28,16 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 const CITIES = [
-  ['北京', '北京'], ['上海', '上海'], ['广州', '广东'], ['深圳', '广东'], ['杭州', '浙江'],
-  ['成都', '四川'], ['武汉', '湖北'], ['南京', '江苏'], ['西安', '陕西'], ['重庆', '重庆'],
+  ['北京', '北京'],
+  ['上海', '上海'],
+  ['广州', '广东'],
+  ['深圳', '广东'],
+  ['杭州', '浙江'],
+  ['成都', '四川'],
+  ['武汉', '湖北'],
+  ['南京', '江苏'],
+  ['西安', '陕西'],
+  ['重庆', '重庆'],
 ] as const;
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '周', '吴', '徐', '孙', '马', '朱', '胡'];
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '洋', '艳', '勇', '军', '杰', '娟', '涛', '明', '超', '霞'];
@@ -48,12 +56,21 @@ export const INCIDENT = { carrier: 'China Telecom', failRate: 0.6, hours: 6 } as
 export const DEMO_EXPERIMENT = {
   id: 'exp_title_question',
   name: 'Question-style title vs plain title',
-  variants: [{ key: 'control', weight: 1 }, { key: 'question', weight: 1 }],
+  variants: [
+    { key: 'control', weight: 1 },
+    { key: 'question', weight: 1 },
+  ],
   clickLift: 1.18,
 } as const;
 
 /** Beijing hours at which campaigns go out, with how much they lift clicks (evening and lunch peaks). */
-const SEND_HOURS: readonly (readonly [number, number])[] = [[10, 0.9], [12, 1.25], [15, 0.85], [20, 1.45], [21, 1.3]];
+const SEND_HOURS: readonly (readonly [number, number])[] = [
+  [10, 0.9],
+  [12, 1.25],
+  [15, 0.85],
+  [20, 1.45],
+  [21, 1.3],
+];
 
 export interface DemoContact extends ContactInput {
   carrier: string;
@@ -77,7 +94,12 @@ export function generateContacts(opts: DemoOptions): DemoContact[] {
     while (usedPhones.has(phone));
     usedPhones.add(phone);
     const [city, region] = rnd.pick(CITIES);
-    const vip = rnd.weighted([[0, 70], [1, 15], [2, 10], [3, 5]] as const);
+    const vip = rnd.weighted([
+      [0, 70],
+      [1, 15],
+      [2, 10],
+      [3, 5],
+    ] as const);
     // Some users signed up in the last two weeks, so the 3-7-15 new-user rule has someone to apply to.
     const signupDaysAgo = rnd.chance(0.08) ? rnd.int(0, 14) : rnd.int(15, 900);
     const interests = [...new Set([rnd.pick(INTERESTS), ...(rnd.chance(0.5) ? [rnd.pick(INTERESTS)] : [])])];
@@ -213,7 +235,13 @@ export function* generateEvents(opts: DemoOptions, contacts: readonly DemoContac
           if (rnd.chance(0.003)) {
             // Half of the opt-outs come as a TD reply, the way SMS users unsubscribe.
             const type = rnd.chance(0.5) ? 'reply' : 'unsubscribe';
-            emit({ ...common, event_id: `${messageId}:${type}`, type, ts: deliveryTs + rnd.int(60_000, DAY), ...(type === 'reply' ? { properties: { text: 'TD' } } : {}) });
+            emit({
+              ...common,
+              event_id: `${messageId}:${type}`,
+              type,
+              ts: deliveryTs + rnd.int(60_000, DAY),
+              ...(type === 'reply' ? { properties: { text: 'TD' } } : {}),
+            });
           }
           if (rnd.chance(0.0005)) emit({ ...common, event_id: `${messageId}:complaint`, type: 'complaint', ts: deliveryTs + rnd.int(60_000, 2 * DAY) });
         }

@@ -37,7 +37,18 @@ export async function seedDemo(
   }
   // The planted A/B test is a real experiment of the workspace, so its results can be read.
   if (!(await getExperiment(wh, workspaceId, DEMO_EXPERIMENT.id))) {
-    await createExperiment(wh, workspaceId, { id: DEMO_EXPERIMENT.id, name: DEMO_EXPERIMENT.name, variants: [...DEMO_EXPERIMENT.variants], metrics: ['click', 'conversion', 'revenue'], attribution_hours: 72 }, 'seed-demo');
+    await createExperiment(
+      wh,
+      workspaceId,
+      {
+        id: DEMO_EXPERIMENT.id,
+        name: DEMO_EXPERIMENT.name,
+        variants: [...DEMO_EXPERIMENT.variants],
+        metrics: ['click', 'conversion', 'revenue'],
+        attribution_hours: 72,
+      },
+      'seed-demo',
+    );
     await setExperimentStatus(wh, workspaceId, DEMO_EXPERIMENT.id, 'running', 'seed-demo');
   }
   for (const batch of generateEvents(opts, contacts)) {

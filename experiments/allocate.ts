@@ -24,7 +24,8 @@ export async function allocateExperiment(
 ): Promise<AllocationResult> {
   const experiment = await getExperiment(wh, workspaceId, experimentId);
   if (!experiment) throw errors.notFound(`experiment ${experimentId}`);
-  if (experiment.spec.status !== 'running') throw errors.invalid('status', `experiment ${experimentId} is ${experiment.spec.status}; start it before allocating`);
+  if (experiment.spec.status !== 'running')
+    throw errors.invalid('status', `experiment ${experimentId} is ${experiment.spec.status}; start it before allocating`);
   const versions = (await getAudience(wh, workspaceId, input.audience_id)) ? await audienceVersions(wh, workspaceId, input.audience_id) : [];
   const snapshot = input.version === undefined ? versions.at(-1) : versions.find((v) => v.version === input.version);
   if (!snapshot) throw errors.notFound(`audience ${input.audience_id}${input.version ? ` version ${input.version}` : ''}`);

@@ -79,7 +79,15 @@ async function allocateOnce(...[wh, workspaceId, experiment, source, opts]: Para
     await recordAudienceSnapshot(wh, workspaceId, {
       id,
       name: `${experiment.name}: ${key}`,
-      spec: { ...source.spec, version: targetVersion, size: counts[key]!, matched: counts[key]!, excluded: {}, materialized_at: new Date(opts.nowMs).toISOString(), deleted_versions: [] },
+      spec: {
+        ...source.spec,
+        version: targetVersion,
+        size: counts[key]!,
+        matched: counts[key]!,
+        excluded: {},
+        materialized_at: new Date(opts.nowMs).toISOString(),
+        deleted_versions: [],
+      },
       changedBy: opts.changedBy,
     });
     variantAudiences[key] = { audience_id: id, version: targetVersion };
@@ -89,7 +97,9 @@ async function allocateOnce(...[wh, workspaceId, experiment, source, opts]: Para
     audience_id: source.id,
     audience_version: source.spec.version,
     counts,
-    exposures: Object.entries(counts).filter(([k]) => k !== HOLDOUT).reduce((s, [, n]) => s + n, 0),
+    exposures: Object.entries(counts)
+      .filter(([k]) => k !== HOLDOUT)
+      .reduce((s, [, n]) => s + n, 0),
     variant_audiences: variantAudiences,
   };
 }

@@ -36,7 +36,13 @@ export const getExperiment = (wh: Warehouse, workspaceId: string, id: string) =>
 export const listExperiments = (wh: Warehouse, workspaceId: string, limit: number, after: string) => store(wh).list(workspaceId, limit, after);
 
 /** draft → running → stopped; each change is a new version. */
-export async function setExperimentStatus(wh: Warehouse, workspaceId: string, id: string, status: 'running' | 'stopped', changedBy: string): Promise<Experiment | undefined> {
+export async function setExperimentStatus(
+  wh: Warehouse,
+  workspaceId: string,
+  id: string,
+  status: 'running' | 'stopped',
+  changedBy: string,
+): Promise<Experiment | undefined> {
   const current = await getExperiment(wh, workspaceId, id);
   if (!current) return undefined;
   const allowed = status === 'running' ? current.spec.status === 'draft' : current.spec.status === 'running';

@@ -34,7 +34,14 @@ export function planExperiment(input: PlanInput): Plan {
   const treated = input.baseline_rate * (1 + input.mde_rel);
   const alphaPerComparison = alpha / (arms - 1);
   const perArm = Math.ceil(sampleSizePerArm(input.baseline_rate, treated, alphaPerComparison, power));
-  const plan: Plan = { recipients_per_arm: perArm, recipients_total: perArm * arms, arms, alpha_per_comparison: alphaPerComparison, power, treated_rate: treated };
+  const plan: Plan = {
+    recipients_per_arm: perArm,
+    recipients_total: perArm * arms,
+    arms,
+    alpha_per_comparison: alphaPerComparison,
+    power,
+    treated_rate: treated,
+  };
   if (input.daily_volume) plan.days = Math.ceil((perArm * arms) / input.daily_volume);
   return plan;
 }

@@ -13,8 +13,16 @@ import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Metric } from './experiment-schema.ts';
 import type { Experiment } from './experiments.ts';
 import {
-  chiSquaredGoodnessOfFit, compareProportions, expectedLoss, holmAdjust, mixtureSequentialTest, posterior, probabilityToBeatControl, welchTest,
-  type SampleSummary, type SequentialLook,
+  chiSquaredGoodnessOfFit,
+  compareProportions,
+  expectedLoss,
+  holmAdjust,
+  mixtureSequentialTest,
+  posterior,
+  probabilityToBeatControl,
+  welchTest,
+  type SampleSummary,
+  type SequentialLook,
 } from './statistics.ts';
 
 export const SRM_THRESHOLD = 0.001;
@@ -112,7 +120,8 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${pct(x)}`;
 
 function verdictOf(metric: Metric, variants: VariantResult[], srm: boolean): string {
-  if (srm) return `Sample ratio mismatch (p < ${SRM_THRESHOLD}): recipients did not split as configured, so these results cannot be trusted. Check the allocation and exposure logging.`;
+  if (srm)
+    return `Sample ratio mismatch (p < ${SRM_THRESHOLD}): recipients did not split as configured, so these results cannot be trusted. Check the allocation and exposure logging.`;
   const [control, ...rest] = variants;
   if (!control || control.n === 0) return 'No exposures yet.';
   const lines = rest.map((v) => {
@@ -120,15 +129,23 @@ function verdictOf(metric: Metric, variants: VariantResult[], srm: boolean): str
     const what = metric === 'revenue' ? 'revenue per recipient' : `${metric} rate`;
     const ci = v.rel_ci_low === null ? '' : ` (95% CI ${signed(v.rel_ci_low)} to ${signed(v.rel_ci_high!)})`;
     const effect = `${signed(v.uplift_rel)} ${what} vs ${control.key}${ci}`;
-    if (v.p_value_adjusted < ALPHA && (v.sequential_p_value ?? 1) < ALPHA) return `${v.key} ${v.uplift_abs! > 0 ? 'beats' : 'is worse than'} ${control.key}: ${effect}, p = ${v.p_value_adjusted.toPrecision(2)} adjusted; the always-valid sequential test agrees, so it is safe to stop.`;
-    if (v.p_value_adjusted < ALPHA) return `${v.key} looks ${v.uplift_abs! > 0 ? 'better' : 'worse'}: ${effect}, p = ${v.p_value_adjusted.toPrecision(2)} adjusted, but the sequential test is not yet convinced (p = ${(v.sequential_p_value ?? 1).toPrecision(2)}); keep it running if you have been checking daily.`;
+    if (v.p_value_adjusted < ALPHA && (v.sequential_p_value ?? 1) < ALPHA)
+      return `${v.key} ${v.uplift_abs! > 0 ? 'beats' : 'is worse than'} ${control.key}: ${effect}, p = ${v.p_value_adjusted.toPrecision(2)} adjusted; the always-valid sequential test agrees, so it is safe to stop.`;
+    if (v.p_value_adjusted < ALPHA)
+      return `${v.key} looks ${v.uplift_abs! > 0 ? 'better' : 'worse'}: ${effect}, p = ${v.p_value_adjusted.toPrecision(2)} adjusted, but the sequential test is not yet convinced (p = ${(v.sequential_p_value ?? 1).toPrecision(2)}); keep it running if you have been checking daily.`;
     return `No significant difference between ${v.key} and ${control.key} yet: ${effect}, p = ${v.p_value_adjusted.toPrecision(2)}.`;
   });
   return lines.join(' ');
 }
 
 /** Results of `experiment` for one metric, with days cut in `timezone`. */
-export async function experimentResults(wh: Warehouse, workspaceId: string, experiment: Experiment, metric: Metric, timezone: string): Promise<ExperimentResults> {
+export async function experimentResults(
+  wh: Warehouse,
+  workspaceId: string,
+  experiment: Experiment,
+  metric: Metric,
+  timezone: string,
+): Promise<ExperimentResults> {
   const rows = await wh.query<DayRow>(
     sql('experiments/results'),
     workspaceParams(workspaceId, { experiment: experiment.id, event_type: EVENT_OF[metric], hours: experiment.spec.attribution_hours, tz: timezone }),
@@ -139,8 +156,22 @@ export async function experimentResults(wh: Warehouse, workspaceId: string, expe
   const variants: VariantResult[] = keys.map((key) => {
     const t = totals.get(key)!;
     const base: VariantResult = {
-      key, n: t.n, successes: t.successes, uplift_abs: null, uplift_rel: null, ci_low: null, ci_high: null, rel_ci_low: null, rel_ci_high: null, p_value: null, p_value_adjusted: null,
-      prob_to_beat_control: null, expected_loss: null, sequential_p_value: null, sequential_ci_low: null, sequential_ci_high: null,
+      key,
+      n: t.n,
+      successes: t.successes,
+      uplift_abs: null,
+      uplift_rel: null,
+      ci_low: null,
+      ci_high: null,
+      rel_ci_low: null,
+      rel_ci_high: null,
+      p_value: null,
+      p_value_adjusted: null,
+      prob_to_beat_control: null,
+      expected_loss: null,
+      sequential_p_value: null,
+      sequential_ci_low: null,
+      sequential_ci_high: null,
       ...(metric === 'revenue' ? { mean: summaryOf(t).mean } : { rate: t.n ? t.successes / t.n : 0 }),
     };
     if (key === keys[0] || t.n < 2 || control.n < 2) return base;
@@ -152,8 +183,17 @@ export async function experimentResults(wh: Warehouse, workspaceId: string, expe
       const seq = mixtureSequentialTest(history, (experiment.spec.mde_rel * pooledMean) ** 2 || 1e-12, ALPHA);
       const rel = (x: number) => (sc.mean ? x / sc.mean : null);
       return {
-        ...base, uplift_abs: w.diff, uplift_rel: rel(w.diff), ci_low: w.ciLow, ci_high: w.ciHigh, rel_ci_low: rel(w.ciLow), rel_ci_high: rel(w.ciHigh),
-        p_value: w.pValue, sequential_p_value: seq.pValue, sequential_ci_low: seq.ciLow, sequential_ci_high: seq.ciHigh,
+        ...base,
+        uplift_abs: w.diff,
+        uplift_rel: rel(w.diff),
+        ci_low: w.ciLow,
+        ci_high: w.ciHigh,
+        rel_ci_low: rel(w.ciLow),
+        rel_ci_high: rel(w.ciHigh),
+        p_value: w.pValue,
+        sequential_p_value: seq.pValue,
+        sequential_ci_low: seq.ciLow,
+        sequential_ci_high: seq.ciHigh,
       };
     }
     const cmp = compareProportions(control, t, ALPHA);
@@ -177,7 +217,18 @@ export async function experimentResults(wh: Warehouse, workspaceId: string, expe
   });
   const compared = variants.filter((v) => v.p_value !== null);
   holmAdjust(compared.map((v) => v.p_value!)).forEach((p, i) => (compared[i]!.p_value_adjusted = p));
-  const srm = chiSquaredGoodnessOfFit(variants.map((v) => v.n), experiment.spec.variants.map((v) => v.weight));
+  const srm = chiSquaredGoodnessOfFit(
+    variants.map((v) => v.n),
+    experiment.spec.variants.map((v) => v.weight),
+  );
   const srmDetected = variants.every((v) => v.n > 0) && srm.pValue < SRM_THRESHOLD;
-  return { experiment_id: experiment.id, metric, timezone, variants, srm_p_value: srm.pValue, srm_detected: srmDetected, verdict: verdictOf(metric, variants, srmDetected) };
+  return {
+    experiment_id: experiment.id,
+    metric,
+    timezone,
+    variants,
+    srm_p_value: srm.pValue,
+    srm_detected: srmDetected,
+    verdict: verdictOf(metric, variants, srmDetected),
+  };
 }

@@ -183,7 +183,10 @@ export function probabilityToBeatControl(control: BetaPosterior, treatment: Beta
  */
 export function expectedLoss(control: BetaPosterior, treatment: BetaPosterior): number {
   const meanC = control.alpha / (control.alpha + control.beta);
-  return integrateOverPosterior(treatment, (x) => meanC * (1 - betaCdf(x, control.alpha + 1, control.beta)) - x * (1 - betaCdf(x, control.alpha, control.beta)));
+  return integrateOverPosterior(
+    treatment,
+    (x) => meanC * (1 - betaCdf(x, control.alpha + 1, control.beta)) - x * (1 - betaCdf(x, control.alpha, control.beta)),
+  );
 }
 
 export interface SequentialLook {

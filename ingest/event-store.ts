@@ -62,7 +62,10 @@ function withLocks<T>(keys: readonly string[], task: () => Promise<T>): Promise<
  * leaves out stored ids), while no other writer of this process writes events of them.
  */
 export function withEventWriteLock<T>(wh: Warehouse, workspaceIds: readonly string[], task: () => Promise<T>): Promise<T> {
-  return withLocks([...new Set(workspaceIds)].map((ws) => `events:${wh.database}:${ws}`), task);
+  return withLocks(
+    [...new Set(workspaceIds)].map((ws) => `events:${wh.database}:${ws}`),
+    task,
+  );
 }
 
 /**

@@ -33,7 +33,8 @@ function semanticError(event: EventInput, nowMs: number): EventValidation | unde
   const { type, status } = event;
   if (!event.user_id && !event.phone) return fail('user_id', 'an event needs a user_id or a phone');
   if (type === 'delivery' && status !== 'delivered' && status !== 'failed') return fail('status', 'a delivery needs status delivered or failed');
-  if (type === 'send' && status !== undefined && status !== 'accepted' && status !== 'rejected') return fail('status', 'a send has status accepted or rejected');
+  if (type === 'send' && status !== undefined && status !== 'accepted' && status !== 'rejected')
+    return fail('status', 'a send has status accepted or rejected');
   if (status !== undefined && type !== 'send' && type !== 'delivery') return fail('status', `is only allowed on send and delivery events, not ${type}`);
   if (event.revenue !== undefined && type !== 'conversion') return fail('revenue', `is only allowed on conversion events, not ${type}`);
   if (type === 'exposure' && (!event.experiment_id || !event.variant)) return fail('experiment_id', 'an exposure needs experiment_id and variant');

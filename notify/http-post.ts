@@ -80,7 +80,12 @@ export function postUnderPolicy(policy: OutboundPolicy, url: string, body: strin
       const outcome: PostOutcome = (answered =
         status >= 200 && status < 300
           ? { delivered: true, status }
-          : { delivered: false, status, permanent: false, reason: status >= 300 && status < 400 ? `HTTP ${status}: redirects are not followed` : `HTTP ${status}` });
+          : {
+              delivered: false,
+              status,
+              permanent: false,
+              reason: status >= 300 && status < 400 ? `HTTP ${status}: redirects are not followed` : `HTTP ${status}`,
+            });
       // The status decides; the answer's body is drained (up to the cap) only so the exchange ends cleanly.
       let bytes = 0;
       response.on('data', (chunk: Buffer) => {

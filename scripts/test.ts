@@ -19,9 +19,17 @@ if (!env.KAFKA_BROKERS) {
   process.stderr.write(`test Kafka broker on ${broker.brokers}\n`);
 }
 // Fast unit tests first (no engine, no broker), then the integration tests.
-const inFolder = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+const inFolder = (dir: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => `${dir}/${f}`);
 const files = process.argv.length > 2 ? process.argv.slice(2) : [...inFolder('test/unit'), ...inFolder('test/integration')];
-const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...files], { stdio: 'inherit', env });
+const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...files], {
+  stdio: 'inherit',
+  env,
+});
 const stopBroker = () => broker?.stop();
 process.once('SIGINT', () => child.kill('SIGINT'));
 const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));

@@ -51,13 +51,21 @@ const NEW_USER_DAYS = { promotion: 15, service: 3 } as const;
  * Snapshots the segment into a new audience version. Materializations of one segment run one at a
  * time in this process, and each claims its own snapshot number, so two runs never share a version.
  */
-export async function materializeAudience(wh: Warehouse, workspaceId: string, segment: Segment, eligibility: Eligibility, opts: { nowMs: number; timezone: string; changedBy: string }): Promise<Audience> {
+export async function materializeAudience(
+  wh: Warehouse,
+  workspaceId: string,
+  segment: Segment,
+  eligibility: Eligibility,
+  opts: { nowMs: number; timezone: string; changedBy: string },
+): Promise<Audience> {
   const lockKey = JSON.stringify(['materialize', wh.config.url ?? 'embedded', wh.database, workspaceId, segment.id]);
   return processLocks.run(lockKey, async () => {
     const previous = await store(wh).get(workspaceId, segment.id);
     const version = await claimNextVersion(wh, { type: 'audience_snapshot', workspace: workspaceId, id: segment.id }, previous?.spec.version ?? 0);
     const { expression, params } = compiledRule(segment.spec.rule, workspaceId, opts.nowMs, opts.timezone);
-    const cap = eligibility.frequency_cap ? { ...DEFAULT_CAP, ...(typeof eligibility.frequency_cap === 'object' ? eligibility.frequency_cap : {}) } : DEFAULT_CAP;
+    const cap = eligibility.frequency_cap
+      ? { ...DEFAULT_CAP, ...(typeof eligibility.frequency_cap === 'object' ? eligibility.frequency_cap : {}) }
+      : DEFAULT_CAP;
     await wh.command(contactSql('audiences/materialize', { rule: expression }), {
       ...params,
       audience: segment.id,
@@ -77,7 +85,17 @@ export async function materializeAudience(wh: Warehouse, workspaceId: string, se
       else excluded[c.excluded] = Number(c.n);
     }
     const matched = size + Object.values(excluded).reduce((a, b) => a + b, 0);
-    const spec = { version, segment_id: segment.id, segment_version: segment.version, eligibility, timezone: opts.timezone, materialized_at: new Date(opts.nowMs).toISOString(), size, matched, excluded };
+    const spec = {
+      version,
+      segment_id: segment.id,
+      segment_version: segment.version,
+      eligibility,
+      timezone: opts.timezone,
+      materialized_at: new Date(opts.nowMs).toISOString(),
+      size,
+      matched,
+      excluded,
+    };
     // The snapshot is fresh, not an edit of what was read: when another process wrote the record
     // meanwhile, write it again on top (deleted_versions are taken from the newest record).
     for (let attempt = 0; ; attempt++) {

@@ -14,7 +14,6 @@ import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { fitInWorker } from './kmeans-in-worker.ts';
 
-
 export const CLUSTER_FEATURES = ['recency_days', 'frequency', 'monetary', 'click_rate', 'conversion_rate', 'vip_level'] as const;
 export type ClusterFeature = (typeof CLUSTER_FEATURES)[number];
 /** Each candidate k is a full fit: a range may hold this many. */
@@ -63,7 +62,12 @@ const store = (wh: Warehouse) => new MetadataStore<ClusterModelSpec>(wh, 'cluste
 
 const transform = (f: ClusterFeature, x: number) => (LOGGED.has(f) ? Math.log1p(x) : x);
 
-function describe(means: Record<ClusterFeature, number>, overall: Record<ClusterFeature, number>, sd: Record<ClusterFeature, number>, features: ClusterFeature[]): string {
+function describe(
+  means: Record<ClusterFeature, number>,
+  overall: Record<ClusterFeature, number>,
+  sd: Record<ClusterFeature, number>,
+  features: ClusterFeature[],
+): string {
   const notes: string[] = [];
   for (const f of features) {
     const z = sd[f] > 0 ? (means[f] - overall[f]) / sd[f] : 0;
@@ -84,7 +88,8 @@ export async function fitClusters(
   opts: { nowMs: number; changedBy: string; timeLimitMs: number },
 ): Promise<ClusterModel> {
   if (req.k_range && req.k_range[0] > req.k_range[1]) throw errors.invalid('k_range', 'must be [low, high]');
-  if (req.k_range && req.k_range[1] - req.k_range[0] + 1 > MAX_K_CANDIDATES) throw errors.invalid('k_range', `at most ${MAX_K_CANDIDATES} values of k per request`);
+  if (req.k_range && req.k_range[1] - req.k_range[0] + 1 > MAX_K_CANDIDATES)
+    throw errors.invalid('k_range', `at most ${MAX_K_CANDIDATES} values of k per request`);
   const seed = req.seed ?? 42;
   const windowDays = req.window_days ?? 90;
   const features = req.features;
@@ -105,8 +110,13 @@ export async function fitClusters(
   const id = crypto.randomUUID();
   await wh.command(sql('clusters/assign'), { ...base, model: id, features, means, sds, centroids: best.centroids });
   const profileRows = await wh.query<Record<ClusterFeature, number> & { cluster: number; size: string }>(sql('clusters/profiles'), { ...base, model: id });
-  const overall = Object.fromEntries(CLUSTER_FEATURES.map((f) => [f, rows.reduce((s, r) => s + Number(r[f]), 0) / rows.length])) as Record<ClusterFeature, number>;
-  const rawSd = Object.fromEntries(CLUSTER_FEATURES.map((f) => [f, Math.sqrt(rows.reduce((s, r) => s + (Number(r[f]) - overall[f]) ** 2, 0) / rows.length)])) as Record<ClusterFeature, number>;
+  const overall = Object.fromEntries(CLUSTER_FEATURES.map((f) => [f, rows.reduce((s, r) => s + Number(r[f]), 0) / rows.length])) as Record<
+    ClusterFeature,
+    number
+  >;
+  const rawSd = Object.fromEntries(
+    CLUSTER_FEATURES.map((f) => [f, Math.sqrt(rows.reduce((s, r) => s + (Number(r[f]) - overall[f]) ** 2, 0) / rows.length)]),
+  ) as Record<ClusterFeature, number>;
   const sizes = new Array<number>(best.k).fill(0);
   const profiles: ClusterProfile[] = profileRows.map((p) => {
     const meansOf = Object.fromEntries(CLUSTER_FEATURES.map((f) => [f, Number(p[f])])) as Record<ClusterFeature, number>;
@@ -114,8 +124,18 @@ export async function fitClusters(
     return { cluster: Number(p.cluster), size: Number(p.size), means: meansOf, description: describe(meansOf, overall, rawSd, features) };
   });
   const spec: ClusterModelSpec = {
-    features, k: best.k, seed, window_days: windowDays, computed_at: new Date(opts.nowMs).toISOString(),
-    centroids: best.centroids, means, sds, silhouette: best.score, silhouette_by_k: byK, sizes, profiles,
+    features,
+    k: best.k,
+    seed,
+    window_days: windowDays,
+    computed_at: new Date(opts.nowMs).toISOString(),
+    centroids: best.centroids,
+    means,
+    sds,
+    silhouette: best.score,
+    silhouette_by_k: byK,
+    sizes,
+    profiles,
   };
   return store(wh).save(workspaceId, { id, name: `k-means k=${best.k} on ${features.join(', ')}`, spec, changedBy: opts.changedBy });
 }

@@ -72,7 +72,10 @@ export async function exportAudiencePage(
   const params = workspaceParams(workspaceId, { audience: audienceId, version: opts.version, after: opts.after, limit: opts.limit });
   const end = await wh.query<{ user_id: string }>(sql('audiences/page-end'), { ...params, offset: opts.limit - 1 });
   const format = EXPORT_FORMATS[opts.format];
-  const settings: Record<string, string | number> = opts.format === 'arrow' ? { output_format_arrow_compression_method: 'none', output_format_arrow_low_cardinality_as_dictionary: 0 } : {};
-  const stream = await wh.stream(sqlWithGenerated('audiences/export', { columns: columns(opts.fields, opts.maskPhones) }), params, format.clickhouse, { settings });
+  const settings: Record<string, string | number> =
+    opts.format === 'arrow' ? { output_format_arrow_compression_method: 'none', output_format_arrow_low_cardinality_as_dictionary: 0 } : {};
+  const stream = await wh.stream(sqlWithGenerated('audiences/export', { columns: columns(opts.fields, opts.maskPhones) }), params, format.clickhouse, {
+    settings,
+  });
   return { stream, contentType: format.contentType, nextAfter: end.length === 2 ? end[0]!.user_id : null };
 }

@@ -29,7 +29,10 @@ export interface RfmSummary {
 }
 
 export async function latestRfm(wh: Warehouse, workspaceId: string): Promise<RfmSummary | undefined> {
-  const rows = await wh.query<{ run_id: string; computed_at: string; window_days: number; event: string; segment: string; users: string }>(sql('rfm/summary'), workspaceParams(workspaceId));
+  const rows = await wh.query<{ run_id: string; computed_at: string; window_days: number; event: string; segment: string; users: string }>(
+    sql('rfm/summary'),
+    workspaceParams(workspaceId),
+  );
   if (!rows.length) return undefined;
   const segments: Record<string, number> = {};
   for (const r of rows) segments[r.segment] = Number(r.users);
@@ -47,5 +50,14 @@ export async function latestRfm(wh: Warehouse, workspaceId: string): Promise<Rfm
 export async function computeRfm(wh: Warehouse, workspaceId: string, opts: { windowDays: number; event: string; nowMs: number }): Promise<RfmSummary> {
   const run = `${new Date(opts.nowMs).toISOString()}_${crypto.randomUUID().slice(0, 8)}`;
   await wh.command(sql('rfm/compute'), workspaceParams(workspaceId, { run, now: formatTs(opts.nowMs), window: opts.windowDays, event: opts.event }));
-  return (await latestRfm(wh, workspaceId)) ?? { run_id: run, computed_at: new Date(opts.nowMs).toISOString(), window_days: opts.windowDays, event: opts.event, users: 0, segments: {} };
+  return (
+    (await latestRfm(wh, workspaceId)) ?? {
+      run_id: run,
+      computed_at: new Date(opts.nowMs).toISOString(),
+      window_days: opts.windowDays,
+      event: opts.event,
+      users: 0,
+      segments: {},
+    }
+  );
 }

@@ -11,7 +11,17 @@ import { ownValue } from '../common/lookup.ts';
 import { eventWhereSql } from '../warehouse/event-filter-sql.ts';
 import { allOf, comparison, type Params } from '../warehouse/query-builder.ts';
 import { rollupFor } from './rollup-plan.ts';
-import { CONTACT_ATTRIBUTES, type AttrLeaf, type CompareOp, type CountOp, type EventLeaf, type RfmLeaf, type RfmScore, type Rule, type TagLeaf } from './rule-types.ts';
+import {
+  CONTACT_ATTRIBUTES,
+  type AttrLeaf,
+  type CompareOp,
+  type CountOp,
+  type EventLeaf,
+  type RfmLeaf,
+  type RfmScore,
+  type Rule,
+  type TagLeaf,
+} from './rule-types.ts';
 
 export interface CompileContext {
   /** Binds every value; it binds the workspace too, and its `workspaceFilter` scopes every subquery. */
@@ -68,7 +78,13 @@ const PRESENCE: Readonly<Record<CountOp, number | undefined>> = { gte: 1, gt: 0,
 function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
   const type = ctx.params.add(leaf.event, 'String');
   const from = leaf.within_days === undefined ? undefined : `${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`;
-  const raw = [ctx.params.workspaceFilter, `type = ${type}`, `ts <= ${ctx.now}`, ...(from ? [`ts >= ${from}`] : []), ...eventWhereSql(leaf.where ?? [], ctx.params)];
+  const raw = [
+    ctx.params.workspaceFilter,
+    `type = ${type}`,
+    `ts <= ${ctx.now}`,
+    ...(from ? [`ts >= ${from}`] : []),
+    ...eventWhereSql(leaf.where ?? [], ctx.params),
+  ];
   const rawUnit = `if(user_id != '', user_id, phone)`;
 
   // (unit, count) rows whose sum per unit is the unit's count; several rows of one unit may appear.
@@ -87,7 +103,9 @@ function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
     parts = `SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${allOf(raw)}`;
   }
   const count = leaf.count ?? { op: 'gte', value: 1 };
-  const holdsAtZero = { eq: 0 === count.value, neq: 0 !== count.value, gt: 0 > count.value, gte: 0 >= count.value, lt: 0 < count.value, lte: 0 <= count.value }[count.op];
+  const holdsAtZero = { eq: 0 === count.value, neq: 0 !== count.value, gt: 0 > count.value, gte: 0 >= count.value, lt: 0 < count.value, lte: 0 <= count.value }[
+    count.op
+  ];
   // Units whose count decides: those where it holds, or (when it holds at zero) those where it fails.
   let decisive: string;
   if (PRESENCE[count.op] === count.value) {

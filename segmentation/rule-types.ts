@@ -45,5 +45,15 @@ export type AttrKind = ContactAttrKind;
 export const CONTACT_ATTRIBUTES = catalogue<AttrKind>(contactRuleAttributes());
 
 export const RFM_SEGMENTS = [
-  'champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cannot_lose', 'hibernating', 'lost',
+  'champions',
+  'loyal',
+  'potential_loyalists',
+  'new',
+  'promising',
+  'need_attention',
+  'about_to_sleep',
+  'at_risk',
+  'cannot_lose',
+  'hibernating',
+  'lost',
 ] as const;

@@ -37,7 +37,11 @@ function checkScalar(value: unknown, kind: AttrKind | 'string' | 'number', path:
     if (typeof value !== 'number' || !(Math.abs(value) <= MAX_NUMBER)) throw errors.invalid(path, `must be a number between -${MAX_NUMBER} and ${MAX_NUMBER}`);
   } else if (kind === 'date' || kind === 'datetime') {
     const ok = typeof value === 'string' && (isStorableDate(value) || (kind === 'datetime' && storableInstantMs(value) !== undefined));
-    if (!ok) throw errors.invalid(path, kind === 'date' ? 'must be a real date YYYY-MM-DD (1900-2299)' : 'must be a real date YYYY-MM-DD or an ISO 8601 time with an offset (1900-2299)');
+    if (!ok)
+      throw errors.invalid(
+        path,
+        kind === 'date' ? 'must be a real date YYYY-MM-DD (1900-2299)' : 'must be a real date YYYY-MM-DD or an ISO 8601 time with an offset (1900-2299)',
+      );
   } else if (typeof value !== 'string' || value.length > 1024) throw errors.invalid(path, 'must be a string (at most 1024 characters)');
 }
 
@@ -57,7 +61,8 @@ function checkComparison(node: Record<string, unknown>, kind: AttrKind, ops: str
       if (value !== undefined) throw errors.invalid(valuePath, 'is_today takes no value');
       return;
     case 'within_days':
-      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 36500) throw errors.invalid(valuePath, 'must be a whole number of days (0-36500)');
+      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 36500)
+        throw errors.invalid(valuePath, 'must be a whole number of days (0-36500)');
       return;
     case 'in':
     case 'not_in':
@@ -98,7 +103,11 @@ function checkRfmScore(value: unknown, path: string): void {
   const ops = [...COUNT_OPS, 'between', 'in'];
   if (typeof value.op !== 'string' || !ops.includes(value.op)) throw errors.invalid(`${path}.op`, `must be one of ${ops.join(', ')}`);
   const scores = Array.isArray(value.value) ? value.value : [value.value];
-  if ((value.op === 'between' && scores.length !== 2) || scores.length === 0 || scores.some((s) => !Number.isInteger(s) || (s as number) < 1 || (s as number) > 5)) {
+  if (
+    (value.op === 'between' && scores.length !== 2) ||
+    scores.length === 0 ||
+    scores.some((s) => !Number.isInteger(s) || (s as number) < 1 || (s as number) > 5)
+  ) {
     throw errors.invalid(`${path}.value`, 'scores are whole numbers 1-5 (a pair for between, a list for in)');
   }
 }
@@ -135,7 +144,8 @@ function checkNode(node: unknown, path: string, depth: number, counter: Walk): v
     onlyKeys(node, ['attr', 'op', 'value'], path);
     const { kind, free } = attrKind(node.attr, `${path}.attr`);
     checkFieldAccess(node.attr as string, node.op, path, counter);
-    if ((node.op === 'is_today' || node.op === 'within_days') && kind !== 'date' && kind !== 'datetime') throw errors.invalid(`${path}.op`, `${node.op} applies to date attributes (birthday, signup_at)`);
+    if ((node.op === 'is_today' || node.op === 'within_days') && kind !== 'date' && kind !== 'datetime')
+      throw errors.invalid(`${path}.op`, `${node.op} applies to date attributes (birthday, signup_at)`);
     checkComparison(node, kind, opsFor(kind), path, free);
     return;
   }
@@ -147,7 +157,8 @@ function checkNode(node: unknown, path: string, depth: number, counter: Walk): v
   }
   if ('event' in node) {
     onlyKeys(node, ['event', 'where', 'within_days', 'count'], path);
-    if (typeof node.event !== 'string' || !(EVENT_TYPES as readonly string[]).includes(node.event)) throw errors.invalid(`${path}.event`, `must be one of ${EVENT_TYPES.join(', ')}`);
+    if (typeof node.event !== 'string' || !(EVENT_TYPES as readonly string[]).includes(node.event))
+      throw errors.invalid(`${path}.event`, `must be one of ${EVENT_TYPES.join(', ')}`);
     if (node.within_days !== undefined && (!Number.isInteger(node.within_days) || (node.within_days as number) < 1 || (node.within_days as number) > 36500)) {
       throw errors.invalid(`${path}.within_days`, 'must be a whole number of days (1-36500)');
     }
@@ -156,7 +167,8 @@ function checkNode(node: unknown, path: string, depth: number, counter: Walk): v
       if (!isObject(count)) throw errors.invalid(`${path}.count`, 'must be {op, value}');
       onlyKeys(count, ['op', 'value'], `${path}.count`);
       if (typeof count.op !== 'string' || !COUNT_OPS.includes(count.op)) throw errors.invalid(`${path}.count.op`, `must be one of ${COUNT_OPS.join(', ')}`);
-      if (!Number.isInteger(count.value) || (count.value as number) < 0 || (count.value as number) > MAX_COUNT) throw errors.invalid(`${path}.count.value`, `must be a whole number 0-${MAX_COUNT}`);
+      if (!Number.isInteger(count.value) || (count.value as number) < 0 || (count.value as number) > MAX_COUNT)
+        throw errors.invalid(`${path}.count.value`, `must be a whole number 0-${MAX_COUNT}`);
     }
     if (node.where !== undefined) validateWhereClauses(node.where, `${path}.where`);
     return;
@@ -166,7 +178,8 @@ function checkNode(node: unknown, path: string, depth: number, counter: Walk): v
     const rfm = node.rfm;
     if (!isObject(rfm) || Object.keys(rfm).length === 0) throw errors.invalid(`${path}.rfm`, 'must name a segment or r/f/m scores');
     onlyKeys(rfm, ['segment', 'r', 'f', 'm'], `${path}.rfm`);
-    if (rfm.segment !== undefined && !(RFM_SEGMENTS as readonly string[]).includes(rfm.segment as string)) throw errors.invalid(`${path}.rfm.segment`, `must be one of ${RFM_SEGMENTS.join(', ')}`);
+    if (rfm.segment !== undefined && !(RFM_SEGMENTS as readonly string[]).includes(rfm.segment as string))
+      throw errors.invalid(`${path}.rfm.segment`, `must be one of ${RFM_SEGMENTS.join(', ')}`);
     for (const k of ['r', 'f', 'm'] as const) if (rfm[k] !== undefined) checkRfmScore(rfm[k], `${path}.rfm.${k}`);
     return;
   }
@@ -176,7 +189,12 @@ function checkNode(node: unknown, path: string, depth: number, counter: Walk): v
     if (!isObject(c)) throw errors.invalid(`${path}.cluster`, 'must be {model, in}');
     onlyKeys(c, ['model', 'in'], `${path}.cluster`);
     if (typeof c.model !== 'string' || !c.model || c.model.length > 64) throw errors.invalid(`${path}.cluster.model`, 'must be a model id');
-    if (!Array.isArray(c.in) || c.in.length === 0 || c.in.length > MAX_LIST || c.in.some((x) => !Number.isInteger(x) || (x as number) < 0 || (x as number) > MAX_CLUSTER)) {
+    if (
+      !Array.isArray(c.in) ||
+      c.in.length === 0 ||
+      c.in.length > MAX_LIST ||
+      c.in.some((x) => !Number.isInteger(x) || (x as number) < 0 || (x as number) > MAX_CLUSTER)
+    ) {
       throw errors.invalid(`${path}.cluster.in`, `must be a list of cluster numbers (0-${MAX_CLUSTER})`);
     }
     return;

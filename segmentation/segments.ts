@@ -25,7 +25,12 @@ export function compiledRule(rule: Rule, workspaceId: string, nowMs: number, tim
 }
 
 /** Saves a segment; with `expectedVersion` only if that is still its newest version (else VERSION_CONFLICT). */
-export async function saveSegment(wh: Warehouse, workspaceId: string, input: { id?: string; name: string; rule: unknown; expectedVersion?: number }, changedBy: string): Promise<Segment> {
+export async function saveSegment(
+  wh: Warehouse,
+  workspaceId: string,
+  input: { id?: string; name: string; rule: unknown; expectedVersion?: number },
+  changedBy: string,
+): Promise<Segment> {
   const rule = validateRule(input.rule);
   return store(wh).save(workspaceId, { id: input.id, name: input.name, spec: { rule }, changedBy, expectedVersion: input.expectedVersion });
 }
@@ -51,7 +56,10 @@ export async function previewRule(
 ): Promise<{ count: number; sample: PreviewRow[] }> {
   const { expression, params } = compiledRule(validateRule(rule, 'rule', opts.access), workspaceId, opts.nowMs, opts.timezone);
   // groupArraySorted needs a positive size: ask for at least one and cut to what was asked.
-  const [row] = await wh.query<{ n: string; ids: string[] }>(sqlWithGenerated('segments/preview', { rule: expression }), { ...params, sample: Math.max(1, opts.sample) });
+  const [row] = await wh.query<{ n: string; ids: string[] }>(sqlWithGenerated('segments/preview', { rule: expression }), {
+    ...params,
+    sample: Math.max(1, opts.sample),
+  });
   const ids = (row?.ids ?? []).slice(0, opts.sample);
   const sample = ids.length ? await wh.query<PreviewRow>(sql('segments/preview-sample'), workspaceParams(workspaceId, { ids })) : [];
   return { count: Number(row?.n ?? 0), sample };

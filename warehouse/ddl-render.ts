@@ -77,8 +77,7 @@ function renderTableOnCluster(stmt: SourceStatement, cluster: string): string[] 
     // Deduplication of retried inserts on replicated tables is governed by replicated_deduplication_window.
     .replace(/\n?SETTINGS non_replicated_deduplication_window\s*=\s*\d+/, '');
   const distributed =
-    `CREATE TABLE IF NOT EXISTS ${name} ON CLUSTER ${cluster} AS ${local}\n` +
-    `ENGINE = Distributed(${cluster}, currentDatabase(), ${local}, ${stmt.shardBy})`;
+    `CREATE TABLE IF NOT EXISTS ${name} ON CLUSTER ${cluster} AS ${local}\n` + `ENGINE = Distributed(${cluster}, currentDatabase(), ${local}, ${stmt.shardBy})`;
   return [localDdl, distributed];
 }
 

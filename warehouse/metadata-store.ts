@@ -115,7 +115,10 @@ export class MetadataStore<Spec> {
    * Saves a new version (version 1 when the id is new) and returns it. With `expectedVersion`, the
    * save is refused with VERSION_CONFLICT unless that is still the newest version.
    */
-  async save(workspaceId: string, input: { id?: string; name: string; spec: Spec; changedBy: string; expectedVersion?: number }): Promise<MetadataRecord<Spec>> {
+  async save(
+    workspaceId: string,
+    input: { id?: string; name: string; spec: Spec; changedBy: string; expectedVersion?: number },
+  ): Promise<MetadataRecord<Spec>> {
     const id = input.id ?? crypto.randomUUID();
     return this.exclusive(workspaceId, id, async () => {
       const latest = input.id ? await this.latestRow(workspaceId, id) : undefined;
@@ -139,7 +142,12 @@ export class MetadataStore<Spec> {
    * none) and returns the new name and spec, or undefined to write nothing. No other writer of this
    * process can slip in between the read and the write.
    */
-  async update(workspaceId: string, id: string, changedBy: string, change: (current: MetadataRecord<Spec> | undefined) => MetadataChange<Spec> | undefined): Promise<MetadataRecord<Spec> | undefined> {
+  async update(
+    workspaceId: string,
+    id: string,
+    changedBy: string,
+    change: (current: MetadataRecord<Spec> | undefined) => MetadataChange<Spec> | undefined,
+  ): Promise<MetadataRecord<Spec> | undefined> {
     return this.exclusive(workspaceId, id, async () => {
       const latest = await this.latestRow(workspaceId, id);
       const next = change(latest && !Number(latest.deleted) ? toRecord<Spec>(latest) : undefined);

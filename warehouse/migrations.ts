@@ -113,9 +113,7 @@ async function migrateAlone(wh: Warehouse, files: MigrationFile[], steps: Readon
       await wh.ddl(stmt);
     }
     await step?.after?.(wh);
-    await wh.insert('schema_migrations', [
-      { version: file.version, name: file.name, checksum: file.checksum, applied_at: formatTs(Date.now()) },
-    ]);
+    await wh.insert('schema_migrations', [{ version: file.version, name: file.name, checksum: file.checksum, applied_at: formatTs(Date.now()) }]);
     done.push(file.name);
   }
   await syncEventRetention(wh);

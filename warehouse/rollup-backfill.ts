@@ -32,16 +32,20 @@ async function refill(wh: Warehouse, rollups: readonly Rollup[]): Promise<void> 
   const cluster = wh.config.cluster;
   for (const { table, refill } of rollups) {
     await runDdl(wh, 'migrations/truncate-table', { name: localTable(wh, table) });
-    await wh.command(sql(refill), {}, {
-      timeoutSeconds: 3600,
-      settings: {
-        // A refill's blocks may equal an earlier refill's: they must not be dropped as retried inserts.
-        insert_deduplicate: 0,
-        // One GROUP BY over every event: spill to disk rather than run out of memory on a large table.
-        max_bytes_before_external_group_by: 1_000_000_000,
-        ...(cluster ? { distributed_foreground_insert: 1 } : {}),
+    await wh.command(
+      sql(refill),
+      {},
+      {
+        timeoutSeconds: 3600,
+        settings: {
+          // A refill's blocks may equal an earlier refill's: they must not be dropped as retried inserts.
+          insert_deduplicate: 0,
+          // One GROUP BY over every event: spill to disk rather than run out of memory on a large table.
+          max_bytes_before_external_group_by: 1_000_000_000,
+          ...(cluster ? { distributed_foreground_insert: 1 } : {}),
+        },
       },
-    });
+    );
   }
 }
 

@@ -33,8 +33,13 @@ export async function highestClaim(wh: Warehouse, key: ClaimKey): Promise<number
 /** Claims `version` for this writer, or throws VERSION_CONFLICT when another writer has it. */
 export async function claimVersion(wh: Warehouse, key: ClaimKey, version: number, writeId: string = crypto.randomUUID()): Promise<string> {
   // Hex of a hash: the token must be safe to render into the SETTINGS clause whatever the ids hold.
-  const token = crypto.createHash('sha256').update(JSON.stringify(['claim', key.type, key.workspace, key.id, version])).digest('hex');
-  await wh.insert('version_claims', [{ workspace_id: key.workspace, object_type: key.type, object_id: key.id, version, write_id: writeId }], { dedupToken: token });
+  const token = crypto
+    .createHash('sha256')
+    .update(JSON.stringify(['claim', key.type, key.workspace, key.id, version]))
+    .digest('hex');
+  await wh.insert('version_claims', [{ workspace_id: key.workspace, object_type: key.type, object_id: key.id, version, write_id: writeId }], {
+    dedupToken: token,
+  });
   const [winner] = await wh.query<{ write_id: string }>(sql('metadata/claim-winner'), { ...params(key), version });
   if (winner?.write_id !== writeId) throw versionConflict(key, version);
   return writeId;

@@ -4,7 +4,15 @@ import Type, { type Static } from 'typebox';
 import { deliverAlertWebhook, withoutSecret, withWebhookSecret } from '../../analytics/alert-webhooks.ts';
 import type { AlertRule, AlertRuleSpec } from '../../analytics/alert-types.ts';
 import {
-  acknowledgeAlert, deleteRule, evaluateAlerts, getRule, listAlerts, listRules, ruleSpec, saveRule, type AlertsPosition,
+  acknowledgeAlert,
+  deleteRule,
+  evaluateAlerts,
+  getRule,
+  listAlerts,
+  listRules,
+  ruleSpec,
+  saveRule,
+  type AlertsPosition,
 } from '../../analytics/alerts.ts';
 import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
 import { METRICS } from '../../analytics/metrics.ts';
@@ -24,7 +32,9 @@ const RuleBody = Type.Object(
     interval: Type.Optional(Type.Enum(['hour', 'day', 'week'])),
     breakdown: Type.Optional(Type.Enum([...BREAKDOWNS])),
     filters: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
-    threshold: Type.Optional(Type.Object({ below: Type.Optional(Type.Number()), at_or_above: Type.Optional(Type.Number()) }, { additionalProperties: false, minProperties: 1 })),
+    threshold: Type.Optional(
+      Type.Object({ below: Type.Optional(Type.Number()), at_or_above: Type.Optional(Type.Number()) }, { additionalProperties: false, minProperties: 1 }),
+    ),
     min_volume: Type.Optional(Type.Integer({ minimum: 1 })),
     sensitivity: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 20 })),
     weeks: Type.Optional(Type.Integer({ minimum: 2, maximum: 26 })),
@@ -164,11 +174,15 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
     },
   );
 
-  app.delete('/alert-rules/:id', { config: writers, schema: { summary: 'Delete an alert rule', params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
-    const { id } = request.params;
-    if (!(await deleteRule(warehouse, request.principal.workspaceId, id, request.principal.keyId))) throw errors.notFound(`alert rule ${id}`);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/alert-rules/:id',
+    { config: writers, schema: { summary: 'Delete an alert rule', params: IdParams, response: { 204: NoContent } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!(await deleteRule(warehouse, request.principal.workspaceId, id, request.principal.keyId))) throw errors.notFound(`alert rule ${id}`);
+      return reply.status(204).send();
+    },
+  );
 
   app.post(
     '/alerts/evaluate',
@@ -176,7 +190,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
       config: writers,
       schema: {
         summary: 'Evaluate the rules now (default: the last complete hour), or over a past range',
-        body: Type.Optional(Type.Object({ from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Object(
+            { from: Type.Optional(Type.String({ format: 'date-time' })), to: Type.Optional(Type.String({ format: 'date-time' })) },
+            { additionalProperties: false },
+          ),
+        ),
         querystring: Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
         response: { 200: Type.Object({ evaluated: Type.Object({ from: Type.String(), to: Type.String() }), fired: Type.Array(AlertAnswer) }) },
       },
@@ -187,12 +206,20 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
       const toMs = body.to ? Date.parse(body.to) : Math.floor(now / 3600_000) * 3600_000;
       const fromMs = body.from ? Date.parse(body.from) : toMs - 3600_000;
       // Named after the field the caller gave (a lone `from` after the default `to` is the culprit).
-      if (!(toMs > fromMs)) throw body.to ? errors.validation('body.to: must be after body.from', 'body.to') : errors.validation('body.from: must be before the last complete hour', 'body.from');
-      if (toMs - fromMs > MAX_EVALUATE_DAYS * 86_400_000) throw errors.validation(`body.from: the range may span at most ${MAX_EVALUATE_DAYS} days`, 'body.from');
+      if (!(toMs > fromMs))
+        throw body.to
+          ? errors.validation('body.to: must be after body.from', 'body.to')
+          : errors.validation('body.from: must be before the last complete hour', 'body.from');
+      if (toMs - fromMs > MAX_EVALUATE_DAYS * 86_400_000)
+        throw errors.validation(`body.from: the range may span at most ${MAX_EVALUATE_DAYS} days`, 'body.from');
       const ws = request.principal.workspaceId;
       const fired = await evaluateAlerts(warehouse, ws, {
-        fromMs, toMs, tz: await requestTimeZone(request, warehouse), nowMs: now,
-        deliver: (target, alert) => void deliverAlertWebhook(warehouse, ws, target, alert, config.webhooks).catch((err) => request.log.warn({ err }, 'webhook delivery failed')),
+        fromMs,
+        toMs,
+        tz: await requestTimeZone(request, warehouse),
+        nowMs: now,
+        deliver: (target, alert) =>
+          void deliverAlertWebhook(warehouse, ws, target, alert, config.webhooks).catch((err) => request.log.warn({ err }, 'webhook delivery failed')),
       });
       return { evaluated: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, fired };
     },

@@ -29,7 +29,10 @@ function queryFilters(raw: string | undefined): WhereClause[] {
 }
 
 const Time = Type.String({ format: 'date-time' });
-const Step = Type.Union([Type.Enum([...EVENT_TYPES]), Type.Object({ type: Type.Enum([...EVENT_TYPES]), where: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })) }, { additionalProperties: false })]);
+const Step = Type.Union([
+  Type.Enum([...EVENT_TYPES]),
+  Type.Object({ type: Type.Enum([...EVENT_TYPES]), where: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })) }, { additionalProperties: false }),
+]);
 
 const rate = Measure;
 const FunnelSteps = Type.Array(
@@ -138,7 +141,14 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
       const steps = body.steps.map((s, i) => (typeof s === 'string' ? { type: s } : { type: s.type, where: validateWhere(s.where, `steps[${i}].where`) }));
       const filters = validateWhere(body.filters, 'filters');
       const unit = body.unit ?? 'user';
-      const result = await runFunnel(warehouse, request.principal.workspaceId, { steps, windowHours: body.window_hours, ...queryRange(body.from, body.to), unit, breakdown: body.breakdown, filters });
+      const result = await runFunnel(warehouse, request.principal.workspaceId, {
+        steps,
+        windowHours: body.window_hours,
+        ...queryRange(body.from, body.to),
+        unit,
+        breakdown: body.breakdown,
+        filters,
+      });
       return { unit, window_hours: body.window_hours, ...result };
     },
   );
@@ -157,7 +167,12 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
       schema: {
         summary: 'A metric as a time series (numerator, denominator, rate per bucket), buckets cut in the workspace zone',
         querystring: Type.Object(
-          { metric: Type.Enum([...METRICS]), interval: Type.Optional(Type.Enum([...INTERVALS])), breakdown: Type.Optional(Type.Enum([...BREAKDOWNS])), ...MetricQuery },
+          {
+            metric: Type.Enum([...METRICS]),
+            interval: Type.Optional(Type.Enum([...INTERVALS])),
+            breakdown: Type.Optional(Type.Enum([...BREAKDOWNS])),
+            ...MetricQuery,
+          },
           { additionalProperties: false },
         ),
         response: { 200: MetricSeries },
@@ -167,8 +182,22 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
       const q = request.query;
       const tz = await requestTimeZone(request, warehouse);
       const interval = q.interval ?? 'day';
-      const series = await metricSeries(warehouse, request.principal.workspaceId, q.metric, { ...queryRange(q.from, q.to), interval, tz, breakdown: q.breakdown, filters: queryFilters(q.filters) });
-      return { metric: q.metric, interval, timezone: tz, from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString(), ...(q.breakdown && { breakdown: q.breakdown }), series };
+      const series = await metricSeries(warehouse, request.principal.workspaceId, q.metric, {
+        ...queryRange(q.from, q.to),
+        interval,
+        tz,
+        breakdown: q.breakdown,
+        filters: queryFilters(q.filters),
+      });
+      return {
+        metric: q.metric,
+        interval,
+        timezone: tz,
+        from: new Date(q.from).toISOString(),
+        to: new Date(q.to).toISOString(),
+        ...(q.breakdown && { breakdown: q.breakdown }),
+        series,
+      };
     },
   );
 
@@ -185,7 +214,9 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
             from: Time,
             to: Time,
             tz: Type.Optional(Type.String({ maxLength: 64 })),
-            quiet_hours: Type.Optional(Type.String({ pattern: '^([01]?[0-9]|2[0-3])-([01]?[0-9]|2[0-3])$', description: 'Local quiet hours start-end, e.g. 22-8 (default)' })),
+            quiet_hours: Type.Optional(
+              Type.String({ pattern: '^([01]?[0-9]|2[0-3])-([01]?[0-9]|2[0-3])$', description: 'Local quiet hours start-end, e.g. 22-8 (default)' }),
+            ),
             window_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 12 })),
             prior_strength: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
           },
@@ -205,8 +236,13 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
       }
       const [start, end] = (q.quiet_hours ?? '22-8').split('-').map(Number) as [number, number];
       return sendTimeGrid(warehouse, ws, {
-        metric: q.metric ?? 'click_rate', ...queryRange(q.from, q.to), tz: await requestTimeZone(request, warehouse),
-        quiet: [start, end], windowHours: q.window_hours ?? 2, priorStrength: q.prior_strength ?? 50, rule,
+        metric: q.metric ?? 'click_rate',
+        ...queryRange(q.from, q.to),
+        tz: await requestTimeZone(request, warehouse),
+        quiet: [start, end],
+        windowHours: q.window_hours ?? 2,
+        priorStrength: q.prior_strength ?? 50,
+        rule,
       });
     },
   );
@@ -224,7 +260,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
     async (request) => {
       const q = request.query;
       const tz = await requestTimeZone(request, warehouse);
-      return { timezone: tz, cards: await metricSummary(warehouse, request.principal.workspaceId, { ...queryRange(q.from, q.to), tz, filters: queryFilters(q.filters) }) };
+      return {
+        timezone: tz,
+        cards: await metricSummary(warehouse, request.principal.workspaceId, { ...queryRange(q.from, q.to), tz, filters: queryFilters(q.filters) }),
+      };
     },
   );
 };

@@ -76,7 +76,11 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const { items, next_cursor } = pageOf(await listContacts(warehouse, request.principal.workspaceId, limit + 1, pageStart(cursor)), limit, (c) => c.user_id);
+      const { items, next_cursor } = pageOf(
+        await listContacts(warehouse, request.principal.workspaceId, limit + 1, pageStart(cursor)),
+        limit,
+        (c) => c.user_id,
+      );
       return { contacts: items.map((c) => present(c, request.principal.role)), next_cursor };
     },
   );

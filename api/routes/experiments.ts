@@ -97,7 +97,10 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
     return experiment;
   });
 
-  for (const [action, status] of [['start', 'running'], ['stop', 'stopped']] as const) {
+  for (const [action, status] of [
+    ['start', 'running'],
+    ['stop', 'stopped'],
+  ] as const) {
     const options = { config: { roles: ['marketer', 'admin'] as const }, schema: { summary: `${action} the experiment`, ...one } };
     app.post(`/experiments/:id/${action}`, options, async (request) => {
       const { id } = request.params;
@@ -159,7 +162,10 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
       schema: {
         summary: 'Split an audience snapshot into per-variant audiences and record exposures',
         params: IdParams,
-        body: Type.Object({ audience_id: Type.String({ minLength: 1, maxLength: 64 }), version: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { audience_id: Type.String({ minLength: 1, maxLength: 64 }), version: Type.Optional(Type.Integer({ minimum: 1 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Allocation },
       },
     },

@@ -24,7 +24,10 @@ export const rfmRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { ware
       schema: {
         summary: 'Score recency, frequency and monetary value 1-5 per recipient and name the RFM segments',
         body: Type.Object(
-          { window_days: Type.Integer({ minimum: 1, maximum: 3650 }), event: Type.Optional(Type.Enum([...EVENT_TYPES], { description: 'default conversion' })) },
+          {
+            window_days: Type.Integer({ minimum: 1, maximum: 3650 }),
+            event: Type.Optional(Type.Enum([...EVENT_TYPES], { description: 'default conversion' })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: RfmSummary },

@@ -20,7 +20,11 @@ const EligibilitySchema = Type.Object(
       Type.Union([
         Type.Boolean(),
         Type.Object(
-          { per_week: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })), vip_per_week: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })), vip_min_level: Type.Optional(Type.Integer({ minimum: 0, maximum: 9 })) },
+          {
+            per_week: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+            vip_per_week: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+            vip_min_level: Type.Optional(Type.Integer({ minimum: 0, maximum: 9 })),
+          },
           { additionalProperties: false },
         ),
       ]),
@@ -80,7 +84,9 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       schema: {
         summary: 'Change a segment (a new version); with If-Match: "<version>" only if that is still the newest (else 409)',
         params: IdParams,
-        headers: Type.Object({ 'if-match': Type.Optional(Type.String({ pattern: '^(W/)?"?[0-9]{1,9}"?$', description: 'The version this edit is based on' })) }),
+        headers: Type.Object({
+          'if-match': Type.Optional(Type.String({ pattern: '^(W/)?"?[0-9]{1,9}"?$', description: 'The version this edit is based on' })),
+        }),
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), rule: RuleBody }, { additionalProperties: false }),
         response: { 200: SavedSegment },
       },
@@ -160,8 +166,19 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       if (!segment) throw errors.notFound(`segment ${id}`);
       const eligibility = request.body?.eligibility ?? {};
       const timezone = await requestTimeZone(request, warehouse);
-      const audience = await materializeAudience(warehouse, request.principal.workspaceId, segment, eligibility, { nowMs: Date.now(), timezone, changedBy: request.principal.keyId });
-      return { audience_id: audience.id, version: audience.spec.version, size: audience.spec.size, matched: audience.spec.matched, excluded: audience.spec.excluded, timezone };
+      const audience = await materializeAudience(warehouse, request.principal.workspaceId, segment, eligibility, {
+        nowMs: Date.now(),
+        timezone,
+        changedBy: request.principal.keyId,
+      });
+      return {
+        audience_id: audience.id,
+        version: audience.spec.version,
+        size: audience.spec.size,
+        matched: audience.spec.matched,
+        excluded: audience.spec.excluded,
+        timezone,
+      };
     },
   );
 };

@@ -67,10 +67,12 @@ async function peek(input: Readable, size: number): Promise<{ head: Buffer; stre
     length += chunk.length;
   }
   const head = Buffer.concat(chunks);
-  const rest = Readable.from((async function* () {
-    yield head;
-    for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value as Buffer;
-  })());
+  const rest = Readable.from(
+    (async function* () {
+      yield head;
+      for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value as Buffer;
+    })(),
+  );
   return { head, stream: rest };
 }
 
@@ -135,10 +137,23 @@ export async function importContacts(wh: Warehouse, workspaceId: string, input: 
 async function stage(wh: Warehouse, key: JobKey, counted: Readable, bytes: () => number, opts: ImportOptions): Promise<ImportReport> {
   const { head, stream } = await peek(counted, 64 * 1024);
   const encoding = chooseEncoding(head);
-  const firstLine = new TextDecoder(encoding).decode(head).replace(/^\uFEFF/, '').split(/\r?\n/)[0] ?? '';
+  const firstLine =
+    new TextDecoder(encoding)
+      .decode(head)
+      .replace(/^\uFEFF/, '')
+      .split(/\r?\n/)[0] ?? '';
   const format = opts.format ?? detectFormat(head, firstLine);
   checkForcedFormat(format, head);
-  const report: ImportReport = { import_id: key.import_id, format, ...(format !== 'xlsx' && { encoding }), rows: 0, imported: 0, updated: 0, duplicates: 0, invalid: { count: 0, lines: [] } };
+  const report: ImportReport = {
+    import_id: key.import_id,
+    format,
+    ...(format !== 'xlsx' && { encoding }),
+    rows: 0,
+    imported: 0,
+    updated: 0,
+    duplicates: 0,
+    invalid: { count: 0, lines: [] },
+  };
   let batch: StagedContact[] = [];
   const stageBatch = async () => {
     await stageContacts(wh, key, batch);

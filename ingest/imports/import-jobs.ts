@@ -50,7 +50,12 @@ export function crashPointForTests(step: string): void {
   if (process.env.SMSP_TEST_CRASH_AFTER === step) process.exit(137);
 }
 
-async function recordStatus(wh: Warehouse, key: JobKey, status: JobStatus, fields: { report?: string; appliedAtMs?: number; startedAtMs: number }): Promise<void> {
+async function recordStatus(
+  wh: Warehouse,
+  key: JobKey,
+  status: JobStatus,
+  fields: { report?: string; appliedAtMs?: number; startedAtMs: number },
+): Promise<void> {
   const now = Date.now();
   await wh.insert('contact_import_jobs', [
     {

@@ -68,7 +68,13 @@ function cellValue(cell: ExcelJS.CellValue): Cell {
  * recovered exactly (or refused) later.
  */
 export async function* xlsxRecords(bytes: Readable, sheetName?: string): AsyncGenerator<ImportRecord> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(bytes, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(bytes, {
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    worksheets: 'emit',
+    entries: 'emit',
+  });
   let sheetsSeen = 0;
   for await (const sheet of reader) {
     sheetsSeen++;

@@ -25,7 +25,6 @@ export const PUBLISH_TIMEOUT_MS = 10_000;
 /** Sends still waiting for Kafka beyond which new requests are refused at once: memory stays bounded in an outage. */
 export const MAX_PENDING_SENDS = 100;
 
-
 export class KafkaEventPublisher implements EventIntake {
   readonly mode = 'kafka';
   private connected = false;
@@ -97,7 +96,13 @@ export class KafkaEventPublisher implements EventIntake {
     })().finally(() => this.pending--);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(errors.unavailable(`Kafka did not acknowledge the events within ${PUBLISH_TIMEOUT_MS / 1000} s; retry (events already sent are not stored twice)`)), PUBLISH_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          reject(
+            errors.unavailable(`Kafka did not acknowledge the events within ${PUBLISH_TIMEOUT_MS / 1000} s; retry (events already sent are not stored twice)`),
+          ),
+        PUBLISH_TIMEOUT_MS,
+      );
     });
     // The producer retries without limit (idempotence needs it); a send that outlives its request still lands.
     const answered = sent.catch((err) => {

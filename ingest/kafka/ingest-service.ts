@@ -41,7 +41,10 @@ export function launchIngest(opts: IngestOptions): RunningIngest {
   const admin = kafka.admin();
   const metrics = createIngestMetrics(opts.registry);
   const sink = opts.sink ?? warehouseEventSink(opts.warehouse);
-  const workers = Array.from({ length: opts.workers ?? config.workers }, (_, i) => new IngestWorker({ kafka, config, sink, metrics, logger, name: `worker-${i + 1}` }));
+  const workers = Array.from(
+    { length: opts.workers ?? config.workers },
+    (_, i) => new IngestWorker({ kafka, config, sink, metrics, logger, name: `worker-${i + 1}` }),
+  );
   const stopped = new AbortController();
   let topicsReady = false;
   let notReady = 'connecting to Kafka';
@@ -67,7 +70,9 @@ export function launchIngest(opts: IngestOptions): RunningIngest {
     stopLag = startLagMonitor(admin, config, metrics);
     await Promise.all(workers.map((w) => w.keepStarting()));
   });
-  const stoppedEarly = new Promise<never>((_, reject) => stopped.signal.addEventListener('abort', () => reject(new Error('ingest stopped before joining the group'))));
+  const stoppedEarly = new Promise<never>((_, reject) =>
+    stopped.signal.addEventListener('abort', () => reject(new Error('ingest stopped before joining the group'))),
+  );
   const joined = Promise.race([Promise.all(workers.map((w) => w.firstJoin)).then(() => undefined), stoppedEarly]);
   joined.catch(() => undefined);
 

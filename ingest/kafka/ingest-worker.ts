@@ -178,7 +178,10 @@ export class IngestWorker {
       eachBatch: (payload) => this.onBatch(payload),
     });
     clearInterval(this.flushTimer);
-    this.flushTimer = setInterval(() => void this.flushAged().catch((err) => this.deps.logger.error({ err }, 'timed flush failed')), Math.max(50, config.batchWaitMs / 2));
+    this.flushTimer = setInterval(
+      () => void this.flushAged().catch((err) => this.deps.logger.error({ err }, 'timed flush failed')),
+      Math.max(50, config.batchWaitMs / 2),
+    );
   }
 
   /** SIGTERM path: finish the batch in hand, insert and commit it, leave the group. */
@@ -214,7 +217,10 @@ export class IngestWorker {
   private locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(key) ?? Promise.resolve();
     const run = previous.then(fn, fn);
-    this.locks.set(key, run.catch(() => undefined));
+    this.locks.set(
+      key,
+      run.catch(() => undefined),
+    );
     return run;
   }
 

@@ -47,8 +47,6 @@ export function chunkMessages<M extends { value: Buffer | string | null; key?: B
 /** Creates the events and dead-letter topics when missing. */
 export async function ensureTopics(admin: Admin, config: KafkaConfig): Promise<void> {
   const existing = new Set(await admin.listTopics());
-  const topics = [config.eventsTopic, config.deadLetterTopic]
-    .filter((t) => !existing.has(t))
-    .map((topic) => ({ topic, numPartitions: config.partitions }));
+  const topics = [config.eventsTopic, config.deadLetterTopic].filter((t) => !existing.has(t)).map((topic) => ({ topic, numPartitions: config.partitions }));
   if (topics.length) await admin.createTopics({ topics, waitForLeaders: true });
 }

@@ -79,11 +79,20 @@ export async function startKafkaBroker(opts: { port?: number } = {}): Promise<Ru
   fs.writeFileSync(props, serverProperties(port, controllerPort, logDir));
   fs.writeFileSync(
     log4j,
-    ['log4j.rootLogger=INFO, stdout', 'log4j.appender.stdout=org.apache.log4j.ConsoleAppender', 'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout', 'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n', 'log4j.logger.kafka=INFO', 'log4j.logger.org.apache.kafka=WARN'].join('\n'),
+    [
+      'log4j.rootLogger=INFO, stdout',
+      'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+      'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+      'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      'log4j.logger.kafka=INFO',
+      'log4j.logger.org.apache.kafka=WARN',
+    ].join('\n'),
   );
   const classpath = `${lib}/*`;
   const java = ['-Xms256m', '-Xmx768m', `-Dlog4j.configuration=file:${log4j}`, '-cp', classpath];
-  const format = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', 'smsp-test-cluster-0001', '-c', props, '--ignore-formatted'], { encoding: 'utf8' });
+  const format = spawnSync('java', [...java, 'kafka.tools.StorageTool', 'format', '-t', 'smsp-test-cluster-0001', '-c', props, '--ignore-formatted'], {
+    encoding: 'utf8',
+  });
   if (format.status !== 0) throw new Error(`kafka storage format failed: ${format.stderr || format.stdout}`);
 
   const child: ChildProcess = spawn('java', [...java, 'kafka.Kafka', props], { stdio: ['ignore', 'pipe', 'pipe'] });

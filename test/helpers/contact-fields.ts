@@ -16,6 +16,5 @@ export const coupon: ContactFieldSpec<string | null> = {
 };
 export const withCoupon = [...contactFieldEntries(), ['coupon', coupon] as const];
 
-
 /** The tables that carry contact columns. */
 export const CONTACT_TABLES = ['contacts', 'contact_import_rows', 'contact_import_pending', 'audience_members'];

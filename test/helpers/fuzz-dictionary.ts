@@ -58,7 +58,22 @@ export const INVALID_DATES = [
 export const VALID_INSTANTS = ['2026-11-01T00:00:00Z', '2026-12-01T00:00:00+08:00', '2024-02-29T12:00:00.123Z', '1900-01-01T00:00:00Z', '2299-12-31T23:59:59Z'];
 export const VALID_DATES = ['2024-02-29', '1990-05-17', '1900-01-01', '2099-12-31'];
 
-export const TIME_ZONES = ['Asia/Shanghai', 'UTC', 'utc', 'asia/shanghai', 'US/Pacific-New', '../x', '../../etc/passwd', 'Etc/GMT+14', 'EST5EDT', '+08:00', 'Mars/Olympus', 'Asia/Shanghai\u0000', '', 'a'.repeat(64)];
+export const TIME_ZONES = [
+  'Asia/Shanghai',
+  'UTC',
+  'utc',
+  'asia/shanghai',
+  'US/Pacific-New',
+  '../x',
+  '../../etc/passwd',
+  'Etc/GMT+14',
+  'EST5EDT',
+  '+08:00',
+  'Mars/Olympus',
+  'Asia/Shanghai\u0000',
+  '',
+  'a'.repeat(64),
+];
 
 export const MARKUP_AND_CONTROL = [
   '<script>alert(1)</script>',
@@ -118,9 +133,30 @@ export const RAW_BODIES = [
 export const EXTRA_KEYS = [...PROTOTYPE_NAMES, 'k'.repeat(300), '\ud800', '', ' ', 'a.b', 'a[0]', '$where'];
 
 /** Query string fragments written into the URL as they are. */
-export const RAW_QUERY_FRAGMENTS = ['__proto__[x]=1', 'constructor[prototype][x]=1', 'a[b]=1', '%ZZ', '=', '&&', 'limit', 'limit=1&limit=2', 'x=%00', 'x=%E0%A4%A'];
+export const RAW_QUERY_FRAGMENTS = [
+  '__proto__[x]=1',
+  'constructor[prototype][x]=1',
+  'a[b]=1',
+  '%ZZ',
+  '=',
+  '&&',
+  'limit',
+  'limit=1&limit=2',
+  'x=%00',
+  'x=%E0%A4%A',
+];
 
 /** Path parameter values written into the URL as they are (not encoded again). */
 export const RAW_PATH_VALUES = ['%00', '%ZZ', '%E0%A4%A', '..%2F..%2Fetc', '%2e%2e', 'a%2Fb', '%20', '%u0041'];
 
-export const AUTHORIZATION_WITHOUT_KEY: (string | undefined)[] = [undefined, '', 'Bearer', 'Bearer ', 'Bearer garbage', 'Basic dXNlcjpwYXNz', 'bearer ' + 'x'.repeat(2000), 'Bearer a b', 'Bearer smsp_0000000000000000000000000000'];
+export const AUTHORIZATION_WITHOUT_KEY: (string | undefined)[] = [
+  undefined,
+  '',
+  'Bearer',
+  'Bearer ',
+  'Bearer garbage',
+  'Basic dXNlcjpwYXNz',
+  'bearer ' + 'x'.repeat(2000),
+  'Bearer a b',
+  'Bearer smsp_0000000000000000000000000000',
+];

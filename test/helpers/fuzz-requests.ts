@@ -3,7 +3,18 @@
  * body) and the hostile dictionary, and the properties every answer must have.
  */
 import fc from 'fast-check';
-import { RAW_BODIES, RAW_PATH_VALUES, RAW_QUERY_FRAGMENTS, EXTRA_KEYS, MARKUP_AND_CONTROL, PROTOTYPE_NAMES, LONG_STRINGS, INVALID_DATES, TIME_ZONES, NUMBER_LIKE_STRINGS } from './fuzz-dictionary.ts';
+import {
+  RAW_BODIES,
+  RAW_PATH_VALUES,
+  RAW_QUERY_FRAGMENTS,
+  EXTRA_KEYS,
+  MARKUP_AND_CONTROL,
+  PROTOTYPE_NAMES,
+  LONG_STRINGS,
+  INVALID_DATES,
+  TIME_ZONES,
+  NUMBER_LIKE_STRINGS,
+} from './fuzz-dictionary.ts';
 import { encodeAny, hostileValue, queryText, schemaArb, serializeBody, type GenContext, type JsonSchema } from './schema-arbitrary.ts';
 
 export interface RouteUnderTest {
@@ -43,7 +54,11 @@ function paramArb(name: string, schema: JsonSchema | undefined, ctx: GenContext)
 
 function pathArb(route: RouteUnderTest, ctx: GenContext): fc.Arbitrary<string> {
   const parts = route.url.split('/').map((segment) => {
-    if (segment === '*') return fc.oneof(fc.constantFrom('index.html', 'swagger-ui.css', '../../../../etc/passwd', '..%2F..%2Fpackage.json', '%00', ''), hostileText.map(encodeAny));
+    if (segment === '*')
+      return fc.oneof(
+        fc.constantFrom('index.html', 'swagger-ui.css', '../../../../etc/passwd', '..%2F..%2Fpackage.json', '%00', ''),
+        hostileText.map(encodeAny),
+      );
     if (!segment.startsWith(':')) return fc.constant(segment);
     const name = segment.slice(1);
     return paramArb(name, route.schema?.params?.properties?.[name], ctx);
@@ -54,9 +69,15 @@ function pathArb(route: RouteUnderTest, ctx: GenContext): fc.Arbitrary<string> {
 function queryArb(route: RouteUnderTest, ctx: GenContext): fc.Arbitrary<string> {
   const schema = route.schema?.querystring;
   const fields: fc.Arbitrary<[string, string] | null>[] = Object.entries<JsonSchema>(schema?.properties ?? {}).map(([key, sub]) => {
-    const value = fc.oneof({ weight: 3, arbitrary: schemaArb(sub, key, { ...ctx, hostile: false }).map(queryText) }, { weight: ctx.hostile ? 2 : 0, arbitrary: hostileValue.map(queryText) });
+    const value = fc.oneof(
+      { weight: 3, arbitrary: schemaArb(sub, key, { ...ctx, hostile: false }).map(queryText) },
+      { weight: ctx.hostile ? 2 : 0, arbitrary: hostileValue.map(queryText) },
+    );
     const required = (schema?.required ?? []).includes(key);
-    return fc.option(value.map((v) => [key, v] as [string, string]), { freq: required ? (ctx.hostile ? 10 : 1000) : 2 });
+    return fc.option(
+      value.map((v) => [key, v] as [string, string]),
+      { freq: required ? (ctx.hostile ? 10 : 1000) : 2 },
+    );
   });
   const extra = ctx.hostile ? fc.array(fc.tuple(fc.constantFrom(...EXTRA_KEYS), hostileValue.map(queryText)), { maxLength: 2 }) : fc.constant([]);
   const raw = ctx.hostile ? fc.option(fc.constantFrom(...RAW_QUERY_FRAGMENTS), { freq: 4 }) : fc.constant(null);
@@ -68,13 +89,30 @@ function queryArb(route: RouteUnderTest, ctx: GenContext): fc.Arbitrary<string> 
 }
 
 const JSON_TYPE = 'application/json';
-const ODD_TYPES = ['text/plain', 'application/x-ndjson', 'application/xml', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'APPLICATION/JSON'];
+const ODD_TYPES = [
+  'text/plain',
+  'application/x-ndjson',
+  'application/xml',
+  'application/json; charset=utf-16',
+  'multipart/form-data; boundary=x',
+  'application/x-www-form-urlencoded',
+  'APPLICATION/JSON',
+];
 const FILE_TYPES = ['text/plain', 'text/csv', 'application/octet-stream', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'];
 
 /** A file for the contact import: number lists and CSVs with hostile headers and cells, and garbage. */
 const importFile = fc.oneof(
-  fc.array(fc.oneof(fc.constantFrom('13812345678', '+8613912345678', '008613712345678', '1.38E+20', '12345'), hostileText), { maxLength: 5 }).map((lines) => lines.join('\n')),
-  fc.tuple(fc.array(fc.constantFrom('phone', 'user_id', 'name', 'city', 'birthday', 'vip_level', 'tags', 'tag:vip', '手机号', ...PROTOTYPE_NAMES), { minLength: 1, maxLength: 4 }), fc.array(fc.array(hostileText, { minLength: 1, maxLength: 4 }), { maxLength: 3 }))
+  fc
+    .array(fc.oneof(fc.constantFrom('13812345678', '+8613912345678', '008613712345678', '1.38E+20', '12345'), hostileText), { maxLength: 5 })
+    .map((lines) => lines.join('\n')),
+  fc
+    .tuple(
+      fc.array(fc.constantFrom('phone', 'user_id', 'name', 'city', 'birthday', 'vip_level', 'tags', 'tag:vip', '手机号', ...PROTOTYPE_NAMES), {
+        minLength: 1,
+        maxLength: 4,
+      }),
+      fc.array(fc.array(hostileText, { minLength: 1, maxLength: 4 }), { maxLength: 3 }),
+    )
     .map(([header, rows]) => [header.join(','), ...rows.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(','))].join('\n')),
   fc.constantFrom('PK\u0003\u0004garbage', '\ufeffphone\n13812345678', 'phone;name\n13812345678;"unclosed', ''),
 );
@@ -93,11 +131,19 @@ function bodyArb(route: RouteUnderTest, ctx: GenContext, items: ItemSchemas): fc
   const type = fc.oneof({ weight: 8, arbitrary: fc.constant(JSON_TYPE) }, { weight: ctx.hostile ? 1 : 0, arbitrary: fc.constantFrom(...ODD_TYPES) });
   const structuredBody = fc.tuple(text, type).map(([payload, t]) => ({ payload, type: payload === undefined ? undefined : t }));
   if (!ctx.hostile) return structuredBody;
-  return fc.oneof({ weight: 5, arbitrary: structuredBody }, { weight: 1, arbitrary: fc.constantFrom(...RAW_BODIES).map((payload) => ({ payload, type: JSON_TYPE })) });
+  return fc.oneof(
+    { weight: 5, arbitrary: structuredBody },
+    { weight: 1, arbitrary: fc.constantFrom(...RAW_BODIES).map((payload) => ({ payload, type: JSON_TYPE })) },
+  );
 }
 
 /** A request to `route` with `authorization` (or none). */
-export function requestArb(route: RouteUnderTest, authorization: fc.Arbitrary<string | undefined>, ctx: GenContext, items: ItemSchemas = {}): fc.Arbitrary<FuzzRequest> {
+export function requestArb(
+  route: RouteUnderTest,
+  authorization: fc.Arbitrary<string | undefined>,
+  ctx: GenContext,
+  items: ItemSchemas = {},
+): fc.Arbitrary<FuzzRequest> {
   const carriesBody = !['GET', 'HEAD'].includes(route.method);
   const body = carriesBody ? bodyArb(route, ctx, items) : fc.constant({ payload: undefined, type: undefined });
   return fc.tuple(pathArb(route, ctx), queryArb(route, ctx), body, authorization).map(([path, query, { payload, type }, auth]) => {
@@ -141,7 +187,8 @@ export function answerProblems(answer: FuzzAnswer, markers: readonly string[]): 
       if (json?.statusCode !== status) problems.push(`statusCode ${json?.statusCode} differs from HTTP ${status}`);
       if (typeof json?.code !== 'string' || !json.code) problems.push('no code');
       if (typeof json?.message !== 'string' || !json.message) problems.push('no message');
-      if ((status === 400 || json?.code === 'VALIDATION_FAILED') && (typeof json?.field !== 'string' || !json.field)) problems.push(`a ${status} ${json?.code} without a field`);
+      if ((status === 400 || json?.code === 'VALIDATION_FAILED') && (typeof json?.field !== 'string' || !json.field))
+        problems.push(`a ${status} ${json?.code} without a field`);
     }
   }
   for (const marker of markers) if (body.includes(marker)) problems.push(`leaks another workspace's ${marker}`);
@@ -151,5 +198,10 @@ export function answerProblems(answer: FuzzAnswer, markers: readonly string[]): 
 /** A short, printable form of a request for failure messages. */
 export function describeRequest(req: FuzzRequest): string {
   const payload = typeof req.payload === 'string' && req.payload.length > 600 ? `${req.payload.slice(0, 600)}… (${req.payload.length} chars)` : req.payload;
-  return JSON.stringify({ method: req.method, url: req.url.length > 600 ? `${req.url.slice(0, 600)}…` : req.url, headers: { ...req.headers, authorization: req.headers.authorization && `${req.headers.authorization.slice(0, 14)}…` }, payload });
+  return JSON.stringify({
+    method: req.method,
+    url: req.url.length > 600 ? `${req.url.slice(0, 600)}…` : req.url,
+    headers: { ...req.headers, authorization: req.headers.authorization && `${req.headers.authorization.slice(0, 14)}…` },
+    payload,
+  });
 }

@@ -33,7 +33,11 @@ export function testKafka(): Kafka {
 }
 
 /** Produces raw messages (value bytes and headers as given), in chunks. */
-export async function produceRaw(kafka: Kafka, topic: string, messages: { key?: string; value: string | Buffer; headers?: Record<string, string> }[]): Promise<void> {
+export async function produceRaw(
+  kafka: Kafka,
+  topic: string,
+  messages: { key?: string; value: string | Buffer; headers?: Record<string, string> }[],
+): Promise<void> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {

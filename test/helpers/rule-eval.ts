@@ -39,7 +39,13 @@ const numeric = (v: string | undefined): number | null => (v !== undefined && /^
 const localDate = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
 const instant = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : Date.parse(v));
 
-function compare(actual: string | number | null, op: string, value: unknown, asNumber: boolean, toComparable: (v: unknown) => string | number = (v) => v as string | number): boolean {
+function compare(
+  actual: string | number | null,
+  op: string,
+  value: unknown,
+  asNumber: boolean,
+  toComparable: (v: unknown) => string | number = (v) => v as string | number,
+): boolean {
   if (op === 'exists') {
     const present = actual !== null && actual !== '';
     return value === false ? !present : present;
@@ -48,16 +54,28 @@ function compare(actual: string | number | null, op: string, value: unknown, asN
   const a = asNumber ? Number(actual) : actual;
   const v = (x: unknown) => toComparable(x);
   switch (op) {
-    case 'eq': return a === v(value);
-    case 'neq': return a !== v(value);
-    case 'in': return (value as Scalar[]).map(v).includes(a);
-    case 'not_in': return !(value as Scalar[]).map(v).includes(a);
-    case 'contains': return String(a).includes(value as string);
-    case 'gt': return a > v(value);
-    case 'gte': return a >= v(value);
-    case 'lt': return a < v(value);
-    case 'lte': return a <= v(value);
-    case 'between': { const [lo, hi] = value as Scalar[]; return a >= v(lo) && a <= v(hi); }
+    case 'eq':
+      return a === v(value);
+    case 'neq':
+      return a !== v(value);
+    case 'in':
+      return (value as Scalar[]).map(v).includes(a);
+    case 'not_in':
+      return !(value as Scalar[]).map(v).includes(a);
+    case 'contains':
+      return String(a).includes(value as string);
+    case 'gt':
+      return a > v(value);
+    case 'gte':
+      return a >= v(value);
+    case 'lt':
+      return a < v(value);
+    case 'lte':
+      return a <= v(value);
+    case 'between': {
+      const [lo, hi] = value as Scalar[];
+      return a >= v(lo) && a <= v(hi);
+    }
   }
   throw new Error(`op ${op}`);
 }
@@ -94,7 +112,12 @@ function where(e: MemEvent, w: WhereClause): boolean {
 
 function event(c: MemContact, leaf: EventLeaf, data: MemData, now: number): boolean {
   const n = data.events.filter(
-    (e) => e.unit === c.user_id && e.type === leaf.event && e.ts <= now && (leaf.within_days === undefined || e.ts >= now - leaf.within_days * DAY) && (leaf.where ?? []).every((w) => where(e, w)),
+    (e) =>
+      e.unit === c.user_id &&
+      e.type === leaf.event &&
+      e.ts <= now &&
+      (leaf.within_days === undefined || e.ts >= now - leaf.within_days * DAY) &&
+      (leaf.where ?? []).every((w) => where(e, w)),
   ).length;
   const { op, value } = leaf.count ?? { op: 'gte', value: 1 };
   return compare(n, op, value, true, Number);

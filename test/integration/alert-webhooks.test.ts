@@ -105,7 +105,10 @@ describe('alert webhooks: outbound policy and signatures', () => {
       assert.equal(res.json().field, 'body.webhook_url', url);
       assert.equal(res.json().code, 'VALIDATION_FAILED', url);
     }
-    assert.match((await t.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: bearer(admin), payload: rule('https://[::1]/') })).json().message, /::1 is loopback/);
+    assert.match(
+      (await t.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: bearer(admin), payload: rule('https://[::1]/') })).json().message,
+      /::1 is loopback/,
+    );
     // A PUT is checked the same way.
     const ok = await t.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: bearer(admin), payload: rule('https://hooks.example.com/a') });
     assert.equal(ok.statusCode, 201, ok.body);
@@ -119,31 +122,59 @@ describe('alert webhooks: outbound policy and signatures', () => {
     const strict = await buildApp({ config: t.config, warehouse: t.wh, logger: false });
     const strictUrl = await strict.listen({ port: 0, host: '127.0.0.1' });
     try {
-      const refused = await fetch(`${strictUrl}/v1/alert-rules`, { method: 'POST', headers: { ...bearer(admin), 'content-type': 'application/json' }, body: JSON.stringify(rule('http://127.0.0.1:9/hook')) });
+      const refused = await fetch(`${strictUrl}/v1/alert-rules`, {
+        method: 'POST',
+        headers: { ...bearer(admin), 'content-type': 'application/json' },
+        body: JSON.stringify(rule('http://127.0.0.1:9/hook')),
+      });
       assert.equal(refused.status, 400);
       assert.equal(((await refused.json()) as { field: string }).field, 'body.webhook_url');
     } finally {
       await strict.close();
     }
-    const allowed = await fetch(`${localUrl}/v1/alert-rules`, { method: 'POST', headers: { ...bearer(admin), 'content-type': 'application/json' }, body: JSON.stringify(rule('http://127.0.0.1:9/hook')) });
+    const allowed = await fetch(`${localUrl}/v1/alert-rules`, {
+      method: 'POST',
+      headers: { ...bearer(admin), 'content-type': 'application/json' },
+      body: JSON.stringify(rule('http://127.0.0.1:9/hook')),
+    });
     assert.equal(allowed.status, 201);
     // Allowed networks are exact: 10/8 is still refused.
-    const other = await fetch(`${localUrl}/v1/alert-rules`, { method: 'POST', headers: { ...bearer(admin), 'content-type': 'application/json' }, body: JSON.stringify(rule('http://10.0.0.1/hook')) });
+    const other = await fetch(`${localUrl}/v1/alert-rules`, {
+      method: 'POST',
+      headers: { ...bearer(admin), 'content-type': 'application/json' },
+      body: JSON.stringify(rule('http://10.0.0.1/hook')),
+    });
     assert.equal(other.status, 400);
   });
 
   it('a signing secret is made when a webhook is first saved, shown once, kept across edits, never listed, and can be replaced', async () => {
     const admin = await t.keyFor('admin', 'wh_secret');
-    const plain = await t.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: bearer(admin), payload: { name: 'no hook', metric: 'click_rate', kind: 'threshold', threshold: { below: 0.01 } } });
+    const plain = await t.app.inject({
+      method: 'POST',
+      url: '/v1/alert-rules',
+      headers: bearer(admin),
+      payload: { name: 'no hook', metric: 'click_rate', kind: 'threshold', threshold: { below: 0.01 } },
+    });
     assert.equal(plain.json().webhook_secret, undefined, 'no webhook, no secret');
-    const created = (await t.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: bearer(admin), payload: rule('https://hooks.example.com/a') })).json();
+    const created = (
+      await t.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: bearer(admin), payload: rule('https://hooks.example.com/a') })
+    ).json();
     assert.match(created.webhook_secret, /^whsec_[A-Za-z0-9_-]{43}$/);
     assert.equal(created.spec.webhook_secret, undefined);
-    const edited = (await t.app.inject({ method: 'PUT', url: `/v1/alert-rules/${created.id}`, headers: bearer(admin), payload: rule('https://hooks.example.com/b') })).json();
+    const edited = (
+      await t.app.inject({ method: 'PUT', url: `/v1/alert-rules/${created.id}`, headers: bearer(admin), payload: rule('https://hooks.example.com/b') })
+    ).json();
     assert.equal(edited.webhook_secret, undefined, 'an edit keeps the secret and does not show it again');
     assert.equal(edited.spec.webhook_url, 'https://hooks.example.com/b');
     // Adding a webhook to a rule that had none makes a secret at that moment.
-    const added = (await t.app.inject({ method: 'PUT', url: `/v1/alert-rules/${plain.json().id}`, headers: bearer(admin), payload: { ...rule('https://hooks.example.com/c'), metric: 'click_rate' } })).json();
+    const added = (
+      await t.app.inject({
+        method: 'PUT',
+        url: `/v1/alert-rules/${plain.json().id}`,
+        headers: bearer(admin),
+        payload: { ...rule('https://hooks.example.com/c'), metric: 'click_rate' },
+      })
+    ).json();
     assert.match(added.webhook_secret, /^whsec_/);
     const listed = await t.app.inject({ method: 'GET', url: '/v1/alert-rules', headers: bearer(await t.keyFor('marketer', 'wh_secret')) });
     assert.ok(!listed.body.includes('whsec_'), 'no secret in the listing');
@@ -154,15 +185,39 @@ describe('alert webhooks: outbound policy and signatures', () => {
     assert.equal(rotated.statusCode, 200);
     assert.match(rotated.json().webhook_secret, /^whsec_/);
     assert.notEqual(rotated.json().webhook_secret, created.webhook_secret);
-    assert.equal((await t.app.inject({ method: 'POST', url: `/v1/alert-rules/${created.id}/webhook-secret`, headers: bearer(await t.keyFor('marketer', 'wh_secret')) })).statusCode, 403);
-    assert.equal((await t.app.inject({ method: 'POST', url: `/v1/alert-rules/${created.id}/webhook-secret`, headers: bearer(await t.keyFor('admin', 'wh_other')) })).statusCode, 404, 'another workspace’s rule is missing');
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: `/v1/alert-rules/${created.id}/webhook-secret`, headers: bearer(await t.keyFor('marketer', 'wh_secret')) }))
+        .statusCode,
+      403,
+    );
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: `/v1/alert-rules/${created.id}/webhook-secret`, headers: bearer(await t.keyFor('admin', 'wh_other')) }))
+        .statusCode,
+      404,
+      'another workspace’s rule is missing',
+    );
   });
 
   it('a host name resolving to a loopback address is refused at delivery (recorded, never retried, never connected), and delivered when the operator allows it', async () => {
     const r = await receiver();
     const ws = 'wh_dns';
     try {
-      const alert = await alertsStore(t.wh).save(ws, { name: 'x', spec: { rule_id: 'r1', metric: 'delivery_rate', kind: 'threshold', bucket: '2026-11-18T00:00:00.000Z', observed: 0.5, expected_low: 0.9, expected_high: null, volume: 150, status: 'open', fired_at: '2026-11-18T01:00:00.000Z' }, changedBy: 'test' });
+      const alert = await alertsStore(t.wh).save(ws, {
+        name: 'x',
+        spec: {
+          rule_id: 'r1',
+          metric: 'delivery_rate',
+          kind: 'threshold',
+          bucket: '2026-11-18T00:00:00.000Z',
+          observed: 0.5,
+          expected_low: 0.9,
+          expected_high: null,
+          volume: 150,
+          status: 'open',
+          fired_at: '2026-11-18T01:00:00.000Z',
+        },
+        changedBy: 'test',
+      });
       const url = `http://localhost:${r.port}/hook`;
       await deliverAlertWebhook(t.wh, ws, { url, secret: 'whsec_x' }, alert, HTTP_ONLY, { attempts: 4, baseDelayMs: 10 });
       const refused = (await alertsStore(t.wh).get(ws, alert.id))!.spec.webhook!;
@@ -190,7 +245,11 @@ describe('alert webhooks: outbound policy and signatures', () => {
     const strict = outboundPolicy({ allowHttp: false, allowedNetworks: [], timeoutMs: 1000 });
     const r = await receiver();
     try {
-      assert.deepEqual(await postUnderPolicy(strict, `https://127.0.0.1:${r.port}/`, '{}', {}), { delivered: false, permanent: true, reason: 'webhook_url 127.0.0.1 is loopback (127.0.0.0/8); an operator can allow it with WEBHOOK_ALLOWED_NETWORKS' });
+      assert.deepEqual(await postUnderPolicy(strict, `https://127.0.0.1:${r.port}/`, '{}', {}), {
+        delivered: false,
+        permanent: true,
+        reason: 'webhook_url 127.0.0.1 is loopback (127.0.0.0/8); an operator can allow it with WEBHOOK_ALLOWED_NETWORKS',
+      });
       const http = await postUnderPolicy(strict, `http://hooks.example.com/`, '{}', {});
       assert.equal(http.delivered, false);
       assert.match((http as { reason: string }).reason, /must use https/);
@@ -209,9 +268,32 @@ describe('alert webhooks: outbound policy and signatures', () => {
     });
     const ws = 'wh_redirect';
     try {
-      const alert = await alertsStore(t.wh).save(ws, { name: 'x', spec: { rule_id: 'r1', metric: 'delivery_rate', kind: 'threshold', bucket: '2026-11-18T00:00:00.000Z', observed: 0.5, expected_low: 0.9, expected_high: null, volume: 150, status: 'open', fired_at: '2026-11-18T01:00:00.000Z' }, changedBy: 'test' });
-      await deliverAlertWebhook(t.wh, ws, { url: `http://127.0.0.1:${first.port}/hook`, secret: 'whsec_x' }, alert, LOCAL_ALLOWED, { attempts: 2, baseDelayMs: 10 });
-      assert.deepEqual((await alertsStore(t.wh).get(ws, alert.id))!.spec.webhook, { attempts: 2, delivered: false, status: 302, error: 'HTTP 302: redirects are not followed' });
+      const alert = await alertsStore(t.wh).save(ws, {
+        name: 'x',
+        spec: {
+          rule_id: 'r1',
+          metric: 'delivery_rate',
+          kind: 'threshold',
+          bucket: '2026-11-18T00:00:00.000Z',
+          observed: 0.5,
+          expected_low: 0.9,
+          expected_high: null,
+          volume: 150,
+          status: 'open',
+          fired_at: '2026-11-18T01:00:00.000Z',
+        },
+        changedBy: 'test',
+      });
+      await deliverAlertWebhook(t.wh, ws, { url: `http://127.0.0.1:${first.port}/hook`, secret: 'whsec_x' }, alert, LOCAL_ALLOWED, {
+        attempts: 2,
+        baseDelayMs: 10,
+      });
+      assert.deepEqual((await alertsStore(t.wh).get(ws, alert.id))!.spec.webhook, {
+        attempts: 2,
+        delivered: false,
+        status: 302,
+        error: 'HTTP 302: redirects are not followed',
+      });
       assert.equal(first.received.length, 2);
       assert.equal(second.received.length, 0);
     } finally {
@@ -234,7 +316,11 @@ describe('alert webhooks: outbound policy and signatures', () => {
     });
     try {
       const policy = outboundPolicy({ ...LOCAL_ALLOWED, timeoutMs: 300 });
-      assert.deepEqual(await postUnderPolicy(policy, `http://127.0.0.1:${silent.port}/`, '{}', {}), { delivered: false, permanent: false, reason: 'no answer within 300 ms' });
+      assert.deepEqual(await postUnderPolicy(policy, `http://127.0.0.1:${silent.port}/`, '{}', {}), {
+        delivered: false,
+        permanent: false,
+        reason: 'no answer within 300 ms',
+      });
       assert.equal(silent.received.length, 1);
       // A 60 s deadline: only the size cap can end this exchange within the 15 s the guard waits.
       const capped = await Promise.race([
@@ -255,16 +341,27 @@ describe('alert webhooks: outbound policy and signatures', () => {
     try {
       const admin = await t.keyFor('admin', ws);
       const hour = Date.parse('2026-11-18T00:00:00Z');
-      await postEvents(t, await t.keyFor('sender', ws), Array.from({ length: 150 }, (_, i) => [
-        { event_id: `s${i}`, type: 'send', ts: hour + i * 1000, user_id: `u${i}` },
-        { event_id: `d${i}`, type: 'delivery', ts: hour + i * 1000 + 500, user_id: `u${i}`, status: i % 2 ? 'delivered' : 'failed' },
-      ]).flat());
-      const api = (path: string, init: RequestInit = {}) => fetch(`${localUrl}/v1${path}`, { ...init, headers: { ...bearer(admin), ...(init.body ? { 'content-type': 'application/json' } : {}) } });
-      const created = await api('/alert-rules', { method: 'POST', body: JSON.stringify({ ...rule(`http://127.0.0.1:${r.port}/hook?src=smsp`), min_volume: 100 }) });
+      await postEvents(
+        t,
+        await t.keyFor('sender', ws),
+        Array.from({ length: 150 }, (_, i) => [
+          { event_id: `s${i}`, type: 'send', ts: hour + i * 1000, user_id: `u${i}` },
+          { event_id: `d${i}`, type: 'delivery', ts: hour + i * 1000 + 500, user_id: `u${i}`, status: i % 2 ? 'delivered' : 'failed' },
+        ]).flat(),
+      );
+      const api = (path: string, init: RequestInit = {}) =>
+        fetch(`${localUrl}/v1${path}`, { ...init, headers: { ...bearer(admin), ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+      const created = await api('/alert-rules', {
+        method: 'POST',
+        body: JSON.stringify({ ...rule(`http://127.0.0.1:${r.port}/hook?src=smsp`), min_volume: 100 }),
+      });
       assert.equal(created.status, 201);
       const { id: ruleId, webhook_secret: secret } = (await created.json()) as { id: string; webhook_secret: string };
 
-      const evaluated = await api('/alerts/evaluate', { method: 'POST', body: JSON.stringify({ from: new Date(hour).toISOString(), to: new Date(hour + 3600_000).toISOString() }) });
+      const evaluated = await api('/alerts/evaluate', {
+        method: 'POST',
+        body: JSON.stringify({ from: new Date(hour).toISOString(), to: new Date(hour + 3600_000).toISOString() }),
+      });
       assert.equal(evaluated.status, 200);
       const fired = ((await evaluated.json()) as { fired: Alert[] }).fired.filter((a) => a.spec.rule_id === ruleId);
       assert.equal(fired.length, 1);
@@ -302,14 +399,31 @@ describe('alert webhooks: outbound policy and signatures', () => {
   it('classifies resolved addresses: inward ranges of both families are blocked, public ones pass, allowed networks are exact', () => {
     const strict = outboundPolicy({ allowHttp: false, allowedNetworks: [], timeoutMs: 1000 });
     const blocked: [string, string][] = [
-      ['127.0.0.1', 'loopback'], ['::1', 'loopback'], ['::ffff:127.0.0.1', 'loopback'], ['::ffff:7f00:1', 'loopback'],
-      ['10.255.0.1', 'private'], ['172.31.255.255', 'private'], ['192.168.0.1', 'private'], ['::ffff:192.168.0.1', 'private'],
-      ['169.254.169.254', 'link-local'], ['fe80::1', 'link-local'], ['fd12:3456::1', 'unique-local'], ['fc00::1', 'unique-local'],
-      ['100.127.255.255', 'carrier-grade NAT'], ['0.0.0.0', '"this network"'], ['::', 'unspecified'], ['239.1.1.1', 'multicast'],
-      ['ff02::1', 'multicast'], ['255.255.255.255', 'reserved'], ['::127.0.0.1', 'IPv4-compatible'], ['64:ff9b::7f00:1', 'NAT64'],
-      ['2002:7f00:1::', '6to4'], ['2001:db8::1', 'documentation'],
+      ['127.0.0.1', 'loopback'],
+      ['::1', 'loopback'],
+      ['::ffff:127.0.0.1', 'loopback'],
+      ['::ffff:7f00:1', 'loopback'],
+      ['10.255.0.1', 'private'],
+      ['172.31.255.255', 'private'],
+      ['192.168.0.1', 'private'],
+      ['::ffff:192.168.0.1', 'private'],
+      ['169.254.169.254', 'link-local'],
+      ['fe80::1', 'link-local'],
+      ['fd12:3456::1', 'unique-local'],
+      ['fc00::1', 'unique-local'],
+      ['100.127.255.255', 'carrier-grade NAT'],
+      ['0.0.0.0', '"this network"'],
+      ['::', 'unspecified'],
+      ['239.1.1.1', 'multicast'],
+      ['ff02::1', 'multicast'],
+      ['255.255.255.255', 'reserved'],
+      ['::127.0.0.1', 'IPv4-compatible'],
+      ['64:ff9b::7f00:1', 'NAT64'],
+      ['2002:7f00:1::', '6to4'],
+      ['2001:db8::1', 'documentation'],
     ];
-    for (const [address, reason] of blocked) assert.ok(blockedRange(strict, address)?.startsWith(`${reason} (`), `${address}: ${blockedRange(strict, address)}`);
+    for (const [address, reason] of blocked)
+      assert.ok(blockedRange(strict, address)?.startsWith(`${reason} (`), `${address}: ${blockedRange(strict, address)}`);
     for (const address of ['8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '1.1.1.1']) {
       assert.equal(blockedRange(strict, address), undefined, address);
     }
@@ -323,12 +437,22 @@ describe('alert webhooks: outbound policy and signatures', () => {
 
   it('the configuration refuses malformed webhook settings at start-up', () => {
     assert.deepEqual(loadConfig({}).webhooks, { allowHttp: false, allowedNetworks: [], timeoutMs: 5000 });
-    assert.deepEqual(loadConfig({ WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_NETWORKS: ' 10.1.0.0/16, ::1 ,192.168.5.5', WEBHOOK_TIMEOUT_MS: '1500' }).webhooks, {
-      allowHttp: true,
-      allowedNetworks: ['10.1.0.0/16', '::1/128', '192.168.5.5/32'],
-      timeoutMs: 1500,
-    });
-    for (const env of [{ WEBHOOK_ALLOW_HTTP: 'yes' }, { WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/33' }, { WEBHOOK_ALLOWED_NETWORKS: 'intranet' }, { WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/8/1' }, { WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/' }, { WEBHOOK_TIMEOUT_MS: '0' }]) {
+    assert.deepEqual(
+      loadConfig({ WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_NETWORKS: ' 10.1.0.0/16, ::1 ,192.168.5.5', WEBHOOK_TIMEOUT_MS: '1500' }).webhooks,
+      {
+        allowHttp: true,
+        allowedNetworks: ['10.1.0.0/16', '::1/128', '192.168.5.5/32'],
+        timeoutMs: 1500,
+      },
+    );
+    for (const env of [
+      { WEBHOOK_ALLOW_HTTP: 'yes' },
+      { WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/33' },
+      { WEBHOOK_ALLOWED_NETWORKS: 'intranet' },
+      { WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/8/1' },
+      { WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/' },
+      { WEBHOOK_TIMEOUT_MS: '0' },
+    ]) {
       assert.throws(() => loadConfig(env), ConfigError, JSON.stringify(env));
     }
   });

@@ -29,7 +29,12 @@ describe('alerts', () => {
     const rules = (await t.app.inject({ method: 'GET', url: '/v1/alert-rules', headers: bearer(analyst) })).json().rules;
     assert.equal(rules.length, 5, 'the seed articles’ five levels are created for a new workspace');
     const from = demo.endMs - demo.weeks * WEEK;
-    const res = await t.app.inject({ method: 'POST', url: '/v1/alerts/evaluate', headers: bearer(analyst), payload: { from: new Date(from).toISOString(), to: new Date(demo.endMs).toISOString() } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/alerts/evaluate',
+      headers: bearer(analyst),
+      payload: { from: new Date(from).toISOString(), to: new Date(demo.endMs).toISOString() },
+    });
     assert.equal(res.statusCode, 200, res.body);
     const fired = res.json().fired.map((a: { spec: { metric: string; breakdown_value?: string; bucket: string; observed: number } }) => a.spec);
 
@@ -46,7 +51,10 @@ describe('alerts', () => {
     }
     const expected = [...hourly].filter(([, x]) => x.accepted >= 100 && x.delivered / x.accepted < 0.9).map(([k]) => k.split('|'));
     assert.ok(expected.length >= 1, 'the incident is visible in the generated data');
-    assert.ok(expected.every(([, carrier]) => carrier === INCIDENT.carrier), 'only the incident carrier falls below 90 %');
+    assert.ok(
+      expected.every(([, carrier]) => carrier === INCIDENT.carrier),
+      'only the incident carrier falls below 90 %',
+    );
     assert.deepEqual(
       fired.map((a: { metric: string; breakdown_value?: string; bucket: string }) => [a.metric, Date.parse(a.bucket), a.breakdown_value]),
       [['delivery_rate', Number(expected[0]![0]), INCIDENT.carrier]],
@@ -55,7 +63,12 @@ describe('alerts', () => {
     assert.ok(CARRIERS.some((c) => c.name === INCIDENT.carrier));
 
     // Evaluating again fires nothing new (cooldown); alerts can be acknowledged.
-    const again = await t.app.inject({ method: 'POST', url: '/v1/alerts/evaluate', headers: bearer(analyst), payload: { from: new Date(from).toISOString(), to: new Date(demo.endMs).toISOString() } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/v1/alerts/evaluate',
+      headers: bearer(analyst),
+      payload: { from: new Date(from).toISOString(), to: new Date(demo.endMs).toISOString() },
+    });
     assert.deepEqual(again.json().fired, []);
     const open = (await t.app.inject({ method: 'GET', url: '/v1/alerts?status=open', headers: bearer(analyst) })).json().alerts;
     assert.equal(open.length, 1);
@@ -87,7 +100,21 @@ describe('alerts', () => {
     for (const r of (await t.app.inject({ method: 'GET', url: '/v1/alert-rules', headers: bearer(admin) })).json().rules) {
       await t.app.inject({ method: 'DELETE', url: `/v1/alert-rules/${r.id}`, headers: bearer(admin) });
     }
-    const created = await t.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: bearer(admin), payload: { name: 'delivery drop', metric: 'delivery_rate', kind: 'anomaly', interval: 'hour', min_volume: 50, sensitivity: 4, weeks: 4, cooldown_hours: 0 } });
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/v1/alert-rules',
+      headers: bearer(admin),
+      payload: {
+        name: 'delivery drop',
+        metric: 'delivery_rate',
+        kind: 'anomaly',
+        interval: 'hour',
+        min_volume: 50,
+        sensitivity: 4,
+        weeks: 4,
+        cooldown_hours: 0,
+      },
+    });
     assert.equal(created.statusCode, 201, created.body);
     const fired = await evaluateAlerts(t.wh, ws, { fromMs: start + 4 * WEEK, toMs: start + weeks * WEEK, tz: 'UTC', nowMs: Date.now() });
     const buckets = fired.map((a) => Date.parse(a.spec.bucket));
@@ -96,7 +123,12 @@ describe('alerts', () => {
     const judged = 2 * 168;
     console.log(`anomaly detector: ${falseAlarms} false alarms in ${judged} normal hourly buckets (${((100 * falseAlarms) / judged).toFixed(2)} %)`);
     assert.ok(falseAlarms / judged < 0.02, `${falseAlarms} false alarms`);
-    assert.equal((await t.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: bearer(admin), payload: { name: 'x', metric: 'click_rate', kind: 'threshold' } })).json().field, 'body.threshold');
+    assert.equal(
+      (
+        await t.app.inject({ method: 'POST', url: '/v1/alert-rules', headers: bearer(admin), payload: { name: 'x', metric: 'click_rate', kind: 'threshold' } })
+      ).json().field,
+      'body.threshold',
+    );
   });
 
   it('the schedule evaluates every workspace with rules, and repeating it fires nothing twice', async () => {
@@ -112,7 +144,10 @@ describe('alerts', () => {
     await t.app.inject({ method: 'GET', url: '/v1/alert-rules', headers: bearer(await t.keyFor('analyst', 'al_sched')) });
     await evaluateAllWorkspaces(t.wh, now, t.config.webhooks, (e) => errors.push(e));
     const alerts = (await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(await t.keyFor('analyst', 'al_sched')) })).json().alerts;
-    assert.deepEqual(alerts.map((a: { spec: { metric: string; breakdown_value: string; bucket: string } }) => [a.spec.metric, a.spec.breakdown_value, a.spec.bucket]), [['delivery_rate', 'China Unicom', new Date(hour).toISOString()]]);
+    assert.deepEqual(
+      alerts.map((a: { spec: { metric: string; breakdown_value: string; bucket: string } }) => [a.spec.metric, a.spec.breakdown_value, a.spec.bucket]),
+      [['delivery_rate', 'China Unicom', new Date(hour).toISOString()]],
+    );
     assert.equal(await evaluateAllWorkspaces(t.wh, now, t.config.webhooks, (e) => errors.push(e)), 0, 'a second pass fires nothing again');
     assert.deepEqual(errors, []);
   });
@@ -129,13 +164,27 @@ describe('alerts', () => {
     // Written behind the API's back, as an older version might have stored it: a number compared with text.
     const broken = await rulesStore(t.wh).save(ws, {
       name: 'broken',
-      spec: { metric: 'delivery_rate', kind: 'threshold', interval: 'hour', filters: [{ prop: 'revenue', op: 'gt', value: 'not a number' }], threshold: { below: 0.99 }, min_volume: 1, sensitivity: 3, weeks: 4, cooldown_hours: 6, enabled: true },
+      spec: {
+        metric: 'delivery_rate',
+        kind: 'threshold',
+        interval: 'hour',
+        filters: [{ prop: 'revenue', op: 'gt', value: 'not a number' }],
+        threshold: { below: 0.99 },
+        min_volume: 1,
+        sensitivity: 3,
+        weeks: 4,
+        cooldown_hours: 6,
+        enabled: true,
+      },
       changedBy: 'test',
     });
     const failed: string[] = [];
     const fired = await evaluateAlerts(t.wh, ws, { fromMs: hour, toMs: hour + 3600_000, tz: 'UTC', nowMs: Date.now(), onRuleError: (id) => failed.push(id) });
     assert.deepEqual(failed, [broken.id]);
-    assert.deepEqual(fired.map((a) => [a.spec.metric, a.spec.breakdown_value]), [['delivery_rate', 'China Unicom']]);
+    assert.deepEqual(
+      fired.map((a) => [a.spec.metric, a.spec.breakdown_value]),
+      [['delivery_rate', 'China Unicom']],
+    );
   });
 
   it('webhooks are retried until the receiver takes them, without blocking evaluation', async () => {
@@ -166,7 +215,10 @@ describe('alerts', () => {
       assert.deepEqual(after.spec.webhook, { attempts: 3, delivered: true, status: 200 });
       calls = -100; // never succeeds now
       await deliverAlertWebhook(t.wh, ws, { url, secret: 'whsec_test' }, alert, t.config.webhooks, { attempts: 2, baseDelayMs: 10 });
-      assert.deepEqual((await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(await t.keyFor('analyst', ws)) })).json().alerts[0].spec.webhook, { attempts: 2, delivered: false, status: 503, error: 'HTTP 503' });
+      assert.deepEqual(
+        (await t.app.inject({ method: 'GET', url: '/v1/alerts', headers: bearer(await t.keyFor('analyst', ws)) })).json().alerts[0].spec.webhook,
+        { attempts: 2, delivered: false, status: 503, error: 'HTTP 503' },
+      );
     } finally {
       server.close();
     }

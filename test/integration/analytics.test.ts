@@ -9,10 +9,27 @@ const HOUR = 3600_000;
 const FROM = Date.parse('2026-11-10T00:00:00Z');
 const TO = Date.parse('2026-11-17T00:00:00Z');
 
-interface Ev { event_id: string; type: string; ts: number; user_id: string; message_id: string; campaign_id: string; carrier: string; status?: string; revenue?: number }
+interface Ev {
+  event_id: string;
+  type: string;
+  ts: number;
+  user_id: string;
+  message_id: string;
+  campaign_id: string;
+  carrier: string;
+  status?: string;
+  revenue?: number;
+}
 
 /** Plain TypeScript funnel with the documented semantics. */
-function funnel(events: Ev[], steps: string[], unit: 'user' | 'message', windowH: number, keep: (e: Ev) => boolean = () => true, inMedianSample: (unit: string) => boolean = () => true) {
+function funnel(
+  events: Ev[],
+  steps: string[],
+  unit: 'user' | 'message',
+  windowH: number,
+  keep: (e: Ev) => boolean = () => true,
+  inMedianSample: (unit: string) => boolean = () => true,
+) {
   const windowMs = windowH * HOUR;
   const matches = (e: Ev, step: string) => e.type === step && (step !== 'delivery' || e.status === 'delivered') && (step !== 'send' || e.status === 'accepted');
   const byUnit = new Map<string, Ev[]>();
@@ -42,7 +59,10 @@ function funnel(events: Ev[], steps: string[], unit: 'user' | 'message', windowH
     if (!inMedianSample(key)) continue;
     let prev = Math.min(...starts.map((e) => e.ts));
     for (let i = 1; i < level; i++) {
-      const t = evs.filter((e) => matches(e, steps[i]!) && e.ts >= prev).map((e) => e.ts).sort((a, b) => a - b)[0]!;
+      const t = evs
+        .filter((e) => matches(e, steps[i]!) && e.ts >= prev)
+        .map((e) => e.ts)
+        .sort((a, b) => a - b)[0]!;
       gaps[i]!.push((t - prev) / 1000);
       prev = t;
     }
@@ -85,21 +105,35 @@ describe('analytics: funnels and metrics', () => {
         }
       }
       // Some clicks with no send of their own message (a forwarded link): they only matter for the user unit.
-      if (rnd.chance(0.05)) add({ user_id: user, message_id: `${user}_fwd`, campaign_id: 'c1', carrier, type: 'click', ts: FROM + rnd.int(0, 6 * 24) * HOUR + 9 });
+      if (rnd.chance(0.05))
+        add({ user_id: user, message_id: `${user}_fwd`, campaign_id: 'c1', carrier, type: 'click', ts: FROM + rnd.int(0, 6 * 24) * HOUR + 9 });
     }
-    await postEvents(t, await t.keyFor('sender', WS), events.map(({ revenue, status, ...e }) => ({ ...e, ...(status && { status }), ...(revenue !== undefined && { revenue }) })));
+    await postEvents(
+      t,
+      await t.keyFor('sender', WS),
+      events.map(({ revenue, status, ...e }) => ({ ...e, ...(status && { status }), ...(revenue !== undefined && { revenue }) })),
+    );
   });
   after(() => t.close());
 
   const post = async (body: object) => {
-    const res = await t.app.inject({ method: 'POST', url: '/v1/funnels', headers: bearer(analyst), payload: { from: new Date(FROM).toISOString(), to: new Date(TO).toISOString(), ...body } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/funnels',
+      headers: bearer(analyst),
+      payload: { from: new Date(FROM).toISOString(), to: new Date(TO).toISOString(), ...body },
+    });
     assert.equal(res.statusCode, 200, res.body);
     return res.json();
   };
-  const strip = (steps: { type: string; count: number; median_seconds_from_previous: number | null }[]) => steps.map(({ type, count, median_seconds_from_previous }) => ({ type, count, median_seconds_from_previous }));
+  const strip = (steps: { type: string; count: number; median_seconds_from_previous: number | null }[]) =>
+    steps.map(({ type, count, median_seconds_from_previous }) => ({ type, count, median_seconds_from_previous }));
   const STEPS = ['send', 'delivery', 'click', 'conversion'];
 
-  for (const [unit, hours] of [['user', 24], ['message', 48]] as const) {
+  for (const [unit, hours] of [
+    ['user', 24],
+    ['message', 48],
+  ] as const) {
     it(`funnel by ${unit}, ${hours} h window, equals the plain recomputation`, async () => {
       const res = await post({ steps: STEPS, window_hours: hours, unit });
       const want = funnel(events, STEPS, unit, hours);
@@ -111,19 +145,54 @@ describe('analytics: funnels and metrics', () => {
   }
 
   it('funnel with a breakdown by carrier and a campaign filter', async () => {
-    const res = await post({ steps: STEPS, window_hours: 72, unit: 'message', breakdown: 'carrier', filters: [{ prop: 'campaign_id', op: 'eq', value: 'c2' }] });
-    for (const b of res.breakdowns) assert.deepEqual(strip(b.steps), funnel(events, STEPS, 'message', 72, (e) => e.carrier === b.value && e.campaign_id === 'c2'), b.value);
-    assert.deepEqual(res.breakdowns.map((b: { value: string }) => b.value), ['China Mobile', 'China Telecom', 'China Unicom']);
-    assert.deepEqual(strip(res.steps), funnel(events, STEPS, 'message', 72, (e) => e.campaign_id === 'c2'));
+    const res = await post({
+      steps: STEPS,
+      window_hours: 72,
+      unit: 'message',
+      breakdown: 'carrier',
+      filters: [{ prop: 'campaign_id', op: 'eq', value: 'c2' }],
+    });
+    for (const b of res.breakdowns)
+      assert.deepEqual(
+        strip(b.steps),
+        funnel(events, STEPS, 'message', 72, (e) => e.carrier === b.value && e.campaign_id === 'c2'),
+        b.value,
+      );
+    assert.deepEqual(
+      res.breakdowns.map((b: { value: string }) => b.value),
+      ['China Mobile', 'China Telecom', 'China Unicom'],
+    );
+    assert.deepEqual(
+      strip(res.steps),
+      funnel(events, STEPS, 'message', 72, (e) => e.campaign_id === 'c2'),
+    );
     const stepFilter = await post({ steps: ['send', { type: 'click', where: [{ prop: 'campaign_id', op: 'eq', value: 'c1' }] }], window_hours: 72 });
     assert.equal(stepFilter.steps[1].count, funnel(events, ['send', 'click'], 'user', 72, (e) => e.type !== 'click' || e.campaign_id === 'c1')[1]!.count);
-    const bad = await t.app.inject({ method: 'POST', url: '/v1/funnels', headers: bearer(analyst), payload: { steps: ['send', { type: 'click', where: [{ prop: 'x', op: 'near' }] }], window_hours: 1, from: '2026-11-10T00:00:00Z', to: '2026-11-11T00:00:00Z' } });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/v1/funnels',
+      headers: bearer(analyst),
+      payload: {
+        steps: ['send', { type: 'click', where: [{ prop: 'x', op: 'near' }] }],
+        window_hours: 1,
+        from: '2026-11-10T00:00:00Z',
+        to: '2026-11-11T00:00:00Z',
+      },
+    });
     assert.equal(bad.json().field, 'body.steps[1].where[0].op');
   });
 
   it('medians over a sample when many units converted: the sample is the units under the hash cut, each gap exact', async () => {
     const sampling = { units: 40, unitsPerGroup: 25 };
-    const req = { steps: STEPS.map((type) => ({ type })), windowHours: 72, fromMs: FROM, toMs: TO, unit: 'user' as const, breakdown: 'carrier' as const, filters: [] };
+    const req = {
+      steps: STEPS.map((type) => ({ type })),
+      windowHours: 72,
+      fromMs: FROM,
+      toMs: TO,
+      unit: 'user' as const,
+      breakdown: 'carrier' as const,
+      filters: [],
+    };
     const res = await runFunnel(t.wh, WS, req, sampling);
     // The sample is recomputed here from the documented rule, with only the hash function borrowed from the engine.
     const users = [...new Set(events.map((e) => e.user_id))];
@@ -135,7 +204,11 @@ describe('analytics: funnels and metrics', () => {
     const sampled = (c: number) => (u: string) => hashOf.get(u)! < c;
     assert.ok(users.filter(sampled(overallCut)).length < all[1]!.count / 2, 'the overall medians come from a strict sample');
     assert.deepEqual(strip(res.steps), funnel(events, STEPS, 'user', 72, undefined, sampled(overallCut)));
-    assert.deepEqual(strip(res.steps).map((s) => s.count), all.map((s) => s.count), 'counts are never sampled');
+    assert.deepEqual(
+      strip(res.steps).map((s) => s.count),
+      all.map((s) => s.count),
+      'counts are never sampled',
+    );
     assert.equal(res.breakdowns!.length, 3);
     for (const b of res.breakdowns!) {
       const keep = (e: Ev) => e.carrier === b.value;
@@ -145,9 +218,14 @@ describe('analytics: funnels and metrics', () => {
   });
 
   it('metric series cut days in the workspace zone and hours in UTC, with breakdowns, as a plain count', async () => {
-    const localDay = (ms: number, tz: string) => new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+    const localDay = (ms: number, tz: string) =>
+      new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
     const get = async (query: string) => {
-      const res = await t.app.inject({ method: 'GET', url: `/v1/metrics?from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}&${query}`, headers: bearer(analyst) });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/metrics?from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}&${query}`,
+        headers: bearer(analyst),
+      });
       assert.equal(res.statusCode, 200, res.body);
       return res.json();
     };
@@ -162,18 +240,33 @@ describe('analytics: funnels and metrics', () => {
       if (e.type === 'send' && e.status === 'accepted') x.den++;
       expected.set(d, x);
     }
-    assert.deepEqual(day.series.map((p: { local: string; numerator: number; denominator: number }) => [p.local.slice(0, 10), p.numerator, p.denominator]), [...expected].sort().map(([d, x]) => [d, x.num, x.den]));
+    assert.deepEqual(
+      day.series.map((p: { local: string; numerator: number; denominator: number }) => [p.local.slice(0, 10), p.numerator, p.denominator]),
+      [...expected].sort().map(([d, x]) => [d, x.num, x.den]),
+    );
     assert.ok(day.series.every((p: { bucket: string; local: string }) => p.bucket.endsWith('Z') && p.local.endsWith('00:00')));
     const hours = await get('metric=click_rate&interval=hour&tz=UTC&breakdown=carrier');
     const key = (ms: number, carrier: string) => `${new Date(Math.floor(ms / HOUR) * HOUR).toISOString()}|${carrier}`;
     const clicks = new Map<string, number>();
     for (const e of inRange) if (e.type === 'click') clicks.set(key(e.ts, e.carrier), (clicks.get(key(e.ts, e.carrier)) ?? 0) + 1);
     for (const p of hours.series) assert.equal(p.numerator, clicks.get(`${p.bucket}|${p.group}`) ?? 0, `${p.bucket} ${p.group}`);
-    assert.equal(hours.series.reduce((s: number, p: { numerator: number }) => s + p.numerator, 0), [...clicks.values()].reduce((a, b) => a + b, 0));
-    const filtered = await get(`metric=send_success_rate&interval=week&filters=${encodeURIComponent(JSON.stringify([{ prop: 'carrier', op: 'eq', value: 'China Telecom' }]))}`);
+    assert.equal(
+      hours.series.reduce((s: number, p: { numerator: number }) => s + p.numerator, 0),
+      [...clicks.values()].reduce((a, b) => a + b, 0),
+    );
+    const filtered = await get(
+      `metric=send_success_rate&interval=week&filters=${encodeURIComponent(JSON.stringify([{ prop: 'carrier', op: 'eq', value: 'China Telecom' }]))}`,
+    );
     const tele = inRange.filter((e) => e.type === 'send' && e.carrier === 'China Telecom');
-    assert.equal(filtered.series.reduce((s: number, p: { denominator: number }) => s + p.denominator, 0), tele.length);
-    const badFilter = await t.app.inject({ method: 'GET', url: `/v1/metrics?metric=click_rate&from=2026-11-10T00:00:00Z&to=2026-11-11T00:00:00Z&filters=${encodeURIComponent('[{"prop":"carrier","op":"like"}]')}`, headers: bearer(analyst) });
+    assert.equal(
+      filtered.series.reduce((s: number, p: { denominator: number }) => s + p.denominator, 0),
+      tele.length,
+    );
+    const badFilter = await t.app.inject({
+      method: 'GET',
+      url: `/v1/metrics?metric=click_rate&from=2026-11-10T00:00:00Z&to=2026-11-11T00:00:00Z&filters=${encodeURIComponent('[{"prop":"carrier","op":"like"}]')}`,
+      headers: bearer(analyst),
+    });
     assert.equal(badFilter.json().field, 'querystring.filters[0].op');
   });
 
@@ -184,7 +277,11 @@ describe('analytics: funnels and metrics', () => {
       return `${wd}:${Number(f.find((p) => p.type === 'hour')!.value)}`;
     };
     for (const tz of ['Asia/Shanghai', 'UTC']) {
-      const res = await t.app.inject({ method: 'GET', url: `/v1/insights/send-time?from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}&tz=${tz}&quiet_hours=21-9&prior_strength=20`, headers: bearer(analyst) });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/insights/send-time?from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}&tz=${tz}&quiet_hours=21-9&prior_strength=20`,
+        headers: bearer(analyst),
+      });
       assert.equal(res.statusCode, 200, res.body);
       const body = res.json();
       // Per message: its first successful delivery in range, and whether it was clicked (all within range).
@@ -192,7 +289,10 @@ describe('analytics: funnels and metrics', () => {
       const cells = new Map<string, { n: number; s: number }>();
       for (const m of new Set(inRange.map((e) => e.message_id))) {
         const evs = inRange.filter((e) => e.message_id === m);
-        const delivered = evs.filter((e) => e.type === 'delivery' && e.status === 'delivered').map((e) => e.ts).sort((a, b) => a - b)[0];
+        const delivered = evs
+          .filter((e) => e.type === 'delivery' && e.status === 'delivered')
+          .map((e) => e.ts)
+          .sort((a, b) => a - b)[0];
         if (delivered === undefined) continue;
         const key = parts(delivered, tz);
         const c = cells.get(key) ?? { n: 0, s: 0 };
@@ -216,7 +316,11 @@ describe('analytics: funnels and metrics', () => {
   });
 
   it('summary cards judge rates against the articles’ alarm levels', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/v1/metrics/summary?from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}`, headers: bearer(analyst) });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/v1/metrics/summary?from=${new Date(FROM).toISOString()}&to=${new Date(TO).toISOString()}`,
+      headers: bearer(analyst),
+    });
     const cards = new Map(res.json().cards.map((c: { metric: string }) => [c.metric, c]));
     const inRange = events.filter((e) => e.ts >= FROM && e.ts < TO);
     const sends = inRange.filter((e) => e.type === 'send');

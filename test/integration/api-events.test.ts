@@ -4,7 +4,13 @@ import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
 
 const RANGE = 'from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z';
 const ev = (id: string, extra: Record<string, unknown> = {}) => ({
-  event_id: id, type: 'send', ts: '2026-11-20T10:00:00Z', user_id: `u_${id}`, phone: '13812345678', campaign_id: 'c1', ...extra,
+  event_id: id,
+  type: 'send',
+  ts: '2026-11-20T10:00:00Z',
+  user_id: `u_${id}`,
+  phone: '13812345678',
+  campaign_id: 'c1',
+  ...extra,
 });
 
 describe('POST /v1/events', () => {
@@ -99,7 +105,12 @@ describe('POST /v1/events', () => {
     const many = await post(Array.from({ length: 51 }, (_, i) => ev(`m${i}`)));
     assert.equal(many.statusCode, 413);
     assert.equal(many.json().code, 'TOO_MANY_ITEMS');
-    const big = await post(JSON.stringify([ev('big', { properties: { note: 'x'.repeat(1000) } })]).repeat(1).padEnd(30000, ' '), { 'content-type': 'application/json' });
+    const big = await post(
+      JSON.stringify([ev('big', { properties: { note: 'x'.repeat(1000) } })])
+        .repeat(1)
+        .padEnd(30000, ' '),
+      { 'content-type': 'application/json' },
+    );
     assert.equal(big.statusCode, 413);
     assert.equal(big.json().code, 'BODY_TOO_LARGE');
     const xml = await post('<events/>', { 'content-type': 'application/xml' });

@@ -52,7 +52,11 @@ describe('request limits: rate limits, 415, 431, evaluation range', () => {
     assert.equal(over.status, 429);
     const retryAfter = Number(over.headers.get('retry-after'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-    assert.deepEqual(await over.json(), { statusCode: 429, code: 'RATE_LIMITED', message: `too many requests: at most 3 a minute per API key; retry in ${retryAfter} s` });
+    assert.deepEqual(await over.json(), {
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: `too many requests: at most 3 a minute per API key; retry in ${retryAfter} s`,
+    });
     const zh = await get(a, 'zh-CN');
     assert.equal(zh.status, 429);
     assert.match(((await zh.json()) as { message: string }).message, /^请求过于频繁：每个 API 密钥每分钟最多 3 次，请 \d+ 秒后重试$/);
@@ -71,7 +75,11 @@ describe('request limits: rate limits, 415, 431, evaluation range', () => {
       if (res.status === 429) assert.equal(((await res.json()) as { code: string }).code, 'RATE_LIMITED');
     }
     assert.deepEqual(statuses, [401, 401, 401, 429]);
-    assert.equal((await fetch(`${limited}/v1/workspace`, { headers: bearer(await t.keyFor('analyst', 'rl_c')) })).status, 200, 'a valid key is counted on its own');
+    assert.equal(
+      (await fetch(`${limited}/v1/workspace`, { headers: bearer(await t.keyFor('analyst', 'rl_c')) })).status,
+      200,
+      'a valid key is counted on its own',
+    );
   });
 
   it('answers oversized request headers with 431 HEADERS_TOO_LARGE in the error shape, and non-HTTP bytes with a 400', async () => {
@@ -107,7 +115,10 @@ describe('request limits: rate limits, 415, 431, evaluation range', () => {
     assert.equal(zh.message, '此处不接受内容类型 application/xml；请使用 application/json、application/x-ndjson、application/ndjson、application/jsonl');
     // The import route takes files.
     const file = (await (await post('/v1/contacts/import', 'image/png')).json()) as { message: string };
-    assert.match(file.message, /^content type image\/png is not accepted here; send .*text\/plain, text\/csv, application\/csv, application\/octet-stream, application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet/);
+    assert.match(
+      file.message,
+      /^content type image\/png is not accepted here; send .*text\/plain, text\/csv, application\/csv, application\/octet-stream, application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet/,
+    );
   });
 
   it('POST /v1/alerts/evaluate takes at most 92 days, from before to', async () => {
@@ -118,7 +129,12 @@ describe('request limits: rate limits, 415, 431, evaluation range', () => {
     const iso = (ms: number) => new Date(ms).toISOString();
     const tooLong = await evaluate({ from: iso(to - 92 * day - 3600_000), to: iso(to) });
     assert.equal(tooLong.statusCode, 400);
-    assert.deepEqual(tooLong.json(), { statusCode: 400, code: 'VALIDATION_FAILED', message: 'body.from: the range may span at most 92 days', field: 'body.from' });
+    assert.deepEqual(tooLong.json(), {
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'body.from: the range may span at most 92 days',
+      field: 'body.from',
+    });
     const reversed = await evaluate({ from: iso(to), to: iso(to - day) });
     assert.deepEqual([reversed.statusCode, reversed.json().field, reversed.json().message], [400, 'body.to', 'body.to: must be after body.from']);
     const fromOnly = await evaluate({ from: iso(Date.now() - 100 * day) });

@@ -63,7 +63,12 @@ describe('authentication, roles and workspace isolation', () => {
     const senderB = await t.keyFor('sender', 'ws_b');
     const adminA = await t.keyFor('admin', 'ws_a');
     await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(senderB), payload: [event('only_in_b')] });
-    await t.app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(await t.keyFor('admin', 'ws_b')), payload: [{ user_id: 'b_user', phone: '13700000001' }] });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/contacts',
+      headers: bearer(await t.keyFor('admin', 'ws_b')),
+      payload: [{ user_id: 'b_user', phone: '13700000001' }],
+    });
     const fromB = await get('/v1/events/only_in_b', senderB);
     assert.equal(fromB.statusCode, 200);
     const fromA = await get('/v1/events/only_in_b', senderA);
@@ -88,7 +93,12 @@ describe('authentication, roles and workspace isolation', () => {
     const denied = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: bearer(adminA), payload: { name: 'x', role: 'admin', workspace: 'ws_b' } });
     assert.equal(denied.statusCode, 403);
     assert.equal(denied.json().field, 'body.workspace');
-    const root = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: bearer(t.rootKey), payload: { name: 'x', role: 'analyst', workspace: 'ws_new' } });
+    const root = await t.app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: bearer(t.rootKey),
+      payload: { name: 'x', role: 'analyst', workspace: 'ws_new' },
+    });
     assert.equal(root.statusCode, 201);
     assert.equal(root.json().workspace, 'ws_new');
     const bad = await t.app.inject({ method: 'POST', url: '/v1/keys', headers: bearer(adminA), payload: { name: 'x', role: 'owner' } });
@@ -101,7 +111,12 @@ describe('authentication, roles and workspace isolation', () => {
 
   it('masks phone numbers for analysts and shows them to senders and admins', async () => {
     await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(await t.keyFor('sender')), payload: [event('masked', '13812345678')] });
-    await t.app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(await t.keyFor('admin')), payload: [{ user_id: 'm_user', phone: '13812345678' }] });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/contacts',
+      headers: bearer(await t.keyFor('admin')),
+      payload: [{ user_id: 'm_user', phone: '13812345678' }],
+    });
     assert.equal((await get('/v1/events/masked', await t.keyFor('analyst'))).json().phone, '138****5678');
     assert.equal((await get('/v1/events/masked', await t.keyFor('sender'))).json().phone, '+8613812345678');
     assert.equal((await get('/v1/contacts/m_user', await t.keyFor('analyst'))).json().phone, '138****5678');
@@ -136,7 +151,12 @@ describe('authentication, roles and workspace isolation', () => {
     assert.equal(url.statusCode, 400);
     assert.equal(url.json().code, 'VALIDATION_FAILED');
     const admin = await t.keyFor('admin');
-    const tags = await t.app.inject({ method: 'POST', url: '/v1/tags', payload: '{"assignments":[{"user_id":"u","tag":"a\\ud800"}]}', headers: { ...bearer(admin), 'content-type': 'application/json' } });
+    const tags = await t.app.inject({
+      method: 'POST',
+      url: '/v1/tags',
+      payload: '{"assignments":[{"user_id":"u","tag":"a\\ud800"}]}',
+      headers: { ...bearer(admin), 'content-type': 'application/json' },
+    });
     assert.equal(tags.statusCode, 400);
     assert.equal(tags.json().field, 'body.assignments[0].tag');
   });
@@ -160,7 +180,11 @@ describe('authentication, roles and workspace isolation', () => {
     assert.equal((await missing(await t.keyFor('sender', 'ws_en'))).json().message, 'event nope not found');
     const zhMissing = (await missing(await t.keyFor('sender', 'ws_zh'))).json();
     assert.deepEqual([zhMissing.code, zhMissing.message], ['NOT_FOUND', '未找到：event nope']);
-    const invalid = await t.app.inject({ method: 'GET', url: '/v1/contacts?limit=0', headers: { authorization: `Bearer ${await t.keyFor('admin', 'ws_zh')}` } });
+    const invalid = await t.app.inject({
+      method: 'GET',
+      url: '/v1/contacts?limit=0',
+      headers: { authorization: `Bearer ${await t.keyFor('admin', 'ws_zh')}` },
+    });
     assert.deepEqual([invalid.json().code, invalid.json().field], ['VALIDATION_FAILED', 'querystring.limit']);
     assert.match(invalid.json().message, /^请求无效：querystring\.limit/);
   });

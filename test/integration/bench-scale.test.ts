@@ -38,7 +38,10 @@ describe('scale benchmark data', () => {
   before(async () => {
     wh = await openTestWarehouse('bench_scale');
     dataset = await generateScaleData(wh, WS, { contacts: CONTACTS, events: EVENTS, nowMs });
-    rows = await wh.query<Row>('SELECT event_id, type, ts, user_id, message_id, campaign_id, region, status, revenue, properties FROM events WHERE workspace_id = {ws:String}', { ws: WS });
+    rows = await wh.query<Row>(
+      'SELECT event_id, type, ts, user_id, message_id, campaign_id, region, status, revenue, properties FROM events WHERE workspace_id = {ws:String}',
+      { ws: WS },
+    );
   });
   after(() => dropTestDatabase(wh));
 
@@ -90,12 +93,18 @@ describe('scale benchmark data', () => {
       if (r.type === 'click' || r.type === 'conversion') assert.ok(r.properties.category, 'category');
     }
     assert.equal(new Set(rows.map((r) => r.campaign_id)).size, CAMPAIGNS);
-    const contacts = await wh.query<{ user_id: string; city: string; region: string }>('SELECT user_id, city, region FROM contacts FINAL WHERE workspace_id = {ws:String}', { ws: WS });
+    const contacts = await wh.query<{ user_id: string; city: string; region: string }>(
+      'SELECT user_id, city, region FROM contacts FINAL WHERE workspace_id = {ws:String}',
+      { ws: WS },
+    );
     assert.equal(contacts.length, CONTACTS);
     const regionOf = new Map(contacts.map((c) => [c.user_id, c.region]));
     for (const c of contacts) assert.equal(REGIONS[CITIES.indexOf(c.city)], c.region);
     for (const r of rows) assert.equal(r.region, regionOf.get(r.user_id), `region of ${r.user_id}`);
-    const tags = await wh.query<{ tag: string; values: string }>('SELECT tag, uniqExact(value) AS values FROM tags FINAL WHERE workspace_id = {ws:String} GROUP BY tag', { ws: WS });
+    const tags = await wh.query<{ tag: string; values: string }>(
+      'SELECT tag, uniqExact(value) AS values FROM tags FINAL WHERE workspace_id = {ws:String} GROUP BY tag',
+      { ws: WS },
+    );
     assert.deepEqual(tags.map((t) => t.tag).sort(), ['interest', 'lifecycle', 'member']);
     assert.ok(tags.every((t) => Number(t.values) >= 2));
   });
@@ -133,14 +142,35 @@ describe('scale benchmark data', () => {
     assert.ok(result.replayed > 200 && result.replayed <= 300, `${result.replayed} replayed`);
     assert.equal(result.fresh, result.replayed);
     assert.equal(result.after, EVENTS + result.fresh);
-    const [stored] = await wh.query<{ n: string; ids: string }>('SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE workspace_id = {ws:String}', { ws: WS });
+    const [stored] = await wh.query<{ n: string; ids: string }>(
+      'SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE workspace_id = {ws:String}',
+      { ws: WS },
+    );
     assert.deepEqual([Number(stored!.n), Number(stored!.ids)], [EVENTS + result.fresh, EVENTS + result.fresh]);
   });
 });
 
 describe('npm run bench -- --only scale', () => {
   it('generates, replays and prints every operation with an answer and a time', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--only', 'scale', '--events', '1000', '--scale-contacts', '2000', '--scale-events', '20000', '--scale-replays', '100'], { encoding: 'utf8', timeout: 300_000 });
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bench/run.ts',
+        '--only',
+        'scale',
+        '--events',
+        '1000',
+        '--scale-contacts',
+        '2000',
+        '--scale-events',
+        '20000',
+        '--scale-replays',
+        '100',
+      ],
+      { encoding: 'utf8', timeout: 300_000 },
+    );
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /Generated 2,000 contacts, [\d,]+ tags, 20,000 events/);
     const added = Number(/Events stored: 20,000 before, 20,(\d{3}) after\./.exec(run.stdout)?.[1]);

@@ -64,7 +64,12 @@ describe('bootstrap admin key and readiness', () => {
       }
       assert.equal((await listKeys(ordinary.key)).status, 200, 'keys that are not root keys are left alone');
       const listed = (await (await listKeys(configured)).json()) as { keys: { name: string; revoked: boolean }[] };
-      assert.deepEqual(listed.keys.map((k) => `${k.name}:${k.revoked}`).sort(), ['ADMIN_API_KEY:false', 'another root:true', 'bootstrap admin:true', 'ordinary admin:false']);
+      assert.deepEqual(listed.keys.map((k) => `${k.name}:${k.revoked}`).sort(), [
+        'ADMIN_API_KEY:false',
+        'another root:true',
+        'bootstrap admin:true',
+        'ordinary admin:false',
+      ]);
       assert.deepEqual(await bootstrapAdminKey(rotateWh, { dataDir: dir, adminApiKey: configured }), {}, 'a restart with the same key changes nothing');
 
       // Changed and then set back: the first key is the root key again, the second one is revoked.

@@ -32,7 +32,10 @@ describe('the smsp command (what `npm start` runs)', () => {
       const beside = spawnSync(process.execPath, ['bin/smsp.mjs', 'segment', 'preview', '--rule', '{"tag":"vip"}'], { env, encoding: 'utf8' });
       assert.equal(beside.status, 5, beside.stderr);
       assert.equal(beside.stderr.trim().split('\n').length, 1, beside.stderr);
-      assert.match(beside.stderr, new RegExp(`^smsp: the data directory .* is in use: a server is running on it at ${address} \\(pid ${serve.child.pid}\\).*\\[DATA_DIR_LOCKED\\]\n$`));
+      assert.match(
+        beside.stderr,
+        new RegExp(`^smsp: the data directory .* is in use: a server is running on it at ${address} \\(pid ${serve.child.pid}\\).*\\[DATA_DIR_LOCKED\\]\n$`),
+      );
       const verbose = spawnSync(process.execPath, ['bin/smsp.mjs', 'migrate', '--verbose'], { env, encoding: 'utf8' });
       assert.equal(verbose.status, 5);
       assert.match(verbose.stderr, /\[DATA_DIR_LOCKED\]\n.*DataDirInUseError[^]*\n\s+at /, 'with --verbose, the stack follows');
@@ -57,7 +60,8 @@ describe('the smsp command (what `npm start` runs)', () => {
   });
 
   it('migrate is idempotent from the command line, and a bad flag or config is a clear error', () => {
-    const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, ['bin/smsp.mjs', ...args], { env: { ...env, ...extra }, encoding: 'utf8' });
+    const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+      spawnSync(process.execPath, ['bin/smsp.mjs', ...args], { env: { ...env, ...extra }, encoding: 'utf8' });
     assert.equal(run(['migrate']).stdout, 'schema is up to date\n');
     const unknown = run(['frobnicate']);
     assert.equal(unknown.status, 2);
@@ -80,7 +84,10 @@ describe('smsp import and serve --ingest', () => {
     const contacts = run(['import', 'contacts', list, '--workspace', 'cli_ws', '--tag', 'nov_list']);
     assert.equal(contacts.status, 0, contacts.stderr);
     const report = JSON.parse(contacts.stdout);
-    assert.deepEqual([report.rows, report.imported, report.duplicates, report.invalid.lines], [4, 2, 1, [{ line: 2, reason: 'phone: "nope" is not a valid mobile number' }]]);
+    assert.deepEqual(
+      [report.rows, report.imported, report.duplicates, report.invalid.lines],
+      [4, 2, 1, [{ line: 2, reason: 'phone: "nope" is not a valid mobile number' }]],
+    );
     const events = path.join(dir, 'events.ndjson');
     const ev = (id: string, type = 'send') => JSON.stringify({ event_id: id, type, ts: '2026-11-20T10:00:00Z', phone: '13812345678' });
     fs.writeFileSync(events, [ev('e1'), ev('e2'), '{broken', '', ev('e3', 'bogus'), ev('e1')].join('\n'));
@@ -88,7 +95,10 @@ describe('smsp import and serve --ingest', () => {
     assert.equal(out.status, 0, out.stderr);
     const er = JSON.parse(out.stdout);
     assert.deepEqual([er.lines, er.accepted, er.rejected.count], [6, 3, 2]);
-    assert.deepEqual(er.rejected.lines.map((l: { line: number }) => l.line), [3, 5]);
+    assert.deepEqual(
+      er.rejected.lines.map((l: { line: number }) => l.line),
+      [3, 5],
+    );
     const missing = run(['import', 'contacts', path.join(dir, 'nope.csv')]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /no such file/);
@@ -98,13 +108,27 @@ describe('smsp import and serve --ingest', () => {
     const brokers = process.env.KAFKA_BROKERS;
     assert.ok(brokers, 'npm test starts a Kafka broker');
     const id = `cli_${process.pid}`;
-    const serve = await startServe(['--ingest'], {
-      ...cliEnv, KAFKA_BROKERS: brokers, KAFKA_EVENTS_TOPIC: `events_${id}`, KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`, KAFKA_GROUP_ID: `group_${id}`, ADMIN_API_KEY: 'cli-test-admin-key-0123456789abcdef', INGEST_BATCH_WAIT_MS: '100',
-    }, { listening: /listening on (http:\/\/\S+) \(.*events via kafka, 1 ingest worker/ });
+    const serve = await startServe(
+      ['--ingest'],
+      {
+        ...cliEnv,
+        KAFKA_BROKERS: brokers,
+        KAFKA_EVENTS_TOPIC: `events_${id}`,
+        KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`,
+        KAFKA_GROUP_ID: `group_${id}`,
+        ADMIN_API_KEY: 'cli-test-admin-key-0123456789abcdef',
+        INGEST_BATCH_WAIT_MS: '100',
+      },
+      { listening: /listening on (http:\/\/\S+) \(.*events via kafka, 1 ingest worker/ },
+    );
     const { address } = serve;
     try {
       const auth = { authorization: 'Bearer cli-test-admin-key-0123456789abcdef', 'content-type': 'application/json' };
-      const posted = await fetch(`${address}/v1/events`, { method: 'POST', headers: auth, body: JSON.stringify([{ event_id: 'via_kafka', type: 'click', ts: Date.now(), user_id: 'u1' }]) });
+      const posted = await fetch(`${address}/v1/events`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify([{ event_id: 'via_kafka', type: 'click', ts: Date.now(), user_id: 'u1' }]),
+      });
       assert.equal(posted.status, 202);
       const deadline = Date.now() + 30_000;
       let status = 0;

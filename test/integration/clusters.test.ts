@@ -49,7 +49,14 @@ describe('k-means clusters', () => {
     return res.json();
   };
   const assignments = async (model: string) =>
-    new Map((await t.wh.query<{ user_id: string; cluster: number }>('SELECT user_id, cluster FROM cluster_assignments WHERE workspace_id = {ws:String} AND model_id = {m:String}', { ws: WS, m: model })).map((r) => [r.user_id, Number(r.cluster)]));
+    new Map(
+      (
+        await t.wh.query<{ user_id: string; cluster: number }>(
+          'SELECT user_id, cluster FROM cluster_assignments WHERE workspace_id = {ws:String} AND model_id = {m:String}',
+          { ws: WS, m: model },
+        )
+      ).map((r) => [r.user_id, Number(r.cluster)]),
+    );
 
   it('picks k = 3 by silhouette and recovers the planted groups', async () => {
     const model = await fit({ features: ['frequency', 'monetary', 'click_rate', 'recency_days'], k_range: [2, 6], seed: 7 });
@@ -69,7 +76,10 @@ describe('k-means clusters', () => {
     assert.equal(new Set(majority.values()).size, 3);
     const spender = model.profiles.find((p: { cluster: number }) => p.cluster === majority.get('spender'));
     assert.match(spender.description, /high monetary/);
-    assert.deepEqual(model.sizes.reduce((a: number, b: number) => a + b, 0), 600);
+    assert.deepEqual(
+      model.sizes.reduce((a: number, b: number) => a + b, 0),
+      600,
+    );
   });
 
   it('is reproducible with a seed, and cluster rules select the assigned contacts', async () => {
@@ -78,9 +88,22 @@ describe('k-means clusters', () => {
     assert.deepEqual(a.centroids, b.centroids);
     assert.deepEqual([...(await assignments(a.model_id))].sort(), [...(await assignments(b.model_id))].sort());
     const assigned = await assignments(a.model_id);
-    const picked = (await previewRule(t.wh, WS, { cluster: { model: a.model_id, in: [0, 2] } }, { nowMs: Date.now(), timezone: 'UTC', sample: 1000 })).sample.map((r) => r.user_id).sort();
-    assert.deepEqual(picked, [...assigned].filter(([, c]) => c === 0 || c === 2).map(([u]) => u).sort());
-    const tooFew = await t.app.inject({ method: 'POST', url: '/v1/clusters', headers: bearer(await t.keyFor('marketer', 'clu_empty')), payload: { features: ['frequency'], k: 3 } });
+    const picked = (await previewRule(t.wh, WS, { cluster: { model: a.model_id, in: [0, 2] } }, { nowMs: Date.now(), timezone: 'UTC', sample: 1000 })).sample
+      .map((r) => r.user_id)
+      .sort();
+    assert.deepEqual(
+      picked,
+      [...assigned]
+        .filter(([, c]) => c === 0 || c === 2)
+        .map(([u]) => u)
+        .sort(),
+    );
+    const tooFew = await t.app.inject({
+      method: 'POST',
+      url: '/v1/clusters',
+      headers: bearer(await t.keyFor('marketer', 'clu_empty')),
+      payload: { features: ['frequency'], k: 3 },
+    });
     assert.equal(tooFew.statusCode, 400);
   });
 
@@ -96,7 +119,10 @@ describe('k-means clusters', () => {
     );
     assert.deepEqual([...(await assignments(reordered.model_id))].sort(), [...(await assignments(canonical.model_id))].sort());
     assert.deepEqual(reordered.sizes, canonical.sizes);
-    assert.ok(canonical.sizes.every((n: number) => n > 0), JSON.stringify(canonical.sizes));
+    assert.ok(
+      canonical.sizes.every((n: number) => n > 0),
+      JSON.stringify(canonical.sizes),
+    );
   });
 
   it('fits in a worker thread: the answer equals an in-process fit, and other requests are served meanwhile', async () => {
@@ -122,8 +148,11 @@ describe('k-means clusters', () => {
     // Through the API too: the fit request is in its worker when /healthz is asked, and answers after it.
     const marketer = { ...bearer(await t.keyFor('marketer', WS)), 'content-type': 'application/json' };
     const steps: string[] = [];
-    const fitRequest = fetch(`${address}/v1/clusters`, { method: 'POST', headers: marketer, body: JSON.stringify({ features: ['frequency', 'monetary', 'click_rate', 'recency_days'], k_range: [2, 11], seed: 7 }) })
-      .then(async (res) => (steps.push('fit'), { status: res.status, body: (await res.json()) as { k: number } }));
+    const fitRequest = fetch(`${address}/v1/clusters`, {
+      method: 'POST',
+      headers: marketer,
+      body: JSON.stringify({ features: ['frequency', 'monetary', 'click_rate', 'recency_days'], k_range: [2, 11], seed: 7 }),
+    }).then(async (res) => (steps.push('fit'), { status: res.status, body: (await res.json()) as { k: number } }));
     while (clusterFitsRunning() === 0) await new Promise((r) => setTimeout(r, 1));
     assert.equal((await fetch(`${address}/healthz`)).status, 200);
     steps.push('healthz');
@@ -139,7 +168,12 @@ describe('k-means clusters', () => {
     const strict = await buildApp({ config, warehouse: t.wh, logger: false });
     try {
       const post = async (lang: string) =>
-        strict.inject({ method: 'POST', url: '/v1/clusters', headers: { ...bearer(await t.keyFor('marketer', WS)), 'accept-language': lang }, payload: { features: ['frequency', 'monetary'], k_range: [2, 11] } });
+        strict.inject({
+          method: 'POST',
+          url: '/v1/clusters',
+          headers: { ...bearer(await t.keyFor('marketer', WS)), 'accept-language': lang },
+          payload: { features: ['frequency', 'monetary'], k_range: [2, 11] },
+        });
       const en = await post('en');
       assert.equal(en.statusCode, 422);
       assert.deepEqual(en.json(), {
@@ -163,7 +197,10 @@ describe('k-means clusters', () => {
       return res.json();
     };
     assert.deepEqual(await refused({ features: ['frequency'], k_range: [2, 12] }), {
-      statusCode: 400, code: 'VALIDATION_FAILED', message: 'body.k_range: at most 10 values of k per request', field: 'body.k_range',
+      statusCode: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'body.k_range: at most 10 values of k per request',
+      field: 'body.k_range',
     });
     assert.equal((await refused({ features: ['frequency'], k: 3, sample: 50_001 })).field, 'body.sample');
     assert.equal((await refused({ features: ['frequency'], k: 21 })).field, 'body.k');

@@ -25,7 +25,9 @@ function contactFile(): string {
   const lines = ['user_id,phone,name,city,consent,tags,tag:vip'];
   for (let i = 0; i < 60; i++) {
     const phone = BAD_PHONE.has(i) ? `12${i}` : `1390000${String(1000 + i)}`;
-    lines.push(`u${String(i % 55).padStart(3, '0')},${phone},名${i},${i % 2 ? '上海' : '杭州'},${optedOut(i) ? 'opted_out' : 'opted_in'},${tagsOf(i).join(';')},${i % 5 === 0 ? 'gold' : ''}`);
+    lines.push(
+      `u${String(i % 55).padStart(3, '0')},${phone},名${i},${i % 2 ? '上海' : '杭州'},${optedOut(i) ? 'opted_out' : 'opted_in'},${tagsOf(i).join(';')},${i % 5 === 0 ? 'gold' : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -62,7 +64,10 @@ async function importedState(wh: Warehouse, ws: string) {
 }
 
 async function jobsAndLeftovers(wh: Warehouse, ws: string) {
-  const [jobs] = await wh.query<{ statuses: string[] }>('SELECT groupArray(status) AS statuses FROM contact_import_jobs FINAL WHERE workspace_id = {ws:String}', { ws });
+  const [jobs] = await wh.query<{ statuses: string[] }>(
+    'SELECT groupArray(status) AS statuses FROM contact_import_jobs FINAL WHERE workspace_id = {ws:String}',
+    { ws },
+  );
   const [left] = await wh.query<{ rows: string; pending: string }>(
     'SELECT (SELECT count() FROM contact_import_rows WHERE workspace_id = {ws:String}) AS rows, (SELECT count() FROM contact_import_pending WHERE workspace_id = {ws:String}) AS pending',
     { ws },

@@ -40,7 +40,16 @@ interface Ev {
 /** The wall clock of `ms` in `tz`, to the second. */
 function wallClock(ms: number, tz: string) {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
       .formatToParts(ms)
       .map((p) => [p.type, Number(p.value)]),
   );
@@ -121,12 +130,22 @@ describe('per-contact daily rollups', () => {
       }
     }
     const admin = await t.keyFor('admin', WS);
-    const contacts = units.map((u) => ({ user_id: u, phone: u.startsWith('+') ? u : `13${String(800_000_000 + units.indexOf(u))}`, vip_level: 0, signup_at: newUsers.has(u) ? nowA - 5 * DAY : nowA - 400 * DAY }));
+    const contacts = units.map((u) => ({
+      user_id: u,
+      phone: u.startsWith('+') ? u : `13${String(800_000_000 + units.indexOf(u))}`,
+      vip_level: 0,
+      signup_at: newUsers.has(u) ? nowA - 5 * DAY : nowA - 400 * DAY,
+    }));
     const res = await t.app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(admin), payload: contacts });
     assert.ok(res.statusCode < 300, res.body);
     const bodies = events.map((e) => ({
-      event_id: e.event_id, type: e.type, ts: e.ts, ...(e.unit.startsWith('+') ? { phone: e.unit } : { user_id: e.unit }),
-      campaign_id: e.campaign_id, channel: e.channel, ...(e.status && { status: e.status }),
+      event_id: e.event_id,
+      type: e.type,
+      ts: e.ts,
+      ...(e.unit.startsWith('+') ? { phone: e.unit } : { user_id: e.unit }),
+      campaign_id: e.campaign_id,
+      channel: e.channel,
+      ...(e.status && { status: e.status }),
       ...(e.type === 'conversion' && { revenue: e.revenue, properties: e.category ? { category: e.category } : { note: 'x' } }),
     }));
     const sender = await t.keyFor('sender', WS);
@@ -142,11 +161,15 @@ describe('per-contact daily rollups', () => {
   /** A behaviour leaf evaluated from the generated events, as the README defines it. */
   function holds(leaf: EventLeaf, unit: string, now: number): boolean {
     const n = events.filter(
-      (e) => e.unit === unit && e.type === leaf.event && inWindow(e.ts, now, leaf.within_days) && (leaf.where ?? []).every((w) => {
-        const actual = w.prop === 'category' ? e.category : w.prop === 'revenue' ? e.revenue : String(e[w.prop as 'status' | 'campaign_id' | 'channel']);
-        if (w.op === 'gte') return Number(actual) >= Number(w.value);
-        return w.op === 'eq' ? actual === w.value : (w.value as string[]).includes(actual as string);
-      }),
+      (e) =>
+        e.unit === unit &&
+        e.type === leaf.event &&
+        inWindow(e.ts, now, leaf.within_days) &&
+        (leaf.where ?? []).every((w) => {
+          const actual = w.prop === 'category' ? e.category : w.prop === 'revenue' ? e.revenue : String(e[w.prop as 'status' | 'campaign_id' | 'channel']);
+          if (w.op === 'gte') return Number(actual) >= Number(w.value);
+          return w.op === 'eq' ? actual === w.value : (w.value as string[]).includes(actual as string);
+        }),
     ).length;
     const { op, value } = leaf.count ?? { op: 'gte', value: 1 };
     return { eq: n === value, neq: n !== value, gt: n > value, gte: n >= value, lt: n < value, lte: n <= value }[op];
@@ -157,8 +180,23 @@ describe('per-contact daily rollups', () => {
     { event: 'click', within_days: 7, count: { op: 'gte', value: 2 } },
     { event: 'send', where: [{ prop: 'status', op: 'eq', value: 'accepted' }], within_days: 7, count: { op: 'lt', value: 2 } },
     { event: 'conversion', where: [{ prop: 'category', op: 'eq', value: 'electronics' }], within_days: 30 },
-    { event: 'conversion', where: [{ prop: 'category', op: 'in', value: ['electronics', 'books'] }, { prop: 'campaign_id', op: 'eq', value: 'c1' }], within_days: 30, count: { op: 'eq', value: 1 } },
-    { event: 'delivery', where: [{ prop: 'channel', op: 'eq', value: 'card' }, { prop: 'status', op: 'in', value: ['delivered'] }], count: { op: 'gte', value: 2 } },
+    {
+      event: 'conversion',
+      where: [
+        { prop: 'category', op: 'in', value: ['electronics', 'books'] },
+        { prop: 'campaign_id', op: 'eq', value: 'c1' },
+      ],
+      within_days: 30,
+      count: { op: 'eq', value: 1 },
+    },
+    {
+      event: 'delivery',
+      where: [
+        { prop: 'channel', op: 'eq', value: 'card' },
+        { prop: 'status', op: 'in', value: ['delivered'] },
+      ],
+      count: { op: 'gte', value: 2 },
+    },
     { event: 'click', count: { op: 'eq', value: 0 } },
     { event: 'send', within_days: 30, count: { op: 'gte', value: 6 } },
   ];
@@ -198,7 +236,11 @@ describe('per-contact daily rollups', () => {
         for (const rule of [leaf, rawOnly(leaf)]) {
           const got = await previewRule(t.wh, WS, rule, { nowMs: now, timezone: 'Asia/Shanghai', sample: 1000 });
           assert.equal(got.count, expected.length, `${JSON.stringify(rule)} at ${new Date(now).toISOString()}`);
-          assert.deepEqual(got.sample.map((r) => r.user_id), expected, `${JSON.stringify(rule)} at ${new Date(now).toISOString()}`);
+          assert.deepEqual(
+            got.sample.map((r) => r.user_id),
+            expected,
+            `${JSON.stringify(rule)} at ${new Date(now).toISOString()}`,
+          );
         }
       }
     }
@@ -219,8 +261,16 @@ describe('per-contact daily rollups', () => {
   it('weekly frequency cap and 3-7-15 rule count accepted sends exactly, in every time zone', async () => {
     const segment = await saveSegment(t.wh, WS, { name: 'everyone', rule: { not: { tag: 'none' } } }, 'test');
     const members = async (version: number) =>
-      new Map((await t.wh.query<{ user_id: string; excluded: string }>('SELECT user_id, excluded FROM audience_members WHERE workspace_id = {ws:String} AND audience_id = {id:String} AND version = {v:UInt32}', { ws: WS, id: segment.id, v: version })).map((r) => [r.user_id, r.excluded]));
-    const accepted = (u: string, from: number, now: number) => events.filter((e) => e.unit === u && e.type === 'send' && e.status === 'accepted' && e.ts >= from && e.ts <= now).length;
+      new Map(
+        (
+          await t.wh.query<{ user_id: string; excluded: string }>(
+            'SELECT user_id, excluded FROM audience_members WHERE workspace_id = {ws:String} AND audience_id = {id:String} AND version = {v:UInt32}',
+            { ws: WS, id: segment.id, v: version },
+          )
+        ).map((r) => [r.user_id, r.excluded]),
+      );
+    const accepted = (u: string, from: number, now: number) =>
+      events.filter((e) => e.unit === u && e.type === 'send' && e.status === 'accepted' && e.ts >= from && e.ts <= now).length;
     for (const now of nows) {
       for (const tz of zones) {
         const start = weekStart(now, tz);
@@ -231,12 +281,23 @@ describe('per-contact daily rollups', () => {
           const cap = { per_week: k, vip_per_week: k, vip_min_level: 1 };
           const audience = await materializeAudience(t.wh, WS, segment, { frequency_cap: cap }, { nowMs: now, timezone: tz, changedBy: 'test' });
           const got = await members(audience.spec.version);
-          for (const u of units) assert.equal(got.get(u) === 'frequency_cap', expected.get(u)! >= k, `${u} in ${tz} at ${new Date(now).toISOString()} with cap ${k}: ${expected.get(u)} sends`);
+          for (const u of units)
+            assert.equal(
+              got.get(u) === 'frequency_cap',
+              expected.get(u)! >= k,
+              `${u} in ${tz} at ${new Date(now).toISOString()} with cap ${k}: ${expected.get(u)} sends`,
+            );
         }
       }
     }
     // Service messages in a new user's first 7 days: none to those with an accepted send in the last 7 days.
-    const audience = await materializeAudience(t.wh, WS, segment, { new_user_rule: true, message_kind: 'service' }, { nowMs: nowA, timezone: 'Asia/Shanghai', changedBy: 'test' });
+    const audience = await materializeAudience(
+      t.wh,
+      WS,
+      segment,
+      { new_user_rule: true, message_kind: 'service' },
+      { nowMs: nowA, timezone: 'Asia/Shanghai', changedBy: 'test' },
+    );
     const got = await members(audience.spec.version);
     const fresh = [...newUsers].map((u) => [u, accepted(u, nowA - 7 * DAY, nowA) >= 1] as const);
     assert.ok(fresh.some(([, sent]) => sent) && fresh.some(([, sent]) => !sent), 'test data must have new users with and without sends');
@@ -252,12 +313,25 @@ describe('per-contact daily rollups', () => {
           'SELECT user_id, recency_days, frequency, monetary FROM rfm_scores WHERE workspace_id = {ws:String} AND computed_at = {now:DateTime64(3)} AND window_days = {w:UInt32} ORDER BY user_id',
           { ws: WS, now: formatTs(now), w: windowDays },
         );
-        const expected = units.flatMap((u) => {
-          const mine = events.filter((e) => e.unit === u && e.type === 'conversion' && inWindow(e.ts, now, windowDays, true));
-          if (!mine.length) return [];
-          return [{ user_id: u, recency: (now - Math.max(...mine.map((e) => e.ts))) / DAY, frequency: mine.length, monetary: mine.reduce((s, e) => s + Math.round(e.revenue * 100), 0) / 100 }];
-        }).sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
-        assert.deepEqual(rows.map((r) => r.user_id), expected.map((e) => e.user_id), `window ${windowDays} at ${new Date(now).toISOString()}`);
+        const expected = units
+          .flatMap((u) => {
+            const mine = events.filter((e) => e.unit === u && e.type === 'conversion' && inWindow(e.ts, now, windowDays, true));
+            if (!mine.length) return [];
+            return [
+              {
+                user_id: u,
+                recency: (now - Math.max(...mine.map((e) => e.ts))) / DAY,
+                frequency: mine.length,
+                monetary: mine.reduce((s, e) => s + Math.round(e.revenue * 100), 0) / 100,
+              },
+            ];
+          })
+          .sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
+        assert.deepEqual(
+          rows.map((r) => r.user_id),
+          expected.map((e) => e.user_id),
+          `window ${windowDays} at ${new Date(now).toISOString()}`,
+        );
         rows.forEach((r, i) => {
           const e = expected[i]!;
           assert.ok(Math.abs(Number(r.recency_days) - e.recency) < 1e-9, `${r.user_id} recency ${r.recency_days} vs ${e.recency}`);
@@ -271,7 +345,14 @@ describe('per-contact daily rollups', () => {
   it('cluster features are exact over (now - window, now]', async () => {
     for (const now of nows) {
       for (const windowDays of [1, 7]) {
-        const rows = await t.wh.query<{ user_id: string; recency_days: number; frequency: number; monetary: number; click_rate: number; conversion_rate: number }>(sql('clusters/features'), { workspace: WS, now: formatTs(now), window: windowDays });
+        const rows = await t.wh.query<{
+          user_id: string;
+          recency_days: number;
+          frequency: number;
+          monetary: number;
+          click_rate: number;
+          conversion_rate: number;
+        }>(sql('clusters/features'), { workspace: WS, now: formatTs(now), window: windowDays });
         assert.equal(rows.length, units.length);
         for (const r of rows) {
           const mine = events.filter((e) => e.unit === r.user_id && inWindow(e.ts, now, windowDays, true));
@@ -293,7 +374,10 @@ describe('per-contact daily rollups', () => {
 
   it('hold every event once (a retried request is not counted twice), and a backfill rebuilds the same rows', async () => {
     const snapshot = (table: string) =>
-      t.wh.query(`SELECT type, day, unit, status, ${table === 'contact_daily_dims' ? 'campaign_id, template_id, channel, category, ' : ''}sum(events) AS n, sum(revenue) AS revenue, max(last_ts) AS last FROM ${table} WHERE workspace_id = {ws:String} GROUP BY ALL ORDER BY ALL`, { ws: WS });
+      t.wh.query(
+        `SELECT type, day, unit, status, ${table === 'contact_daily_dims' ? 'campaign_id, template_id, channel, category, ' : ''}sum(events) AS n, sum(revenue) AS revenue, max(last_ts) AS last FROM ${table} WHERE workspace_id = {ws:String} GROUP BY ALL ORDER BY ALL`,
+        { ws: WS },
+      );
     const [total] = await t.wh.query<{ n: string }>('SELECT sum(events) AS n FROM contact_daily WHERE workspace_id = {ws:String}', { ws: WS });
     assert.equal(Number(total!.n), events.length);
     const before = [await snapshot('contact_daily'), await snapshot('contact_daily_dims')];
@@ -310,13 +394,21 @@ describe('per-contact daily rollups', () => {
     const rule = { event: 'conversion', where: [{ prop: 'category', op: 'eq', value: 'electronics' }], within_days: 30 } as EventLeaf;
     const expectedAt = (now: number) => units.filter((u) => holds(rule, u, now)).sort();
     const before = expectedAt(Date.now());
-    const res = await fetch(`${address}/v1/segments/preview`, { method: 'POST', headers: { ...bearer(marketer), 'content-type': 'application/json' }, body: JSON.stringify({ rule, sample: 3 }) });
+    const res = await fetch(`${address}/v1/segments/preview`, {
+      method: 'POST',
+      headers: { ...bearer(marketer), 'content-type': 'application/json' },
+      body: JSON.stringify({ rule, sample: 3 }),
+    });
     const after = expectedAt(Date.now());
     assert.equal(res.status, 200);
     assert.deepEqual(before, after, 'an event crossed the window edge during the request: run again');
     const body = (await res.json()) as { count: number; sample: { user_id: string }[] };
     assert.deepEqual([body.count, body.sample.map((r: { user_id: string }) => r.user_id)], [before.length, before.slice(0, 3)]);
-    const bad = await fetch(`${address}/v1/segments/preview`, { method: 'POST', headers: { ...bearer(marketer), 'content-type': 'application/json' }, body: JSON.stringify({ rule: { ...rule, within_days: 0 } }) });
+    const bad = await fetch(`${address}/v1/segments/preview`, {
+      method: 'POST',
+      headers: { ...bearer(marketer), 'content-type': 'application/json' },
+      body: JSON.stringify({ rule: { ...rule, within_days: 0 } }),
+    });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { field: string }).field, 'body.rule.within_days');
   });
@@ -326,7 +418,10 @@ describe('migration 0012 on an installation that already has events', () => {
   it('fills the rollups with the stored events, and the views keep them up to date', async () => {
     const wh = await openWarehouse(testConfig('rollup_migration').warehouse);
     try {
-      await migrate(wh, listMigrations().filter((f) => f.version < '0012'));
+      await migrate(
+        wh,
+        listMigrations().filter((f) => f.version < '0012'),
+      );
       const row = (id: string, input: Record<string, unknown>) => {
         const r = validateEvent('w1', { event_id: id, ...input });
         if (!r.ok) throw new Error(r.error.message);
@@ -336,19 +431,32 @@ describe('migration 0012 on an installation that already has events', () => {
         row('a', { type: 'send', ts: '2026-03-01T10:00:00Z', user_id: 'u1' }),
         row('b', { type: 'send', ts: '2026-03-01T23:59:59.999Z', user_id: 'u1', status: 'rejected' }),
         row('c', { type: 'send', ts: '2026-03-01T12:00:00Z', user_id: 'u1' }),
-        row('d', { type: 'conversion', ts: '2026-03-02T00:00:00Z', phone: '+8613800000001', revenue: 12.5, campaign_id: 'c9', properties: { category: 'books' } }),
+        row('d', {
+          type: 'conversion',
+          ts: '2026-03-02T00:00:00Z',
+          phone: '+8613800000001',
+          revenue: 12.5,
+          campaign_id: 'c9',
+          properties: { category: 'books' },
+        }),
       ]);
       const applied = await migrate(wh);
       assert.ok(applied.includes('0012_contact_rollups'), applied.join());
       // Stored after the migration: counted by the views.
-      await storeEvents(wh, [row('e', { type: 'conversion', ts: '2026-03-02T08:00:00Z', phone: '+8613800000001', revenue: 1, campaign_id: 'c9', properties: { category: 'books' } })]);
-      const daily = await wh.query('SELECT toString(type) AS type, toString(day) AS day, unit, status, toUInt64(sum(events)) AS n, toFloat64(sum(revenue)) AS revenue, toString(max(last_ts)) AS last FROM contact_daily GROUP BY ALL ORDER BY ALL');
+      await storeEvents(wh, [
+        row('e', { type: 'conversion', ts: '2026-03-02T08:00:00Z', phone: '+8613800000001', revenue: 1, campaign_id: 'c9', properties: { category: 'books' } }),
+      ]);
+      const daily = await wh.query(
+        'SELECT toString(type) AS type, toString(day) AS day, unit, status, toUInt64(sum(events)) AS n, toFloat64(sum(revenue)) AS revenue, toString(max(last_ts)) AS last FROM contact_daily GROUP BY ALL ORDER BY ALL',
+      );
       assert.deepEqual(daily, [
         { type: 'conversion', day: '2026-03-02', unit: '+8613800000001', status: '', n: 2, revenue: 13.5, last: '2026-03-02 08:00:00.000' },
         { type: 'send', day: '2026-03-01', unit: 'u1', status: 'accepted', n: 2, revenue: 0, last: '2026-03-01 12:00:00.000' },
         { type: 'send', day: '2026-03-01', unit: 'u1', status: 'rejected', n: 1, revenue: 0, last: '2026-03-01 23:59:59.999' },
       ]);
-      const dims = await wh.query('SELECT unit, campaign_id, category, toUInt64(sum(events)) AS n FROM contact_daily_dims WHERE type = \'conversion\' GROUP BY ALL');
+      const dims = await wh.query(
+        "SELECT unit, campaign_id, category, toUInt64(sum(events)) AS n FROM contact_daily_dims WHERE type = 'conversion' GROUP BY ALL",
+      );
       assert.deepEqual(dims, [{ unit: '+8613800000001', campaign_id: 'c9', category: 'books', n: 2 }]);
     } finally {
       await dropTestDatabase(wh);

@@ -20,10 +20,19 @@ describe('contacts, tags and suppressions', () => {
     );
 
   it('creates, then merges updates over the stored profile (absent fields keep their value)', async () => {
-    const first = await post('/v1/contacts', [{ user_id: 'c1', phone: '13800000001', name: '王芳', city: '上海', vip_level: 1, attributes: { occupation: 'teacher' } }]);
+    const first = await post('/v1/contacts', [
+      { user_id: 'c1', phone: '13800000001', name: '王芳', city: '上海', vip_level: 1, attributes: { occupation: 'teacher' } },
+    ]);
     assert.deepEqual(first.json(), { created: 1, updated: 0, rejected: [] });
-    const second = await post('/v1/contacts', [{ user_id: 'c1', city: '杭州', attributes: { pets: 'cat' } }, { user_id: 'c2', phone: 'garbage' }]);
-    assert.deepEqual(second.json(), { created: 0, updated: 1, rejected: [{ index: 1, error: { field: 'phone', message: 'phone: is not a valid mobile number' } }] });
+    const second = await post('/v1/contacts', [
+      { user_id: 'c1', city: '杭州', attributes: { pets: 'cat' } },
+      { user_id: 'c2', phone: 'garbage' },
+    ]);
+    assert.deepEqual(second.json(), {
+      created: 0,
+      updated: 1,
+      rejected: [{ index: 1, error: { field: 'phone', message: 'phone: is not a valid mobile number' } }],
+    });
     const c1 = await contact('c1');
     assert.equal(c1.name, '王芳');
     assert.equal(c1.city, '杭州');
@@ -33,13 +42,19 @@ describe('contacts, tags and suppressions', () => {
     const bad = await post('/v1/contacts', [{ user_id: 'c3', birthday: '1990-13-45' }]);
     assert.equal(bad.statusCode, 400, 'a body with no usable contact is a bad request');
     assert.equal(bad.json().field, 'body[0].birthday');
-    const old = await post('/v1/contacts', [{ user_id: 'c4', birthday: '1960-05-01' }, { user_id: 'c5', birthday: '1850-01-01' }]);
+    const old = await post('/v1/contacts', [
+      { user_id: 'c4', birthday: '1960-05-01' },
+      { user_id: 'c5', birthday: '1850-01-01' },
+    ]);
     assert.equal(old.json().rejected[0].error.field, 'birthday');
     assert.equal((await contact('c4')).birthday, '1960-05-01', 'dates before 1970 are kept exactly');
   });
 
   it('refuses impossible times alone, and concurrent merges of one user lose no field', async () => {
-    const r = await post('/v1/contacts', [{ user_id: 'big', signup_at: 9e15 }, { user_id: 'fine', name: 'ok' }]);
+    const r = await post('/v1/contacts', [
+      { user_id: 'big', signup_at: 9e15 },
+      { user_id: 'fine', name: 'ok' },
+    ]);
     assert.equal(r.statusCode, 200);
     assert.equal(r.json().created, 1);
     assert.equal(r.json().rejected[0].error.field, 'signup_at');
@@ -55,7 +70,12 @@ describe('contacts, tags and suppressions', () => {
   it('a lifted suppression stays lifted against replays of older unsubscribes, not against new ones', async () => {
     const sender = await t.keyFor('sender');
     const send = (id: string, ts: number) =>
-      t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(sender), payload: [{ event_id: id, type: 'unsubscribe', ts, user_id: 'rs', phone: '13800000099' }] });
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: bearer(sender),
+        payload: [{ event_id: id, type: 'unsubscribe', ts, user_id: 'rs', phone: '13800000099' }],
+      });
     const live = async () => (await suppressions()).filter((s) => s.user_id === 'rs').length;
     await send('rs1', Date.now() - 3600_000);
     assert.equal(await live(), 1);
@@ -68,7 +88,12 @@ describe('contacts, tags and suppressions', () => {
   });
 
   it('assigns and removes tags; the newest change wins', async () => {
-    const r = await post('/v1/tags', { assignments: [{ user_id: 'c1', tag: 'interest', value: 'electronics' }, { user_id: 'c1', tag: 'vip' }] });
+    const r = await post('/v1/tags', {
+      assignments: [
+        { user_id: 'c1', tag: 'interest', value: 'electronics' },
+        { user_id: 'c1', tag: 'vip' },
+      ],
+    });
     assert.deepEqual(r.json(), { assigned: 2, removed: 0 });
     await post('/v1/tags', { removals: [{ user_id: 'c1', tag: 'vip' }] });
     const tags = (await contact('c1')).tags.map((x: { tag: string; value: string }) => `${x.tag}=${x.value}`);
@@ -97,16 +122,22 @@ describe('contacts, tags and suppressions', () => {
       ],
     });
     await post('/v1/contacts', [{ user_id: 'x5', phone: '13800000015', consent: 'opted_out' }]);
-    assert.deepEqual((await suppressions()).filter((s) => s.user_id.startsWith('x')), [
-      { reason: 'unsubscribe', phone: '+8613800000011', user_id: 'x1', source: 'event' },
-      { reason: 'unsubscribe', phone: '+8613800000012', user_id: 'x2', source: 'event' },
-      { reason: 'complaint', phone: '+8613800000014', user_id: 'x4', source: 'event' },
-      { reason: 'unsubscribe', phone: '+8613800000015', user_id: 'x5', source: 'contact' },
-    ]);
+    assert.deepEqual(
+      (await suppressions()).filter((s) => s.user_id.startsWith('x')),
+      [
+        { reason: 'unsubscribe', phone: '+8613800000011', user_id: 'x1', source: 'event' },
+        { reason: 'unsubscribe', phone: '+8613800000012', user_id: 'x2', source: 'event' },
+        { reason: 'complaint', phone: '+8613800000014', user_id: 'x4', source: 'event' },
+        { reason: 'unsubscribe', phone: '+8613800000015', user_id: 'x5', source: 'contact' },
+      ],
+    );
   });
 
   it('pages contacts with an opaque cursor, without gaps or repeats', async () => {
-    await post('/v1/contacts', Array.from({ length: 7 }, (_, i) => ({ user_id: `p${i}` })));
+    await post(
+      '/v1/contacts',
+      Array.from({ length: 7 }, (_, i) => ({ user_id: `p${i}` })),
+    );
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -116,7 +147,9 @@ describe('contacts, tags and suppressions', () => {
       seen.push(...page.contacts.map((c: { user_id: string }) => c.user_id));
       cursor = page.next_cursor;
     } while (cursor);
-    const expected = (await t.wh.query<{ user_id: string }>("SELECT DISTINCT user_id FROM contacts WHERE workspace_id = 'ws_a' ORDER BY user_id")).map((r) => r.user_id);
+    const expected = (await t.wh.query<{ user_id: string }>("SELECT DISTINCT user_id FROM contacts WHERE workspace_id = 'ws_a' ORDER BY user_id")).map(
+      (r) => r.user_id,
+    );
     assert.deepEqual(seen, expected);
   });
 });

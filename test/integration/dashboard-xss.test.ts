@@ -75,7 +75,11 @@ describe('dashboard against hostile text, with security headers', () => {
   let analystKey: string;
 
   const post = async (key: string, url: string, body: unknown, expected: number) => {
-    const res = await fetch(`${address}${url}`, { method: 'POST', headers: { ...bearer(key), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${address}${url}`, {
+      method: 'POST',
+      headers: { ...bearer(key), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     assert.equal(res.status, expected, `${url}: ${text}`);
     return JSON.parse(text);
@@ -90,10 +94,32 @@ describe('dashboard against hostile text, with security headers', () => {
 
     // Everything goes in through the API, as an attacker holding an ordinary key would do it.
     await post(marketer, '/v1/segments', { name: HOSTILE.segment, rule: { tag: 'interest', value: 'x' } }, 201);
-    await post(marketer, '/v1/experiments', { name: HOSTILE.experiment, variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] }, 201);
-    await post(analystKey, '/v1/alert-rules', {
-      name: HOSTILE.alertRule, metric: 'delivery_rate', kind: 'threshold', interval: 'hour', breakdown: 'campaign_id', threshold: { below: 0.9 }, min_volume: 10,
-    }, 201);
+    await post(
+      marketer,
+      '/v1/experiments',
+      {
+        name: HOSTILE.experiment,
+        variants: [
+          { key: 'a', weight: 1 },
+          { key: 'b', weight: 1 },
+        ],
+      },
+      201,
+    );
+    await post(
+      analystKey,
+      '/v1/alert-rules',
+      {
+        name: HOSTILE.alertRule,
+        metric: 'delivery_rate',
+        kind: 'threshold',
+        interval: 'hour',
+        breakdown: 'campaign_id',
+        threshold: { below: 0.9 },
+        min_volume: 10,
+      },
+      201,
+    );
     // 120 sends and 40 receipts in one complete hour: delivery 33 %, so both the default per-carrier rule
     // and the per-campaign rule above fire, with the hostile carrier and campaign as breakdown values.
     const hour = Math.floor(Date.now() / 3600_000) * 3600_000 - 3 * 3600_000;
@@ -134,7 +160,10 @@ describe('dashboard against hostile text, with security headers', () => {
     // The delivery chart's legend and tooltip carry the carrier's name: hover over its one point. The
     // tooltip is drawn on the canvas (more ink), not written into the page as HTML.
     const inkBefore = await seriesInk(page);
-    const [x, y] = (await page.evaluate(`echarts.getInstanceByDom(document.getElementById('series')).convertToPixel({ seriesIndex: 0 }, [0, 40 / 120])`)) as [number, number];
+    const [x, y] = (await page.evaluate(`echarts.getInstanceByDom(document.getElementById('series')).convertToPixel({ seriesIndex: 0 }, [0, 40 / 120])`)) as [
+      number,
+      number,
+    ];
     const box = (await page.locator('#series').boundingBox())!;
     await page.mouse.move(box.x + x, box.y + y);
     await page.waitForTimeout(500);
@@ -184,7 +213,13 @@ describe('dashboard against hostile text, with security headers', () => {
     for (const [name, res] of Object.entries(responses)) {
       assert.equal(res.status, expected[name as keyof typeof expected], name);
       const csp = res.headers.get('content-security-policy') ?? '';
-      const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([k, ...v]) => [k, v.join(' ')]));
+      const directives = new Map(
+        csp
+          .split(';')
+          .map((d) => d.trim().split(/\s+/))
+          .filter((d) => d[0])
+          .map(([k, ...v]) => [k, v.join(' ')]),
+      );
       assert.equal(directives.get('default-src'), "'none'", `${name}: ${csp}`);
       assert.equal(directives.get('script-src'), "'self'", name);
       assert.equal(directives.get('script-src-attr'), "'none'", name);

@@ -40,7 +40,8 @@ describe('demo data', () => {
     }
     const badHours = [...byHour].filter(([, list]) => list.length >= 20 && deliveryRate(list, () => true) < 0.7);
     assert.ok(badHours.length >= 1, 'some hour of Telecom deliveries collapses');
-    const normal = (carrier: string) => deliveryRate(events, (e) => e.carrier === carrier && !badHours.some(([h]) => Math.floor((e.ts as number) / 3600_000) === h));
+    const normal = (carrier: string) =>
+      deliveryRate(events, (e) => e.carrier === carrier && !badHours.some(([h]) => Math.floor((e.ts as number) / 3600_000) === h));
     assert.ok(normal('China Mobile') > normal('China Unicom') && normal('China Unicom') > normal('China Telecom'));
     assert.ok(normal('China Telecom') > 0.9);
   });
@@ -55,7 +56,11 @@ describe('demo data', () => {
        FROM events WHERE workspace_id = 'demo_ws' AND type = 'delivery' GROUP BY carrier ORDER BY carrier`,
     );
     for (const r of rows) {
-      assert.equal(Number(r.delivered) / Number(r.deliveries), deliveryRate(events, (e) => e.carrier === r.carrier), r.carrier);
+      assert.equal(
+        Number(r.delivered) / Number(r.deliveries),
+        deliveryRate(events, (e) => e.carrier === r.carrier),
+        r.carrier,
+      );
     }
     // loading twice adds nothing: every event id is already stored
     await seedDemo(wh, 'demo_ws', opts);
@@ -69,7 +74,10 @@ describe('demo data', () => {
        FROM events WHERE workspace_id = 'demo_ws' AND experiment_id = {exp:String} GROUP BY variant ORDER BY variant`,
       { exp: DEMO_EXPERIMENT.id },
     );
-    assert.deepEqual(rates.map((r) => r.variant), DEMO_EXPERIMENT.variants.map((v) => v.key));
+    assert.deepEqual(
+      rates.map((r) => r.variant),
+      DEMO_EXPERIMENT.variants.map((v) => v.key),
+    );
     for (const r of rates) {
       const inJs = events.filter((e) => e.experiment_id === DEMO_EXPERIMENT.id && e.variant === r.variant);
       assert.equal(Number(r.clicks), inJs.filter((e) => e.type === 'click').length);

@@ -6,11 +6,27 @@ import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse } from '../helpers/warehouse.ts';
 
 const columnsOf = (wh: Warehouse, table: string) =>
-  wh.query<{ name: string; type: string }>('SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY position', { table });
+  wh.query<{ name: string; type: string }>(
+    'SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {table:String} ORDER BY position',
+    { table },
+  );
 
 const fullEvent = {
-  event_id: 'e1', type: 'conversion', ts: '2026-11-20T12:00:00+08:00', user_id: 'u1', phone: '13812345678', campaign_id: 'c', template_id: 't',
-  message_id: 'm', channel: '106', carrier: 'China Mobile', region: '广东', error_code: '', revenue: 12.5, experiment_id: 'x', variant: 'b',
+  event_id: 'e1',
+  type: 'conversion',
+  ts: '2026-11-20T12:00:00+08:00',
+  user_id: 'u1',
+  phone: '13812345678',
+  campaign_id: 'c',
+  template_id: 't',
+  message_id: 'm',
+  channel: '106',
+  carrier: 'China Mobile',
+  region: '广东',
+  error_code: '',
+  revenue: 12.5,
+  experiment_id: 'x',
+  variant: 'b',
   properties: { category: 'electronics', n: 2, ok: true },
 };
 
@@ -52,6 +68,11 @@ describe('one source of truth for the event shape', () => {
     const [stored] = await wh.query<{ ts: string; phone: string; revenue: number; properties: Record<string, string> }>(
       "SELECT ts, phone, revenue, properties FROM events WHERE event_id = 'e1'",
     );
-    assert.deepEqual(stored, { ts: '2026-11-20 04:00:00.000', phone: '+8613812345678', revenue: 12.5, properties: { category: 'electronics', n: '2', ok: 'true' } });
+    assert.deepEqual(stored, {
+      ts: '2026-11-20 04:00:00.000',
+      phone: '+8613812345678',
+      revenue: 12.5,
+      properties: { category: 'electronics', n: '2', ok: 'true' },
+    });
   });
 });

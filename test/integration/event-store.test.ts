@@ -23,7 +23,9 @@ function row(id: string, type: string, ts: string, extra: Record<string, unknown
 }
 
 async function stored(wh: Warehouse, ws = WS): Promise<Array<{ id: string; type: string; ts: string }>> {
-  return wh.query('SELECT event_id AS id, toString(type) AS type, toString(ts) AS ts FROM events WHERE workspace_id = {ws:String} ORDER BY id, type, ts', { ws });
+  return wh.query('SELECT event_id AS id, toString(type) AS type, toString(ts) AS ts FROM events WHERE workspace_id = {ws:String} ORDER BY id, type, ts', {
+    ws,
+  });
 }
 
 describe('event store: deduplicated on write', () => {
@@ -69,11 +71,19 @@ describe('event store: deduplicated on write', () => {
   });
 
   it('concurrent writers of overlapping batches store each event once', async () => {
-    const all = Array.from({ length: 300 }, (_, i) => row(`e${i}`, i % 2 ? 'click' : 'send', `2026-03-${String(10 + (i % 5)).padStart(2, '0')}T0${i % 10}:00:00Z`));
+    const all = Array.from({ length: 300 }, (_, i) =>
+      row(`e${i}`, i % 2 ? 'click' : 'send', `2026-03-${String(10 + (i % 5)).padStart(2, '0')}T0${i % 10}:00:00Z`),
+    );
     const batches = [all.slice(0, 200), all.slice(100, 300), all.slice(50, 250), all, all.slice(0, 10)];
     const results = await Promise.all(batches.map((b) => storeEvents(wh, b)));
-    assert.equal(results.reduce((n, r) => n + r.stored, 0), 300);
-    const [r] = await wh.query<{ n: string; ids: string }>("SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE workspace_id = {ws:String} AND startsWith(event_id, 'e')", { ws: WS });
+    assert.equal(
+      results.reduce((n, r) => n + r.stored, 0),
+      300,
+    );
+    const [r] = await wh.query<{ n: string; ids: string }>(
+      "SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE workspace_id = {ws:String} AND startsWith(event_id, 'e')",
+      { ws: WS },
+    );
     assert.deepEqual([Number(r!.n), Number(r!.ids)], [300, 300]);
   });
 
@@ -107,7 +117,14 @@ describe('migration 0011: data written by the old layout', () => {
       { workspace_id: 'w1', event_id: 'x1', type: 'send', ts: '2026-02-01 10:00:00.000', user_id: 'u1', ingested_at: '2026-02-01 10:00:01.000' },
       { workspace_id: 'w1', event_id: 'x1', type: 'send', ts: '2026-02-01 10:00:00.000', user_id: 'u1-newer', ingested_at: '2026-02-01 10:05:00.000' },
       { workspace_id: 'w1', event_id: 'x2', type: 'click', ts: '2026-03-03 12:00:00.000', user_id: 'u2', ingested_at: '2026-03-03 12:00:01.000' },
-      { workspace_id: 'w2', event_id: 'x1', type: 'unsubscribe', ts: '2026-03-04 12:00:00.000', phone: '+8613800000001', ingested_at: '2026-03-04 12:00:01.000' },
+      {
+        workspace_id: 'w2',
+        event_id: 'x1',
+        type: 'unsubscribe',
+        ts: '2026-03-04 12:00:00.000',
+        phone: '+8613800000001',
+        ingested_at: '2026-03-04 12:00:01.000',
+      },
     ];
     await wh.insert('events', events.slice(0, 1));
     await wh.insert('events', events.slice(1));
@@ -115,7 +132,9 @@ describe('migration 0011: data written by the old layout', () => {
   }
 
   async function assertMoved(wh: Warehouse): Promise<void> {
-    const [table] = await wh.query<{ sorting_key: string; partition_key: string }>("SELECT sorting_key, partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'events'");
+    const [table] = await wh.query<{ sorting_key: string; partition_key: string }>(
+      "SELECT sorting_key, partition_key FROM system.tables WHERE database = currentDatabase() AND name = 'events'",
+    );
     assert.deepEqual(table, { sorting_key: 'workspace_id, toDate(ts), type, event_id', partition_key: 'toYYYYMM(ts)' });
     const legacy = await wh.query("SELECT name FROM system.tables WHERE database = currentDatabase() AND name LIKE 'events_legacy%'");
     assert.deepEqual(legacy, []);
@@ -129,8 +148,11 @@ describe('migration 0011: data written by the old layout', () => {
     assert.deepEqual(await storeEvents(wh, [row('x2', 'click', '2026-03-03T12:00:00Z', { user_id: 'u2' }, 'w1')]), { stored: 0, duplicates: 1 });
     // The suppression view reads the new table: an unsubscribe stored now suppresses its number.
     await storeEvents(wh, [row('x9', 'unsubscribe', '2026-03-09T00:00:00Z', { phone: '+8613800000009', user_id: '' }, 'w1')]);
-    const phones = await wh.query<{ phone: string }>("SELECT phone FROM suppressions FINAL WHERE is_deleted = 0 ORDER BY phone");
-    assert.deepEqual(phones.map((p) => p.phone), ['+8613800000001', '+8613800000009']);
+    const phones = await wh.query<{ phone: string }>('SELECT phone FROM suppressions FINAL WHERE is_deleted = 0 ORDER BY phone');
+    assert.deepEqual(
+      phones.map((p) => p.phone),
+      ['+8613800000001', '+8613800000009'],
+    );
   }
 
   it('moves every event once (the newest copy) into the new layout and keeps the views working', async () => {
@@ -151,10 +173,15 @@ describe('migration 0011: data written by the old layout', () => {
       await migrated.close();
       // Crash after the copy started: the new table has a partial copy, events_legacy still exists.
       const file = listMigrations().find((f) => f.version === '0011')!;
-      const crashing = { '0011': { before: (await import('../../warehouse/migration-steps.ts')).MIGRATION_STEPS['0011']!.before, after: async (w: Warehouse) => {
-        await w.insert('events', [{ workspace_id: 'w1', event_id: 'x1', type: 'send', ts: '2026-02-01 10:00:00.000' }]);
-        throw new Error('crash');
-      } } };
+      const crashing = {
+        '0011': {
+          before: (await import('../../warehouse/migration-steps.ts')).MIGRATION_STEPS['0011']!.before,
+          after: async (w: Warehouse) => {
+            await w.insert('events', [{ workspace_id: 'w1', event_id: 'x1', type: 'send', ts: '2026-02-01 10:00:00.000' }]);
+            throw new Error('crash');
+          },
+        },
+      };
       await assert.rejects(migrate(wh, [...OLD, file], crashing), /crash/);
       await migrate(wh);
       await assertMoved(wh);

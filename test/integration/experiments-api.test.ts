@@ -46,7 +46,8 @@ describe('experiments API', () => {
   });
   after(() => t.close());
 
-  const call = (method: 'GET' | 'POST', url: string, payload?: object, key = marketer) => t.app.inject({ method, url, headers: bearer(key), ...(payload && { payload }) });
+  const call = (method: 'GET' | 'POST', url: string, payload?: object, key = marketer) =>
+    t.app.inject({ method, url, headers: bearer(key), ...(payload && { payload }) });
 
   it('validates definitions, naming the field', async () => {
     const bad = async (payload: object, field: string) => {
@@ -55,21 +56,81 @@ describe('experiments API', () => {
       assert.equal(res.json().field, field);
     };
     await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }] }, 'body.variants');
-    await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }, { key: 'a', weight: 2 }] }, 'body.variants');
-    await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 0 }] }, 'body.variants.1.weight');
-    await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], holdout: 1 }, 'body.holdout');
-    await bad({ name: 'x', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], metrics: ['opens'] }, 'body.metrics.0');
+    await bad(
+      {
+        name: 'x',
+        variants: [
+          { key: 'a', weight: 1 },
+          { key: 'a', weight: 2 },
+        ],
+      },
+      'body.variants',
+    );
+    await bad(
+      {
+        name: 'x',
+        variants: [
+          { key: 'a', weight: 1 },
+          { key: 'b', weight: 0 },
+        ],
+      },
+      'body.variants.1.weight',
+    );
+    await bad(
+      {
+        name: 'x',
+        variants: [
+          { key: 'a', weight: 1 },
+          { key: 'b', weight: 1 },
+        ],
+        holdout: 1,
+      },
+      'body.holdout',
+    );
+    await bad(
+      {
+        name: 'x',
+        variants: [
+          { key: 'a', weight: 1 },
+          { key: 'b', weight: 1 },
+        ],
+        metrics: ['opens'],
+      },
+      'body.metrics.0',
+    );
   });
 
   it('runs a lifecycle, assigns deterministically, and hides other workspaces', async () => {
-    const created = await call('POST', '/v1/experiments', { id: 'exp_copy', name: 'Copy test', variants: [{ key: 'plain', weight: 1 }, { key: 'emoji', weight: 1 }], holdout: 0.1 });
+    const created = await call('POST', '/v1/experiments', {
+      id: 'exp_copy',
+      name: 'Copy test',
+      variants: [
+        { key: 'plain', weight: 1 },
+        { key: 'emoji', weight: 1 },
+      ],
+      holdout: 0.1,
+    });
     assert.equal(created.statusCode, 201);
     assert.equal(created.json().spec.salt, 'exp_copy');
     assert.equal((await call('POST', '/v1/experiments/exp_copy/start')).json().spec.status, 'running');
     assert.equal((await call('POST', '/v1/experiments/exp_copy/start')).statusCode, 400, 'already running');
-    const again = await call('POST', '/v1/experiments', { id: 'exp_copy', name: 'Changed', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] });
+    const again = await call('POST', '/v1/experiments', {
+      id: 'exp_copy',
+      name: 'Changed',
+      variants: [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 1 },
+      ],
+    });
     assert.equal(again.statusCode, 400, 'a running experiment keeps its allocation');
-    const plan = { salt: 'exp_copy', holdout: 0.1, variants: [{ key: 'plain', weight: 1 }, { key: 'emoji', weight: 1 }] };
+    const plan = {
+      salt: 'exp_copy',
+      holdout: 0.1,
+      variants: [
+        { key: 'plain', weight: 1 },
+        { key: 'emoji', weight: 1 },
+      ],
+    };
     for (const user of ['u1', 'u2', '用户3', '13812345678']) {
       const res = await call('GET', `/v1/experiments/exp_copy/assignment?user_id=${encodeURIComponent(user)}`, undefined, await t.keyFor('sender', 'ab'));
       assert.deepEqual(res.json(), { experiment_id: 'exp_copy', user_id: user, variant: assignVariant(plan, user) });
@@ -101,7 +162,10 @@ describe('experiments API', () => {
     assert.match(body.verdict, /^question (beats|looks better)/);
 
     const revenue = (await call('GET', `/v1/experiments/${DEMO_EXPERIMENT.id}/results?metric=revenue`, undefined, analyst)).json();
-    const welch = welchTest(summarize(independentCounts(events, 'conversion').get('control')!.revenues), summarize(independentCounts(events, 'conversion').get('question')!.revenues));
+    const welch = welchTest(
+      summarize(independentCounts(events, 'conversion').get('control')!.revenues),
+      summarize(independentCounts(events, 'conversion').get('question')!.revenues),
+    );
     assert.ok(Math.abs(revenue.variants[1].p_value - welch.pValue) < 1e-9, `${revenue.variants[1].p_value} vs ${welch.pValue}`);
     assert.ok(Math.abs(revenue.variants[1].ci_low - welch.ciLow) < 1e-6);
   });
@@ -109,9 +173,32 @@ describe('experiments API', () => {
   it('does not call an A/A split significant, and flags a sample ratio mismatch', async () => {
     const rnd = seededRandom(7);
     const sender = await t.keyFor('sender', 'ab');
-    await call('POST', '/v1/experiments', { id: 'exp_aa', name: 'A/A', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], metrics: ['click'] });
-    await call('POST', '/v1/experiments', { id: 'exp_srm', name: 'SRM', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }], metrics: ['click'] });
-    const plan = { salt: 'exp_aa', holdout: 0, variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] };
+    await call('POST', '/v1/experiments', {
+      id: 'exp_aa',
+      name: 'A/A',
+      variants: [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 1 },
+      ],
+      metrics: ['click'],
+    });
+    await call('POST', '/v1/experiments', {
+      id: 'exp_srm',
+      name: 'SRM',
+      variants: [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 1 },
+      ],
+      metrics: ['click'],
+    });
+    const plan = {
+      salt: 'exp_aa',
+      holdout: 0,
+      variants: [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 1 },
+      ],
+    };
     const start = Date.parse('2026-11-10T02:00:00Z');
     const events: object[] = [];
     for (let i = 0; i < 10_000; i++) {
@@ -142,7 +229,11 @@ describe('experiments API', () => {
     const seg = (await call('POST', '/v1/segments', { name: 'all', rule: { attr: 'phone', op: 'exists' } }, admin)).json();
     const materialized = (await call('POST', `/v1/segments/${seg.id}/materialize`, {}, admin)).json();
     assert.equal(materialized.size, 3000);
-    const variants = [{ key: 'control', weight: 1 }, { key: 'b', weight: 1 }, { key: 'c', weight: 2 }];
+    const variants = [
+      { key: 'control', weight: 1 },
+      { key: 'b', weight: 1 },
+      { key: 'c', weight: 2 },
+    ];
     await call('POST', '/v1/experiments', { id: 'exp_alloc', name: 'Allocation', variants, holdout: 0.1, salt: 'alloc-salt' }, admin);
     assert.equal((await call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: seg.id }, admin)).statusCode, 400, 'a draft is not allocated');
     await call('POST', '/v1/experiments/exp_alloc/start', undefined, admin);
@@ -155,13 +246,26 @@ describe('experiments API', () => {
     assert.equal(body.exposures, 3000 - expected.holdout!.length);
     for (const key of ['control', 'b', 'c']) {
       const page = await call('GET', `/v1/audiences/exp_alloc.${key}/export?fields=user_id&limit=100000`, undefined, sender);
-      assert.deepEqual(page.body.trim().split('\n').map((l) => JSON.parse(l).user_id).sort(), expected[key]!.sort(), key);
+      assert.deepEqual(
+        page.body
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).user_id)
+          .sort(),
+        expected[key]!.sort(),
+        key,
+      );
     }
     await call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: seg.id }, admin);
-    const [exposures] = await t.wh.query<{ n: string }>("SELECT count() AS n FROM events WHERE workspace_id = 'ab_alloc' AND type = 'exposure' AND experiment_id = 'exp_alloc'");
+    const [exposures] = await t.wh.query<{ n: string }>(
+      "SELECT count() AS n FROM events WHERE workspace_id = 'ab_alloc' AND type = 'exposure' AND experiment_id = 'exp_alloc'",
+    );
     assert.equal(Number(exposures!.n), 3000 - expected.holdout!.length, 'allocating again records nobody twice');
     const results = (await call('GET', '/v1/experiments/exp_alloc/results?metric=click', undefined, admin)).json();
-    assert.deepEqual(results.variants.map((v: { n: number }) => v.n), [expected.control!.length, expected.b!.length, expected.c!.length]);
+    assert.deepEqual(
+      results.variants.map((v: { n: number }) => v.n),
+      [expected.control!.length, expected.b!.length, expected.c!.length],
+    );
     assert.equal(results.srm_detected, false);
     assert.equal((await call('POST', '/v1/experiments/exp_alloc/allocate', { audience_id: 'nope' }, admin)).statusCode, 404);
 
@@ -171,7 +275,15 @@ describe('experiments API', () => {
     assert.equal(new Set(versions).size, 3, `distinct versions: ${versions}`);
     for (const version of versions) {
       const page = await call('GET', `/v1/audiences/exp_alloc.b/export?fields=user_id&limit=100000&version=${version}`, undefined, sender);
-      assert.deepEqual(page.body.trim().split('\n').map((l) => JSON.parse(l).user_id).sort(), expected.b!.sort(), `version ${version}`);
+      assert.deepEqual(
+        page.body
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).user_id)
+          .sort(),
+        expected.b!.sort(),
+        `version ${version}`,
+      );
     }
   });
 

@@ -20,12 +20,23 @@ const STEPS = ['send', 'click', 'conversion'];
 // u5 c1: send before `from`, click +1h                       → no step 1 in range: not counted
 // u6 c2: send +23h, click at to+2h, conversion at to+30h     → level 2, gap 10800 s (the conversion is past the window)
 const EVENTS = [
-  ['u1', 'c1', 'send', 1 * H], ['u1', 'c1', 'click', 1.5 * H], ['u1', 'c1', 'send', 2 * H], ['u1', 'c1', 'conversion', 3 * H],
-  ['u2', 'c1', 'click', 0.5 * H], ['u2', 'c1', 'send', 1 * H], ['u2', 'c1', 'click', 4 * H],
-  ['u3', 'c2', 'send', 1 * H], ['u3', 'c2', 'click', 1 * H + 600_000], ['u3', 'c2', 'conversion', 1 * H + 1_200_000],
-  ['u4', 'c1', 'send', 5 * H], ['u4', 'c2', 'click', 6 * H],
-  ['u5', 'c1', 'send', -1 * H], ['u5', 'c1', 'click', 1 * H],
-  ['u6', 'c2', 'send', 23 * H], ['u6', 'c2', 'click', 26 * H], ['u6', 'c2', 'conversion', 54 * H],
+  ['u1', 'c1', 'send', 1 * H],
+  ['u1', 'c1', 'click', 1.5 * H],
+  ['u1', 'c1', 'send', 2 * H],
+  ['u1', 'c1', 'conversion', 3 * H],
+  ['u2', 'c1', 'click', 0.5 * H],
+  ['u2', 'c1', 'send', 1 * H],
+  ['u2', 'c1', 'click', 4 * H],
+  ['u3', 'c2', 'send', 1 * H],
+  ['u3', 'c2', 'click', 1 * H + 600_000],
+  ['u3', 'c2', 'conversion', 1 * H + 1_200_000],
+  ['u4', 'c1', 'send', 5 * H],
+  ['u4', 'c2', 'click', 6 * H],
+  ['u5', 'c1', 'send', -1 * H],
+  ['u5', 'c1', 'click', 1 * H],
+  ['u6', 'c2', 'send', 23 * H],
+  ['u6', 'c2', 'click', 26 * H],
+  ['u6', 'c2', 'conversion', 54 * H],
 ] as const;
 
 interface StepAnswer {
@@ -57,9 +68,21 @@ describe('funnels: hand-computed medians, breakdowns in one pass, workspace isol
 
   before(async () => {
     t = await startTestApp('funnels');
-    await postEvents(t, await t.keyFor('sender', 'fu'), EVENTS.map((e, i) => toEvent(e, i, 'f')));
+    await postEvents(
+      t,
+      await t.keyFor('sender', 'fu'),
+      EVENTS.map((e, i) => toEvent(e, i, 'f')),
+    );
     // The same users in another workspace, with a chain u5 lacks here: it must not leak into 'fu'.
-    await postEvents(t, await t.keyFor('sender', 'fu_other'), [['u5', 'c1', 'send', 2 * H], ['u5', 'c1', 'click', 3 * H], ['u5', 'c1', 'conversion', 4 * H]].map((e, i) => toEvent(e as [string, string, string, number], i, 'o')));
+    await postEvents(
+      t,
+      await t.keyFor('sender', 'fu_other'),
+      [
+        ['u5', 'c1', 'send', 2 * H],
+        ['u5', 'c1', 'click', 3 * H],
+        ['u5', 'c1', 'conversion', 4 * H],
+      ].map((e, i) => toEvent(e as [string, string, string, number], i, 'o')),
+    );
     analyst = await t.keyFor('analyst', 'fu');
     url = await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
@@ -80,28 +103,58 @@ describe('funnels: hand-computed medians, breakdowns in one pass, workspace isol
     assert.equal(status, 200);
     // Step 2 gaps 600, 1800, 3600, 10800, 10800 → 3600; step 3 gaps 600, 5400 → 5400 (ClickHouse's exact
     // median of an even count is the upper middle value, as it was before).
-    assert.deepEqual(brief(body.steps), [[5, null], [5, 3600], [2, 5400]]);
+    assert.deepEqual(brief(body.steps), [
+      [5, null],
+      [5, 3600],
+      [2, 5400],
+    ]);
     assert.equal(body.steps[2]!.conversion_from_previous, 2 / 5);
   });
 
   it('a breakdown: each group is its own funnel, the overall row is the unbroken funnel (u4 counts once, though split over groups)', async () => {
     const { status, body } = await post({ breakdown: 'campaign_id' });
     assert.equal(status, 200);
-    assert.deepEqual(brief(body.steps), [[5, null], [5, 3600], [2, 5400]]);
+    assert.deepEqual(brief(body.steps), [
+      [5, null],
+      [5, 3600],
+      [2, 5400],
+    ]);
     assert.deepEqual(
       body.breakdowns!.map((b) => [b.value, brief(b.steps)]),
       [
-        ['c1', [[3, null], [2, 10800], [1, 5400]]],
-        ['c2', [[2, null], [2, 10800], [1, 600]]],
+        [
+          'c1',
+          [
+            [3, null],
+            [2, 10800],
+            [1, 5400],
+          ],
+        ],
+        [
+          'c2',
+          [
+            [2, null],
+            [2, 10800],
+            [1, 600],
+          ],
+        ],
       ],
     );
   });
 
   it('another workspace sees only its own events; an empty funnel has zero counts and no medians', async () => {
     const other = await post({}, await t.keyFor('analyst', 'fu_other'));
-    assert.deepEqual(brief(other.body.steps), [[1, null], [1, 3600], [1, 3600]]);
+    assert.deepEqual(brief(other.body.steps), [
+      [1, null],
+      [1, 3600],
+      [1, 3600],
+    ]);
     const empty = await post({ from: '2025-01-01T00:00:00Z', to: '2025-01-02T00:00:00Z', breakdown: 'campaign_id' });
-    assert.deepEqual(brief(empty.body.steps), [[0, null], [0, null], [0, null]]);
+    assert.deepEqual(brief(empty.body.steps), [
+      [0, null],
+      [0, null],
+      [0, null],
+    ]);
     assert.deepEqual(empty.body.breakdowns, []);
   });
 

@@ -68,19 +68,30 @@ describe('hostile input through a real listener', () => {
     assert.equal(txt.status, 200, txt.text);
     assert.deepEqual([txt.json.rows, txt.json.imported, txt.json.invalid.count], [2, 2, 0]);
 
-    const csv = await call('POST', '/v1/contacts/import', 'marketer', 'phone,name,constructor,__proto__\n13700000001,张三,x,y\n', { 'content-type': 'text/csv' });
+    const csv = await call('POST', '/v1/contacts/import', 'marketer', 'phone,name,constructor,__proto__\n13700000001,张三,x,y\n', {
+      'content-type': 'text/csv',
+    });
     assert.equal(csv.status, 200, csv.text);
     assert.equal(csv.json.imported, 1);
     const stored = await call('GET', `/v1/contacts/${encodeURIComponent('+8613700000001')}`, 'marketer');
     assert.equal(stored.status, 200, stored.text);
     assert.equal(stored.json.name, '张三');
     // Prototype-named columns are ordinary attributes.
-    assert.deepEqual(Object.entries(stored.json.attributes).sort(), [['__proto__', 'y'], ['constructor', 'x']]);
+    assert.deepEqual(Object.entries(stored.json.attributes).sort(), [
+      ['__proto__', 'y'],
+      ['constructor', 'x'],
+    ]);
 
     const workbook = new ExcelJS.Workbook();
-    workbook.addWorksheet('S').addRows([['手机号', '姓名'], ['13600000001', '李四'], [13600000002, '王五']]);
+    workbook.addWorksheet('S').addRows([
+      ['手机号', '姓名'],
+      ['13600000001', '李四'],
+      [13600000002, '王五'],
+    ]);
     const xlsx = Buffer.from(await workbook.xlsx.writeBuffer());
-    const x = await call('POST', '/v1/contacts/import', 'marketer', xlsx, { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+    const x = await call('POST', '/v1/contacts/import', 'marketer', xlsx, {
+      'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    });
     assert.equal(x.status, 200, x.text);
     assert.deepEqual([x.json.format, x.json.imported], ['xlsx', 2]);
 
@@ -94,7 +105,9 @@ describe('hostile input through a real listener', () => {
     }
     // A forced workbook format over bytes that are no workbook is refused at once (it used to wait forever).
     for (const body of ['', '13812345678\n']) {
-      const forced = await call('POST', '/v1/contacts/import?format=xlsx', 'marketer', body, { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+      const forced = await call('POST', '/v1/contacts/import?format=xlsx', 'marketer', body, {
+        'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      });
       assert.deepEqual([forced.status, forced.json.code], [400, 'IMPORT_REFUSED'], forced.text);
     }
     const json = await call('POST', '/v1/contacts/import', 'marketer', { phone: '13812345678' });
@@ -105,7 +118,12 @@ describe('hostile input through a real listener', () => {
     const deep = (n: number) => '{"a":'.repeat(n) + '1' + '}'.repeat(n);
     const rule = await call('POST', '/v1/segments/preview', 'marketer', `{"rule":${deep(100_000)}}`);
     assertRefused(rule, 'body.rule');
-    const events = await call('POST', '/v1/events', 'sender', `[{"event_id":"d1","type":"click","ts":"2026-11-20T10:00:00Z","user_id":"u","properties":{"x":${deep(100_000)}}}]`);
+    const events = await call(
+      'POST',
+      '/v1/events',
+      'sender',
+      `[{"event_id":"d1","type":"click","ts":"2026-11-20T10:00:00Z","user_id":"u","properties":{"x":${deep(100_000)}}}]`,
+    );
     assertRefused(events, 'body[0].properties');
     const arrays = await call('POST', '/v1/funnels', 'analyst', `{"steps":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
     assertRefused(arrays, 'body.steps');
@@ -126,7 +144,13 @@ describe('hostile input through a real listener', () => {
       assert.equal(funnel.status, 200, funnel.text);
       const q = new URLSearchParams({ metric: 'click_rate', interval: 'day', ...RANGE, filters: JSON.stringify(where) });
       assert.equal((await call('GET', `/v1/metrics?${q}`, 'analyst')).status, 200);
-      const rule = await call('POST', '/v1/alert-rules', 'analyst', { name: `p ${name}`, metric: 'click_rate', kind: 'threshold', threshold: { below: 0.5 }, filters: where });
+      const rule = await call('POST', '/v1/alert-rules', 'analyst', {
+        name: `p ${name}`,
+        metric: 'click_rate',
+        kind: 'threshold',
+        threshold: { below: 0.5 },
+        filters: where,
+      });
       assert.equal(rule.status, 201, rule.text);
     }
     // Alerting still evaluates with those rules saved.
@@ -142,13 +166,19 @@ describe('hostile input through a real listener', () => {
     const saved = await call('PUT', '/v1/workspace', 'admin', { timezone: 'asia/shanghai' });
     assert.equal(saved.json.timezone, 'Asia/Shanghai');
     assertRefused(await call('PUT', '/v1/workspace', 'admin', { timezone: 'US/Pacific-New' }), 'body.timezone');
-    assert.equal((await call('GET', `/v1/metrics?${new URLSearchParams({ metric: 'click_rate', interval: 'day', ...RANGE, tz: 'utc' })}`, 'analyst')).status, 200);
+    assert.equal(
+      (await call('GET', `/v1/metrics?${new URLSearchParams({ metric: 'click_rate', interval: 'day', ...RANGE, tz: 'utc' })}`, 'analyst')).status,
+      200,
+    );
   });
 
   it('refuses numbers and dates beyond what their columns hold, naming the field', async () => {
     const preview = (rule: unknown) => call('POST', '/v1/segments/preview', 'marketer', { rule });
     // 2^53 + 2 and 1e308 as JSON text (JSON.stringify would print them the same).
-    assertRefused(await call('POST', '/v1/segments/preview', 'marketer', '{"rule":{"attr":"vip_level","op":"gt","value":9007199254740994}}'), 'body.rule.value');
+    assertRefused(
+      await call('POST', '/v1/segments/preview', 'marketer', '{"rule":{"attr":"vip_level","op":"gt","value":9007199254740994}}'),
+      'body.rule.value',
+    );
     assertRefused(await call('POST', '/v1/segments/preview', 'marketer', '{"rule":{"attr":"vip_level","op":"gt","value":1e308}}'), 'body.rule.value');
     assertRefused(await call('POST', '/v1/segments/preview', 'marketer', '{"rule":{"attr":"vip_level","op":"gt","value":1e400}}'), 'body.rule.value');
     assertRefused(await preview({ event: 'click', count: { op: 'gte', value: 1e15 } }), 'body.rule.count.value');
@@ -161,9 +191,17 @@ describe('hostile input through a real listener', () => {
 
     const summary = await call('GET', `/v1/events/summary?${new URLSearchParams({ from: '9999-01-01T00:00:00Z', to: '9999-12-01T00:00:00Z' })}`, 'analyst');
     assertRefused(summary, 'querystring.from');
-    assertRefused(await call('POST', '/v1/funnels', 'analyst', { steps: ['send', 'click'], window_hours: 24, from: '2026-02-30T00:00:00Z', to: RANGE.to }), 'body.from');
+    assertRefused(
+      await call('POST', '/v1/funnels', 'analyst', { steps: ['send', 'click'], window_hours: 24, from: '2026-02-30T00:00:00Z', to: RANGE.to }),
+      'body.from',
+    );
 
-    const events = await call('POST', '/v1/events', 'sender', '[{"event_id":"r1","type":"conversion","ts":"2026-11-20T10:00:00Z","user_id":"u","revenue":1e308},{"event_id":"r2","type":"conversion","ts":"2026-11-20T10:00:00Z","user_id":"u","revenue":12.5}]');
+    const events = await call(
+      'POST',
+      '/v1/events',
+      'sender',
+      '[{"event_id":"r1","type":"conversion","ts":"2026-11-20T10:00:00Z","user_id":"u","revenue":1e308},{"event_id":"r2","type":"conversion","ts":"2026-11-20T10:00:00Z","user_id":"u","revenue":12.5}]',
+    );
     assert.equal(events.status, 202, events.text);
     assert.deepEqual([events.json.accepted, events.json.rejected.map((r: { index: number }) => r.index)], [1, [0]]);
     const contacts = await call('POST', '/v1/contacts', 'marketer', '[{"user_id":"big","vip_level":1e308},{"user_id":"big2","attributes":{"n":1e308}}]');
@@ -206,7 +244,10 @@ describe('hostile input through a real listener', () => {
     const sample = await call('POST', '/v1/segments/preview', 'analyst', { rule: { attr: 'phone', op: 'exists' }, sample: 100 });
     for (const r of sample.json.sample) assert.doesNotMatch(`${r.user_id} ${r.phone}`, /\d{7}/);
     // A forged cursor is refused.
-    assertRefused(await call('GET', `/v1/contacts?limit=2&cursor=${Buffer.from(JSON.stringify({ v: 1, p: '' })).toString('base64url')}`, 'analyst'), 'querystring.cursor');
+    assertRefused(
+      await call('GET', `/v1/contacts?limit=2&cursor=${Buffer.from(JSON.stringify({ v: 1, p: '' })).toString('base64url')}`, 'analyst'),
+      'querystring.cursor',
+    );
     // The access log never prints a number in a URL.
     await call('GET', `/v1/contacts/${encodeURIComponent('+8613512345678')}`, 'marketer');
     await call('GET', '/v1/contacts/13512345678', 'marketer');

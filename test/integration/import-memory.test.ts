@@ -71,7 +71,8 @@ describe('500,000-number imports with flat memory', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const count = async (ws: string) => Number((await wh.query<{ n: string }>('SELECT count() AS n FROM contacts FINAL WHERE workspace_id = {ws:String}', { ws }))[0]!.n);
+  const count = async (ws: string) =>
+    Number((await wh.query<{ n: string }>('SELECT count() AS n FROM contacts FINAL WHERE workspace_id = {ws:String}', { ws }))[0]!.n);
 
   it('TXT', async () => {
     const small = await peakLiveHeap(() => importContacts(wh, 'mem_txt_small', txtLines(100_000), limits));

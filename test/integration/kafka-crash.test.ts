@@ -54,7 +54,12 @@ describe('standalone ingest worker killed with SIGKILL and restarted', () => {
 
   it(`ends with exactly the ${TOTAL} produced events`, async () => {
     await withAdmin(kafka, (admin) => admin.createTopics({ topics: [{ topic: config.eventsTopic, numPartitions: 4 }], waitForLeaders: true }));
-    await produceEvents(kafka, config.eventsTopic, 'ws_crash', Array.from({ length: TOTAL }, (_, i) => kafkaEvent(i, 'c')));
+    await produceEvents(
+      kafka,
+      config.eventsTopic,
+      'ws_crash',
+      Array.from({ length: TOTAL }, (_, i) => kafkaEvent(i, 'c')),
+    );
 
     const delays: number[] = [];
     const lagAtKill: number[] = [];
@@ -70,7 +75,10 @@ describe('standalone ingest worker killed with SIGKILL and restarted', () => {
       lagAtKill.push(await totalLag());
     }
     // The kills must have hit a worker in the middle of the stream, or this test proves little.
-    assert.ok(lagAtKill.some((lag) => lag > 0 && lag < TOTAL), `lag left at each kill: ${lagAtKill.join(', ')}`);
+    assert.ok(
+      lagAtKill.some((lag) => lag > 0 && lag < TOTAL),
+      `lag left at each kill: ${lagAtKill.join(', ')}`,
+    );
     const last = startWorker();
     await last.running;
     await waitFor('the last worker to drain the topic', lagIsZero, 180_000);
@@ -83,7 +91,11 @@ describe('standalone ingest worker killed with SIGKILL and restarted', () => {
         `SELECT count() AS rows, uniqExact(event_id) AS ids, countIf(NOT match(event_id, '^c[0-9]{8}$')) AS foreign
          FROM events WHERE workspace_id = 'ws_crash'`,
       );
-      assert.deepEqual({ rows: Number(r!.rows), ids: Number(r!.ids), foreign: Number(r!.foreign) }, { rows: TOTAL, ids: TOTAL, foreign: 0 }, `kills after ${delays.join(', ')} ms`);
+      assert.deepEqual(
+        { rows: Number(r!.rows), ids: Number(r!.ids), foreign: Number(r!.foreign) },
+        { rows: TOTAL, ids: TOTAL, foreign: 0 },
+        `kills after ${delays.join(', ')} ms`,
+      );
     } finally {
       await wh.close();
     }

@@ -28,7 +28,10 @@ describe('Kafka ingest hardening (real broker, embedded ClickHouse)', () => {
   after(() => dropTestDatabase(wh));
 
   const stored = async (workspace: string, prefix = '') => {
-    const [r] = await wh.query<{ n: string }>('SELECT count() AS n FROM events WHERE workspace_id = {ws:String} AND startsWith(event_id, {p:String})', { ws: workspace, p: prefix });
+    const [r] = await wh.query<{ n: string }>('SELECT count() AS n FROM events WHERE workspace_id = {ws:String} AND startsWith(event_id, {p:String})', {
+      ws: workspace,
+      p: prefix,
+    });
     return Number(r!.n);
   };
   const drained = (config: KafkaConfig) => async () => (await withAdmin(kafka, (admin) => measureLag(admin, config))).every((p) => p.lag === 0);
@@ -56,8 +59,17 @@ describe('Kafka ingest hardening (real broker, embedded ClickHouse)', () => {
       ),
     );
     const offsets = await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(topic));
-    assert.deepEqual(offsets.map((o) => o.high), ['0'], 'the recreated topic starts at offset 0 again');
-    await produceEvents(kafka, topic, 'ws_recreate', Array.from({ length: 100 }, (_, i) => kafkaEvent(i, 'rb')));
+    assert.deepEqual(
+      offsets.map((o) => o.high),
+      ['0'],
+      'the recreated topic starts at offset 0 again',
+    );
+    await produceEvents(
+      kafka,
+      topic,
+      'ws_recreate',
+      Array.from({ length: 100 }, (_, i) => kafkaEvent(i, 'rb')),
+    );
 
     ingest = await startIngest({ config, warehouse: wh, registry: new Registry(), logger });
     try {
@@ -70,7 +82,7 @@ describe('Kafka ingest hardening (real broker, embedded ClickHouse)', () => {
     assert.equal(await stored('ws_recreate', 'rb'), 100);
   });
 
-  it("pauses only the partition whose inserts fail: the others go on, it fetches nothing meanwhile, nothing is lost", async () => {
+  it('pauses only the partition whose inserts fail: the others go on, it fetches nothing meanwhile, nothing is lost', async () => {
     const config = kafkaTestConfig('partpause', { KAFKA_PARTITIONS: '2', INGEST_BATCH_WAIT_MS: '100' });
     const real = warehouseEventSink(wh);
     let failPartition0 = true;

@@ -25,7 +25,9 @@ describe('Kafka ingest workers (real broker, embedded ClickHouse)', () => {
   after(() => dropTestDatabase(wh));
 
   const stored = async (workspace: string) => {
-    const [r] = await wh.query<{ n: string; ids: string }>('SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE workspace_id = {ws:String}', { ws: workspace });
+    const [r] = await wh.query<{ n: string; ids: string }>('SELECT count() AS n, uniqExact(event_id) AS ids FROM events WHERE workspace_id = {ws:String}', {
+      ws: workspace,
+    });
     return { rows: Number(r!.n), ids: Number(r!.ids) };
   };
   const drained = (config: KafkaConfig) => async () => (await withAdmin(kafka, (admin) => measureLag(admin, config))).every((p) => p.lag === 0);
@@ -63,7 +65,10 @@ describe('Kafka ingest workers (real broker, embedded ClickHouse)', () => {
         assert.equal(l.headers.dlq_source_topic, config.eventsTopic);
         assert.match(l.headers.dlq_source_partition!, /^\d+$/);
         assert.match(l.headers.dlq_source_offset!, /^\d+$/);
-        assert.ok(bad.some((b) => b.value === l.value), 'original bytes kept');
+        assert.ok(
+          bad.some((b) => b.value === l.value),
+          'original bytes kept',
+        );
       }
     } finally {
       await ingest.stop();
@@ -88,7 +93,12 @@ describe('Kafka ingest workers (real broker, embedded ClickHouse)', () => {
     const ingest = await startIngest({ config, warehouse: wh, registry, logger, sink: flaky });
     try {
       failUntil = Date.now() + 4000;
-      await produceEvents(kafka, config.eventsTopic, 'ws_outage', Array.from({ length: 20_000 }, (_, i) => kafkaEvent(i, 'out')));
+      await produceEvents(
+        kafka,
+        config.eventsTopic,
+        'ws_outage',
+        Array.from({ length: 20_000 }, (_, i) => kafkaEvent(i, 'out')),
+      );
       await waitFor('the topic to be consumed', drained(config), 90_000);
       assert.ok(failures > 0, 'inserts failed during the outage');
       assert.deepEqual(await stored('ws_outage'), { rows: 20_000, ids: 20_000 });
@@ -105,10 +115,20 @@ describe('Kafka ingest workers (real broker, embedded ClickHouse)', () => {
     const ingest: RunningIngest = await start(config, { workers: 2 });
     const total = 30_000;
     try {
-      await produceEvents(kafka, config.eventsTopic, 'ws_takeover', Array.from({ length: total / 2 }, (_, i) => kafkaEvent(i, 'tk')));
+      await produceEvents(
+        kafka,
+        config.eventsTopic,
+        'ws_takeover',
+        Array.from({ length: total / 2 }, (_, i) => kafkaEvent(i, 'tk')),
+      );
       await waitFor('some progress', async () => (await stored('ws_takeover')).ids > 1000);
       await ingest.workers[0]!.abandon();
-      await produceEvents(kafka, config.eventsTopic, 'ws_takeover', Array.from({ length: total / 2 }, (_, i) => kafkaEvent(total / 2 + i, 'tk')));
+      await produceEvents(
+        kafka,
+        config.eventsTopic,
+        'ws_takeover',
+        Array.from({ length: total / 2 }, (_, i) => kafkaEvent(total / 2 + i, 'tk')),
+      );
       await waitFor('the survivor to drain the topic', drained(config), 120_000);
       assert.deepEqual(await stored('ws_takeover'), { rows: total, ids: total });
     } finally {
@@ -141,7 +161,9 @@ describe('Kafka ingest workers (real broker, embedded ClickHouse)', () => {
       assert.equal(res.statusCode, 202);
       assert.equal(res.json().accepted, 3);
       assert.equal(res.json().rejected[0].index, 1);
-      const [end] = await withAdmin(kafka, async (admin) => [(await admin.fetchTopicOffsets(config.kafka.eventsTopic)).reduce((s, p) => s + Number(p.high), 0)]);
+      const [end] = await withAdmin(kafka, async (admin) => [
+        (await admin.fetchTopicOffsets(config.kafka.eventsTopic)).reduce((s, p) => s + Number(p.high), 0),
+      ]);
       assert.equal(end, 2, 'two distinct events are in Kafka when the answer arrives');
       await waitFor('the workers to store them', async () => (await stored('ws_http')).ids === 2);
     } finally {

@@ -36,7 +36,8 @@ describe('kafkajs logs through pino', () => {
     let now = 0;
     const log = kafkaLogCreator(logger, new RepeatFilter(10_000, () => now))(logLevel.INFO);
     // 500 connection errors in 5 s, each naming the retry count: one line.
-    for (let i = 0; i < 500; i++, now += 10) log(entry(logLevel.ERROR, 'Connection', `Connection error: connect ECONNREFUSED 127.0.0.1:9092`, { retryCount: i, broker: '127.0.0.1:9092' }));
+    for (let i = 0; i < 500; i++, now += 10)
+      log(entry(logLevel.ERROR, 'Connection', `Connection error: connect ECONNREFUSED 127.0.0.1:9092`, { retryCount: i, broker: '127.0.0.1:9092' }));
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!.msg, 'kafka: Connection error: connect ECONNREFUSED 127.0.0.1:9092');
     assert.equal(lines[0]!.level, 50, 'kafkajs ERROR is pino error');
@@ -47,7 +48,10 @@ describe('kafkajs logs through pino', () => {
     log(entry(logLevel.WARN, 'Producer', 'Limiting retries for the idempotent producer may invalidate EoS guarantees'));
     log(entry(logLevel.INFO, 'ConsumerGroup', 'Consumer has joined the group', { groupId: 'g' }));
     log(entry(logLevel.DEBUG, 'Fetcher', 'fetched'));
-    assert.deepEqual(lines.slice(1).map((l) => l.level), [40, 30, 20]);
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.level),
+      [40, 30, 20],
+    );
     // After the window the repeat is written again, saying how many copies were left out.
     now = 10_000;
     log(entry(logLevel.ERROR, 'Connection', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', { retryCount: 500 }));
@@ -65,7 +69,11 @@ describe('kafkajs logs through pino', () => {
     const kafka = createKafka(config, '-test', logger);
     // (No other test in this file logs the producer warnings, which the process-wide repeat filter would hold back.)
     createIdempotentProducer(kafka);
-    assert.deepEqual(lines.map((l) => l.msg), [], 'creating the producer logs nothing');
+    assert.deepEqual(
+      lines.map((l) => l.msg),
+      [],
+      'creating the producer logs nothing',
+    );
     // The capture would see the warning: the settings the platform used before produce it.
     kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     assert.ok(

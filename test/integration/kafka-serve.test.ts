@@ -33,19 +33,23 @@ describe('smsp serve --ingest with Kafka unreachable at start', () => {
   it('serves the API at once, reports ingest not ready, logs kafkajs through pino collapsed, and becomes ready when Kafka answers', async () => {
     const kafkaPort = await freePort(); // nothing listens here until the proxy opens
     const id = `serve_${process.pid}`;
-    const serve = await startServe(['--ingest'], {
-      ...process.env,
-      DATA_DIR: dataDir,
-      CLICKHOUSE_URL: '',
-      ADMIN_API_KEY: '',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
-      KAFKA_EVENTS_TOPIC: `events_${id}`,
-      KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`,
-      KAFKA_GROUP_ID: `group_${id}`,
-      INGEST_BATCH_WAIT_MS: '100',
-      INGEST_SESSION_TIMEOUT_MS: '6000',
-    }, { listening: /listening on (http:\/\/\S+) \(.*events via kafka, 1 ingest worker/ });
+    const serve = await startServe(
+      ['--ingest'],
+      {
+        ...process.env,
+        DATA_DIR: dataDir,
+        CLICKHOUSE_URL: '',
+        ADMIN_API_KEY: '',
+        LOG_LEVEL: 'warn',
+        KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+        KAFKA_EVENTS_TOPIC: `events_${id}`,
+        KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`,
+        KAFKA_GROUP_ID: `group_${id}`,
+        INGEST_BATCH_WAIT_MS: '100',
+        INGEST_SESSION_TIMEOUT_MS: '6000',
+      },
+      { listening: /listening on (http:\/\/\S+) \(.*events via kafka, 1 ingest worker/ },
+    );
     const { address } = serve;
     let proxy: net.Server | undefined;
     try {
@@ -63,13 +67,21 @@ describe('smsp serve --ingest with Kafka unreachable at start', () => {
       const { reason } = (await notReady.json()) as { reason: string };
       assert.match(reason, /^ingest not ready: /);
       assert.match(reason, /event intake not ready/);
-      const refused = await fetch(`${address}/v1/events`, { method: 'POST', headers: auth, body: JSON.stringify([{ event_id: 'early', type: 'click', ts: Date.now(), user_id: 'u1' }]) });
+      const refused = await fetch(`${address}/v1/events`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify([{ event_id: 'early', type: 'click', ts: Date.now(), user_id: 'u1' }]),
+      });
       assert.equal(refused.status, 503);
       assert.equal(((await refused.json()) as { code: string }).code, 'UNAVAILABLE');
 
       // Let the outage last past one collapse window: kafkajs retries a connection many times meanwhile.
       await waitFor('a collapsed repeat in the log', async () => serve.stdout().includes('"repeated":'), 40_000);
-      const logLines = serve.stdout().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; kafka?: string; clientId?: string; time: number });
+      const logLines = serve
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { level: number; msg: string; kafka?: string; clientId?: string; time: number });
       const kafkaLines = logLines.filter((l) => l.kafka);
       assert.ok(kafkaLines.length > 0, 'kafkajs logs reach pino');
       assert.doesNotMatch(serve.stderr(), /"logger":"kafkajs"/, 'no raw kafkajs lines');
@@ -89,9 +101,17 @@ describe('smsp serve --ingest with Kafka unreachable at start', () => {
       await waitFor('/readyz to answer 200', async () => (await fetch(`${address}/readyz`)).status === 200, 90_000);
       const ready = (await (await fetch(`${address}/readyz`)).json()) as { status: string };
       assert.equal(ready.status, 'ready');
-      const posted = await fetch(`${address}/v1/events`, { method: 'POST', headers: auth, body: JSON.stringify([{ event_id: 'after_outage', type: 'click', ts: Date.now(), user_id: 'u1' }]) });
+      const posted = await fetch(`${address}/v1/events`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify([{ event_id: 'after_outage', type: 'click', ts: Date.now(), user_id: 'u1' }]),
+      });
       assert.equal(posted.status, 202);
-      await waitFor('the event to be stored by the in-process worker', async () => (await fetch(`${address}/v1/events/after_outage`, { headers: auth })).status === 200, 30_000);
+      await waitFor(
+        'the event to be stored by the in-process worker',
+        async () => (await fetch(`${address}/v1/events/after_outage`, { headers: auth })).status === 200,
+        30_000,
+      );
     } finally {
       const code = await stopServe(serve);
       proxy?.close();

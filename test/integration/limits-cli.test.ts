@@ -27,7 +27,10 @@ describe('limits through the smsp command', () => {
       assert.equal(res.status, 200, JSON.stringify(model));
       assert.ok(model.k >= 2 && model.k <= 4);
       assert.equal(model.sizes.length, model.k);
-      assert.ok(model.sizes.every((n) => n > 0), JSON.stringify(model));
+      assert.ok(
+        model.sizes.every((n) => n > 0),
+        JSON.stringify(model),
+      );
     } finally {
       assert.equal(await stopServe(served), 0);
     }

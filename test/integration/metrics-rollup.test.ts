@@ -50,7 +50,16 @@ function generate(seed: number, n: number, prefix: string): Ev[] {
   const rnd = seededRandom(seed);
   const edges = [FROM, TO, RAGGED_FROM, RAGGED_TO, Date.parse('2026-11-01T06:00:00Z'), Date.parse('2026-10-30T18:15:00Z')];
   return Array.from({ length: n }, (_, i) => {
-    const type = rnd.weighted([['send', 30], ['delivery', 28], ['click', 10], ['conversion', 4], ['unsubscribe', 1], ['reply', 3], ['complaint', 1], ['exposure', 2]] as const);
+    const type = rnd.weighted([
+      ['send', 30],
+      ['delivery', 28],
+      ['click', 10],
+      ['conversion', 4],
+      ['unsubscribe', 1],
+      ['reply', 3],
+      ['complaint', 1],
+      ['exposure', 2],
+    ] as const);
     const at = rnd.chance(0.05) ? rnd.pick(edges) + rnd.pick([-1, 0, 1, -HOUR, 3599_999]) : FROM - DAY + Math.floor(rnd.next() * (TO - FROM + 2 * DAY));
     const e: Ev = {
       event_id: `${prefix}${i}`,
@@ -88,19 +97,26 @@ describe('metrics rollup on an existing installation', () => {
   it('0013 with its data step counts the events stored before it; later events reach it through the view', async () => {
     const wh = await openWarehouse(testConfig('metrics_rollup_upgrade').warehouse);
     try {
-      const rows = (evs: Ev[]) => evs.map((e) => {
-        const v = validateEvent(WS, e);
-        if (!v.ok) throw new Error(v.error.message);
-        return v.row;
-      });
-      await migrate(wh, listMigrations().filter((f) => f.version < '0013'));
+      const rows = (evs: Ev[]) =>
+        evs.map((e) => {
+          const v = validateEvent(WS, e);
+          if (!v.ok) throw new Error(v.error.message);
+          return v.row;
+        });
+      await migrate(
+        wh,
+        listMigrations().filter((f) => f.version < '0013'),
+      );
       const old = generate(11, 3000, 'old');
       await storeEvents(wh, rows(old));
       await migrate(wh, listMigrations());
       const q = { fromMs: RAGGED_FROM, toMs: RAGGED_TO, interval: 'day' as const, tz: 'America/New_York', breakdown: 'carrier' as const, filters: [] };
       assert.ok(await planRollupRead(wh, q));
       const want = await rawMetricCounts(wh, WS, q);
-      assert.equal(want.reduce((n, r) => n + Number(r.sends), 0), old.filter((e) => e.type === 'send' && e.ts >= RAGGED_FROM && e.ts < RAGGED_TO).length);
+      assert.equal(
+        want.reduce((n, r) => n + Number(r.sends), 0),
+        old.filter((e) => e.type === 'send' && e.ts >= RAGGED_FROM && e.ts < RAGGED_TO).length,
+      );
       assert.deepEqual(await metricCounts(wh, WS, q), want);
       await storeEvents(wh, rows(generate(12, 3000, 'new')));
       const after = await rawMetricCounts(wh, WS, q);
@@ -132,7 +148,10 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
     for (const tz of ZONES) {
       for (const interval of ['hour', 'day', 'week', undefined] as const) {
         for (const breakdown of [undefined, 'carrier', 'campaign_id', 'region'] as (Breakdown | undefined)[]) {
-          for (const [fromMs, toMs] of [[FROM, TO], [RAGGED_FROM, RAGGED_TO]]) {
+          for (const [fromMs, toMs] of [
+            [FROM, TO],
+            [RAGGED_FROM, RAGGED_TO],
+          ]) {
             const q = { fromMs: fromMs!, toMs: toMs!, interval, tz, breakdown, filters: [] };
             // +05:45 and +05:30 hours are never whole UTC hours, and their days start inside an hour on every day
             // (reading those hours costs reading their days): raw. Every other case reads the rollup.
@@ -152,7 +171,10 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
   it('filters on rolled-up dimensions give the raw rows too (eq, in, neq, exists, contains)', async () => {
     const filterSets: WhereClause[][] = [
       [{ prop: 'carrier', op: 'eq', value: 'China Telecom' }],
-      [{ prop: 'region', op: 'in', value: ['广东', '北京'] }, { prop: 'channel', op: 'neq', value: 'intl' }],
+      [
+        { prop: 'region', op: 'in', value: ['广东', '北京'] },
+        { prop: 'channel', op: 'neq', value: 'intl' },
+      ],
       [{ prop: 'campaign_id', op: 'exists' }],
       [{ prop: 'template_id', op: 'contains', value: '2' }],
       [{ prop: 'carrier', op: 'eq', value: 'no such carrier' }],
@@ -167,7 +189,8 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
   });
 
   it('day buckets match a plain count in New York across the DST change (rollup) and in Kathmandu (+05:45, raw), revenue to the cent', async () => {
-    const localDay = (ms: number, tz: string) => new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+    const localDay = (ms: number, tz: string) =>
+      new Intl.DateTimeFormat('sv-SE', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
     for (const tz of ['Asia/Kathmandu', 'America/New_York']) {
       const want = new Map<string, { delivered: number; clicks: number; unsubscribes: number; revenue: number }>();
       for (const e of events) {
@@ -182,8 +205,18 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
         want.set(d, x);
       }
       const rows = await counts({ fromMs: RAGGED_FROM, toMs: RAGGED_TO, interval: 'day', tz, filters: [] });
-      const got = rows.map((r) => [localDay(Number(r.bucket_s) * 1000, tz), Number(r.delivered), Number(r.clicks), Number(r.unsubscribes), Math.round(r.revenue * 10_000)]);
-      assert.deepEqual(got, [...want].sort().map(([d, x]) => [d, x.delivered, x.clicks, x.unsubscribes, x.revenue]), tz);
+      const got = rows.map((r) => [
+        localDay(Number(r.bucket_s) * 1000, tz),
+        Number(r.delivered),
+        Number(r.clicks),
+        Number(r.unsubscribes),
+        Math.round(r.revenue * 10_000),
+      ]);
+      assert.deepEqual(
+        got,
+        [...want].sort().map(([d, x]) => [d, x.delivered, x.clicks, x.unsubscribes, x.revenue]),
+        tz,
+      );
     }
   });
 
@@ -211,7 +244,10 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
       rollupFromMs: Date.parse('2026-10-25T04:00:00Z'),
       rollupToMs: Date.parse('2026-11-07T19:00:00Z'),
       rawHours: [],
-      rawRanges: [[RAGGED_FROM, Date.parse('2026-10-25T04:00:00Z')], [Date.parse('2026-11-07T19:00:00Z'), RAGGED_TO]],
+      rawRanges: [
+        [RAGGED_FROM, Date.parse('2026-10-25T04:00:00Z')],
+        [Date.parse('2026-11-07T19:00:00Z'), RAGGED_TO],
+      ],
     });
     // Dimensions the rollup does not keep, or no whole hour, or years outside it: raw events.
     assert.equal(await plan({ breakdown: 'variant' }), undefined);
@@ -231,7 +267,11 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
   });
 
   it('over HTTP: series and headline cards equal the raw read in a +05:45 zone with ragged ends', async () => {
-    assert.ok((await planRollupRead(t.wh, { fromMs: RAGGED_FROM, toMs: RAGGED_TO, interval: 'week', tz: 'Asia/Kathmandu', breakdown: 'carrier', filters: [] }))?.rawHours.length, 'split between rollup and raw');
+    assert.ok(
+      (await planRollupRead(t.wh, { fromMs: RAGGED_FROM, toMs: RAGGED_TO, interval: 'week', tz: 'Asia/Kathmandu', breakdown: 'carrier', filters: [] }))
+        ?.rawHours.length,
+      'split between rollup and raw',
+    );
     const analyst = await t.keyFor('analyst', WS);
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const get = async (path: string): Promise<any> => {
@@ -250,7 +290,10 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
     const [total] = await raw({ fromMs: RAGGED_FROM, toMs: RAGGED_TO, tz: 'Asia/Kathmandu', filters: [] });
     const unsubscribes = cards.find((c) => c.metric === 'unsubscribe_rate')!;
     assert.deepEqual([unsubscribes.numerator, unsubscribes.denominator], [Number(total!.unsubscribes), Number(total!.delivered)]);
-    assert.equal(cards.find((c) => c.metric === 'send_success_rate')!.denominator, events.filter((e) => e.type === 'send' && e.ts >= RAGGED_FROM && e.ts < RAGGED_TO).length);
+    assert.equal(
+      cards.find((c) => c.metric === 'send_success_rate')!.denominator,
+      events.filter((e) => e.type === 'send' && e.ts >= RAGGED_FROM && e.ts < RAGGED_TO).length,
+    );
   });
 
   it('the backfill refills the rollup from stored events, and running it twice changes nothing', async () => {
@@ -268,7 +311,9 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
       await backfillSlimMetricsRollup(t.wh);
       assert.deepEqual([await counts(byCarrier), await counts(byCampaign)], want, `run ${run + 1}`);
     }
-    const [{ rows }] = (await t.wh.query<{ rows: string }>("SELECT count() AS rows FROM metrics_hourly WHERE workspace_id = {ws:String}", { ws: OTHER })) as [{ rows: string }];
+    const [{ rows }] = (await t.wh.query<{ rows: string }>('SELECT count() AS rows FROM metrics_hourly WHERE workspace_id = {ws:String}', { ws: OTHER })) as [
+      { rows: string },
+    ];
     assert.ok(Number(rows) > 0, 'every workspace is refilled');
   });
 });

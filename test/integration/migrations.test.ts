@@ -16,12 +16,18 @@ describe('migrations', () => {
   it('applies every file once, then nothing on a second run', async () => {
     const files = listMigrations();
     assert.ok(files.length >= 3);
-    assert.deepEqual(await migrate(wh), files.map((f) => f.name));
+    assert.deepEqual(
+      await migrate(wh),
+      files.map((f) => f.name),
+    );
     assert.deepEqual(await migrate(wh), []);
     assert.deepEqual(await migrationStatus(wh), { applied: files.map((f) => f.name), pending: [] });
-    const tables = await wh.query<{ name: string }>("SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name");
+    const tables = await wh.query<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name');
     for (const t of ['events', 'contacts', 'tags', 'suppressions', 'metadata', 'api_keys', 'version_claims']) {
-      assert.ok(tables.some((r) => r.name === t), `table ${t} exists`);
+      assert.ok(
+        tables.some((r) => r.name === t),
+        `table ${t} exists`,
+      );
     }
     // Every versioned object lives in `metadata` since 0016: the seven tables of one shape are gone.
     for (const t of LEGACY_METADATA_TABLES) assert.ok(!tables.some((r) => r.name === t), `table ${t} was merged into metadata`);
@@ -37,7 +43,10 @@ describe('migrations', () => {
       assert.deepEqual([...new Set([...ra, ...rb])].sort(), names);
       const records = await a.query<{ version: string; n: string }>('SELECT version, count() AS n FROM schema_migrations FINAL GROUP BY version');
       assert.equal(records.length, names.length);
-      assert.ok(records.every((r) => Number(r.n) === 1), 'one record per migration after FINAL');
+      assert.ok(
+        records.every((r) => Number(r.n) === 1),
+        'one record per migration after FINAL',
+      );
       assert.deepEqual(await migrate(a), []);
     } finally {
       await b.close();
@@ -47,7 +56,12 @@ describe('migrations', () => {
 
   it('every statement is idempotent: running all of them again changes nothing and fails nowhere', async () => {
     for (const file of listMigrations()) {
-      for (const stmt of splitStatements(file.source)) assert.match(stmt.text, /^(CREATE (TABLE|MATERIALIZED VIEW|VIEW) IF NOT EXISTS|ALTER TABLE \w+ (ADD|DROP|MODIFY) \w+ IF (NOT )?EXISTS)/, `${file.name}: ${stmt.text.slice(0, 50)}`);
+      for (const stmt of splitStatements(file.source))
+        assert.match(
+          stmt.text,
+          /^(CREATE (TABLE|MATERIALIZED VIEW|VIEW) IF NOT EXISTS|ALTER TABLE \w+ (ADD|DROP|MODIFY) \w+ IF (NOT )?EXISTS)/,
+          `${file.name}: ${stmt.text.slice(0, 50)}`,
+        );
       for (const stmt of renderMigration(file.source, { vars: { event_retention_months: 25 } })) await wh.ddl(stmt);
     }
     assert.deepEqual(await migrate(wh), []);
@@ -60,7 +74,8 @@ describe('migrations', () => {
   });
 
   it('keeps the events TTL equal to the configured retention (default 25 months, at least 2 years)', async () => {
-    const ttl = async () => (await wh.query<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'events'"))[0]!.engine_full;
+    const ttl = async () =>
+      (await wh.query<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'events'"))[0]!.engine_full;
     assert.match(await ttl(), /TTL toDateTime\(ts\) \+ toIntervalMonth\(25\)/);
     const longer = await openWarehouse({ ...wh.config, eventRetentionMonths: 36 });
     try {
@@ -68,7 +83,10 @@ describe('migrations', () => {
       assert.match(await ttl(), /toIntervalMonth\(36\)/);
       // The contact rollups keep their days as long as the events.
       for (const table of ['contact_daily', 'contact_daily_dims']) {
-        const [row] = await wh.query<{ engine_full: string }>('SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = {table:String}', { table });
+        const [row] = await wh.query<{ engine_full: string }>(
+          'SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+          { table },
+        );
         assert.match(row!.engine_full, /TTL toDateTime\(day\) \+ toIntervalMonth\(36\)/, table);
       }
     } finally {

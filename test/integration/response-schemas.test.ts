@@ -125,8 +125,7 @@ describe('response schemas', () => {
     const listCursor = encodeCursor({ after: '' });
     const exportCursor = encodeCursor({ after: '', version: 1 });
     assert.doesNotMatch(Buffer.from(encodeCursor({ after: 'u_secret_9' }), 'base64url').toString('latin1'), /u_secret_9/, 'sealed, not just encoded');
-    const refused = (run: () => unknown) =>
-      assert.throws(run, (err) => err instanceof AppError && err.status === 400 && err.path === 'querystring.cursor');
+    const refused = (run: () => unknown) => assert.throws(run, (err) => err instanceof AppError && err.status === 400 && err.path === 'querystring.cursor');
     refused(() => decodeCursor(exportCursor, 'querystring.cursor', 'list'));
     refused(() => decodeCursor(listCursor, 'querystring.cursor', 'snapshot'));
     const tampered = Buffer.from(listCursor, 'base64url');

@@ -29,7 +29,14 @@ describe('RFM', () => {
     for (let i = 0; i < 300; i++) {
       const user = `r${i}`;
       contacts.push({ user_id: user, phone: `13${String(500_000_000 + i)}` });
-      const n = rnd.weighted([[0, 10], [1, 35], [2, 25], [3, 15], [5, 10], [9, 5]] as const);
+      const n = rnd.weighted([
+        [0, 10],
+        [1, 35],
+        [2, 25],
+        [3, 15],
+        [5, 10],
+        [9, 5],
+      ] as const);
       const list: { ts: number; revenue: number }[] = [];
       for (let k = 0; k < n; k++) {
         // Whole-day recencies make ties common, which is what the tie rule is for.
@@ -40,7 +47,10 @@ describe('RFM', () => {
       }
       // A purchase outside the 90-day window does not count.
       events.push({ event_id: `${user}_old`, type: 'conversion', ts: now - 200 * DAY, user_id: user, revenue: 1000 });
-      purchases.set(user, list.filter((p) => p.ts > now - 90 * DAY));
+      purchases.set(
+        user,
+        list.filter((p) => p.ts > now - 90 * DAY),
+      );
     }
     const admin = await t.keyFor('admin', WS);
     await t.app.inject({ method: 'POST', url: '/v1/contacts', headers: bearer(admin), payload: contacts });
@@ -50,21 +60,25 @@ describe('RFM', () => {
 
   /** Scores and segments in plain TypeScript, from the purchases as generated. */
   function expected() {
-    const users = [...purchases].filter(([, p]) => p.length > 0).map(([user, p]) => ({
-      user,
-      recency: (now - Math.max(...p.map((x) => x.ts))) / DAY,
-      frequency: p.length,
-      monetary: Math.round(p.reduce((s, x) => s + x.revenue, 0) * 1e4) / 1e4,
-    }));
+    const users = [...purchases]
+      .filter(([, p]) => p.length > 0)
+      .map(([user, p]) => ({
+        user,
+        recency: (now - Math.max(...p.map((x) => x.ts))) / DAY,
+        frequency: p.length,
+        monetary: Math.round(p.reduce((s, x) => s + x.revenue, 0) * 1e4) / 1e4,
+      }));
     const n = users.length;
     const score = (worse: number) => 1 + Math.floor((5 * worse) / n);
-    return new Map(users.map((u) => {
-      const r = score(users.filter((o) => o.recency > u.recency).length);
-      const f = score(users.filter((o) => o.frequency < u.frequency).length);
-      const m = score(users.filter((o) => o.monetary < u.monetary).length);
-      const fm = Math.floor((f + m + 1) / 2);
-      return [u.user, { r, f, m, segment: GRID[r - 1]![fm - 1]! }];
-    }));
+    return new Map(
+      users.map((u) => {
+        const r = score(users.filter((o) => o.recency > u.recency).length);
+        const f = score(users.filter((o) => o.frequency < u.frequency).length);
+        const m = score(users.filter((o) => o.monetary < u.monetary).length);
+        const fm = Math.floor((f + m + 1) / 2);
+        return [u.user, { r, f, m, segment: GRID[r - 1]![fm - 1]! }];
+      }),
+    );
   }
 
   it('scores 1-5 by quintile with ties sharing a score, and names segments as the documented grid', async () => {
@@ -84,11 +98,25 @@ describe('RFM', () => {
 
   it('rfm rules select by segment and by score', async () => {
     const want = expected();
-    const pick = async (rule: object) => (await previewRule(t.wh, WS, rule, { nowMs: now, timezone: 'Asia/Shanghai', sample: 1000 })).sample.map((r) => r.user_id).sort();
-    const users = (f: (v: { r: number; f: number; m: number; segment: string }) => boolean) => [...want].filter(([, v]) => f(v)).map(([u]) => u).sort();
-    assert.deepEqual(await pick({ rfm: { segment: 'champions' } }), users((v) => v.segment === 'champions'));
-    assert.deepEqual(await pick({ rfm: { r: { op: 'gte', value: 4 }, m: { op: 'between', value: [2, 3] } } }), users((v) => v.r >= 4 && v.m >= 2 && v.m <= 3));
-    assert.deepEqual(await pick({ not: { rfm: { f: { op: 'in', value: [1, 2] } } } }), [...purchases.keys()].filter((u) => !want.has(u) || ![1, 2].includes(want.get(u)!.f)).sort());
+    const pick = async (rule: object) =>
+      (await previewRule(t.wh, WS, rule, { nowMs: now, timezone: 'Asia/Shanghai', sample: 1000 })).sample.map((r) => r.user_id).sort();
+    const users = (f: (v: { r: number; f: number; m: number; segment: string }) => boolean) =>
+      [...want]
+        .filter(([, v]) => f(v))
+        .map(([u]) => u)
+        .sort();
+    assert.deepEqual(
+      await pick({ rfm: { segment: 'champions' } }),
+      users((v) => v.segment === 'champions'),
+    );
+    assert.deepEqual(
+      await pick({ rfm: { r: { op: 'gte', value: 4 }, m: { op: 'between', value: [2, 3] } } }),
+      users((v) => v.r >= 4 && v.m >= 2 && v.m <= 3),
+    );
+    assert.deepEqual(
+      await pick({ not: { rfm: { f: { op: 'in', value: [1, 2] } } } }),
+      [...purchases.keys()].filter((u) => !want.has(u) || ![1, 2].includes(want.get(u)!.f)).sort(),
+    );
     const res = await t.app.inject({ method: 'GET', url: '/v1/rfm', headers: bearer(await t.keyFor('analyst', WS)) });
     assert.equal(res.json().window_days, 90);
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/rfm', headers: bearer(await t.keyFor('analyst', 'rfm_empty')) })).statusCode, 404);

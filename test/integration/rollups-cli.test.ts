@@ -27,7 +27,10 @@ async function withWarehouse<T>(run: (wh: Warehouse) => Promise<T>): Promise<T> 
 
 /** Events per type in the contact rollup, and clicks in both metric rollups. */
 async function rollupCounts(wh: Warehouse) {
-  const byType = await wh.query<{ type: string; n: string }>('SELECT toString(type) AS type, sum(events) AS n FROM contact_daily WHERE workspace_id = {ws:String} GROUP BY type ORDER BY type', { ws: WS });
+  const byType = await wh.query<{ type: string; n: string }>(
+    'SELECT toString(type) AS type, sum(events) AS n FROM contact_daily WHERE workspace_id = {ws:String} GROUP BY type ORDER BY type',
+    { ws: WS },
+  );
   const [m] = await wh.query<{ full: string; slim: string }>(
     'SELECT (SELECT sum(clicks) FROM metrics_hourly WHERE workspace_id = {ws:String}) AS full, (SELECT sum(clicks) FROM metrics_hourly_slim WHERE workspace_id = {ws:String}) AS slim',
     { ws: WS },

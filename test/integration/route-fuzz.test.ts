@@ -55,7 +55,12 @@ const ITEM_SCHEMAS: ItemSchemas = {
 const t = await startTestApp('route_fuzz', { RATE_LIMIT_PER_MINUTE: '1000000' });
 type FuzzedRoute = RouteUnderTest & { roles?: unknown };
 const routes: FuzzedRoute[] = t.app.routeTable.flatMap((r) =>
-  (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({ method: String(method), url: r.url!, schema: (r as { schema?: RouteUnderTest['schema'] }).schema, roles: r.config?.roles })),
+  (Array.isArray(r.method) ? r.method : [r.method]).map((method) => ({
+    method: String(method),
+    url: r.url!,
+    schema: (r as { schema?: RouteUnderTest['schema'] }).schema,
+    roles: r.config?.roles,
+  })),
 );
 const routeKey = (r: { method: string; url: string }) => `${r.method} ${r.url}`;
 
@@ -80,7 +85,12 @@ describe('route fuzz', () => {
 
   before(async () => {
     for (const role of ROLES) keys[role] = await t.keyFor(role, 'ws_a');
-    const bKeys = { admin: await t.keyFor('admin', 'ws_b'), sender: await t.keyFor('sender', 'ws_b'), marketer: await t.keyFor('marketer', 'ws_b'), analyst: await t.keyFor('analyst', 'ws_b') };
+    const bKeys = {
+      admin: await t.keyFor('admin', 'ws_b'),
+      sender: await t.keyFor('sender', 'ws_b'),
+      marketer: await t.keyFor('marketer', 'ws_b'),
+      analyst: await t.keyFor('analyst', 'ws_b'),
+    };
     const call = injectCaller(t.app);
     // Workspace B's names, cities, campaigns, notes, tags and event properties all carry this marker.
     const marker = `SECRET_WS_B_${Math.random().toString(36).slice(2, 10)}`;
@@ -95,7 +105,11 @@ describe('route fuzz', () => {
     ids = [...new Set([...objectIds(a), ...objectIds(b), `${a.experimentId}.control`, `${b.experimentId}.treatment`])];
     const [from, to] = [Date.parse(a.range.from), Date.parse(a.range.to)];
     const iso = (ms: number) => new Date(ms).toISOString();
-    instants = { from: [a.range.from, iso(from - 10 * 86_400_000)], to: [a.range.to, iso(to + 86_400_000)], recent: [iso(from + 3_600_000), iso(to - 3_600_000)] };
+    instants = {
+      from: [a.range.from, iso(from - 10 * 86_400_000)],
+      to: [a.range.to, iso(to + 86_400_000)],
+      recent: [iso(from + 3_600_000), iso(to - 3_600_000)],
+    };
     for (const id of ids) assert.ok(!markers.some((m) => id.includes(m)), 'ids are echoed in 404 messages: they must not carry the marker');
     await t.app.listen({ port: 0, host: '127.0.0.1' });
   });
@@ -112,11 +126,18 @@ describe('route fuzz', () => {
   }
   after(() => {
     if (!process.env.FUZZ_STATS) return;
-    for (const [route, counts] of stats) console.log(`${route}: ${[...counts].sort().map(([c, n]) => `${c}×${n}`).join(', ')}`);
+    for (const [route, counts] of stats)
+      console.log(
+        `${route}: ${[...counts]
+          .sort()
+          .map(([c, n]) => `${c}×${n}`)
+          .join(', ')}`,
+      );
   });
 
   /** Authorization of a caller: its key, or for 'none' no header, a garbage one or an unknown key. */
-  const authorization = (caller: Caller): fc.Arbitrary<string | undefined> => (caller === 'none' ? fc.constantFrom(...AUTHORIZATION_WITHOUT_KEY) : fc.constant(`Bearer ${keys[caller]}`));
+  const authorization = (caller: Caller): fc.Arbitrary<string | undefined> =>
+    caller === 'none' ? fc.constantFrom(...AUTHORIZATION_WITHOUT_KEY) : fc.constant(`Bearer ${keys[caller]}`);
 
   function allowed(route: FuzzedRoute, caller: Caller): boolean {
     return route.roles === 'public' || (caller !== 'none' && Array.isArray(route.roles) && route.roles.includes(caller));
@@ -125,14 +146,23 @@ describe('route fuzz', () => {
   async function injectAndCheck(req: FuzzRequest): Promise<void> {
     if (process.env.FUZZ_TRACE) console.log(describeRequest(req));
     fc.pre(!knownProblem(req));
-    const res = await t.app.inject({ method: req.method as never, url: req.url, headers: req.headers, ...(req.payload !== undefined && { payload: req.payload }) });
+    const res = await t.app.inject({
+      method: req.method as never,
+      url: req.url,
+      headers: req.headers,
+      ...(req.payload !== undefined && { payload: req.payload }),
+    });
     const problems = answerProblems({ method: req.method, status: res.statusCode, body: res.body }, markers);
     if (problems.length) throw new Error(`${problems.join('; ')}\n  request: ${describeRequest(req)}\n  answer: ${res.statusCode} ${res.body.slice(0, 400)}`);
     tally(req, res.statusCode, res.body);
   }
 
   /** Runs a property; on failure, a short report (fast-check's own would print megabytes of generated text). */
-  async function check(arb: fc.Arbitrary<FuzzRequest>, predicate: (req: FuzzRequest) => Promise<void>, params: { seed: number; numRuns: number }): Promise<void> {
+  async function check(
+    arb: fc.Arbitrary<FuzzRequest>,
+    predicate: (req: FuzzRequest) => Promise<void>,
+    params: { seed: number; numRuns: number },
+  ): Promise<void> {
     const out = await fc.check(fc.asyncProperty(arb, predicate), { ...params, endOnFailure: true });
     if (out.failed) {
       const why = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
@@ -159,24 +189,43 @@ describe('route fuzz', () => {
     return { status: res.status, text: await res.text() };
   };
   const post = async (path: string, body: unknown, role: Role = 'analyst') => {
-    const res = await fetch(`${listenerBase()}${path}`, { method: 'POST', headers: { authorization: `Bearer ${keys[role]}`, 'accept-language': 'en', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${listenerBase()}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys[role]}`, 'accept-language': 'en', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, text: await res.text() };
   };
 
-  it('filters on the events\' revenue work in metrics, funnels and rules (they answered 500)', async () => {
+  it("filters on the events' revenue work in metrics, funnels and rules (they answered 500)", async () => {
     // Workspace A's two conversions have revenue 10 and 11.
-    const summary = await get(`/v1/metrics/summary?${new URLSearchParams({ ...a.range, filters: JSON.stringify([{ prop: 'revenue', op: 'gt', value: 10.5 }]) })}`);
+    const summary = await get(
+      `/v1/metrics/summary?${new URLSearchParams({ ...a.range, filters: JSON.stringify([{ prop: 'revenue', op: 'gt', value: 10.5 }]) })}`,
+    );
     assert.equal(summary.status, 200, summary.text);
     const revenueCard = JSON.parse(summary.text).cards.find((c: { metric: string }) => c.metric === 'revenue');
     assert.equal(revenueCard.numerator, 11);
-    const series = await get(`/v1/metrics?${new URLSearchParams({ metric: 'revenue', interval: 'day', tz: 'UTC', ...a.range, filters: JSON.stringify([{ prop: 'revenue', op: 'exists' }]) })}`);
+    const series = await get(
+      `/v1/metrics?${new URLSearchParams({ metric: 'revenue', interval: 'day', tz: 'UTC', ...a.range, filters: JSON.stringify([{ prop: 'revenue', op: 'exists' }]) })}`,
+    );
     assert.equal(series.status, 200, series.text);
-    assert.equal(JSON.parse(series.text).series.reduce((s: number, p: { numerator: number }) => s + p.numerator, 0), 21);
+    assert.equal(
+      JSON.parse(series.text).series.reduce((s: number, p: { numerator: number }) => s + p.numerator, 0),
+      21,
+    );
     const funnel = await post('/v1/funnels', { steps: ['send', 'click'], window_hours: 24, ...a.range, filters: [{ prop: 'revenue', op: 'exists' }] });
     assert.equal(funnel.status, 200, funnel.text);
-    assert.deepEqual(JSON.parse(funnel.text).steps.map((x: { count: number }) => x.count), [10, 4]);
-    for (const [value, count] of [[undefined, 2], [false, 0]] as const) {
-      const preview = await post('/v1/segments/preview', { rule: { event: 'conversion', where: [{ prop: 'revenue', op: 'exists', ...(value === false && { value }) }] } });
+    assert.deepEqual(
+      JSON.parse(funnel.text).steps.map((x: { count: number }) => x.count),
+      [10, 4],
+    );
+    for (const [value, count] of [
+      [undefined, 2],
+      [false, 0],
+    ] as const) {
+      const preview = await post('/v1/segments/preview', {
+        rule: { event: 'conversion', where: [{ prop: 'revenue', op: 'exists', ...(value === false && { value }) }] },
+      });
       assert.equal(preview.status, 200, preview.text);
       assert.equal(JSON.parse(preview.text).count, count);
     }
@@ -190,7 +239,10 @@ describe('route fuzz', () => {
     refused(await get('/v1/segments?limit=1e400'), 'querystring.limit');
     refused(await post('/v1/rfm/compute', { window_days: '1e400' }), 'body.window_days');
     refused(await post('/v1/experiments/plan', { baseline_rate: 0.1, mde_rel: '-1e400' }), 'body.mde_rel');
-    const del = await fetch(`${listenerBase()}/v1/audiences/${a.audienceId}/versions/1e400`, { method: 'DELETE', headers: { authorization: `Bearer ${keys.marketer}` } });
+    const del = await fetch(`${listenerBase()}/v1/audiences/${a.audienceId}/versions/1e400`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${keys.marketer}` },
+    });
     refused({ status: del.status, text: await del.text() }, 'params.version');
     // The same numbers in range still work.
     assert.equal((await get('/v1/segments?limit=1e1')).status, 200);
@@ -198,7 +250,10 @@ describe('route fuzz', () => {
 
   it('an empty body with ?format=xlsx is refused with a 400 (it never answered)', async () => {
     const res = await fetch(`${listenerBase()}/v1/contacts/import?format=xlsx`, {
-      method: 'POST', headers: { authorization: `Bearer ${keys.marketer}`, 'content-type': 'application/octet-stream' }, body: '', signal: AbortSignal.timeout(3000),
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.marketer}`, 'content-type': 'application/octet-stream' },
+      body: '',
+      signal: AbortSignal.timeout(3000),
     });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as { code: string }).code, 'IMPORT_REFUSED');
@@ -223,7 +278,11 @@ describe('route fuzz', () => {
   });
   it('fuzzes every route of the table, or excludes it with a reason', () => {
     assert.ok(routes.length > 40, `only ${routes.length} routes?`);
-    for (const key of Object.keys(EXCLUDED)) assert.ok(routes.some((r) => routeKey(r) === key), `exclusion ${key} names no route`);
+    for (const key of Object.keys(EXCLUDED))
+      assert.ok(
+        routes.some((r) => routeKey(r) === key),
+        `exclusion ${key} names no route`,
+      );
     for (const r of routes) assert.ok(r.roles === 'public' || Array.isArray(r.roles), `${routeKey(r)} declares its roles`);
   });
 
@@ -250,16 +309,25 @@ describe('route fuzz', () => {
 
   it('a batch through a real listener: the same properties over a socket', async () => {
     const base = listenerBase();
-    const fuzzed = (routes).filter((r) => !EXCLUDED[routeKey(r)]);
-    const arb = fc.constantFrom(...fuzzed).chain((route) =>
-      fc.constantFrom(...CALLERS.filter((c) => allowed(route, c)), 'none' as const).chain((caller) => fc.boolean().chain((hostile) => requestArb(route, authorization(caller), { ids, hostile, instants }, ITEM_SCHEMAS))),
-    );
+    const fuzzed = routes.filter((r) => !EXCLUDED[routeKey(r)]);
+    const arb = fc
+      .constantFrom(...fuzzed)
+      .chain((route) =>
+        fc
+          .constantFrom(...CALLERS.filter((c) => allowed(route, c)), 'none' as const)
+          .chain((caller) => fc.boolean().chain((hostile) => requestArb(route, authorization(caller), { ids, hostile, instants }, ITEM_SCHEMAS))),
+      );
     // Node's HTTP parser refuses a request line over 16 KiB before fastify sees it (a 431: the hand-written case above).
     const fitting = arb.filter((req) => req.url.length < 8000 && !knownProblem(req));
     await check(
       fitting,
       async (req) => {
-        const res = await fetch(`${base}${req.url}`, { method: req.method, headers: req.headers, redirect: 'manual', ...(req.payload !== undefined && { body: req.payload }) }).catch((err: Error) => {
+        const res = await fetch(`${base}${req.url}`, {
+          method: req.method,
+          headers: req.headers,
+          redirect: 'manual',
+          ...(req.payload !== undefined && { body: req.payload }),
+        }).catch((err: Error) => {
           throw new Error(`fetch failed: ${String((err.cause as Error | undefined)?.message ?? err.message)}\n  request: ${describeRequest(req)}`);
         });
         const body = await res.text();

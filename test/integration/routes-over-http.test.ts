@@ -46,7 +46,11 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
   'GET /docs': () => ({ path: '/docs', status: 200, check: (r) => assert.match(r.text, /swagger/i) }),
   'GET /docs/': () => ({ path: '/docs/', status: 200, check: (r) => assert.match(r.text, /swagger/i) }),
   'GET /docs/static/index.html': () => ({ path: '/docs/static/index.html', status: 302, check: (r) => assert.ok(r.headers.location, 'redirects to the UI') }),
-  'GET /docs/static/swagger-initializer.js': () => ({ path: '/docs/static/swagger-initializer.js', status: 200, check: (r) => assert.match(r.text, /SwaggerUIBundle/) }),
+  'GET /docs/static/swagger-initializer.js': () => ({
+    path: '/docs/static/swagger-initializer.js',
+    status: 200,
+    check: (r) => assert.match(r.text, /SwaggerUIBundle/),
+  }),
   'GET /docs/json': () => ({ path: '/docs/json', status: 200, check: (r) => assert.ok(json(r).paths['/v1/events'], 'the OpenAPI document lists /v1/events') }),
   'GET /docs/yaml': () => ({ path: '/docs/yaml', status: 200, check: (r) => assert.match(r.text, /^openapi: /m) }),
   'GET /docs/static/*': () => ({ path: '/docs/static/swagger-ui.css', status: 200, check: (r) => assert.match(r.headers['content-type'] ?? '', /css/) }),
@@ -56,27 +60,48 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
   'GET /dashboard': () => ({ path: '/dashboard', status: 200, check: (r) => assert.match(r.text, /<html/i) }),
   'GET /dashboard/app.js': () => ({ path: '/dashboard/app.js', status: 200, check: (r) => assert.match(r.headers['content-type'] ?? '', /javascript/) }),
   'GET /dashboard/style.css': () => ({ path: '/dashboard/style.css', status: 200, check: (r) => assert.match(r.headers['content-type'] ?? '', /css/) }),
-  'GET /dashboard/echarts.min.js': () => ({ path: '/dashboard/echarts.min.js', status: 200, check: (r) => assert.ok(r.text.length > 100_000, 'the whole ECharts bundle') }),
+  'GET /dashboard/echarts.min.js': () => ({
+    path: '/dashboard/echarts.min.js',
+    status: 200,
+    check: (r) => assert.ok(r.text.length > 100_000, 'the whole ECharts bundle'),
+  }),
 
   // Events.
   'POST /v1/events': () => ({
-    role: 'sender', path: '/v1/events', status: 202,
+    role: 'sender',
+    path: '/v1/events',
+    status: 202,
     body: [{ event_id: 'http_click_extra', type: 'click', ts: new Date(Date.now() - 3_600_000).toISOString(), user_id: 'http_user_0' }],
     check: (r) => assert.deepEqual(json(r), { accepted: 1, rejected: [] }),
   }),
   'GET /v1/events/summary': ({ s }) => ({
-    role: 'analyst', path: `/v1/events/summary?${new URLSearchParams({ ...s.range, tz: 'UTC' })}`, status: 200,
+    role: 'analyst',
+    path: `/v1/events/summary?${new URLSearchParams({ ...s.range, tz: 'UTC' })}`,
+    status: 200,
     check: (r) => {
       const body = json(r);
       assert.deepEqual([body.events.send, body.events.delivery, body.events.click, body.events.conversion, body.revenue], [10, 10, 4, 2, 21]);
     },
   }),
-  'GET /v1/events/:event_id': ({ s }) => ({ role: 'analyst', path: `/v1/events/${s.eventId}`, status: 200, check: (r) => assert.deepEqual([json(r).event_id, json(r).type], [s.eventId, 'click']) }),
+  'GET /v1/events/:event_id': ({ s }) => ({
+    role: 'analyst',
+    path: `/v1/events/${s.eventId}`,
+    status: 200,
+    check: (r) => assert.deepEqual([json(r).event_id, json(r).type], [s.eventId, 'click']),
+  }),
 
   // Contacts and tags.
-  'POST /v1/contacts': () => ({ role: 'marketer', path: '/v1/contacts', status: 200, body: [{ user_id: 'http_new_contact', city: 'Hangzhou' }], check: (r) => assert.equal(json(r).created, 1) }),
+  'POST /v1/contacts': () => ({
+    role: 'marketer',
+    path: '/v1/contacts',
+    status: 200,
+    body: [{ user_id: 'http_new_contact', city: 'Hangzhou' }],
+    check: (r) => assert.equal(json(r).created, 1),
+  }),
   'GET /v1/contacts': () => ({
-    role: 'analyst', path: '/v1/contacts?limit=2', status: 200,
+    role: 'analyst',
+    path: '/v1/contacts?limit=2',
+    status: 200,
     check: (r) => {
       assert.equal(json(r).contacts.length, 2);
       assert.equal(typeof json(r).next_cursor, 'string');
@@ -84,124 +109,328 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     },
   }),
   'GET /v1/contacts/:user_id': ({ s }) => ({
-    role: 'marketer', path: `/v1/contacts/${s.userId}`, status: 200,
+    role: 'marketer',
+    path: `/v1/contacts/${s.userId}`,
+    status: 200,
     check: (r) => {
       assert.equal(json(r).user_id, s.userId);
       assert.ok(json(r).tags.some((t: { tag: string }) => t.tag === 'vip'));
     },
   }),
-  'POST /v1/contacts/import': () => ({ role: 'marketer', path: '/v1/contacts/import', status: 200, body: '13700000001\n13700000002\n', headers: { 'content-type': 'text/plain' }, check: (r) => assert.deepEqual([json(r).rows, json(r).imported], [2, 2]) }),
-  'POST /v1/tags': ({ s }) => ({ role: 'marketer', path: '/v1/tags', status: 200, body: { assignments: [{ user_id: s.userId, tag: 'http_tag' }] }, check: (r) => assert.equal(typeof json(r), 'object') }),
+  'POST /v1/contacts/import': () => ({
+    role: 'marketer',
+    path: '/v1/contacts/import',
+    status: 200,
+    body: '13700000001\n13700000002\n',
+    headers: { 'content-type': 'text/plain' },
+    check: (r) => assert.deepEqual([json(r).rows, json(r).imported], [2, 2]),
+  }),
+  'POST /v1/tags': ({ s }) => ({
+    role: 'marketer',
+    path: '/v1/tags',
+    status: 200,
+    body: { assignments: [{ user_id: s.userId, tag: 'http_tag' }] },
+    check: (r) => assert.equal(typeof json(r), 'object'),
+  }),
 
   // Keys and the workspace.
-  'POST /v1/keys': () => ({ role: 'admin', path: '/v1/keys', status: 201, body: { name: 'over http', role: 'analyst' }, check: (r) => assert.deepEqual([typeof json(r).key, json(r).role], ['string', 'analyst']) }),
-  'GET /v1/keys': () => ({ role: 'admin', path: '/v1/keys', status: 200, check: (r) => assert.ok(json(r).keys.length >= 4 && json(r).keys.every((k: object) => !('key' in k)), 'keys listed without secrets') }),
+  'POST /v1/keys': () => ({
+    role: 'admin',
+    path: '/v1/keys',
+    status: 201,
+    body: { name: 'over http', role: 'analyst' },
+    check: (r) => assert.deepEqual([typeof json(r).key, json(r).role], ['string', 'analyst']),
+  }),
+  'GET /v1/keys': () => ({
+    role: 'admin',
+    path: '/v1/keys',
+    status: 200,
+    check: (r) => assert.ok(json(r).keys.length >= 4 && json(r).keys.every((k: object) => !('key' in k)), 'keys listed without secrets'),
+  }),
   'DELETE /v1/keys/:key_id': async (setup) => {
     const key = await created(setup, 'admin', '/v1/keys', { name: 'to revoke', role: 'sender' });
     return { role: 'admin', path: `/v1/keys/${key.id ?? key.key_id}`, status: 204 };
   },
   'GET /v1/workspace': () => ({ role: 'sender', path: '/v1/workspace', status: 200, check: (r) => assert.equal(json(r).id, WORKSPACE) }),
-  'PUT /v1/workspace': () => ({ role: 'admin', path: '/v1/workspace', status: 200, body: { timezone: 'asia/shanghai', locale: 'en' }, check: (r) => assert.deepEqual([json(r).timezone, json(r).locale], ['Asia/Shanghai', 'en']) }),
+  'PUT /v1/workspace': () => ({
+    role: 'admin',
+    path: '/v1/workspace',
+    status: 200,
+    body: { timezone: 'asia/shanghai', locale: 'en' },
+    check: (r) => assert.deepEqual([json(r).timezone, json(r).locale], ['Asia/Shanghai', 'en']),
+  }),
 
   // Experiments.
-  'POST /v1/experiments': () => ({ role: 'marketer', path: '/v1/experiments', status: 201, body: { name: 'over http', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] }, check: (r) => assert.equal(typeof json(r).id, 'string') }),
-  'GET /v1/experiments': ({ s }) => ({ role: 'analyst', path: '/v1/experiments?limit=100', status: 200, check: (r) => assert.ok(json(r).experiments.some((e: { id: string }) => e.id === s.experimentId)) }),
-  'GET /v1/experiments/:id': ({ s }) => ({ role: 'analyst', path: `/v1/experiments/${s.experimentId}`, status: 200, check: (r) => assert.equal(json(r).spec.status, 'running') }),
+  'POST /v1/experiments': () => ({
+    role: 'marketer',
+    path: '/v1/experiments',
+    status: 201,
+    body: {
+      name: 'over http',
+      variants: [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 1 },
+      ],
+    },
+    check: (r) => assert.equal(typeof json(r).id, 'string'),
+  }),
+  'GET /v1/experiments': ({ s }) => ({
+    role: 'analyst',
+    path: '/v1/experiments?limit=100',
+    status: 200,
+    check: (r) => assert.ok(json(r).experiments.some((e: { id: string }) => e.id === s.experimentId)),
+  }),
+  'GET /v1/experiments/:id': ({ s }) => ({
+    role: 'analyst',
+    path: `/v1/experiments/${s.experimentId}`,
+    status: 200,
+    check: (r) => assert.equal(json(r).spec.status, 'running'),
+  }),
   'POST /v1/experiments/:id/start': async (setup) => {
-    const draft = await created(setup, 'marketer', '/v1/experiments', { name: 'to start', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] });
+    const draft = await created(setup, 'marketer', '/v1/experiments', {
+      name: 'to start',
+      variants: [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 1 },
+      ],
+    });
     return { role: 'marketer', path: `/v1/experiments/${draft.id}/start`, status: 200, check: (r) => assert.equal(json(r).spec.status, 'running') };
   },
   'POST /v1/experiments/:id/stop': async (setup) => {
-    const draft = await created(setup, 'marketer', '/v1/experiments', { name: 'to stop', variants: [{ key: 'a', weight: 1 }, { key: 'b', weight: 1 }] });
+    const draft = await created(setup, 'marketer', '/v1/experiments', {
+      name: 'to stop',
+      variants: [
+        { key: 'a', weight: 1 },
+        { key: 'b', weight: 1 },
+      ],
+    });
     await created(setup, 'marketer', `/v1/experiments/${draft.id}/start`, undefined);
     return { role: 'marketer', path: `/v1/experiments/${draft.id}/stop`, status: 200, check: (r) => assert.equal(json(r).spec.status, 'stopped') };
   },
-  'GET /v1/experiments/:id/assignment': ({ s }) => ({ role: 'sender', path: `/v1/experiments/${s.experimentId}/assignment?user_id=${s.userId}`, status: 200, check: (r) => assert.ok(['control', 'treatment', null].includes(json(r).variant), r.text) }),
+  'GET /v1/experiments/:id/assignment': ({ s }) => ({
+    role: 'sender',
+    path: `/v1/experiments/${s.experimentId}/assignment?user_id=${s.userId}`,
+    status: 200,
+    check: (r) => assert.ok(['control', 'treatment', null].includes(json(r).variant), r.text),
+  }),
   'GET /v1/experiments/:id/results': ({ s }) => ({
-    role: 'analyst', path: `/v1/experiments/${s.experimentId}/results?metric=click`, status: 200,
+    role: 'analyst',
+    path: `/v1/experiments/${s.experimentId}/results?metric=click`,
+    status: 200,
     check: (r) => {
-      assert.deepEqual(json(r).variants.map((v: { key?: string; variant?: string }) => v.key ?? v.variant), ['control', 'treatment']);
+      assert.deepEqual(
+        json(r).variants.map((v: { key?: string; variant?: string }) => v.key ?? v.variant),
+        ['control', 'treatment'],
+      );
       assert.equal(typeof json(r).verdict, 'string');
     },
   }),
-  'POST /v1/experiments/:id/allocate': ({ s }) => ({ role: 'marketer', path: `/v1/experiments/${s.experimentId}/allocate`, status: 200, body: { audience_id: s.audienceId }, check: (r) => assert.equal(json(r).experiment_id, s.experimentId) }),
+  'POST /v1/experiments/:id/allocate': ({ s }) => ({
+    role: 'marketer',
+    path: `/v1/experiments/${s.experimentId}/allocate`,
+    status: 200,
+    body: { audience_id: s.audienceId },
+    check: (r) => assert.equal(json(r).experiment_id, s.experimentId),
+  }),
   'POST /v1/experiments/plan': () => ({
-    role: 'analyst', path: '/v1/experiments/plan', status: 200, body: { baseline_rate: 0.1, mde_rel: 0.2 },
+    role: 'analyst',
+    path: '/v1/experiments/plan',
+    status: 200,
+    body: { baseline_rate: 0.1, mde_rel: 0.2 },
     // power.prop.test(p1 = 0.1, p2 = 0.12, power = 0.8) gives n = 3840.9 per group.
     check: (r) => assert.equal(json(r).recipients_per_arm, 3841),
   }),
 
   // Segments and audiences.
-  'POST /v1/segments': () => ({ role: 'marketer', path: '/v1/segments', status: 201, body: { name: 'over http', rule: { attr: 'city', op: 'eq', value: 'Hangzhou' } }, check: (r) => assert.equal(json(r).version, 1) }),
+  'POST /v1/segments': () => ({
+    role: 'marketer',
+    path: '/v1/segments',
+    status: 201,
+    body: { name: 'over http', rule: { attr: 'city', op: 'eq', value: 'Hangzhou' } },
+    check: (r) => assert.equal(json(r).version, 1),
+  }),
   'PUT /v1/segments/:id': async (setup) => {
     const seg = await created(setup, 'marketer', '/v1/segments', { name: 'to change', rule: { tag: 'vip' } });
-    return { role: 'marketer', path: `/v1/segments/${seg.id}`, status: 200, body: { name: 'changed', rule: { tag: 'http_tag' } }, check: (r) => assert.deepEqual(json(r), { id: seg.id, version: 2 }) };
+    return {
+      role: 'marketer',
+      path: `/v1/segments/${seg.id}`,
+      status: 200,
+      body: { name: 'changed', rule: { tag: 'http_tag' } },
+      check: (r) => assert.deepEqual(json(r), { id: seg.id, version: 2 }),
+    };
   },
-  'GET /v1/segments': ({ s }) => ({ role: 'analyst', path: '/v1/segments', status: 200, check: (r) => assert.ok(json(r).segments.some((x: { id: string }) => x.id === s.segmentId)) }),
-  'GET /v1/segments/:id': ({ s }) => ({ role: 'analyst', path: `/v1/segments/${s.segmentId}`, status: 200, check: (r) => assert.equal(json(r).name, 'http segment') }),
+  'GET /v1/segments': ({ s }) => ({
+    role: 'analyst',
+    path: '/v1/segments',
+    status: 200,
+    check: (r) => assert.ok(json(r).segments.some((x: { id: string }) => x.id === s.segmentId)),
+  }),
+  'GET /v1/segments/:id': ({ s }) => ({
+    role: 'analyst',
+    path: `/v1/segments/${s.segmentId}`,
+    status: 200,
+    check: (r) => assert.equal(json(r).name, 'http segment'),
+  }),
   'POST /v1/segments/preview': () => ({
-    role: 'analyst', path: '/v1/segments/preview', status: 200, body: { rule: { tag: 'vip' }, sample: 3 },
+    role: 'analyst',
+    path: '/v1/segments/preview',
+    status: 200,
+    body: { rule: { tag: 'vip' }, sample: 3 },
     check: (r) => {
       assert.equal(json(r).count, 10);
       assert.equal(json(r).sample.length, 3);
       for (const c of json(r).sample) assert.doesNotMatch(String(c.phone), /\d{7}/);
     },
   }),
-  'POST /v1/segments/:id/materialize': ({ s }) => ({ role: 'marketer', path: `/v1/segments/${s.segmentId}/materialize`, status: 200, body: {}, check: (r) => assert.deepEqual([json(r).audience_id, json(r).size], [s.audienceId, 10]) }),
-  'GET /v1/audiences/:id': ({ s }) => ({ role: 'sender', path: `/v1/audiences/${s.audienceId}`, status: 200, check: (r) => assert.ok(json(r).versions.length >= 1 && json(r).size === 10, r.text) }),
+  'POST /v1/segments/:id/materialize': ({ s }) => ({
+    role: 'marketer',
+    path: `/v1/segments/${s.segmentId}/materialize`,
+    status: 200,
+    body: {},
+    check: (r) => assert.deepEqual([json(r).audience_id, json(r).size], [s.audienceId, 10]),
+  }),
+  'GET /v1/audiences/:id': ({ s }) => ({
+    role: 'sender',
+    path: `/v1/audiences/${s.audienceId}`,
+    status: 200,
+    check: (r) => assert.ok(json(r).versions.length >= 1 && json(r).size === 10, r.text),
+  }),
   'DELETE /v1/audiences/:id/versions/:version': async (setup) => {
     const seg = await created(setup, 'marketer', '/v1/segments', { name: 'to delete', rule: { tag: 'vip' } });
     const audience = await created(setup, 'marketer', `/v1/segments/${seg.id}/materialize`, {});
     return { role: 'marketer', path: `/v1/audiences/${audience.audience_id}/versions/${audience.version}`, status: 204 };
   },
   'GET /v1/audiences/:id/export': ({ s }) => ({
-    role: 'sender', path: `/v1/audiences/${s.audienceId}/export?format=ndjson&fields=user_id,phone&limit=100`, status: 200,
+    role: 'sender',
+    path: `/v1/audiences/${s.audienceId}/export?format=ndjson&fields=user_id,phone&limit=100`,
+    status: 200,
     check: (r) => {
-      const rows = r.text.trim().split('\n').map((l) => JSON.parse(l));
+      const rows = r.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(rows.length, 10);
       assert.match(rows[0].phone, /^\+86138\d{8}$/, 'senders get whole numbers');
     },
   }),
-  'POST /v1/rfm/compute': () => ({ role: 'analyst', path: '/v1/rfm/compute', status: 200, body: { window_days: 30 }, check: (r) => assert.equal(json(r).users, 2) }),
+  'POST /v1/rfm/compute': () => ({
+    role: 'analyst',
+    path: '/v1/rfm/compute',
+    status: 200,
+    body: { window_days: 30 },
+    check: (r) => assert.equal(json(r).users, 2),
+  }),
   'GET /v1/rfm': () => ({ role: 'analyst', path: '/v1/rfm', status: 200, check: (r) => assert.equal(json(r).users, 2) }),
-  'POST /v1/clusters': () => ({ role: 'analyst', path: '/v1/clusters', status: 200, body: { features: ['frequency', 'vip_level'], k: 2, sample: 100 }, check: (r) => assert.deepEqual([json(r).k, json(r).sizes.reduce((a: number, b: number) => a + b, 0) > 0], [2, true]) }),
-  'GET /v1/clusters/:id': ({ s }) => ({ role: 'analyst', path: `/v1/clusters/${s.clusterModelId}`, status: 200, check: (r) => assert.deepEqual([json(r).model_id, json(r).k], [s.clusterModelId, 2]) }),
+  'POST /v1/clusters': () => ({
+    role: 'analyst',
+    path: '/v1/clusters',
+    status: 200,
+    body: { features: ['frequency', 'vip_level'], k: 2, sample: 100 },
+    check: (r) => assert.deepEqual([json(r).k, json(r).sizes.reduce((a: number, b: number) => a + b, 0) > 0], [2, true]),
+  }),
+  'GET /v1/clusters/:id': ({ s }) => ({
+    role: 'analyst',
+    path: `/v1/clusters/${s.clusterModelId}`,
+    status: 200,
+    check: (r) => assert.deepEqual([json(r).model_id, json(r).k], [s.clusterModelId, 2]),
+  }),
 
   // Analytics and alerts.
   'POST /v1/funnels': ({ s }) => ({
-    role: 'analyst', path: '/v1/funnels', status: 200, body: { steps: ['send', 'delivery', 'click'], window_hours: 24, ...s.range },
-    check: (r) => assert.deepEqual(json(r).steps.map((x: { count: number }) => x.count), [10, 10, 4]),
+    role: 'analyst',
+    path: '/v1/funnels',
+    status: 200,
+    body: { steps: ['send', 'delivery', 'click'], window_hours: 24, ...s.range },
+    check: (r) =>
+      assert.deepEqual(
+        json(r).steps.map((x: { count: number }) => x.count),
+        [10, 10, 4],
+      ),
   }),
   'GET /v1/metrics': ({ s }) => ({
-    role: 'analyst', path: `/v1/metrics?${new URLSearchParams({ metric: 'click_rate', interval: 'day', tz: 'UTC', ...s.range })}`, status: 200,
+    role: 'analyst',
+    path: `/v1/metrics?${new URLSearchParams({ metric: 'click_rate', interval: 'day', tz: 'UTC', ...s.range })}`,
+    status: 200,
     check: (r) => {
       const series = json(r).series as { numerator: number; denominator: number }[];
       assert.deepEqual([series.reduce((a, p) => a + p.numerator, 0), series.reduce((a, p) => a + p.denominator, 0)], [4, 10]);
     },
   }),
-  'GET /v1/insights/send-time': ({ s }) => ({ role: 'analyst', path: `/v1/insights/send-time?${new URLSearchParams({ ...s.range, tz: 'UTC' })}`, status: 200, check: (r) => assert.deepEqual([json(r).delivered, json(r).grid.length, json(r).grid.flat().length], [10, 7, 7 * 24]) }),
+  'GET /v1/insights/send-time': ({ s }) => ({
+    role: 'analyst',
+    path: `/v1/insights/send-time?${new URLSearchParams({ ...s.range, tz: 'UTC' })}`,
+    status: 200,
+    check: (r) => assert.deepEqual([json(r).delivered, json(r).grid.length, json(r).grid.flat().length], [10, 7, 7 * 24]),
+  }),
   'GET /v1/metrics/summary': ({ s }) => ({
-    role: 'analyst', path: `/v1/metrics/summary?${new URLSearchParams(s.range)}`, status: 200,
+    role: 'analyst',
+    path: `/v1/metrics/summary?${new URLSearchParams(s.range)}`,
+    status: 200,
     check: (r) => assert.equal(json(r).cards.find((c: { metric: string }) => c.metric === 'click_rate').rate, 0.4),
   }),
-  'GET /v1/alert-rules': ({ s }) => ({ role: 'marketer', path: '/v1/alert-rules', status: 200, check: (r) => assert.ok(json(r).rules.some((x: { id: string }) => x.id === s.alertRuleId)) }),
-  'POST /v1/alert-rules': () => ({ role: 'analyst', path: '/v1/alert-rules', status: 201, body: { name: 'over http', metric: 'delivery_rate', kind: 'threshold', threshold: { below: 0.5 } }, check: (r) => assert.equal(json(r).spec.metric, 'delivery_rate') }),
+  'GET /v1/alert-rules': ({ s }) => ({
+    role: 'marketer',
+    path: '/v1/alert-rules',
+    status: 200,
+    check: (r) => assert.ok(json(r).rules.some((x: { id: string }) => x.id === s.alertRuleId)),
+  }),
+  'POST /v1/alert-rules': () => ({
+    role: 'analyst',
+    path: '/v1/alert-rules',
+    status: 201,
+    body: { name: 'over http', metric: 'delivery_rate', kind: 'threshold', threshold: { below: 0.5 } },
+    check: (r) => assert.equal(json(r).spec.metric, 'delivery_rate'),
+  }),
   'PUT /v1/alert-rules/:id': async (setup) => {
     const rule = await created(setup, 'analyst', '/v1/alert-rules', { name: 'to change', metric: 'click_rate', kind: 'threshold', threshold: { below: 0.01 } });
-    return { role: 'analyst', path: `/v1/alert-rules/${rule.id}`, status: 200, body: { name: 'changed', metric: 'click_rate', kind: 'threshold', threshold: { below: 0.02 } }, check: (r) => assert.deepEqual([json(r).name, json(r).spec.threshold], ['changed', { below: 0.02 }]) };
+    return {
+      role: 'analyst',
+      path: `/v1/alert-rules/${rule.id}`,
+      status: 200,
+      body: { name: 'changed', metric: 'click_rate', kind: 'threshold', threshold: { below: 0.02 } },
+      check: (r) => assert.deepEqual([json(r).name, json(r).spec.threshold], ['changed', { below: 0.02 }]),
+    };
   },
   'POST /v1/alert-rules/:id/webhook-secret': async (setup) => {
     // Disabled: the webhook (an address that never resolves) is never called.
-    const rule = await created(setup, 'analyst', '/v1/alert-rules', { name: 'signed', metric: 'click_rate', kind: 'threshold', threshold: { below: 0.01 }, webhook_url: 'https://hooks.example.invalid/alert', enabled: false });
-    return { role: 'analyst', path: `/v1/alert-rules/${rule.id}/webhook-secret`, status: 200, check: (r) => assert.ok(json(r).webhook_secret && json(r).webhook_secret !== rule.webhook_secret) };
+    const rule = await created(setup, 'analyst', '/v1/alert-rules', {
+      name: 'signed',
+      metric: 'click_rate',
+      kind: 'threshold',
+      threshold: { below: 0.01 },
+      webhook_url: 'https://hooks.example.invalid/alert',
+      enabled: false,
+    });
+    return {
+      role: 'analyst',
+      path: `/v1/alert-rules/${rule.id}/webhook-secret`,
+      status: 200,
+      check: (r) => assert.ok(json(r).webhook_secret && json(r).webhook_secret !== rule.webhook_secret),
+    };
   },
   'DELETE /v1/alert-rules/:id': async (setup) => {
     const rule = await created(setup, 'analyst', '/v1/alert-rules', { name: 'to delete', metric: 'click_rate', kind: 'threshold', threshold: { below: 0.01 } });
     return { role: 'admin', path: `/v1/alert-rules/${rule.id}`, status: 204 };
   },
-  'POST /v1/alerts/evaluate': ({ s }) => ({ role: 'analyst', path: '/v1/alerts/evaluate?tz=UTC', status: 200, body: s.range, check: (r) => assert.deepEqual(json(r).fired, [], 'the seeded alert already fired for that bucket') }),
-  'GET /v1/alerts': ({ s }) => ({ role: 'marketer', path: '/v1/alerts?status=open', status: 200, check: (r) => assert.ok(json(r).alerts.some((a: { id: string }) => a.id === s.alertId)) }),
-  'POST /v1/alerts/:id/ack': ({ s }) => ({ role: 'marketer', path: `/v1/alerts/${s.alertId}/ack`, status: 200, check: (r) => assert.equal(json(r).spec.status, 'acked') }),
+  'POST /v1/alerts/evaluate': ({ s }) => ({
+    role: 'analyst',
+    path: '/v1/alerts/evaluate?tz=UTC',
+    status: 200,
+    body: s.range,
+    check: (r) => assert.deepEqual(json(r).fired, [], 'the seeded alert already fired for that bucket'),
+  }),
+  'GET /v1/alerts': ({ s }) => ({
+    role: 'marketer',
+    path: '/v1/alerts?status=open',
+    status: 200,
+    check: (r) => assert.ok(json(r).alerts.some((a: { id: string }) => a.id === s.alertId)),
+  }),
+  'POST /v1/alerts/:id/ack': ({ s }) => ({
+    role: 'marketer',
+    path: `/v1/alerts/${s.alertId}/ack`,
+    status: 200,
+    check: (r) => assert.equal(json(r).spec.status, 'acked'),
+  }),
 };
 
 const t = await startTestApp('routes_over_http');

@@ -15,7 +15,11 @@ describe('workspace time zone and settings', () => {
   it('defaults to Asia/Shanghai and zh-CN; admins change them as new versions; an unknown zone is a 400', async () => {
     const analyst = await t.keyFor('analyst', 'tz_ws');
     const admin = await t.keyFor('admin', 'tz_ws');
-    assert.deepEqual((await t.app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(analyst) })).json(), { id: 'tz_ws', timezone: 'Asia/Shanghai', locale: 'zh-CN' });
+    assert.deepEqual((await t.app.inject({ method: 'GET', url: '/v1/workspace', headers: bearer(analyst) })).json(), {
+      id: 'tz_ws',
+      timezone: 'Asia/Shanghai',
+      locale: 'zh-CN',
+    });
     const put = (payload: object, key = admin) => t.app.inject({ method: 'PUT', url: '/v1/workspace', headers: bearer(key), payload });
     assert.equal((await put({ timezone: 'Mars/Olympus' })).json().field, 'body.timezone');
     assert.equal((await put({ locale: 'fr' })).statusCode, 400);
@@ -40,10 +44,24 @@ describe('workspace time zone and settings', () => {
     const sender = await t.keyFor('sender', 'tz_days');
     const analyst = await t.keyFor('analyst', 'tz_days');
     // 23:30 Beijing = 15:30 UTC the same day; 00:30 Beijing next day = 16:30 UTC; plus both sides of Berlin's switch to winter time.
-    const instants = [Date.parse('2026-11-20T23:30:00+08:00'), Date.parse('2026-11-21T00:30:00+08:00'), Date.parse('2026-10-24T22:30:00Z'), Date.parse('2026-10-25T22:30:00Z')];
-    await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(sender), payload: instants.map((ts, i) => ({ event_id: `tz${i}`, type: 'send', ts, user_id: 'u' })) });
+    const instants = [
+      Date.parse('2026-11-20T23:30:00+08:00'),
+      Date.parse('2026-11-21T00:30:00+08:00'),
+      Date.parse('2026-10-24T22:30:00Z'),
+      Date.parse('2026-10-25T22:30:00Z'),
+    ];
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: bearer(sender),
+      payload: instants.map((ts, i) => ({ event_id: `tz${i}`, type: 'send', ts, user_id: 'u' })),
+    });
     const days = async (tz?: string) => {
-      const res = await t.app.inject({ method: 'GET', url: `/v1/events/summary?from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z${tz ? `&tz=${encodeURIComponent(tz)}` : ''}`, headers: bearer(analyst) });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: `/v1/events/summary?from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z${tz ? `&tz=${encodeURIComponent(tz)}` : ''}`,
+        headers: bearer(analyst),
+      });
       assert.equal(res.statusCode, 200, res.body);
       return res.json() as { timezone: string; days: { day: string; events: { send: number } }[] };
     };
@@ -53,12 +71,26 @@ describe('workspace time zone and settings', () => {
       for (const ms of instants) expected.set(localDay(ms, zone), (expected.get(localDay(ms, zone)) ?? 0) + 1);
       const got = await days(tz);
       assert.equal(got.timezone, zone);
-      assert.deepEqual(got.days.map((d) => [d.day, d.events.send]), [...expected].sort(), zone);
+      assert.deepEqual(
+        got.days.map((d) => [d.day, d.events.send]),
+        [...expected].sort(),
+        zone,
+      );
     }
     const beijing = await days();
-    assert.ok(beijing.days.some((d) => d.day === '2026-11-20' && d.events.send === 1), '23:30 Beijing is on the 20th in Beijing');
-    assert.ok((await days('UTC')).days.some((d) => d.day === '2026-11-20' && d.events.send === 2), 'in UTC both evening sends are on the 20th');
-    const bad = await t.app.inject({ method: 'GET', url: '/v1/events/summary?from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z&tz=Nowhere/City', headers: bearer(analyst) });
+    assert.ok(
+      beijing.days.some((d) => d.day === '2026-11-20' && d.events.send === 1),
+      '23:30 Beijing is on the 20th in Beijing',
+    );
+    assert.ok(
+      (await days('UTC')).days.some((d) => d.day === '2026-11-20' && d.events.send === 2),
+      'in UTC both evening sends are on the 20th',
+    );
+    const bad = await t.app.inject({
+      method: 'GET',
+      url: '/v1/events/summary?from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z&tz=Nowhere/City',
+      headers: bearer(analyst),
+    });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().field, 'querystring.tz');
   });

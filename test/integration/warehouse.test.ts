@@ -18,7 +18,11 @@ describe('warehouse query runner', () => {
     // chDB turns client settings into session SETs; if the token stuck, this different insert would vanish.
     await wh.insert('t', [{ id: 'b', n: 2 }]);
     await wh.insert('t', [{ id: 'c', n: 3 }]);
-    assert.deepEqual(await wh.query('SELECT id, n FROM t ORDER BY id'), [{ id: 'a', n: 1 }, { id: 'b', n: 2 }, { id: 'c', n: 3 }]);
+    assert.deepEqual(await wh.query('SELECT id, n FROM t ORDER BY id'), [
+      { id: 'a', n: 1 },
+      { id: 'b', n: 2 },
+      { id: 'c', n: 3 },
+    ]);
   });
 
   it('binds values as parameters: SQL in a value is just text', async () => {
@@ -30,12 +34,17 @@ describe('warehouse query runner', () => {
 
   it('stops a query at its time limit with QUERY_TIMEOUT', async () => {
     const started = Date.now();
-    await assert.rejects(wh.query('SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) = 1', {}, { timeoutSeconds: 1 }), (err) => isAppError(err, 'QUERY_TIMEOUT'));
+    await assert.rejects(wh.query('SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) = 1', {}, { timeoutSeconds: 1 }), (err) =>
+      isAppError(err, 'QUERY_TIMEOUT'),
+    );
     assert.ok(Date.now() - started < 10_000);
   });
 
   it('renders only safe settings', () => {
-    assert.equal(settingsClause({ max_execution_time: 5, async_insert: false, insert_deduplication_token: 'kafka:t-0:1-9' }), "SETTINGS max_execution_time = 5, async_insert = 0, insert_deduplication_token = 'kafka:t-0:1-9'");
+    assert.equal(
+      settingsClause({ max_execution_time: 5, async_insert: false, insert_deduplication_token: 'kafka:t-0:1-9' }),
+      "SETTINGS max_execution_time = 5, async_insert = 0, insert_deduplication_token = 'kafka:t-0:1-9'",
+    );
     assert.throws(() => settingsClause({ insert_deduplication_token: "a'; DROP TABLE t; --" }), /characters outside/);
     assert.throws(() => settingsClause({ 'max_execution_time = 1; DROP': 1 }), /invalid setting name/);
   });

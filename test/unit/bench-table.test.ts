@@ -17,8 +17,14 @@ describe('scale benchmark table', () => {
 
   it('gives ratios to the baseline and judges each target against its own reference row', () => {
     const judged = judge(rows, 'baseline');
-    assert.deepEqual(judged.map((r) => r.ratio), [1, 0.75, 1.25, 1.5, null, 2]);
-    assert.deepEqual(judged.map((r) => r.verdict), ['', 'pass', 'miss', 'pass', 'miss', '']);
+    assert.deepEqual(
+      judged.map((r) => r.ratio),
+      [1, 0.75, 1.25, 1.5, null, 2],
+    );
+    assert.deepEqual(
+      judged.map((r) => r.verdict),
+      ['', 'pass', 'miss', 'pass', 'miss', ''],
+    );
     assert.equal(judged[3]!.targetText, '≤ 2× its preview');
     const table = formatTable(judged, 120).split('\n');
     assert.equal(table.length, 2 + rows.length);
@@ -34,11 +40,33 @@ describe('scale benchmark table', () => {
     assert.ok(twice.seconds !== null && twice.seconds < 1);
     await measure({ key: 'b', label: 'b', once: true, run: async () => `answer ${++calls}` });
     assert.equal(calls, 3);
-    const stopped = await measure({ key: 'c', label: 'c', run: async () => { calls++; throw errors.queryTimeout(); } });
+    const stopped = await measure({
+      key: 'c',
+      label: 'c',
+      run: async () => {
+        calls++;
+        throw errors.queryTimeout();
+      },
+    });
     assert.deepEqual([stopped.seconds, stopped.stopped, calls], [null, 'timeout', 4]);
-    const noFinal = await measure({ key: 'd', label: 'd', run: async () => { throw Object.assign(new Error("Storage MergeTree doesn't support FINAL"), { code: '181' }); } });
+    const noFinal = await measure({
+      key: 'd',
+      label: 'd',
+      run: async () => {
+        throw Object.assign(new Error("Storage MergeTree doesn't support FINAL"), { code: '181' });
+      },
+    });
     assert.match(noFinal.stopped!, /no FINAL/);
-    await assert.rejects(measure({ key: 'e', label: 'e', run: async () => { throw new Error('broken rule'); } }), /broken rule/);
+    await assert.rejects(
+      measure({
+        key: 'e',
+        label: 'e',
+        run: async () => {
+          throw new Error('broken rule');
+        },
+      }),
+      /broken rule/,
+    );
   });
 
   it('refuses a target that names no row', () => {

@@ -1,14 +1,7 @@
 /** CONTACT_FIELDS, without the engine: it drives the API schema, the import headers and the SQL statements. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  AUDIENCE_FIELDS,
-  CONTACT_FIELDS,
-  ContactSchema,
-  buildContactSchema,
-  contactFieldEntries,
-  importHeaderFields,
-} from '../../ingest/contact-schema.ts';
+import { AUDIENCE_FIELDS, CONTACT_FIELDS, ContactSchema, buildContactSchema, contactFieldEntries, importHeaderFields } from '../../ingest/contact-schema.ts';
 import { contactSql, contactSqlSlots, expectedContactTables } from '../../ingest/contact-sql.ts';
 import { canonicalColumn, stageContact } from '../../ingest/imports/contact-fields.ts';
 import { EXPORT_FIELDS } from '../../segmentation/exports.ts';

@@ -34,12 +34,18 @@ describe('cluster DDL rendering', () => {
   it('replicates plain MergeTree metadata tables and points materialized views at local sources', () => {
     const meta = renderMigration(source('0003_metadata'), { cluster: 'c1', vars });
     assert.ok(meta.some((s) => s.includes("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/segments_local', '{replica}')")));
-    assert.ok(meta.includes('CREATE TABLE IF NOT EXISTS api_keys ON CLUSTER c1 AS api_keys_local\nENGINE = Distributed(c1, currentDatabase(), api_keys_local, cityHash64(workspace_id))'));
+    assert.ok(
+      meta.includes(
+        'CREATE TABLE IF NOT EXISTS api_keys ON CLUSTER c1 AS api_keys_local\nENGINE = Distributed(c1, currentDatabase(), api_keys_local, cityHash64(workspace_id))',
+      ),
+    );
     const audience = renderMigration(source('0002_audience_data'), { cluster: 'c1', vars });
     const mv = audience.find((s) => s.startsWith('CREATE MATERIALIZED VIEW'))!;
     assert.match(mv, /^CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_suppressions ON CLUSTER c1 TO suppressions AS/);
     assert.match(mv, /FROM events_local\n/);
-    assert.ok(audience.some((s) => s.includes("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/tags_local', '{replica}', version, is_deleted)")));
+    assert.ok(
+      audience.some((s) => s.includes("ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/tags_local', '{replica}', version, is_deleted)")),
+    );
   });
 
   it('renders the contact rollups: replicated aggregating tables sharded by unit, views reading the local events', () => {
@@ -49,7 +55,11 @@ describe('cluster DDL rendering', () => {
       assert.ok(local.includes(`ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/${table}_local', '{replica}')`), local);
       assert.match(local, /toIntervalMonth\(25\)/);
       assert.doesNotMatch(local, /non_replicated_deduplication_window/);
-      assert.ok(stmts.includes(`CREATE TABLE IF NOT EXISTS ${table} ON CLUSTER c1 AS ${table}_local\nENGINE = Distributed(c1, currentDatabase(), ${table}_local, cityHash64(workspace_id, unit))`));
+      assert.ok(
+        stmts.includes(
+          `CREATE TABLE IF NOT EXISTS ${table} ON CLUSTER c1 AS ${table}_local\nENGINE = Distributed(c1, currentDatabase(), ${table}_local, cityHash64(workspace_id, unit))`,
+        ),
+      );
       const mv = stmts.find((s) => s.includes(`TO ${table} AS`))!;
       assert.match(mv, new RegExp(`^CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_${table} ON CLUSTER c1 TO ${table} AS`));
       assert.match(mv, /FROM events_local\n/);
@@ -68,7 +78,10 @@ describe('cluster DDL rendering', () => {
   });
 
   it('refuses what it cannot distribute and variables it does not know', () => {
-    assert.throws(() => renderMigration('CREATE TABLE IF NOT EXISTS t (a UInt8) ENGINE = MergeTree ORDER BY a;', { cluster: 'c', vars }), /needs a -- @shard_by hint/);
+    assert.throws(
+      () => renderMigration('CREATE TABLE IF NOT EXISTS t (a UInt8) ENGINE = MergeTree ORDER BY a;', { cluster: 'c', vars }),
+      /needs a -- @shard_by hint/,
+    );
     assert.throws(() => renderMigration('SELECT {{nope}};', { vars: {} }), /no value is configured/);
     assert.throws(() => renderMigration('-- @shard_by a\nCREATE TABLE IF NOT EXISTS t (a UInt8) ENGINE = Memory;', { cluster: 'c', vars }), /only \*MergeTree/);
   });

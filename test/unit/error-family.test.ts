@@ -14,8 +14,22 @@ import { installErrorHandler } from '../../api/error-handler.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 
 /** Arguments every entry's messages accept (each reads only its own). */
-const SAMPLE = { role: 'analyst', what: 'segment s1', reason: 'is wrong', max: 5, limit: 10, type: 'text/xml', accepted: ['application/json'], types: 'text/csv',
-  seconds: 2, perMinute: 3, retryAfterSeconds: 4, version: 7, why: 'Kafka is away', message: 'm' } as never;
+const SAMPLE = {
+  role: 'analyst',
+  what: 'segment s1',
+  reason: 'is wrong',
+  max: 5,
+  limit: 10,
+  type: 'text/xml',
+  accepted: ['application/json'],
+  types: 'text/csv',
+  seconds: 2,
+  perMinute: 3,
+  retryAfterSeconds: 4,
+  version: 7,
+  why: 'Kafka is away',
+  message: 'm',
+} as never;
 
 describe('the error catalogue', () => {
   for (const [name, entry] of Object.entries(CATALOGUE) as [string, CatalogueEntry<never>][]) {
@@ -35,22 +49,45 @@ describe('the error catalogue', () => {
   it('each kind maps to its HTTP status and CLI exit code', () => {
     // Written out here, not derived from KINDS: scripts and clients depend on these numbers.
     const expected = {
-      invalid: [400, 2], unauthorized: [401, 4], forbidden: [403, 4], notFound: [404, 3], conflict: [409, 4], tooLarge: [413, 2],
-      unsupportedMediaType: [415, 2], rateLimited: [429, 5], timeout: [504, 5], unavailable: [503, 5], internal: [500, 1],
+      invalid: [400, 2],
+      unauthorized: [401, 4],
+      forbidden: [403, 4],
+      notFound: [404, 3],
+      conflict: [409, 4],
+      tooLarge: [413, 2],
+      unsupportedMediaType: [415, 2],
+      rateLimited: [429, 5],
+      timeout: [504, 5],
+      unavailable: [503, 5],
+      internal: [500, 1],
     };
     assert.deepEqual(Object.fromEntries(Object.entries(KINDS).map(([k, v]) => [k, [v.status, v.exit]])), expected);
   });
 
   it('keeps the statuses and codes clients already see', () => {
     const answers = [
-      [errors.unauthorized(), 401, 'UNAUTHORIZED'], [errors.forbidden('sender'), 403, 'FORBIDDEN'], [errors.otherWorkspace('workspace'), 403, 'FORBIDDEN'],
-      [errors.rootKeyOnly(), 403, 'FORBIDDEN'], [errors.notFound('x'), 404, 'NOT_FOUND'], [errors.invalid('a', 'b'), 400, 'VALIDATION_FAILED'],
-      [errors.tooManyItems('body', 3), 413, 'TOO_MANY_ITEMS'], [errors.bodyTooLarge(9), 413, 'BODY_TOO_LARGE'], [errors.importTooLarge('big'), 413, 'IMPORT_TOO_LARGE'],
-      [errors.importRefused('bad'), 400, 'IMPORT_REFUSED'], [errors.importNeedsFile('text/csv'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-      [errors.unsupportedMediaType(undefined, ['a']), 415, 'UNSUPPORTED_MEDIA_TYPE'], [errors.headersTooLarge(1), 431, 'HEADERS_TOO_LARGE'],
-      [errors.malformedRequest(), 400, 'BAD_REQUEST'], [errors.requestTimeout(), 408, 'REQUEST_TIMEOUT'], [errors.clusterTimeout(1), 422, 'CLUSTER_TIMEOUT'],
-      [errors.rateLimited(1, 1), 429, 'RATE_LIMITED'], [errors.versionConflict('segment s', 2), 409, 'VERSION_CONFLICT'], [errors.queryTimeout(), 504, 'QUERY_TIMEOUT'],
-      [errors.unavailable('x'), 503, 'UNAVAILABLE'], [errors.internal(), 500, 'INTERNAL'], [errors.frameworkRefusal('FST_X', 405, 'no'), 405, 'FST_X'],
+      [errors.unauthorized(), 401, 'UNAUTHORIZED'],
+      [errors.forbidden('sender'), 403, 'FORBIDDEN'],
+      [errors.otherWorkspace('workspace'), 403, 'FORBIDDEN'],
+      [errors.rootKeyOnly(), 403, 'FORBIDDEN'],
+      [errors.notFound('x'), 404, 'NOT_FOUND'],
+      [errors.invalid('a', 'b'), 400, 'VALIDATION_FAILED'],
+      [errors.tooManyItems('body', 3), 413, 'TOO_MANY_ITEMS'],
+      [errors.bodyTooLarge(9), 413, 'BODY_TOO_LARGE'],
+      [errors.importTooLarge('big'), 413, 'IMPORT_TOO_LARGE'],
+      [errors.importRefused('bad'), 400, 'IMPORT_REFUSED'],
+      [errors.importNeedsFile('text/csv'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [errors.unsupportedMediaType(undefined, ['a']), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [errors.headersTooLarge(1), 431, 'HEADERS_TOO_LARGE'],
+      [errors.malformedRequest(), 400, 'BAD_REQUEST'],
+      [errors.requestTimeout(), 408, 'REQUEST_TIMEOUT'],
+      [errors.clusterTimeout(1), 422, 'CLUSTER_TIMEOUT'],
+      [errors.rateLimited(1, 1), 429, 'RATE_LIMITED'],
+      [errors.versionConflict('segment s', 2), 409, 'VERSION_CONFLICT'],
+      [errors.queryTimeout(), 504, 'QUERY_TIMEOUT'],
+      [errors.unavailable('x'), 503, 'UNAVAILABLE'],
+      [errors.internal(), 500, 'INTERNAL'],
+      [errors.frameworkRefusal('FST_X', 405, 'no'), 405, 'FST_X'],
     ] as const;
     for (const [err, status, code] of answers) assert.deepEqual([err.status, err.code], [status, code], err.entry);
   });
@@ -59,12 +96,15 @@ describe('the error catalogue', () => {
     const err = errors.invalid('variants[1].weight', 'must be positive');
     assert.equal(err.message, 'variants[1].weight: must be positive');
     const located = err.under('body');
-    assert.deepEqual([located.path, located.message, located.messageIn('zh-CN')], ['body.variants[1].weight', 'body.variants[1].weight: must be positive', '请求无效：body.variants[1].weight: must be positive']);
+    assert.deepEqual(
+      [located.path, located.message, located.messageIn('zh-CN')],
+      ['body.variants[1].weight', 'body.variants[1].weight: must be positive', '请求无效：body.variants[1].weight: must be positive'],
+    );
     assert.equal(errors.invalid('[0].type', 'x').under('body').path, 'body[0].type');
     assert.equal(errors.importRefused('not a workbook').under('body').path, 'body', 'the input as a whole is the body');
   });
 
-  it('the CLI prints one line with the code and exits with the kind\'s code', () => {
+  it("the CLI prints one line with the code and exits with the kind's code", () => {
     const line = (err: unknown) => describeFailure(err, '/nowhere');
     assert.deepEqual(line(errors.notFound('experiment e1')), { code: 'NOT_FOUND', message: 'experiment e1 not found', exitCode: 3 });
     assert.deepEqual(line(errors.invalid('rule.tag', 'must be a string')), { code: 'VALIDATION_FAILED', message: 'rule.tag: must be a string', exitCode: 2 });
@@ -94,16 +134,30 @@ describe('the HTTP error handler', () => {
     try {
       const call = async (method: string, url: string, lang = 'en') => {
         const res = await fetch(`${address}${url}`, {
-          method, headers: { 'accept-language': lang, ...(method === 'POST' && { 'content-type': 'application/json' }) }, ...(method === 'POST' && { body: '{"variants":[]}' }),
+          method,
+          headers: { 'accept-language': lang, ...(method === 'POST' && { 'content-type': 'application/json' }) },
+          ...(method === 'POST' && { body: '{"variants":[]}' }),
         });
         return [res.status, await res.json()];
       };
-      assert.deepEqual(await call('POST', '/b'), [400, { statusCode: 400, code: 'VALIDATION_FAILED', message: 'body.variants[1].weight: must be positive', field: 'body.variants[1].weight' }]);
-      assert.deepEqual(await call('POST', '/b', 'zh-CN'), [400, { statusCode: 400, code: 'VALIDATION_FAILED', message: '请求无效：body.variants[1].weight: must be positive', field: 'body.variants[1].weight' }]);
-      assert.deepEqual(await call('GET', '/q?to=x'), [400, { statusCode: 400, code: 'VALIDATION_FAILED', message: 'querystring.to: must be after from', field: 'querystring.to' }]);
+      assert.deepEqual(await call('POST', '/b'), [
+        400,
+        { statusCode: 400, code: 'VALIDATION_FAILED', message: 'body.variants[1].weight: must be positive', field: 'body.variants[1].weight' },
+      ]);
+      assert.deepEqual(await call('POST', '/b', 'zh-CN'), [
+        400,
+        { statusCode: 400, code: 'VALIDATION_FAILED', message: '请求无效：body.variants[1].weight: must be positive', field: 'body.variants[1].weight' },
+      ]);
+      assert.deepEqual(await call('GET', '/q?to=x'), [
+        400,
+        { statusCode: 400, code: 'VALIDATION_FAILED', message: 'querystring.to: must be after from', field: 'querystring.to' },
+      ]);
       assert.deepEqual(await call('POST', '/whole'), [400, { statusCode: 400, code: 'VALIDATION_FAILED', message: 'body: too few contacts', field: 'body' }]);
       // Not request input: the path is left as it is.
-      assert.deepEqual(await call('POST', '/state'), [400, { statusCode: 400, code: 'VALIDATION_FAILED', message: 'status: experiment e is draft', field: 'status' }]);
+      assert.deepEqual(await call('POST', '/state'), [
+        400,
+        { statusCode: 400, code: 'VALIDATION_FAILED', message: 'status: experiment e is draft', field: 'status' },
+      ]);
       assert.deepEqual(await call('POST', '/located'), [400, { statusCode: 400, code: 'VALIDATION_FAILED', message: 'body.rule: is odd', field: 'body.rule' }]);
     } finally {
       await app.close();

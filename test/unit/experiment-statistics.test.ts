@@ -7,8 +7,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  chiSquaredGoodnessOfFit, compareProportions, expectedLoss, holmAdjust, mixtureSequentialTest, phi, phiInverse,
-  posterior, probabilityToBeatControl, sampleSizePerArm, summarize, welchTest,
+  chiSquaredGoodnessOfFit,
+  compareProportions,
+  expectedLoss,
+  holmAdjust,
+  mixtureSequentialTest,
+  phi,
+  phiInverse,
+  posterior,
+  probabilityToBeatControl,
+  sampleSizePerArm,
+  summarize,
+  welchTest,
 } from '../../experiments/statistics.ts';
 import { seededRandom } from '../../demo/random.ts';
 
@@ -24,9 +34,21 @@ describe('statistics against R', () => {
 
   // prop.test(c(xt, xc), c(nt, nc), correct = FALSE): p-value and CI of pt − pc.
   const propCases = [
-    { t: { successes: 150, n: 1000 }, c: { successes: 120, n: 1000 }, p: 0.0496403868653688, ci: [7.60288212977925e-5, 0.0599239711787022], chisq: 3.85356454720617 },
+    {
+      t: { successes: 150, n: 1000 },
+      c: { successes: 120, n: 1000 },
+      p: 0.0496403868653688,
+      ci: [7.60288212977925e-5, 0.0599239711787022],
+      chisq: 3.85356454720617,
+    },
     { t: { successes: 60, n: 480 }, c: { successes: 45, n: 500 }, p: 0.0765814090356703, ci: [-0.00378870155598563, 0.0737887015559856], chisq: 3.136 },
-    { t: { successes: 530, n: 5000 }, c: { successes: 500, n: 5000 }, p: 0.323654595212359, ci: [-0.00591438875936764, 0.0179143887593676], chisq: 0.974120855927525 },
+    {
+      t: { successes: 530, n: 5000 },
+      c: { successes: 500, n: 5000 },
+      p: 0.323654595212359,
+      ci: [-0.00591438875936764, 0.0179143887593676],
+      chisq: 0.974120855927525,
+    },
   ];
   for (const [i, k] of propCases.entries()) {
     it(`two-proportion z-test and Wald CI, case ${i + 1} (prop.test)`, () => {
@@ -41,7 +63,7 @@ describe('statistics against R', () => {
   it('relative uplift CI by the delta method equals its closed form computed by hand', () => {
     const r = compareProportions({ successes: 120, n: 1000 }, { successes: 150, n: 1000 });
     // pc = .12, pt = .15: Var = .15·.85/1000/.12² + .15²·.12·.88/1000/.12⁴ = 0.0088541667 + 0.0114583333
-    const se = Math.sqrt(0.15 * 0.85 / 1000 / 0.0144 + (0.0225 * 0.12 * 0.88) / 1000 / 0.12 ** 4);
+    const se = Math.sqrt((0.15 * 0.85) / 1000 / 0.0144 + (0.0225 * 0.12 * 0.88) / 1000 / 0.12 ** 4);
     close(r.upliftRel, 0.25, 1e-12);
     close(r.relCiLow, 0.25 - 1.95996398454005 * se, 1e-9);
     close(r.relCiHigh, 0.25 + 1.95996398454005 * se, 1e-9);
@@ -109,7 +131,10 @@ describe('statistics against R', () => {
     const lgamma = (x: number): number => {
       // Lanczos approximation (g = 7, n = 9), accurate to ~1e-15 relative for x > 0.
       const g = 7;
-      const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+      const c = [
+        0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+        9.9843695780195716e-6, 1.5056327351493116e-7,
+      ];
       if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lgamma(1 - x);
       x -= 1;
       let a = c[0]!;
@@ -120,7 +145,8 @@ describe('statistics against R', () => {
     const lbeta = (a: number, b: number) => lgamma(a) + lgamma(b) - lgamma(a + b);
     const exact = (A: { alpha: number; beta: number }, B: { alpha: number; beta: number }) => {
       let total = 0;
-      for (let i = 0; i < B.alpha; i++) total += Math.exp(lbeta(A.alpha + i, A.beta + B.beta) - Math.log(B.beta + i) - lbeta(1 + i, B.beta) - lbeta(A.alpha, A.beta));
+      for (let i = 0; i < B.alpha; i++)
+        total += Math.exp(lbeta(A.alpha + i, A.beta + B.beta) - Math.log(B.beta + i) - lbeta(1 + i, B.beta) - lbeta(A.alpha, A.beta));
       return total;
     };
     for (const k of betaCases) close(probabilityToBeatControl(posterior(k.c), posterior(k.t)), exact(posterior(k.c), posterior(k.t)), 1e-6);

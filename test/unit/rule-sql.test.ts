@@ -11,7 +11,15 @@ describe('rule compilation binds every user value as a parameter', () => {
         { attr: 'city', op: 'in', value: [evil, 'ok'] },
         { attr: `attributes.${'key_1'}`, op: 'contains', value: evil },
         { tag: evil, value: evil },
-        { event: 'conversion', where: [{ prop: 'campaign_id', op: 'eq', value: evil }, { prop: 'note', op: 'neq', value: evil }], within_days: 7, count: { op: 'gte', value: 3 } },
+        {
+          event: 'conversion',
+          where: [
+            { prop: 'campaign_id', op: 'eq', value: evil },
+            { prop: 'note', op: 'neq', value: evil },
+          ],
+          within_days: 7,
+          count: { op: 'gte', value: 3 },
+        },
         { rfm: { segment: 'champions', r: { op: 'in', value: [4, 5] } } },
         { cluster: { model: evil.replace(/\W/g, ''), in: [1] } },
       ],
