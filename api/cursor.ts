@@ -82,3 +82,15 @@ export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => string): 
   const items = more ? rows.slice(0, limit) : rows;
   return { items, next_cursor: more ? encodeCursor({ after: keyOf(items.at(-1)!) }) : null };
 }
+
+/**
+ * One page of a list keyed by id: `read(limit + 1, after)` fetches one row more than the page, which only says
+ * that more follow; the page's last key becomes the next cursor.
+ */
+export async function readPage<T>(
+  query: { limit: number; cursor?: string },
+  read: (limit: number, after: string) => Promise<T[]>,
+  keyOf: (row: T) => string,
+): Promise<{ items: T[]; next_cursor: string | null }> {
+  return pageOf(await read(query.limit + 1, pageStart(query.cursor)), query.limit, keyOf);
+}

@@ -60,3 +60,7 @@ export const Versioned = <Spec extends TSchema>(spec: Spec) =>
 
 /** The cursor of the next page, null on the last one. */
 export const NextCursor = Nullable(Type.String({ description: 'Pass as `cursor` to get the next page' }));
+
+/** One page of a list: the items under `name`, and the cursor of the next page. */
+export const PageOf = <T extends TSchema, N extends string>(name: N, item: T) =>
+  Type.Object({ [name]: Type.Array(item), next_cursor: NextCursor } as { [K in N]: ReturnType<typeof Type.Array<T>> } & { next_cursor: typeof NextCursor });

@@ -14,6 +14,16 @@ import type { EventLeaf, Rule } from '../segmentation/rule-types.ts';
 import { previewRule, saveSegment } from '../segmentation/segments.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { benchWarehouse, printTable, seconds } from './harness.ts';
+import { RULES } from './scale.ts';
+
+/** Electronics buyers of the last 30 days tagged as interested, VIP 1 and up: tag, behaviour and attribute at once. */
+const ELECTRONICS_BUYERS_VIP: Rule = {
+  all: [
+    { tag: 'interest', value: 'electronics' },
+    { event: 'conversion', where: [{ prop: 'category', op: 'eq', value: 'electronics' }], within_days: 30 },
+    { attr: 'vip_level', op: 'gte', value: 1 },
+  ],
+};
 
 const WS = 'bench_seg';
 
@@ -51,13 +61,7 @@ export async function benchSegmentation(contacts: number, events: number): Promi
     "SELECT table, sum(rows) AS rows FROM system.parts WHERE database = currentDatabase() AND active AND table IN ('events', 'contact_daily', 'contact_daily_dims') GROUP BY table ORDER BY table",
   );
   console.log(`Stored rows: ${sizes.map((r) => `${r.table} ${Number(r.rows).toLocaleString('en')}`).join(', ')}`);
-  const rule = {
-    all: [
-      { tag: 'interest', value: 'electronics' },
-      { event: 'conversion', where: [{ prop: 'category', op: 'eq', value: 'electronics' }], within_days: 30 },
-      { attr: 'vip_level', op: 'gte', value: 1 },
-    ],
-  };
+  const rule = ELECTRONICS_BUYERS_VIP;
   const nowMs = Date.now();
   const baseline = await seconds(() => wh.query('SELECT count() FROM contacts FINAL WHERE workspace_id = {ws:String} AND vip_level >= 1', { ws: WS }));
   let count = 0;
@@ -147,16 +151,7 @@ function rawEventsOnly(rule: Rule): Rule {
 /** Previews of rules with behaviour leaves, each read from the daily rollups and from raw events only. */
 async function benchBehaviourLeaves(wh: Warehouse, contacts: number, nowMs: number): Promise<void> {
   const rules: [string, Rule][] = [
-    [
-      'conversion with category 30 d AND tag AND vip_level',
-      {
-        all: [
-          { tag: 'interest', value: 'electronics' },
-          { event: 'conversion', where: [{ prop: 'category', op: 'eq', value: 'electronics' }], within_days: 30 },
-          { attr: 'vip_level', op: 'gte', value: 1 },
-        ],
-      },
-    ],
+    ['conversion with category 30 d AND tag AND vip_level', ELECTRONICS_BUYERS_VIP],
     [
       'delivery 30 d >= 4 AND click 30 d <= 1',
       {
@@ -166,20 +161,7 @@ async function benchBehaviourLeaves(wh: Warehouse, contacts: number, nowMs: numb
         ],
       },
     ],
-    [
-      'any(tag, click 14 d >= 2) AND NOT conversion 60 d',
-      {
-        all: [
-          {
-            any: [
-              { tag: 'interest', value: 'books' },
-              { event: 'click', within_days: 14, count: { op: 'gte', value: 2 } },
-            ],
-          },
-          { not: { event: 'conversion', within_days: 60 } },
-        ],
-      },
-    ],
+    ['any(tag, click 14 d >= 2) AND NOT conversion 60 d', RULES.tagOrClicksNotConverted as unknown as Rule],
     ['click ever >= 3 (all time: rollup before today)', { event: 'click', count: { op: 'gte', value: 3 } }],
   ];
   const baseline = await seconds(() =>

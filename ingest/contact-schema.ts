@@ -233,6 +233,29 @@ export const ContactSchema = buildContactSchema() as unknown as ReturnType<
   >
 >;
 
+/** Fields stored as instants: answered as ISO 8601 strings (UTC), null when unknown. */
+export const CONTACT_INSTANT_FIELDS: readonly ContactField[] = contactFieldEntries()
+  .filter(([, spec]) => spec.column.includes('DateTime64'))
+  .map(([name]) => name);
+
+/** The schema of one stored field as answered, read off its column: times and dates as strings, null when unknown. */
+function answerSchema(column: string): TSchema {
+  const base = column.replace(/^Nullable\((.*)\)$/, '$1').replace(/^LowCardinality\((.*)\)$/, '$1');
+  const schema = /^U?Int/.test(base)
+    ? Type.Integer()
+    : /^Float/.test(base)
+      ? Type.Number()
+      : base.startsWith('Map(')
+        ? Type.Record(Type.String(), Type.String())
+        : Type.String();
+  return column.startsWith('Nullable(') ? Type.Union([schema, Type.Null()]) : schema;
+}
+
+/** The properties of a contact as the API answers it, one per field of the list. */
+export function contactAnswerProperties(fields: ContactFieldList = contactFieldEntries()): Record<string, TSchema> {
+  return Object.fromEntries(fields.map(([name, spec]) => [name, answerSchema(spec.column)]));
+}
+
 /** A contact as posted: every field but user_id is optional and, when absent, keeps its stored value. */
 export type ContactInput = Static<typeof ContactSchema>;
 

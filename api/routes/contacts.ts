@@ -3,44 +3,32 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { presentPersonal } from '../../access/pii-policy.ts';
 import type { Role } from '../../access/roles.ts';
-import { ContactSchema, type ContactRow } from '../../ingest/contact-schema.ts';
+import { CONTACT_INSTANT_FIELDS, ContactSchema, contactAnswerProperties, type ContactRow } from '../../ingest/contact-schema.ts';
 import { findContacts, listContacts, upsertContacts } from '../../ingest/contacts.ts';
 import { tagsOfUser } from '../../ingest/tags.ts';
 import { isoFromTs } from '../../warehouse/time.ts';
 import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
-import { pageOf, pageQuery, pageStart } from '../cursor.ts';
-import { NextCursor, NothingAccepted, Nullable, Rejected } from '../response-schemas.ts';
+import { pageQuery, readPage } from '../cursor.ts';
+import { PageOf, NothingAccepted, Rejected } from '../response-schemas.ts';
 
 /** A contact as the API shows it to `role`: ISO times, phone masked unless the role needs it. */
 function present(row: ContactRow, role: Role) {
   const { workspace_id: _ws, ...rest } = row;
-  return {
-    ...presentPersonal(rest, role),
-    signup_at: row.signup_at ? isoFromTs(row.signup_at) : null,
-    consent_at: row.consent_at ? isoFromTs(row.consent_at) : null,
-    updated_at: isoFromTs(row.updated_at),
-  };
+  const times = Object.fromEntries(CONTACT_INSTANT_FIELDS.map((f) => [f, row[f] ? isoFromTs(row[f] as string) : null]));
+  return { ...presentPersonal(rest, role), ...times, updated_at: isoFromTs(row.updated_at) };
 }
 
 /** A contact as answered: every stored field, times in ISO 8601 (UTC), null when unknown. */
 const ContactOut = Type.Object({
-  user_id: Type.String(),
+  ...contactAnswerProperties(),
   phone: Type.String({ description: 'Masked unless the role may see numbers' }),
-  name: Type.String(),
-  gender: Type.String(),
-  birthday: Nullable(Type.String()),
-  city: Type.String(),
-  region: Type.String(),
-  signup_at: Nullable(Type.String()),
-  vip_level: Type.Integer(),
-  consent: Type.String(),
-  consent_at: Nullable(Type.String()),
-  attributes: Type.Record(Type.String(), Type.String()),
   updated_at: Type.String(),
 });
 const UserTag = Type.Object({ tag: Type.String(), value: Type.String(), source: Type.String(), assigned_at: Type.String() });
+const ContactWithTags = Type.Object({ ...ContactOut.properties, tags: Type.Array(UserTag) });
+const UserIdParams = Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128 }) });
 
 export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   app.addSchema(ContactSchema);
@@ -71,14 +59,14 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       schema: {
         summary: 'Contacts in user_id order, a page at a time',
         querystring: pageQuery(config.server.maxPageSize),
-        response: { 200: Type.Object({ contacts: Type.Array(ContactOut), next_cursor: NextCursor }) },
+        response: { 200: PageOf('contacts', ContactOut) },
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
-      const { items, next_cursor } = pageOf(
-        await listContacts(warehouse, request.principal.workspaceId, limit + 1, pageStart(cursor)),
-        limit,
+      const ws = request.principal.workspaceId;
+      const { items, next_cursor } = await readPage(
+        request.query,
+        (limit, after) => listContacts(warehouse, ws, limit, after),
         (c) => c.user_id,
       );
       return { contacts: items.map((c) => present(c, request.principal.role)), next_cursor };
@@ -91,8 +79,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       config: { roles: ['admin', 'analyst', 'marketer', 'sender'] },
       schema: {
         summary: 'One contact with its tags',
-        params: Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128 }) }),
-        response: { 200: Type.Object({ ...ContactOut.properties, tags: Type.Array(UserTag) }) },
+        params: UserIdParams,
+        response: { 200: ContactWithTags },
       },
     },
     async (request) => {

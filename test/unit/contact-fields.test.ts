@@ -1,7 +1,15 @@
 /** CONTACT_FIELDS, without the engine: it drives the API schema, the import headers and the SQL statements. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AUDIENCE_FIELDS, CONTACT_FIELDS, ContactSchema, buildContactSchema, contactFieldEntries, importHeaderFields } from '../../ingest/contact-schema.ts';
+import {
+  AUDIENCE_FIELDS,
+  CONTACT_FIELDS,
+  ContactSchema,
+  buildContactSchema,
+  contactAnswerProperties,
+  contactFieldEntries,
+  importHeaderFields,
+} from '../../ingest/contact-schema.ts';
 import { contactSql, contactSqlSlots, expectedContactTables } from '../../ingest/contact-sql.ts';
 import { canonicalColumn, stageContact } from '../../ingest/imports/contact-fields.ts';
 import { EXPORT_FIELDS } from '../../segmentation/exports.ts';
@@ -78,6 +86,8 @@ describe('CONTACT_FIELDS drives the contact schema, the import and the SQL', () 
     assert.deepEqual(schema.required, ['user_id']);
     assert.equal(importHeaderFields(withCoupon)['coupon code'], 'coupon');
     assert.equal(importHeaderFields(withCoupon)['优惠券'], 'coupon');
+    // The API's answer carries it too (a response schema without it would drop it).
+    assert.equal((contactAnswerProperties(withCoupon).coupon as { type?: string } | undefined)?.type, 'string');
     const slots = contactSqlSlots(withCoupon);
     assert.match(contactSql('imports/merge', {}, slots), /coalesce\(r\.coupon, c\.coupon, ''\) AS coupon/);
     assert.match(contactSql('imports/apply-contacts', {}, slots), /attributes, coupon, updated_at\)/);
