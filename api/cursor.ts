@@ -1,6 +1,7 @@
 /** Opaque page cursors: callers pass back what they were given and never build one themselves. */
 import crypto from 'node:crypto';
-import Type from 'typebox';
+import Type, { type TSchema } from 'typebox';
+import { PageOf } from './response-schemas.ts';
 import { errors } from './errors.ts';
 
 // Cursors carry the last row's key, which may be personal (a phone used as a user id): they are sealed
@@ -35,28 +36,26 @@ const notOurs = (field: string) => errors.validation(`${field}: is not a cursor 
 
 /**
  * Where the next page starts: after `after` (the last row's key), and for a snapshot export the
- * snapshot's `version`, so every page reads the same one. A list's cursor has no version, an export's
- * always has one: neither is accepted by the other.
+ * snapshot's `version`, so every page reads the same one.
  */
 export interface CursorPosition {
   after: string;
   version?: number;
 }
 
-/** Seals a position into an opaque cursor. */
-export function encodeCursor({ after, version }: CursorPosition): string {
-  return seal(version === undefined ? { v: 1, p: after } : { v: 1, p: after, s: version });
+/**
+ * Seals a position into an opaque cursor issued for one list (`scope`, e.g. `contacts` or an audience's export): a
+ * cursor is only ever taken back by the list that issued it.
+ */
+export function encodeCursor(scope: string, { after, version }: CursorPosition): string {
+  return seal({ v: 2, l: scope, p: after, ...(version !== undefined && { s: version }) });
 }
 
-/** The position in a cursor this API issued, of the kind the caller expects; else a 400 naming `field`. */
-export function decodeCursor(cursor: string, field: string, kind: 'list'): { after: string };
-export function decodeCursor(cursor: string, field: string, kind: 'snapshot'): { after: string; version: number };
-export function decodeCursor(cursor: string, field: string, kind: 'list' | 'snapshot'): CursorPosition {
-  const c = unseal(cursor) as { v?: unknown; p?: unknown; s?: unknown } | undefined;
-  if (c?.v !== 1 || typeof c.p !== 'string') throw notOurs(field);
-  if (kind === 'list' && c.s === undefined) return { after: c.p };
-  if (kind === 'snapshot' && Number.isInteger(c.s)) return { after: c.p, version: c.s as number };
-  throw notOurs(field);
+/** The position in a cursor this API issued for `scope`; else a 400 naming `field`. */
+export function decodeCursor(cursor: string, field: string, scope: string): CursorPosition {
+  const c = unseal(cursor) as { v?: unknown; l?: unknown; p?: unknown; s?: unknown } | undefined;
+  if (c?.v !== 2 || c.l !== scope || typeof c.p !== 'string' || (c.s !== undefined && !Number.isInteger(c.s))) throw notOurs(field);
+  return c.s === undefined ? { after: c.p } : { after: c.p, version: c.s as number };
 }
 
 /** The query string of a keyset-paginated list: `limit` (at most `maxPageSize`) and an opaque `cursor`. */
@@ -70,27 +69,28 @@ export function pageQuery(maxPageSize: number) {
   );
 }
 
-/** Where a page starts: after the position in the cursor, or at the beginning. */
-export const pageStart = (cursor: string | undefined): string => (cursor === undefined ? '' : decodeCursor(cursor, 'querystring.cursor', 'list').after);
+/** The route schema of a list answered a page at a time as `{[name]: items, next_cursor}`. */
+export const pagedListSchema = <N extends string, T extends TSchema>(summary: string, name: N, item: T, maxPageSize: number) => ({
+  summary,
+  querystring: pageQuery(maxPageSize),
+  response: { 200: PageOf(name, item) },
+});
 
 /**
- * A page from rows fetched with limit + 1: the extra row only says that more follow, and the
- * cursor points after the last row returned.
+ * One page of the list `name`, keyed by `keyOf`: `read(limit + 1, after)` fetches one row more than the page, which
+ * only says that more follow; the page's last key becomes the next cursor. `present` shapes each answered row.
  */
-export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => string): { items: T[]; next_cursor: string | null } {
-  const more = rows.length > limit;
-  const items = more ? rows.slice(0, limit) : rows;
-  return { items, next_cursor: more ? encodeCursor({ after: keyOf(items.at(-1)!) }) : null };
-}
-
-/**
- * One page of a list keyed by id: `read(limit + 1, after)` fetches one row more than the page, which only says
- * that more follow; the page's last key becomes the next cursor.
- */
-export async function readPage<T>(
+export async function readPage<N extends string, R, U = R>(
+  name: N,
   query: { limit: number; cursor?: string },
-  read: (limit: number, after: string) => Promise<T[]>,
-  keyOf: (row: T) => string,
-): Promise<{ items: T[]; next_cursor: string | null }> {
-  return pageOf(await read(query.limit + 1, pageStart(query.cursor)), query.limit, keyOf);
+  read: (limit: number, after: string) => Promise<R[]>,
+  keyOf: (row: R) => string,
+  present: (row: R) => U = (row) => row as unknown as U,
+): Promise<{ [K in N]: U[] } & { next_cursor: string | null }> {
+  const after = query.cursor === undefined ? '' : decodeCursor(query.cursor, 'querystring.cursor', name).after;
+  const rows = await read(query.limit + 1, after);
+  const more = rows.length > query.limit;
+  const items = more ? rows.slice(0, query.limit) : rows;
+  const next_cursor = more ? encodeCursor(name, { after: keyOf(items.at(-1)!) }) : null;
+  return { [name]: items.map(present), next_cursor } as { [K in N]: U[] } & { next_cursor: string | null };
 }

@@ -19,8 +19,8 @@ import { METRICS } from '../../analytics/metrics.ts';
 import { newWebhookSecret } from '../../notify/signature.ts';
 import { outboundPolicy, webhookUrlProblem, type OutboundPolicy } from '../../notify/outbound-policy.ts';
 import type { Services } from '../services.ts';
-import { pageOf, pageQuery, pageStart } from '../cursor.ts';
-import { AnyJson, Figure, Measure, NextCursor, NoContent, Versioned } from '../response-schemas.ts';
+import { pageQuery, readPage } from '../cursor.ts';
+import { AnyJson, Figure, Measure, NoContent, PageOf, Versioned } from '../response-schemas.ts';
 import { errors } from '../errors.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
@@ -104,12 +104,13 @@ const MAX_EVALUATE_DAYS = 92;
 /** The saved rule as answered; a newly made signing secret is shown this once. */
 const answer = (rule: AlertRule, createdSecret?: string) => ({ ...withoutSecret(rule), ...(createdSecret && { webhook_secret: createdSecret }) });
 
-/** A page of alerts continues after the (bucket, id) of the previous page's last alert, sealed in the cursor. */
-function alertsAfter(cursor: string | undefined): AlertsPosition | undefined {
-  if (cursor === undefined) return undefined;
-  const [bucket, id] = JSON.parse(pageStart(cursor)) as [string, string];
+/** A page of alerts continues after the (bucket, id) of the previous page's last alert (sealed in an `alerts` cursor). */
+const alertKey = (a: { id: string; spec: { bucket: string } }) => JSON.stringify([a.spec.bucket, a.id]);
+const alertsAfter = (after: string): AlertsPosition | undefined => {
+  if (after === '') return undefined;
+  const [bucket, id] = JSON.parse(after) as [string, string];
   return { bucket, id };
-}
+};
 
 export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse, config }) => {
   const policy = outboundPolicy(config.webhooks);
@@ -236,15 +237,16 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
       schema: {
         summary: 'Fired alerts, newest bucket first, in pages',
         querystring: AlertsQuery,
-        response: { 200: Type.Object({ alerts: Type.Array(AlertAnswer), next_cursor: NextCursor }) },
+        response: { 200: PageOf('alerts', AlertAnswer) },
       },
     },
-    async (request) => {
-      const { status, limit, cursor } = request.query;
-      const rows = await listAlerts(warehouse, request.principal.workspaceId, { status, limit: limit + 1, after: alertsAfter(cursor) });
-      const { items, next_cursor } = pageOf(rows, limit, (a) => JSON.stringify([a.spec.bucket, a.id]));
-      return { alerts: items, next_cursor };
-    },
+    (request) =>
+      readPage(
+        'alerts',
+        request.query,
+        (limit, after) => listAlerts(warehouse, request.principal.workspaceId, { status: request.query.status, limit, after: alertsAfter(after) }),
+        alertKey,
+      ),
   );
 
   const ack = { config: readers, schema: { summary: 'Acknowledge an alert', params: IdParams, response: { 200: AlertAnswer } } };

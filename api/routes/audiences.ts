@@ -89,8 +89,11 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
       const audience = await getAudience(warehouse, request.principal.workspaceId, id);
       if (!audience) throw errors.notFound(`audience ${id}`);
       const fields = exportFieldsOf(q.fields ?? 'user_id,phone');
-      const position = q.cursor ? decodeCursor(q.cursor, 'querystring.cursor', 'snapshot') : { version: q.version ?? audience.spec.version, after: '' };
-      if (q.cursor && q.version !== undefined && q.version !== position.version) throw errors.invalid('version', "differs from the cursor's snapshot");
+      // An export's cursor belongs to this audience's export and carries its snapshot's version.
+      const scope = `audience ${id} export`;
+      const decoded = q.cursor ? decodeCursor(q.cursor, 'querystring.cursor', scope) : undefined;
+      const position = { version: decoded?.version ?? q.version ?? audience.spec.version, after: decoded?.after ?? '' };
+      if (decoded && q.version !== undefined && q.version !== position.version) throw errors.invalid('version', "differs from the cursor's snapshot");
       const versions = await audienceVersions(warehouse, request.principal.workspaceId, id);
       const snapshot = versions.find((v) => v.version === position.version);
       if (!snapshot) throw errors.notFound(`audience ${id} version ${position.version}`);
@@ -106,7 +109,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
       reply.header('x-audience-version', String(position.version));
       reply.header('x-timezone', snapshot.timezone);
       if (snapshot.eligibility.send_window) reply.header('x-send-window', JSON.stringify(snapshot.eligibility.send_window));
-      if (page.nextAfter !== null) reply.header('x-next-cursor', encodeCursor({ after: page.nextAfter, version: position.version }));
+      if (page.nextAfter !== null) reply.header('x-next-cursor', encodeCursor(scope, { after: page.nextAfter, version: position.version }));
       return reply.send(page.stream);
     },
   );

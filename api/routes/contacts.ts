@@ -10,8 +10,8 @@ import { isoFromTs } from '../../warehouse/time.ts';
 import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
-import { pageQuery, readPage } from '../cursor.ts';
-import { PageOf, NothingAccepted, Rejected } from '../response-schemas.ts';
+import { pagedListSchema, readPage } from '../cursor.ts';
+import { NothingAccepted, Rejected } from '../response-schemas.ts';
 
 /** A contact as the API shows it to `role`: ISO times, phone masked unless the role needs it. */
 function present(row: ContactRow, role: Role) {
@@ -56,20 +56,17 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     '/contacts',
     {
       config: { roles: ['admin', 'analyst', 'marketer'] },
-      schema: {
-        summary: 'Contacts in user_id order, a page at a time',
-        querystring: pageQuery(config.server.maxPageSize),
-        response: { 200: PageOf('contacts', ContactOut) },
-      },
+      schema: pagedListSchema('Contacts in user_id order, a page at a time', 'contacts', ContactOut, config.server.maxPageSize),
     },
-    async (request) => {
-      const ws = request.principal.workspaceId;
-      const { items, next_cursor } = await readPage(
+    (request) => {
+      const { workspaceId, role } = request.principal;
+      return readPage(
+        'contacts',
         request.query,
-        (limit, after) => listContacts(warehouse, ws, limit, after),
+        (limit, after) => listContacts(warehouse, workspaceId, limit, after),
         (c) => c.user_id,
+        (c) => present(c, role),
       );
-      return { contacts: items.map((c) => present(c, request.principal.role)), next_cursor };
     },
   );
 

@@ -7,9 +7,9 @@ import { planExperiment } from '../../experiments/planner.ts';
 import { experimentResults } from '../../experiments/results.ts';
 import { allocateExperiment } from '../../experiments/allocate.ts';
 import type { Services } from '../services.ts';
-import { pageQuery, readPage } from '../cursor.ts';
+import { pagedListSchema, readPage } from '../cursor.ts';
 import { errors } from '../errors.ts';
-import { CountsByName, Figure, Measure, PageOf, Versioned } from '../response-schemas.ts';
+import { CountsByName, Figure, Measure, Versioned } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -72,28 +72,20 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
     },
   );
 
-  // jscpd:ignore-start -- the paged list route shape shared with contacts and segments
   app.get(
     '/experiments',
     {
       config: { roles: ['marketer', 'admin', 'analyst'] },
-      schema: {
-        summary: 'Experiments, a page at a time',
-        querystring: pageQuery(config.server.maxPageSize),
-        response: { 200: PageOf('experiments', Experiment) },
-      },
+      schema: pagedListSchema('Experiments, a page at a time', 'experiments', Experiment, config.server.maxPageSize),
     },
-    async (request) => {
-      const ws = request.principal.workspaceId;
-      const { items, next_cursor } = await readPage(
+    (request) =>
+      readPage(
+        'experiments',
         request.query,
-        (limit, after) => listExperiments(warehouse, ws, limit, after),
+        (limit, after) => listExperiments(warehouse, request.principal.workspaceId, limit, after),
         (e) => e.id,
-      );
-      return { experiments: items, next_cursor };
-    },
+      ),
   );
-  // jscpd:ignore-end
 
   const one = { params: IdParams, response: { 200: Experiment } };
   app.get('/experiments/:id', { config: { roles: ['marketer', 'admin', 'analyst'] }, schema: { summary: 'One experiment', ...one } }, async (request) => {

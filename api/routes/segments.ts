@@ -5,9 +5,9 @@ import { fieldAccess, presentPersonal } from '../../access/pii-policy.ts';
 import { materializeAudience } from '../../segmentation/audiences.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
 import type { Services } from '../services.ts';
-import { pageQuery, readPage } from '../cursor.ts';
+import { pagedListSchema, readPage } from '../cursor.ts';
 import { errors } from '../errors.ts';
-import { AnyJson, CountsByName, PageOf, Versioned } from '../response-schemas.ts';
+import { AnyJson, CountsByName, Versioned } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -102,28 +102,14 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     },
   );
 
-  // jscpd:ignore-start -- a paged list route has the same declared shape in every domain (contacts, experiments)
-  app.get(
-    '/segments',
-    {
-      config: readers,
-      schema: {
-        summary: 'Segments, a page at a time',
-        querystring: pageQuery(config.server.maxPageSize),
-        response: { 200: PageOf('segments', Segment) },
-      },
-    },
-    async (request) => {
-      const ws = request.principal.workspaceId;
-      const { items, next_cursor } = await readPage(
-        request.query,
-        (limit, after) => listSegments(warehouse, ws, limit, after),
-        (s) => s.id,
-      );
-      return { segments: items, next_cursor };
-    },
+  app.get('/segments', { config: readers, schema: pagedListSchema('Segments, a page at a time', 'segments', Segment, config.server.maxPageSize) }, (request) =>
+    readPage(
+      'segments',
+      request.query,
+      (limit, after) => listSegments(warehouse, request.principal.workspaceId, limit, after),
+      (s) => s.id,
+    ),
   );
-  // jscpd:ignore-end
 
   const one = { summary: 'One segment (newest version)', params: IdParams, response: { 200: Segment } };
   app.get('/segments/:id', { config: readers, schema: one }, async (request) => {

@@ -119,26 +119,38 @@ describe('response schemas', () => {
     responseMismatches.length = before;
   });
 
-  it('one cursor codec: positions round-trip sealed, and a list cursor and an export cursor are never taken for each other', async () => {
-    assert.deepEqual(decodeCursor(encodeCursor({ after: 'u_9' }), 'querystring.cursor', 'list'), { after: 'u_9' });
-    assert.deepEqual(decodeCursor(encodeCursor({ after: 'u_9', version: 3 }), 'querystring.cursor', 'snapshot'), { after: 'u_9', version: 3 });
-    const listCursor = encodeCursor({ after: '' });
-    const exportCursor = encodeCursor({ after: '', version: 1 });
-    assert.doesNotMatch(Buffer.from(encodeCursor({ after: 'u_secret_9' }), 'base64url').toString('latin1'), /u_secret_9/, 'sealed, not just encoded');
+  it('one cursor codec: positions round-trip sealed, and a cursor is only taken back by the list that issued it', async () => {
+    assert.deepEqual(decodeCursor(encodeCursor('contacts', { after: 'u_9' }), 'querystring.cursor', 'contacts'), { after: 'u_9' });
+    assert.deepEqual(decodeCursor(encodeCursor('audience a export', { after: 'u_9', version: 3 }), 'querystring.cursor', 'audience a export'), {
+      after: 'u_9',
+      version: 3,
+    });
+    const listCursor = encodeCursor('contacts', { after: '' });
+    const exportCursor = encodeCursor('audience a export', { after: '', version: 1 });
+    assert.doesNotMatch(
+      Buffer.from(encodeCursor('contacts', { after: 'u_secret_9' }), 'base64url').toString('latin1'),
+      /u_secret_9/,
+      'sealed, not just encoded',
+    );
     const refused = (run: () => unknown) => assert.throws(run, (err) => err instanceof AppError && err.status === 400 && err.path === 'querystring.cursor');
-    refused(() => decodeCursor(exportCursor, 'querystring.cursor', 'list'));
-    refused(() => decodeCursor(listCursor, 'querystring.cursor', 'snapshot'));
+    refused(() => decodeCursor(exportCursor, 'querystring.cursor', 'contacts'));
+    refused(() => decodeCursor(listCursor, 'querystring.cursor', 'audience a export'));
+    refused(() => decodeCursor(exportCursor, 'querystring.cursor', 'audience b export'));
+    refused(() => decodeCursor(listCursor, 'querystring.cursor', 'segments'));
     const tampered = Buffer.from(listCursor, 'base64url');
     tampered[tampered.length - 1]! ^= 1;
-    refused(() => decodeCursor(tampered.toString('base64url'), 'querystring.cursor', 'list'));
+    refused(() => decodeCursor(tampered.toString('base64url'), 'querystring.cursor', 'contacts'));
 
-    // Through the listener: a list takes its own cursor and refuses an export's.
+    // Through the listener: a list takes its own cursor and refuses an export's and another list's (alerts parse
+    // their own cursors: another list's must be a 400, never a 500).
     const key = await t.keyFor('analyst');
     const list = await fetch(`${base}/v1/contacts?limit=5&cursor=${listCursor}`, { headers: bearer(key) });
     assert.equal(list.status, 200);
     assert.deepEqual(await list.json(), { contacts: [], next_cursor: null });
-    const wrong = await fetch(`${base}/v1/contacts?limit=5&cursor=${exportCursor}`, { headers: bearer(key) });
-    assert.equal(wrong.status, 400);
-    assert.equal(((await wrong.json()) as { field: string }).field, 'querystring.cursor');
+    for (const url of [`/v1/contacts?limit=5&cursor=${exportCursor}`, `/v1/alerts?limit=5&cursor=${listCursor}`, `/v1/segments?cursor=${listCursor}`]) {
+      const wrong = await fetch(`${base}${url}`, { headers: bearer(key) });
+      assert.equal(wrong.status, 400, url);
+      assert.equal(((await wrong.json()) as { field: string }).field, 'querystring.cursor', url);
+    }
   });
 });
