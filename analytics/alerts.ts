@@ -5,11 +5,14 @@
  * MAD, binomial standard error of the bucket). Buckets below min_volume never fire; a cooldown stops
  * repeats per rule and breakdown value; a webhook receives each new alert (alert-webhooks.ts).
  */
+import { errors } from '../common/errors.ts';
+import { webhookUrlProblem, type OutboundPolicy } from '../notify/outbound-policy.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { MetadataStore } from '../warehouse/metadata-store.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import { alertSettings, BUILT_IN_RULES, builtInRule } from './alert-defaults.ts';
 import type { Alert, AlertRule, AlertRuleSpec, AlertSpec, WebhookTarget } from './alert-types.ts';
+import { validateWhere } from './event-filters.ts';
 import { metricCounts, rateOf, type MetricName } from './metrics.ts';
 
 export const rulesStore = (wh: Warehouse) => new MetadataStore<AlertRuleSpec>(wh, 'alert_rules');
@@ -61,6 +64,17 @@ export function ruleSpec(input: AlertRuleInput): AlertRuleSpec {
     webhook_url: input.webhook_url,
     enabled: input.enabled ?? true,
   };
+}
+
+/**
+ * A rule as a caller wrote it (`filters` unchecked), checked where a schema cannot and defaulted: the webhook URL
+ * against the outbound policy (again after DNS at each delivery), a threshold rule's bounds, the event filters.
+ */
+export function checkedRuleSpec(input: Omit<AlertRuleInput, 'filters'> & { filters?: unknown }, policy: OutboundPolicy): AlertRuleSpec {
+  const urlProblem = input.webhook_url === undefined ? undefined : webhookUrlProblem(policy, input.webhook_url);
+  if (urlProblem) throw errors.invalid('webhook_url', urlProblem);
+  if (input.kind === 'threshold' && !input.threshold) throw errors.invalid('threshold', 'a threshold rule needs below or at_or_above');
+  return ruleSpec({ ...input, filters: validateWhere(input.filters, 'filters') });
 }
 
 /** Saves a new version of a rule (a new rule without `id`; a built-in default's first saved version with its id). */

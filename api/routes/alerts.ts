@@ -1,8 +1,8 @@
 /** Alert rules (CRUD), fired alerts (list, acknowledge) and evaluation on demand. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type, { type Static } from 'typebox';
+import Type from 'typebox';
 import { deliverAlertWebhook, withoutSecret, withWebhookSecret } from '../../analytics/alert-webhooks.ts';
-import type { AlertRule, AlertRuleSpec } from '../../analytics/alert-types.ts';
+import type { AlertRule } from '../../analytics/alert-types.ts';
 import {
   acknowledgeAlert,
   deleteRule,
@@ -10,14 +10,14 @@ import {
   getRule,
   listAlerts,
   listRules,
-  ruleSpec,
+  checkedRuleSpec,
   saveRule,
   type AlertsPosition,
 } from '../../analytics/alerts.ts';
-import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
+import { BREAKDOWNS } from '../../analytics/event-filters.ts';
 import { METRICS } from '../../analytics/metrics.ts';
 import { newWebhookSecret } from '../../notify/signature.ts';
-import { outboundPolicy, webhookUrlProblem, type OutboundPolicy } from '../../notify/outbound-policy.ts';
+import { outboundPolicy } from '../../notify/outbound-policy.ts';
 import type { Services } from '../services.ts';
 import { pageQuery, readPage } from '../cursor.ts';
 import { AnyJson, Figure, Measure, NoContent, PageOf, Versioned } from '../response-schemas.ts';
@@ -89,15 +89,6 @@ const AlertAnswer = Versioned(
   }),
 );
 
-/** The rule's spec from the request: what the schema cannot say is checked here, the rest is defaulted by the alerts domain. */
-function toSpec(body: Static<typeof RuleBody>, policy: OutboundPolicy): AlertRuleSpec {
-  // Checked again after DNS resolution at each delivery; here what the URL itself says.
-  const urlProblem = body.webhook_url === undefined ? undefined : webhookUrlProblem(policy, body.webhook_url);
-  if (urlProblem) throw errors.validation(`body.webhook_url: ${urlProblem}`, 'body.webhook_url');
-  if (body.kind === 'threshold' && !body.threshold) throw errors.validation('body.threshold: a threshold rule needs below or at_or_above', 'body.threshold');
-  return ruleSpec({ ...body, filters: validateWhere(body.filters, 'filters') });
-}
-
 /** Evaluating a past range runs every rule over every bucket in it: a quarter at most. */
 const MAX_EVALUATE_DAYS = 92;
 
@@ -137,7 +128,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
 
   const createRule = { config: writers, schema: { summary: 'Create an alert rule', body: RuleBody, response: { 201: RuleAnswer } } };
   app.post('/alert-rules', createRule, async (request, reply) => {
-    const { spec, created } = withWebhookSecret(toSpec(request.body, policy));
+    const { spec, created } = withWebhookSecret(checkedRuleSpec(request.body, policy));
     const saved = await saveRule(warehouse, request.principal.workspaceId, { name: request.body.name, spec, changedBy: request.principal.keyId });
     return reply.status(201).send(answer(saved, created));
   });
@@ -149,7 +140,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
       const { id } = request.params;
       const ws = request.principal.workspaceId;
       const current = await existingRule(ws, id);
-      const { spec, created } = withWebhookSecret(toSpec(request.body, policy), current.spec);
+      const { spec, created } = withWebhookSecret(checkedRuleSpec(request.body, policy), current.spec);
       return answer(await saveRule(warehouse, ws, { id, name: request.body.name, spec, changedBy: request.principal.keyId }), created);
     },
   );
