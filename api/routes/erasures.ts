@@ -19,6 +19,7 @@ const ErasureOut = Type.Object({
 });
 
 const present = (r: ErasureRecord) => ({ ...r, erased_at: isoFromTs(r.erased_at) });
+const erasureKey = (r: ErasureRecord) => r.erasure_id;
 
 export const erasureRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   app.delete(
@@ -49,13 +50,8 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       },
     },
     async (request) => {
-      const ws = request.principal.workspaceId;
-      const { items, next_cursor } = await readPage(
-        request.query,
-        (limit, after) => listErasures(warehouse, ws, limit, after),
-        (r) => r.erasure_id,
-      );
-      return { erasures: items.map(present), next_cursor };
+      const page = await readPage(request.query, (limit, after) => listErasures(warehouse, request.principal.workspaceId, limit, after), erasureKey);
+      return { erasures: page.items.map(present), next_cursor: page.next_cursor };
     },
   );
 };
