@@ -4,8 +4,7 @@ import Type from 'typebox';
 import { eraseContact, listErasures, type ErasureRecord } from '../../segmentation/erasure.ts';
 import { isoFromTs } from '../../warehouse/time.ts';
 import type { Services } from '../services.ts';
-import { pageQuery, readPage } from '../cursor.ts';
-import { PageOf } from '../response-schemas.ts';
+import { pagedListSchema, readPage } from '../cursor.ts';
 
 /** An erasure as answered: hashes only, never the person's identifiers. */
 const ErasureOut = Type.Object({
@@ -43,15 +42,9 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     '/erasures',
     {
       config: { roles: ['admin'] },
-      schema: {
-        summary: 'The erasure log, oldest first, a page at a time',
-        querystring: pageQuery(config.server.maxPageSize),
-        response: { 200: PageOf('erasures', ErasureOut) },
-      },
+      schema: pagedListSchema('The erasure log, oldest first, a page at a time', 'erasures', ErasureOut, config.server.maxPageSize),
     },
-    async (request) => {
-      const page = await readPage(request.query, (limit, after) => listErasures(warehouse, request.principal.workspaceId, limit, after), erasureKey);
-      return { erasures: page.items.map(present), next_cursor: page.next_cursor };
-    },
+    (request) =>
+      readPage('erasures', request.query, (limit, after) => listErasures(warehouse, request.principal.workspaceId, limit, after), erasureKey, present),
   );
 };
