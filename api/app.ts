@@ -31,6 +31,7 @@ import { audienceRoutes } from './routes/audiences.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { erasureRoutes } from './routes/erasures.ts';
 import { eventRoutes } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const domains = [
     eventRoutes,
     contactRoutes,
+    erasureRoutes,
     importRoutes,
     tagRoutes,
     keyRoutes,

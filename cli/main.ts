@@ -12,6 +12,7 @@ import { ingestCommand } from './ingest.ts';
 import { importCommand } from './import.ts';
 import { experimentCommand } from './experiment.ts';
 import { segmentCommand } from './segments.ts';
+import { eraseCommand } from './erase.ts';
 
 const USAGE = `usage: smsp <command> [options]
 
@@ -39,6 +40,8 @@ commands:
                                          an experiment's results as a table, with the verdict
   keys create --name N --role R [--workspace W]
                                          create an API key (printed once)
+  erase USER_ID [--workspace W]          erase a person on request (PIPL/GDPR): profile, tags, memberships go; events
+                                         keep counts under a hash; the number stays suppressed (hashed)
 
 every command takes --verbose (a failure's stack trace). Exit codes: 0 done, 1 failed, 2 usage or configuration,
 5 unavailable (the data directory is in use by a running server, the port is taken, the schema is from another version).
@@ -53,6 +56,7 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   ingest: ingestCommand,
   import: importCommand,
   experiment: experimentCommand,
+  erase: eraseCommand,
   segment: (flags, positionals) => segmentCommand(flags, positionals, 'segment'),
   audience: (flags, positionals) => segmentCommand(flags, positionals, 'audience'),
 };

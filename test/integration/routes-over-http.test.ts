@@ -117,6 +117,16 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
       assert.ok(json(r).tags.some((t: { tag: string }) => t.tag === 'vip'));
     },
   }),
+  'DELETE /v1/contacts/:user_id': async (setup) => {
+    await created(setup, 'admin', '/v1/contacts', [{ user_id: 'to_erase_http', phone: '13900000077' }]);
+    return {
+      role: 'admin',
+      path: '/v1/contacts/to_erase_http',
+      status: 200,
+      check: (r) => assert.deepEqual([json(r).contacts_removed, json(r).phone_hashes.length, /13900000077|to_erase_http/.test(r.text)], [1, 1, false]),
+    };
+  },
+  'GET /v1/erasures': () => ({ role: 'admin', path: '/v1/erasures?limit=5', status: 200, check: (r) => assert.ok(Array.isArray(json(r).erasures), r.text) }),
   'POST /v1/contacts/import': () => ({
     role: 'marketer',
     path: '/v1/contacts/import',

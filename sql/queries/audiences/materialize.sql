@@ -6,7 +6,10 @@ SELECT
     multiIf(
         consent = 'opted_out'
             OR user_id IN (SELECT user_id FROM suppressions FINAL WHERE workspace_id = {workspace:String} AND user_id != '')
-            OR (phone != '' AND phone IN (SELECT phone FROM suppressions FINAL WHERE workspace_id = {workspace:String} AND phone != '')), 'suppressed',
+            OR (phone != '' AND phone IN (SELECT phone FROM suppressions FINAL WHERE workspace_id = {workspace:String} AND phone != ''))
+            -- An erased person's entries hold the workspace-salted SHA-256 of the user id and the phone (segmentation/erasure.ts).
+            OR concat('sha256:', lower(hex(SHA256(concat(workspace_id, ':', user_id))))) IN (SELECT user_id FROM suppressions FINAL WHERE workspace_id = {workspace:String} AND startsWith(user_id, 'sha256:'))
+            OR (phone != '' AND concat('sha256:', lower(hex(SHA256(concat(workspace_id, ':', phone))))) IN (SELECT phone FROM suppressions FINAL WHERE workspace_id = {workspace:String} AND startsWith(phone, 'sha256:'))), 'suppressed',
         phone = '', 'no_phone',
         {new_user_days:UInt32} > 0 AND signup_at IS NOT NULL AND signup_at > {now:DateTime64(3, 'UTC')} - toIntervalDay({new_user_days:UInt32}), 'new_user_rule',
         -- 3-7-15: in the first 7 days, at most one service reminder.
