@@ -39,8 +39,7 @@ export async function workspaceSettings(wh: Warehouse, id: string): Promise<Work
   return settings;
 }
 
-/** Saves new settings as a new version (earlier versions stay stored). */
-/** Saves setting changes as a new version; a time zone is stored in the warehouse's own spelling, an unknown one refused. */
+/** Saves setting changes as a new version; a time zone is stored in the warehouse's own spelling, an unknown one refused; earlier versions stay stored. */
 export async function updateWorkspaceSettings(
   wh: Warehouse,
   id: string,

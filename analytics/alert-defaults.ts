@@ -4,7 +4,7 @@
  * workspace saves a version of one (an edit, or a deletion's tombstone), which then counts instead.
  *
  * A workspace's alert settings (a versioned record like the rest) say whether the built-ins apply:
- * workspaces whose defaults an earlier version saved as ordinary rules say `saved` (migration 0015), so
+ * workspaces whose defaults an earlier version saved as ordinary rules say `saved` (migration 0016), so
  * their list is not doubled; a workspace with no settings record has the built-ins.
  */
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';

@@ -47,7 +47,11 @@ export class AppError<N extends CatalogueName = CatalogueName> extends Error {
   under(prefix: string): AppError<N> {
     const path = this.path ?? '';
     const joined = path === '' ? prefix : path.startsWith('[') ? `${prefix}${path}` : `${prefix}.${path}`;
-    return new AppError(this.entry, this.args, joined, true, this.code === CATALOGUE[this.entry].code ? undefined : { code: this.code, status: this.status });
+    const catalogued = CATALOGUE[this.entry] as CatalogueEntry<never>;
+    const overridden = this.code !== catalogued.code || this.status !== statusOf(catalogued);
+    const located = new AppError(this.entry, this.args, joined, true, overridden ? { code: this.code, status: this.status } : undefined);
+    located.cause = this.cause;
+    return located;
   }
 }
 

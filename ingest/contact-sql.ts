@@ -40,9 +40,19 @@ export function contactSqlSlots(fields: ContactFieldList = contactFieldEntries()
 
 const CONTACT_SQL_SLOTS = contactSqlSlots();
 
-/** The statement `sql/queries/<name>.sql` with its contact slots (and any other generated ones) filled. */
+const renderedContactSql = new Map<string, string>();
+
+/**
+ * The statement `sql/queries/<name>.sql` with its contact slots (and any other generated ones) filled; rendered once
+ * per statement for the platform's own fields (tests pass other field lists).
+ */
 export function contactSql(name: string, slots: Record<string, string> = {}, contactSlots = CONTACT_SQL_SLOTS): string {
-  return sqlWithGenerated(name, { ...contactSlots, ...slots });
+  const cacheable = Object.keys(slots).length === 0 && contactSlots === CONTACT_SQL_SLOTS;
+  const cached = cacheable ? renderedContactSql.get(name) : undefined;
+  if (cached !== undefined) return cached;
+  const rendered = sqlWithGenerated(name, { ...contactSlots, ...slots });
+  if (cacheable) renderedContactSql.set(name, rendered);
+  return rendered;
 }
 
 const unwrap = (type: string, wrapper: string) => (type.startsWith(`${wrapper}(`) ? type.slice(wrapper.length + 1, -1) : type);

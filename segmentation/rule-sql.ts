@@ -9,7 +9,7 @@
  */
 import { ownValue } from '../common/lookup.ts';
 import { eventWhereSql } from '../warehouse/event-filter-sql.ts';
-import { allOf, comparison, type Params } from '../warehouse/query-builder.ts';
+import { allOf, comparison, OPERATOR_SQL, type Params } from '../warehouse/query-builder.ts';
 import { rollupFor } from './rollup-plan.ts';
 import {
   CONTACT_ATTRIBUTES,
@@ -31,7 +31,7 @@ export interface CompileContext {
   tz: string;
 }
 
-const COUNT_SQL: Record<CountOp, string> = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+const COUNT_SQL: Readonly<Record<CountOp, string>> = OPERATOR_SQL;
 
 function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
   if (leaf.attr.startsWith('attributes.')) {

@@ -16,7 +16,7 @@ import type { Warehouse } from './warehouse.ts';
 
 export { isVersionConflict };
 
-/** What a versioned object is; also its version claims' object_type (the names of the tables before 0015). */
+/** What a versioned object is; also its version claims' object_type (the names of the tables before 0016). */
 export const METADATA_KINDS = ['workspaces', 'segments', 'audiences', 'experiments', 'alert_rules', 'cluster_models', 'alerts', 'alert_settings'] as const;
 export type MetadataKind = (typeof METADATA_KINDS)[number];
 

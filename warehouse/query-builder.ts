@@ -52,7 +52,8 @@ export type Scalar = string | number;
 export type ComparedValue = Scalar | Scalar[] | boolean | undefined;
 export type ValueType = 'String' | 'Float64' | 'Date32' | "DateTime64(3, 'UTC')";
 
-const OPERATOR_SQL: Partial<Record<CompareOp, string>> = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
+/** SQL of the ordering comparisons (counts and scores use them too). */
+export const OPERATOR_SQL = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
 /** ISO instant or date → DateTime64 text in UTC. */
 function toDateTime(value: string): string {
