@@ -75,11 +75,11 @@ export const CATALOGUE = {
   }),
   rootKeyOnly: entry({ code: 'FORBIDDEN', kind: 'forbidden', en: () => 'only a root key may revoke a root key', zh: () => '只有根密钥可以吊销根密钥' }),
   /** Also the answer for another workspace's object: it must be indistinguishable from a missing one. */
-  rootKeyRequired: entry<{ action: string }>({
+  rootKeyForBackups: entry({
     code: 'FORBIDDEN',
     kind: 'forbidden',
-    en: (a) => `only a root key may ${a.action}`,
-    zh: (a) => `只有根密钥可以执行此操作（${a.action}）`,
+    en: () => 'only a root key may make backups: a backup holds every workspace',
+    zh: () => '只有根密钥可以创建备份：备份包含所有工作区的数据',
   }),
   notFound: entry<{ what: string }>({ code: 'NOT_FOUND', kind: 'notFound', en: (a) => `${a.what} not found`, zh: (a) => `未找到：${a.what}` }),
   /**

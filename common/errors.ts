@@ -64,8 +64,8 @@ export const errors = {
   /** A key may create keys only in its own workspace (unless it is a root key); `path` names the workspace field. */
   otherWorkspace: (path: string) => new AppError('otherWorkspace', {}, path),
   rootKeyOnly: () => new AppError('rootKeyOnly', {}),
-  /** An operation on the whole installation (a backup) asked with a key that is not a root key. */
-  rootKeyRequired: (action: string) => new AppError('rootKeyRequired', { action }),
+  /** A backup (of every workspace) asked with a key that is not a root key. */
+  rootKeyForBackups: () => new AppError('rootKeyForBackups', {}),
   notFound: (what: string) => new AppError('notFound', { what }),
   /** An input problem found by domain code: `path` is relative to the input it was given. */
   invalid: (path: string, reason: string) => new AppError('invalid', { reason }, path),
