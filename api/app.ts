@@ -28,6 +28,7 @@ import { rateLimitPlugin } from './rate-limit.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { audienceRoutes } from './routes/audiences.ts';
+import { backupRoutes } from './routes/backups.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -150,6 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     clusterRoutes,
     analyticsRoutes,
     alertRoutes,
+    backupRoutes,
   ];
   await app.register(
     async (v1) => {

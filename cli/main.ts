@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Flags } from './args.ts';
 import { describeFailure } from './failures.ts';
 import { migrateCommand } from './migrate.ts';
+import { backupCommand, restoreCommand } from './backup.ts';
 import { rollupsCommand } from './rollups.ts';
 import { seedDemoCommand } from './seed-demo.ts';
 import { serveCommand } from './serve.ts';
@@ -42,6 +43,10 @@ commands:
                                          create an API key (printed once)
   erase USER_ID [--workspace W]          erase a person on request (PIPL/GDPR): profile, tags, memberships go; events
                                          keep counts under a hash; the number stays suppressed (hashed)
+  backup DIR [--base DIR]                back up everything into a new directory (incrementally on a base backup),
+                                         with a manifest of every table's rows and checksum
+  restore DIR [--force]                  restore a backup into an empty database and check it against its manifest
+                                         (--force: replace a database that holds tables)
 
 every command takes --verbose (a failure's stack trace). Exit codes: 0 done, 1 failed, 2 usage or configuration,
 5 unavailable (the data directory is in use by a running server, the port is taken, the schema is from another version).
@@ -53,6 +58,8 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   rollups: rollupsCommand,
   'seed-demo': seedDemoCommand,
   keys: keysCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
   ingest: ingestCommand,
   import: importCommand,
   experiment: experimentCommand,
@@ -95,6 +102,8 @@ async function main(argv: string[]): Promise<number> {
       fields: { type: 'string' },
       version: { type: 'string' },
       out: { type: 'string' },
+      base: { type: 'string' },
+      force: { type: 'boolean' },
       verbose: { type: 'boolean' },
     },
   });

@@ -75,6 +75,12 @@ export const CATALOGUE = {
   }),
   rootKeyOnly: entry({ code: 'FORBIDDEN', kind: 'forbidden', en: () => 'only a root key may revoke a root key', zh: () => '只有根密钥可以吊销根密钥' }),
   /** Also the answer for another workspace's object: it must be indistinguishable from a missing one. */
+  rootKeyForBackups: entry({
+    code: 'FORBIDDEN',
+    kind: 'forbidden',
+    en: () => 'only a root key may make backups: a backup holds every workspace',
+    zh: () => '只有根密钥可以创建备份：备份包含所有工作区的数据',
+  }),
   notFound: entry<{ what: string }>({ code: 'NOT_FOUND', kind: 'notFound', en: (a) => `${a.what} not found`, zh: (a) => `未找到：${a.what}` }),
   /**
    * Field-level details stay in English in both languages (they quote field names and JSON Schema terms).
@@ -152,6 +158,10 @@ export const CATALOGUE = {
     en: () => 'the query ran longer than its time limit; narrow the time range or filters',
     zh: () => '查询超过时间限制，请缩小时间范围或筛选条件',
   }),
+  /** A backup or restore that would overwrite something (a non-empty directory or database). */
+  backupRefused: entry<{ reason: string }>({ code: 'BACKUP_REFUSED', kind: 'conflict', en: (a) => a.reason, zh: (a) => `备份或恢复被拒绝：${a.reason}` }),
+  /** A backup that cannot be trusted: its manifest is unreadable or altered, or its content differs from it. */
+  backupInvalid: entry<{ reason: string }>({ code: 'BACKUP_INVALID', kind: 'invalid', en: (a) => a.reason, zh: (a) => `备份无效：${a.reason}` }),
   unavailable: entry<{ why: string }>({ code: 'UNAVAILABLE', kind: 'unavailable', en: (a) => a.why, zh: (a) => `服务暂不可用：${a.why}` }),
   internal: entry({ code: 'INTERNAL', kind: 'internal', en: () => 'internal error', zh: () => '内部错误' }),
 };

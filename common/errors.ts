@@ -68,6 +68,8 @@ export const errors = {
   /** A key may create keys only in its own workspace (unless it is a root key); `path` names the workspace field. */
   otherWorkspace: (path: string) => new AppError('otherWorkspace', {}, path),
   rootKeyOnly: () => new AppError('rootKeyOnly', {}),
+  /** A backup (of every workspace) asked with a key that is not a root key. */
+  rootKeyForBackups: () => new AppError('rootKeyForBackups', {}),
   notFound: (what: string) => new AppError('notFound', { what }),
   /** An input problem found by domain code: `path` is relative to the input it was given. */
   invalid: (path: string, reason: string) => new AppError('invalid', { reason }, path),
@@ -88,6 +90,8 @@ export const errors = {
   rateLimited: (perMinute: number, retryAfterSeconds: number) => new AppError('rateLimited', { perMinute, retryAfterSeconds }),
   versionConflict: (what: string, version?: number) => new AppError('versionConflict', { what, version }),
   queryTimeout: () => new AppError('queryTimeout', {}),
+  backupRefused: (reason: string) => new AppError('backupRefused', { reason }),
+  backupInvalid: (reason: string) => new AppError('backupInvalid', { reason }),
   unavailable: (why: string) => new AppError('unavailable', { why }),
   internal: () => new AppError('internal', {}),
 };

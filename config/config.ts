@@ -15,6 +15,8 @@ export interface WarehouseConfig {
   cluster?: string;
   /** Directory of the embedded engine's data (chDB binds one per process). */
   embeddedPath: string;
+  /** The only directory (and below) the engine may write backups to or restore them from. */
+  backupRoot: string;
   /** Upper bound on any query's run time, in seconds (max_execution_time). */
   queryTimeoutSeconds: number;
   /** How long events are kept. The seeds' compliance rule asks for at least 2 years of send records. */
@@ -157,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       database: identifierFrom(env, 'CLICKHOUSE_DATABASE', 'sms')!,
       cluster,
       embeddedPath: path.resolve(env.CHDB_PATH || path.join(dataDir, 'chdb')),
+      backupRoot: path.resolve(env.BACKUP_ROOT || path.join(dataDir, 'backups')),
       queryTimeoutSeconds: intFrom(env, 'QUERY_TIMEOUT_SECONDS', 30, 1, 3600),
       eventRetentionMonths: retention,
     },

@@ -3,6 +3,7 @@
  * embedded engine (chDB, in-process) or to a ClickHouse server. Everything above it speaks one SQL dialect.
  */
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import fs from 'node:fs';
 import type { WarehouseConfig } from '../config/config.ts';
@@ -41,8 +42,13 @@ export async function createWarehouseClient(config: WarehouseConfig): Promise<Co
     return { client, kind: 'server' };
   }
   fs.mkdirSync(config.embeddedPath, { recursive: true });
+  // Engine configuration (not settings) is taken only by the first connection of a process: a session opened
+  // first with the backup root as `backups.allowed_path` starts the engine with it, so BACKUP TO File() works
+  // there and nowhere else. Closing it leaves the engine to the client's connection.
+  const starter = new Session(config.embeddedPath, { connectionArgs: [`--backups.allowed_path=${config.backupRoot}`] });
   // chdb types its connection against its own copy of @clickhouse/client-common; the shapes are the same.
   const connection = createChdbConnection({ path: config.embeddedPath }) as unknown as NonNullable<ClientOptions['connection']>;
+  starter.close();
   const client = createClient({ connection });
   // The database name is a validated identifier from configuration, never a user value.
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });

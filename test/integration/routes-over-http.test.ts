@@ -151,6 +151,14 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     body: { name: 'over http', role: 'analyst' },
     check: (r) => assert.deepEqual([typeof json(r).key, json(r).role], ['string', 'analyst']),
   }),
+  // A backup holds every workspace: a workspace's admin key is refused (backup-restore.test.ts makes one with a root key).
+  'POST /v1/admin/backups': () => ({
+    role: 'admin',
+    path: '/v1/admin/backups',
+    body: { dir: 'refused' },
+    status: 403,
+    check: (r) => assert.equal(json(r).code, 'FORBIDDEN'),
+  }),
   'GET /v1/keys': () => ({
     role: 'admin',
     path: '/v1/keys',

@@ -1,0 +1,53 @@
+/**
+ * Backups while the server runs: the embedded engine is one process per data directory, so a backup of a running
+ * installation is made inside the server, by the same function as `smsp backup`. Root keys only (a backup holds
+ * every workspace), into a directory below the backup root. Restores are offline only (`smsp restore`).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { backupWarehouse } from '../../warehouse/backup.ts';
+import { backupDirInsideRoot } from '../../warehouse/backup-paths.ts';
+import type { Services } from '../services.ts';
+import { errors } from '../errors.ts';
+
+const Dir = Type.String({ minLength: 1, maxLength: 1024, description: 'A directory inside the backup root (BACKUP_ROOT), relative to it or absolute' });
+const BackupAnswer = Type.Object({
+  dir: Type.String(),
+  base: Type.Union([Type.String(), Type.Null()]),
+  database: Type.String(),
+  created_at: Type.String(),
+  engine_version: Type.String(),
+  migration_version: Type.Union([Type.String(), Type.Null()]),
+  tables: Type.Array(Type.Object({ name: Type.String(), rows: Type.String(), checksum: Type.String() })),
+});
+
+export const backupRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse, config }) => {
+  // One backup at a time per server: a second one would only compete for the same disk.
+  let running = false;
+  app.post(
+    '/admin/backups',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Back up everything (all workspaces) with the engine’s BACKUP, incrementally on `base` when given (root keys only)',
+        body: Type.Object({ dir: Dir, base: Type.Optional(Dir) }, { additionalProperties: false }),
+        response: { 201: BackupAnswer },
+      },
+    },
+    async (request, reply) => {
+      if (!request.principal.isRoot) throw errors.rootKeyForBackups();
+      const root = config.warehouse.backupRoot;
+      const dir = backupDirInsideRoot(root, request.body.dir, 'dir');
+      const base = request.body.base === undefined ? undefined : backupDirInsideRoot(root, request.body.base, 'base');
+      if (running) throw errors.backupRefused('another backup is running on this server; try again when it has finished');
+      running = true;
+      try {
+        const manifest = await backupWarehouse(warehouse, { dir, base });
+        const { database, created_at, engine_version, migration_version, tables } = manifest;
+        return reply.status(201).send({ dir, base: manifest.base?.dir ?? null, database, created_at, engine_version, migration_version, tables });
+      } finally {
+        running = false;
+      }
+    },
+  );
+};

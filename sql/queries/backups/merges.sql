@@ -1,0 +1,2 @@
+-- Stops or starts background merges of one table; {{action}} is STOP or START.
+SYSTEM {{action}} MERGES {{table}}
