@@ -41,6 +41,12 @@ export function withContactMergeLock<T>(wh: Warehouse, workspaceId: string, task
   return processLocks.run(`contacts:${wh.database}:${workspaceId}`, task);
 }
 
+/**
+ * A merge or apply step runs over a whole file (up to the import's row limit): a batch job, not an interactive
+ * read, so the interactive query limit (QUERY_TIMEOUT_SECONDS) does not bound it.
+ */
+const BATCH_STEP = { timeoutSeconds: 1800 };
+
 /** Adds rows to a batch's staging table. */
 export async function stageContacts(wh: Warehouse, key: BatchKey, rows: readonly StagedContact[]): Promise<void> {
   await wh.insert(
@@ -51,7 +57,7 @@ export async function stageContacts(wh: Warehouse, key: BatchKey, rows: readonly
 
 /** Merges a staged batch over the stored profiles (into contact_import_pending) and counts what it does. */
 export async function mergeStaged(wh: Warehouse, key: BatchKey): Promise<MergeCounts> {
-  await wh.command(contactSql('imports/merge'), key, { settings: { join_use_nulls: 1 } });
+  await wh.command(contactSql('imports/merge'), key, { ...BATCH_STEP, settings: { join_use_nulls: 1 } });
   const [counts] = await wh.query<{ imported: string; updated: string; duplicates: string }>(sql('imports/contacts-counts'), key);
   return { imported: Number(counts?.imported ?? 0), updated: Number(counts?.updated ?? 0), duplicates: Number(counts?.duplicates ?? 0) };
 }
@@ -69,7 +75,7 @@ export async function applyMerged(
 ): Promise<void> {
   const params = { ...key, applied_at: formatTs(appliedAtMs) };
   for (const step of ['apply-suppressions', 'apply-tags', 'apply-contacts']) {
-    await wh.command(contactSql(`imports/${step}`), step === 'apply-suppressions' ? { ...params, ...origin } : params);
+    await wh.command(contactSql(`imports/${step}`), step === 'apply-suppressions' ? { ...params, ...origin } : params, BATCH_STEP);
     afterStep(step);
   }
 }
