@@ -22,12 +22,12 @@ export class AppError<N extends CatalogueName = CatalogueName> extends Error {
     /** true when `path` already names the request part (the HTTP layer wrote it), false when relative to a domain input. */
     readonly located = false,
     /** Only for fastify's own refusals, passed on as they are. */
-    override?: { code: string; status: number },
+    override?: { code: string; status: number; kind?: ErrorKind },
   ) {
     const e = CATALOGUE[entry] as CatalogueEntry<ArgsOf<N>>;
     super(e.en(args, path));
     this.code = override?.code ?? e.code;
-    this.kind = e.kind;
+    this.kind = override?.kind ?? e.kind;
     this.status = override?.status ?? statusOf(e as CatalogueEntry<never>);
   }
 
@@ -64,6 +64,8 @@ export const errors = {
   /** A key may create keys only in its own workspace (unless it is a root key); `path` names the workspace field. */
   otherWorkspace: (path: string) => new AppError('otherWorkspace', {}, path),
   rootKeyOnly: () => new AppError('rootKeyOnly', {}),
+  /** A key named a workspace other than its own; `path` names where (the header). */
+  rootKeyWorkspace: (path: string) => new AppError('rootKeyWorkspace', {}, path, true),
   notFound: (what: string) => new AppError('notFound', { what }),
   /** An input problem found by domain code: `path` is relative to the input it was given. */
   invalid: (path: string, reason: string) => new AppError('invalid', { reason }, path),
@@ -86,4 +88,14 @@ export const errors = {
   queryTimeout: () => new AppError('queryTimeout', {}),
   unavailable: (why: string) => new AppError('unavailable', { why }),
   internal: () => new AppError('internal', {}),
+  serverUnreachable: (address: string, reason: string) => new AppError('serverUnreachable', { address, reason }),
+  serverKeyMissing: (dataDir: string) => new AppError('serverKeyMissing', { dataDir }),
+  /** The error answer of a server (`{statusCode, code, message}`) as the error it stands for: same code, same kind. */
+  fromAnswer: (status: number, answer: { code?: unknown; message?: unknown }) => {
+    const code = typeof answer.code === 'string' ? answer.code : `HTTP_${status}`;
+    const known = Object.values(CATALOGUE).find((e) => e.code === code) as CatalogueEntry | undefined;
+    const kind = known?.kind ?? (Object.keys(KINDS) as ErrorKind[]).find((k) => KINDS[k].status === status) ?? 'internal';
+    const message = typeof answer.message === 'string' ? answer.message : `the server answered ${status}`;
+    return new AppError('serverAnswer', { message }, undefined, true, { code, status, kind });
+  },
 };
