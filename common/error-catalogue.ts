@@ -174,7 +174,7 @@ export const CATALOGUE = {
     zh: (a) => `${a.dataDir} 上有服务器在运行，但找不到它的管理员密钥：请设置 ADMIN_API_KEY，或设置 SMSP_URL 和 SMSP_API_KEY`,
   }),
   /** An error answer from the server, passed on with its own code (its kind is found from the code). */
-  serverAnswer: entry<{ message: string }>({ code: 'SERVER_ERROR', kind: 'internal', en: (a) => a.message, zh: (a) => a.message }),
+  serverAnswer: entry<{ message: string }>({ code: 'SERVER_ERROR', kind: 'internal', en: (a) => a.message, zh: (a) => `服务器答复：${a.message}` }),
   internal: entry({ code: 'INTERNAL', kind: 'internal', en: () => 'internal error', zh: () => '内部错误' }),
 };
 
