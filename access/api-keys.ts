@@ -12,7 +12,7 @@ import { sql } from '../warehouse/sql-files.ts';
 import { formatTs } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { ROLES, type Principal, type Role } from './roles.ts';
-import { ensureWorkspace } from './workspaces.ts';
+import { ensureWorkspace, WORKSPACE_ID } from './workspaces.ts';
 
 export const DEFAULT_WORKSPACE = 'default';
 const ADMIN_KEY_NAME = 'ADMIN_API_KEY';
@@ -87,6 +87,21 @@ export function createKeyAs(wh: Warehouse, by: Principal, input: { name: string;
   const workspace = input.workspace ?? by.workspaceId;
   if (workspace !== by.workspaceId && !by.isRoot) throw errors.otherWorkspace('workspace');
   return createApiKey(wh, { workspace, role: input.role, name: input.name, createdBy: by.keyId });
+}
+
+/** The request header through which a root key acts in a workspace other than its own (the CLI's `--workspace`). */
+export const WORKSPACE_HEADER = 'x-smsp-workspace';
+
+/**
+ * `by` acting in `workspace`: a key may name its own workspace, and only a root key another one (which
+ * may not exist yet, as with `createKeyAs`); any other key is refused, so it never reaches another
+ * workspace's data. `field` names the header in the error.
+ */
+export function actingIn(by: Principal, workspace: string, field: string): Principal {
+  if (!WORKSPACE_ID.test(workspace)) throw errors.validation(`${field}: must be a workspace id (a-z, 0-9, _ and -, at most 63 characters)`, field);
+  if (workspace === by.workspaceId) return by;
+  if (!by.isRoot) throw errors.rootKeyWorkspace(field);
+  return { ...by, workspaceId: workspace };
 }
 
 /** The caller a key belongs to, or null for an unknown or revoked key. */

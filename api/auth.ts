@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { authenticate } from '../access/api-keys.ts';
+import { actingIn, authenticate, WORKSPACE_HEADER } from '../access/api-keys.ts';
 import { ROLES, type Principal, type Role } from '../access/roles.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { errors } from './errors.ts';
@@ -55,6 +55,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { warehouse: War
     const principal = await authenticate(opts.warehouse, token);
     if (!principal) throw errors.unauthorized();
     if (!roles.includes(principal.role)) throw errors.forbidden(principal.role);
-    request.principal = principal;
+    const named = request.headers[WORKSPACE_HEADER];
+    request.principal = typeof named === 'string' ? actingIn(principal, named, `headers.${WORKSPACE_HEADER}`) : principal;
   });
 });

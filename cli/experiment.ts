@@ -1,18 +1,19 @@
-import { DEFAULT_WORKSPACE } from '../access/api-keys.ts';
+import type { ExperimentResultsAnswer } from '../api/routes/experiments.ts';
 import { errors } from '../common/errors.ts';
 import { workspaceSettings } from '../access/workspaces.ts';
 import { METRICS, type Metric } from '../experiments/experiment-schema.ts';
 import { getExperiment } from '../experiments/experiments.ts';
-import { experimentResults, type ExperimentResults } from '../experiments/results.ts';
+import { experimentResults } from '../experiments/results.ts';
 import { stringFlag, UsageError } from './args.ts';
 import type { Flags } from './args.ts';
-import { openPlatform } from './open.ts';
+import { printResult, table } from './output.ts';
+import { viaServerOrEngine } from './server-client.ts';
 
 const num = (x: number | null | undefined, digits = 4) => (x === null || x === undefined ? '-' : Number.isFinite(x) ? x.toFixed(digits) : String(x));
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(2)}%`);
 
 /** A readable table of an experiment's results. */
-export function formatResults(name: string, r: ExperimentResults): string {
+function formatResults(name: string, r: ExperimentResultsAnswer): string {
   const header = [
     'variant',
     'n',
@@ -39,34 +40,36 @@ export function formatResults(name: string, r: ExperimentResults): string {
     num(v.expected_loss, 5),
     num(v.sequential_p_value),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   return [
     `${name} (${r.experiment_id}), metric ${r.metric}, days in ${r.timezone}`,
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
+    ...table(header, rows),
     `SRM p = ${num(r.srm_p_value)}${r.srm_detected ? '  << sample ratio mismatch' : ''}`,
     '',
     r.verdict,
   ].join('\n');
 }
 
-/** `smsp experiment results ID [--metric M] [--workspace W]`. */
+/** `smsp experiment results ID [--metric M] [--workspace W] [--json]`: through the server beside the data, else the engine. */
 export async function experimentCommand(flags: Flags, positionals: string[]): Promise<void> {
   const [action, id] = positionals;
-  if (action !== 'results' || !id) throw new UsageError('usage: smsp experiment results ID [--metric conversion|click|delivery|revenue] [--workspace W]');
+  if (action !== 'results' || !id)
+    throw new UsageError('usage: smsp experiment results ID [--metric conversion|click|delivery|revenue] [--workspace W] [--json]');
   const metric = stringFlag(flags, 'metric') as Metric | undefined;
   if (metric && !METRICS.includes(metric)) throw new UsageError(`--metric must be one of ${METRICS.join(', ')}`);
-  const workspace = stringFlag(flags, 'workspace') ?? DEFAULT_WORKSPACE;
-  const { warehouse } = await openPlatform();
-  try {
-    const experiment = await getExperiment(warehouse, workspace, id);
-    if (!experiment) throw errors.notFound(`experiment ${id} in workspace ${workspace}`);
-    const { timezone } = await workspaceSettings(warehouse, workspace);
-    const results = await experimentResults(warehouse, workspace, experiment, metric ?? experiment.spec.metrics[0]!, timezone);
-    process.stdout.write(`${formatResults(experiment.name, results)}\n`);
-  } finally {
-    await warehouse.close();
-  }
+  const workspace = stringFlag(flags, 'workspace');
+  const { name, results } = await viaServerOrEngine(
+    async (server) => {
+      const route = `/experiments/${encodeURIComponent(id)}`;
+      const experiment = await server.json<{ name: string }>('GET', route, { workspace });
+      return { name: experiment.name, results: await server.json<ExperimentResultsAnswer>('GET', `${route}/results`, { query: { metric }, workspace }) };
+    },
+    async (warehouse, ws) => {
+      const experiment = await getExperiment(warehouse, ws, id);
+      if (!experiment) throw errors.notFound(`experiment ${id}`);
+      const { timezone } = await workspaceSettings(warehouse, ws);
+      return { name: experiment.name, results: await experimentResults(warehouse, ws, experiment, metric ?? experiment.spec.metrics[0]!, timezone) };
+    },
+    workspace,
+  );
+  printResult(flags, results, (r) => formatResults(name, r));
 }

@@ -48,8 +48,11 @@ commands:
   restore DIR [--force]                  restore a backup into an empty database and check it against its manifest
                                          (--force: replace a database that holds tables)
 
-every command takes --verbose (a failure's stack trace). Exit codes: 0 done, 1 failed, 2 usage or configuration,
-5 unavailable (the data directory is in use by a running server, the port is taken, the schema is from another version).
+beside a running server (recorded in DATA_DIR), import, segment, audience, experiment and keys go through its HTTP API
+with the admin key; SMSP_URL and SMSP_API_KEY drive another server; --workspace W then needs a root key.
+--json prints the result as one JSON document (NDJSON for an export); --verbose a failure's stack trace.
+Exit codes: 0 done, 1 failed, 2 usage or configuration, 3 not found, 4 refused, 5 unavailable (the data directory is
+in use by a running server, a server that does not answer, the port is taken, the schema is from another version).
 configuration comes from the environment: see README.md, "Configuration".`;
 
 const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<number | void>> = {
@@ -105,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
       base: { type: 'string' },
       force: { type: 'boolean' },
       verbose: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
   });
   return (await run(values, positionals)) ?? 0;

@@ -73,6 +73,12 @@ export const CATALOGUE = {
     en: () => 'an admin key may only create keys in its own workspace',
     zh: () => '管理员密钥只能在自己的工作区内创建密钥',
   }),
+  rootKeyWorkspace: entry({
+    code: 'FORBIDDEN',
+    kind: 'forbidden',
+    en: () => 'only a root key may act in another workspace (X-Smsp-Workspace)',
+    zh: () => '只有根密钥可以在其他工作区内操作（X-Smsp-Workspace）',
+  }),
   rootKeyOnly: entry({ code: 'FORBIDDEN', kind: 'forbidden', en: () => 'only a root key may revoke a root key', zh: () => '只有根密钥可以吊销根密钥' }),
   /** Also the answer for another workspace's object: it must be indistinguishable from a missing one. */
   rootKeyForBackups: entry({
@@ -163,6 +169,22 @@ export const CATALOGUE = {
   /** A backup that cannot be trusted: its manifest is unreadable or altered, or its content differs from it. */
   backupInvalid: entry<{ reason: string }>({ code: 'BACKUP_INVALID', kind: 'invalid', en: (a) => a.reason, zh: (a) => `备份无效：${a.reason}` }),
   unavailable: entry<{ why: string }>({ code: 'UNAVAILABLE', kind: 'unavailable', en: (a) => a.why, zh: (a) => `服务暂不可用：${a.why}` }),
+  /** The CLI's server (recorded in the data directory, or SMSP_URL) did not answer. */
+  serverUnreachable: entry<{ address: string; reason: string }>({
+    code: 'SERVER_UNREACHABLE',
+    kind: 'unavailable',
+    en: (a) => `the server at ${a.address} does not answer (${a.reason}): start it again, or check SMSP_URL`,
+    zh: (a) => `位于 ${a.address} 的服务器没有响应（${a.reason}）：请重新启动它，或检查 SMSP_URL`,
+  }),
+  /** A server runs on the data directory but the CLI has no key to call it with. */
+  serverKeyMissing: entry<{ dataDir: string }>({
+    code: 'SERVER_KEY_MISSING',
+    kind: 'invalid',
+    en: (a) => `a server is running on ${a.dataDir} but its admin key is not at hand: set ADMIN_API_KEY to the server's, or SMSP_URL and SMSP_API_KEY`,
+    zh: (a) => `${a.dataDir} 上有服务器在运行，但找不到它的管理员密钥：请设置 ADMIN_API_KEY，或设置 SMSP_URL 和 SMSP_API_KEY`,
+  }),
+  /** An error answer from the server, passed on with its own code (its kind is found from the code). */
+  serverAnswer: entry<{ message: string }>({ code: 'SERVER_ERROR', kind: 'internal', en: (a) => a.message, zh: (a) => `服务器答复：${a.message}` }),
   internal: entry({ code: 'INTERNAL', kind: 'internal', en: () => 'internal error', zh: () => '内部错误' }),
 };
 

@@ -21,13 +21,13 @@ export class AppError<N extends CatalogueName = CatalogueName> extends Error {
     readonly path?: string,
     /** true when `path` already names the request part (the HTTP layer wrote it), false when relative to a domain input. */
     readonly located = false,
-    /** Only for fastify's own refusals, passed on as they are. */
-    override?: { code: string; status: number },
+    /** Only for refusals passed on as they are (fastify's own, a server's answer). */
+    override?: { code: string; status: number; kind?: ErrorKind },
   ) {
     const e = CATALOGUE[entry] as CatalogueEntry<ArgsOf<N>>;
     super(e.en(args, path));
     this.code = override?.code ?? e.code;
-    this.kind = e.kind;
+    this.kind = override?.kind ?? e.kind;
     this.status = override?.status ?? statusOf(e as CatalogueEntry<never>);
   }
 
@@ -48,8 +48,8 @@ export class AppError<N extends CatalogueName = CatalogueName> extends Error {
     const path = this.path ?? '';
     const joined = path === '' ? prefix : path.startsWith('[') ? `${prefix}${path}` : `${prefix}.${path}`;
     const catalogued = CATALOGUE[this.entry] as CatalogueEntry<never>;
-    const overridden = this.code !== catalogued.code || this.status !== statusOf(catalogued);
-    const located = new AppError(this.entry, this.args, joined, true, overridden ? { code: this.code, status: this.status } : undefined);
+    const overridden = this.code !== catalogued.code || this.status !== statusOf(catalogued) || this.kind !== catalogued.kind;
+    const located = new AppError(this.entry, this.args, joined, true, overridden ? { code: this.code, status: this.status, kind: this.kind } : undefined);
     located.cause = this.cause;
     return located;
   }
@@ -70,6 +70,8 @@ export const errors = {
   rootKeyOnly: () => new AppError('rootKeyOnly', {}),
   /** A backup (of every workspace) asked with a key that is not a root key. */
   rootKeyForBackups: () => new AppError('rootKeyForBackups', {}),
+  /** A key named a workspace other than its own; `path` names where (the header). */
+  rootKeyWorkspace: (path: string) => new AppError('rootKeyWorkspace', {}, path, true),
   notFound: (what: string) => new AppError('notFound', { what }),
   /** An input problem found by domain code: `path` is relative to the input it was given. */
   invalid: (path: string, reason: string) => new AppError('invalid', { reason }, path),
@@ -94,4 +96,14 @@ export const errors = {
   backupInvalid: (reason: string) => new AppError('backupInvalid', { reason }),
   unavailable: (why: string) => new AppError('unavailable', { why }),
   internal: () => new AppError('internal', {}),
+  serverUnreachable: (address: string, reason: string) => new AppError('serverUnreachable', { address, reason }),
+  serverKeyMissing: (dataDir: string) => new AppError('serverKeyMissing', { dataDir }),
+  /** The error answer of a server (`{statusCode, code, message}`) as the error it stands for: same code, same kind. */
+  fromAnswer: (status: number, answer: { code?: unknown; message?: unknown }) => {
+    const code = typeof answer.code === 'string' ? answer.code : `HTTP_${status}`;
+    const known = Object.values(CATALOGUE).find((e) => e.code === code) as CatalogueEntry | undefined;
+    const kind = known?.kind ?? (Object.keys(KINDS) as ErrorKind[]).find((k) => KINDS[k].status === status) ?? 'internal';
+    const message = typeof answer.message === 'string' ? answer.message : `the server answered ${status}`;
+    return new AppError('serverAnswer', { message }, undefined, true, { code, status, kind });
+  },
 };

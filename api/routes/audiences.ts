@@ -1,6 +1,6 @@
 /** Audience snapshots: their versions and streamed exports for the sending side. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { canSeePhoneNumbers } from '../../access/roles.ts';
 import { audienceVersions, deleteAudienceVersion, getAudience } from '../../segmentation/audiences.ts';
 import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, exportFieldsOf, type ExportFormat } from '../../segmentation/exports.ts';
@@ -27,6 +27,7 @@ const AudienceOut = Type.Object(
   { id: Type.String(), ...AudienceSnapshot, versions: Type.Array(Type.Object(AudienceSnapshot, { additionalProperties: true })) },
   { additionalProperties: true },
 );
+export type AudienceAnswer = Static<typeof AudienceOut>;
 export const MAX_EXPORT_PAGE = 100_000;
 
 export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {

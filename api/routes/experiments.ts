@@ -1,6 +1,6 @@
 /** A/B experiments: definitions, status, the assignment fast path, results and the planner. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { ExperimentInput, ExperimentSpec, METRICS } from '../../experiments/experiment-schema.ts';
 import { assignmentOf, createExperiment, getExperiment, listExperiments, setExperimentStatus } from '../../experiments/experiments.ts';
 import { planExperiment } from '../../experiments/planner.ts';
@@ -43,6 +43,7 @@ const ExperimentResults = Type.Object({
   srm_detected: Type.Boolean(),
   verdict: Type.String(),
 });
+export type ExperimentResultsAnswer = Static<typeof ExperimentResults>;
 const Allocation = Type.Object({
   experiment_id: Type.String(),
   audience_id: Type.String(),

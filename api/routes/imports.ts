@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { importContacts } from '../../ingest/imports/contact-import.ts';
 import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
@@ -27,6 +27,8 @@ const ImportReport = Type.Object({
   duplicates: Type.Integer({ description: "Lines repeating an earlier line's contact" }),
   invalid: Type.Object({ count: Type.Integer(), lines: Type.Array(Type.Object({ line: Type.Integer(), reason: Type.String() })) }),
 });
+
+export type ImportReportAnswer = Static<typeof ImportReport>;
 
 /** The pass-through parser below hands the route the request stream itself. */
 const isStream = (body: unknown): body is Readable => typeof (body as Readable | undefined)?.pipe === 'function';

@@ -1,6 +1,6 @@
 /** API keys of the caller's workspace (admin only). A key is shown once, when created. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { createKeyAs, listApiKeys, revokeApiKey } from '../../access/api-keys.ts';
 import { ROLES } from '../../access/roles.ts';
 import type { Services } from '../services.ts';
@@ -15,6 +15,7 @@ const CreatedKey = Type.Object({
   role: Role,
   name: Type.String(),
 });
+export type CreatedKeyAnswer = Static<typeof CreatedKey>;
 const KeyInfo = Type.Object({ key_id: Type.String(), name: Type.String(), role: Role, revoked: Type.Boolean() });
 
 export const keyRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {

@@ -1,6 +1,6 @@
 /** Segments (rules), previews, and materializing them into audiences. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { fieldAccess, presentPersonal } from '../../access/pii-policy.ts';
 import { materializeAudience } from '../../segmentation/audiences.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
@@ -47,6 +47,9 @@ const PreviewRow = Type.Object({
   region: Type.Optional(Type.String()),
   vip_level: Type.Optional(Type.Integer()),
 });
+const PreviewAnswer = Type.Object({ count: Type.Integer(), timezone: Type.String(), sample: Type.Array(PreviewRow) });
+/** What a preview answers (the CLI prints the same shape, from the server or from the engine). */
+export type PreviewAnswer = Static<typeof PreviewAnswer>;
 const Materialized = Type.Object({
   audience_id: Type.String(),
   version: Type.Integer(),
@@ -55,6 +58,7 @@ const Materialized = Type.Object({
   excluded: CountsByName,
   timezone: Type.String(),
 });
+export type MaterializedAnswer = Static<typeof Materialized>;
 
 export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const writers = { roles: ['marketer', 'admin'] as const };
@@ -127,7 +131,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
         summary: 'Count and sample the contacts a rule matches now, without saving it',
         body: Type.Object({ rule: RuleBody, sample: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })) }, { additionalProperties: false }),
         querystring: Type.Object({ tz: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ count: Type.Integer(), timezone: Type.String(), sample: Type.Array(PreviewRow) }) },
+        response: { 200: PreviewAnswer },
       },
     },
     async (request) => {

@@ -1,9 +1,11 @@
-/** NDJSON event files, through the same validation and deduplication as POST /v1/events. */
+/**
+ * NDJSON event files, through the same validation and deduplication as POST /v1/events: the lines are read,
+ * parsed and batched here, and each batch goes to a writer (the event store in this process, or a server's
+ * POST /v1/events), so the report is the same either way.
+ */
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { UnparsableItem } from '../../common/list-items.ts';
-import { ingestEvents } from '../event-writer.ts';
+import type { Rejection } from '../../common/list-items.ts';
 
 export interface EventImportReport {
   lines: number;
@@ -11,22 +13,31 @@ export interface EventImportReport {
   rejected: { count: number; lines: { line: number; reason: string }[] };
 }
 
+/** Stores a batch of parsed events and says which were refused (by index in the batch). */
+export type EventBatchWriter = (items: unknown[]) => Promise<{ accepted: number; rejected: readonly Rejection[] }>;
+
+/** Events per batch (at most a server's MAX_EVENTS_PER_REQUEST default). */
 const BATCH = 5000;
 const MAX_LISTED = 1000;
 
-export async function importEventFile(wh: Warehouse, workspaceId: string, input: Readable, onProgress?: (lines: number) => void): Promise<EventImportReport> {
+export async function importEventFile(input: Readable, write: EventBatchWriter, onProgress?: (lines: number) => void): Promise<EventImportReport> {
   const report: EventImportReport = { lines: 0, accepted: 0, rejected: { count: 0, lines: [] } };
   let items: unknown[] = [];
   let lineOf: number[] = [];
+  /** Lines of this batch that are not JSON: refused here, listed in line order with the writer's refusals. */
+  let unparsable: number[] = [];
   const flush = async () => {
-    if (!items.length) return;
-    const result = await ingestEvents(wh, workspaceId, items);
+    if (!items.length && !unparsable.length) return;
+    const result = items.length ? await write(items) : { accepted: 0, rejected: [] };
     report.accepted += result.accepted;
-    for (const r of result.rejected) {
-      if (++report.rejected.count <= MAX_LISTED) report.rejected.lines.push({ line: lineOf[r.index]!, reason: r.error.message });
-    }
+    const refused = [
+      ...unparsable.map((line) => ({ line, reason: 'not valid JSON' })),
+      ...result.rejected.map((r) => ({ line: lineOf[r.index]!, reason: r.error.message })),
+    ].sort((a, b) => a.line - b.line);
+    for (const r of refused) if (++report.rejected.count <= MAX_LISTED) report.rejected.lines.push(r);
     items = [];
     lineOf = [];
+    unparsable = [];
     onProgress?.(report.lines);
   };
   for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
@@ -34,11 +45,11 @@ export async function importEventFile(wh: Warehouse, workspaceId: string, input:
     if (!line.trim()) continue;
     try {
       items.push(JSON.parse(line));
+      lineOf.push(report.lines);
     } catch {
-      items.push(new UnparsableItem('not valid JSON'));
+      unparsable.push(report.lines);
     }
-    lineOf.push(report.lines);
-    if (items.length >= BATCH) await flush();
+    if (items.length + unparsable.length >= BATCH) await flush();
   }
   await flush();
   return report;

@@ -28,8 +28,8 @@ describe('the smsp command (what `npm start` runs)', () => {
       assert.ok(summary.events.send! > 100, JSON.stringify(summary));
       assert.ok(summary.events.delivery! > 0 && summary.events.click! > 0 && summary.events.conversion! > 0);
 
-      // A second command on the same data directory: one readable line naming the server, no stack trace.
-      const beside = spawnSync(process.execPath, ['bin/smsp.mjs', 'segment', 'preview', '--rule', '{"tag":"vip"}'], { env, encoding: 'utf8' });
+      // A command with no HTTP equivalent on the same data directory: one readable line naming the server, no stack trace.
+      const beside = spawnSync(process.execPath, ['bin/smsp.mjs', 'seed-demo', '--contacts', '10'], { env, encoding: 'utf8' });
       assert.equal(beside.status, 5, beside.stderr);
       assert.equal(beside.stderr.trim().split('\n').length, 1, beside.stderr);
       assert.match(

@@ -29,6 +29,8 @@ const SAMPLE = {
   version: 7,
   why: 'Kafka is away',
   message: 'm',
+  address: 'http://127.0.0.1:3000',
+  dataDir: '/data',
 } as never;
 
 describe('the error catalogue', () => {
