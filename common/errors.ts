@@ -85,5 +85,10 @@ export const errors = {
   versionConflict: (what: string, version?: number) => new AppError('versionConflict', { what, version }),
   queryTimeout: () => new AppError('queryTimeout', {}),
   unavailable: (why: string) => new AppError('unavailable', { why }),
+  schemaTooNew: (versions: readonly string[]) => new AppError('schemaTooNew', { versions }),
+  migrationChanged: (name: string) => new AppError('migrationChanged', { name }),
+  portInUse: (detail: string) => new AppError('portInUse', { detail }),
+  dataDirLocked: (dataDir: string, holder?: { address: string; pid: number }) => new AppError('dataDirLocked', { dataDir, holder }),
+  diskFull: (dataDir: string, detail: string) => new AppError('diskFull', { dataDir, detail }),
   internal: () => new AppError('internal', {}),
 };
