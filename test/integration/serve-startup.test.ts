@@ -19,6 +19,8 @@ const freshDir = () => {
   return dir;
 };
 const envFor = (dataDir: string) => ({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', CLICKHOUSE_URL: '', KAFKA_BROKERS: '' });
+/** A system command (mount, umount), not a dependency of the project. */
+const system = (command: string, ...args: string[]) => spawnSync(command, args, { encoding: 'utf8' });
 const smsp = (args: string[], dataDir: string) => spawnSync(process.execPath, ['bin/smsp.mjs', ...args], { env: envFor(dataDir), encoding: 'utf8' });
 
 /** One line `smsp: ... [CODE]`, exit code 5, no stack trace. */
@@ -115,7 +117,7 @@ describe('smsp serve: first start, status, start-up failures', () => {
 
   it('serve on a full disk says so in one line (a 1 MiB tmpfs as the data directory)', (t) => {
     const dataDir = freshDir();
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dataDir], { encoding: 'utf8' });
+    const mounted = system('mount', '-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dataDir);
     if (mounted.status !== 0) {
       // The mapping itself is covered by test/unit/error-family.test.ts.
       t.skip(`cannot mount a tmpfs here: ${mounted.stderr.trim()}`);
@@ -128,7 +130,7 @@ describe('smsp serve: first start, status, start-up failures', () => {
         new RegExp(`the disk is full \\(.*\\); free space where the data lives \\(${dataDir}\\)`),
       );
     } finally {
-      spawnSync('umount', [dataDir]);
+      system('umount', dataDir);
     }
   });
 });
