@@ -32,14 +32,20 @@ export async function evaluateAllWorkspaces(wh: Warehouse, nowMs: number, webhoo
   return fired;
 }
 
-/** Starts the schedule; returns a function that stops it. */
-export function startAlertScheduler(wh: Warehouse, everyMs: number, webhooks: WebhookConfig, onError: (err: unknown) => void): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    void evaluateAllWorkspaces(wh, Date.now(), webhooks, onError).finally(() => (running = false));
-  }, everyMs);
+export interface AlertSchedule {
+  /** One pass now unless one is running (the server calls it once it listens, so a fresh start shows recent incidents). */
+  runNow(): Promise<number>;
+  stop(): void;
+}
+
+/** Starts the schedule: a pass every `everyMs`, never two at once. */
+export function startAlertScheduler(wh: Warehouse, everyMs: number, webhooks: WebhookConfig, onError: (err: unknown) => void): AlertSchedule {
+  let running: Promise<number> | undefined;
+  const runNow = () => {
+    running ??= evaluateAllWorkspaces(wh, Date.now(), webhooks, onError).finally(() => (running = undefined));
+    return running;
+  };
+  const timer = setInterval(() => void runNow(), everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return { runNow, stop: () => clearInterval(timer) };
 }

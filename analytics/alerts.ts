@@ -9,6 +9,7 @@ import { errors } from '../common/errors.ts';
 import { webhookUrlProblem, type OutboundPolicy } from '../notify/outbound-policy.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { MetadataStore } from '../warehouse/metadata-store.ts';
+import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import { alertSettings, BUILT_IN_RULES, builtInRule } from './alert-defaults.ts';
 import type { Alert, AlertRule, AlertRuleSpec, AlertSpec, WebhookTarget } from './alert-types.ts';
@@ -109,6 +110,12 @@ export function listAlerts(
     after_id: opts.after?.id ?? '',
     limit: opts.limit,
   });
+}
+
+/** How many fired alerts of the workspace are open (not acknowledged). */
+export async function countOpenAlerts(wh: Warehouse, workspaceId: string): Promise<number> {
+  const [row] = await wh.query<{ open: string }>(sql('alerts/open-count'), workspaceParams(workspaceId, { kind: 'alerts', after: '' }));
+  return Number(row?.open ?? 0);
 }
 
 const median = (xs: number[]) => {

@@ -41,6 +41,7 @@ import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { rfmRoutes } from './routes/rfm.ts';
 import { segmentRoutes } from './routes/segments.ts';
+import { statusRoutes } from './routes/status.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
@@ -152,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     analyticsRoutes,
     alertRoutes,
     backupRoutes,
+    statusRoutes,
   ];
   await app.register(
     async (v1) => {

@@ -14,6 +14,7 @@ import { importCommand } from './import.ts';
 import { experimentCommand } from './experiment.ts';
 import { segmentCommand } from './segments.ts';
 import { eraseCommand } from './erase.ts';
+import { statusCommand } from './status.ts';
 
 const USAGE = `usage: smsp <command> [options]
 
@@ -24,6 +25,7 @@ commands:
   ingest [--workers N] [--metrics-port P]
                                          Kafka -> warehouse ingest workers (needs KAFKA_BROKERS)
   migrate                                apply pending schema migrations
+  status [--json] [--workspace W]        server, engine, data size, migrations, the last day's events, ingest lag, open alerts
   rollups rebuild                        refill every rollup from the stored events (run while nothing writes events)
   seed-demo [--workspace W] [--contacts N] [--weeks N] [--campaigns-per-week N] [--seed N]
                                          load seeded demo data through the ingest paths
@@ -58,6 +60,7 @@ configuration comes from the environment: see README.md, "Configuration".`;
 const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<number | void>> = {
   serve: serveCommand,
   migrate: migrateCommand,
+  status: statusCommand,
   rollups: rollupsCommand,
   'seed-demo': seedDemoCommand,
   keys: keysCommand,

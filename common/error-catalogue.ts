@@ -185,6 +185,41 @@ export const CATALOGUE = {
   }),
   /** An error answer from the server, passed on with its own code (its kind is found from the code). */
   serverAnswer: entry<{ message: string }>({ code: 'SERVER_ERROR', kind: 'internal', en: (a) => a.message, zh: (a) => `服务器答复：${a.message}` }),
+  /** The data directory holds applied migrations this code does not know: a newer smsp wrote it. */
+  schemaTooNew: entry<{ versions: readonly string[] }>({
+    code: 'SCHEMA_TOO_NEW',
+    kind: 'unavailable',
+    en: (a) =>
+      `the database has migrations this version of smsp does not know (${a.versions.join(', ')}): a newer version wrote it; run that version, or point DATA_DIR or CLICKHOUSE_URL elsewhere`,
+    zh: (a) => `数据库包含此版本 smsp 不认识的迁移（${a.versions.join('、')}）：它由更新的版本写入；请使用该版本，或将 DATA_DIR 或 CLICKHOUSE_URL 指向其他位置`,
+  }),
+  migrationChanged: entry<{ name: string }>({
+    code: 'MIGRATION_MISMATCH',
+    kind: 'unavailable',
+    en: (a) => `migration ${a.name} was changed after it was applied (is this database from another version?); add a new migration instead`,
+    zh: (a) => `迁移 ${a.name} 在应用后被修改（该数据库是否来自其他版本？）；请改为新增一个迁移`,
+  }),
+  /** The machine's refusals at start-up, as the CLI reports them. */
+  portInUse: entry<{ detail: string }>({
+    code: 'PORT_IN_USE',
+    kind: 'unavailable',
+    en: (a) => `${a.detail}: another program listens there; choose another with --port or PORT`,
+    zh: (a) => `${a.detail}：该端口已被其他程序占用；请用 --port 或 PORT 换一个端口`,
+  }),
+  dataDirLocked: entry<{ dataDir: string; holder?: { address: string; pid: number } }>({
+    code: 'DATA_DIR_LOCKED',
+    kind: 'unavailable',
+    en: (a) =>
+      `the data directory ${a.dataDir} is in use: ${a.holder ? `a server is running on it at ${a.holder.address} (pid ${a.holder.pid})` : 'another smsp process has it open'}. The embedded engine allows one process per directory: use the server's HTTP API, stop it first, or set DATA_DIR to another directory`,
+    zh: (a) =>
+      `数据目录 ${a.dataDir} 正在使用中：${a.holder ? `服务器正在 ${a.holder.address} 运行（pid ${a.holder.pid}）` : '另一个 smsp 进程已打开它'}。嵌入式引擎每个目录只允许一个进程：请通过服务器的 HTTP API 操作、先停止它，或将 DATA_DIR 设为其他目录`,
+  }),
+  diskFull: entry<{ dataDir: string; detail: string }>({
+    code: 'DISK_FULL',
+    kind: 'unavailable',
+    en: (a) => `the disk is full (${a.detail}); free space where the data lives (${a.dataDir}) and start again`,
+    zh: (a) => `磁盘空间不足（${a.detail}）；请释放数据所在位置（${a.dataDir}）的空间后重新启动`,
+  }),
   internal: entry({ code: 'INTERNAL', kind: 'internal', en: () => 'internal error', zh: () => '内部错误' }),
 };
 

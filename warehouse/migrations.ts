@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { errors } from '../common/errors.ts';
 import { localTable, runDdl } from './cluster-ddl.ts';
 import { renderMigration } from './ddl-render.ts';
 import { processLocks } from './keyed-mutex.ts';
@@ -27,10 +28,8 @@ export interface MigrationFile {
 export interface MigrationStatus {
   applied: string[];
   pending: string[];
-}
-
-export class MigrationChecksumError extends Error {
-  override name = 'MigrationChecksumError';
+  /** Versions recorded as applied that this code has no file for: a newer version migrated the database. */
+  unknown: string[];
 }
 
 const MIGRATIONS_DIR = path.join(SQL_DIR, 'migrations');
@@ -83,7 +82,14 @@ export async function migrationStatus(wh: Warehouse, files = listMigrations()): 
   return {
     applied: files.filter((f) => applied.has(f.version)).map((f) => f.name),
     pending: files.filter((f) => !applied.has(f.version)).map((f) => f.name),
+    unknown: unknownVersions(applied, files),
   };
+}
+
+/** Applied versions without a file here, in order. */
+function unknownVersions(applied: ReadonlyMap<string, string>, files: readonly MigrationFile[]): string[] {
+  const known = new Set(files.map((f) => f.version));
+  return [...applied.keys()].filter((v) => !known.has(v)).sort();
 }
 
 /**
@@ -98,15 +104,15 @@ export async function migrate(wh: Warehouse, files = listMigrations(), steps: Re
 async function migrateAlone(wh: Warehouse, files: MigrationFile[], steps: Readonly<Record<string, MigrationStep>>): Promise<string[]> {
   await ensureRecordTable(wh);
   const applied = await appliedChecksums(wh);
+  // A database a newer version migrated is refused before anything is changed: this code would write the
+  // old shapes into it (and its missing data steps would never run).
+  const unknown = unknownVersions(applied, files);
+  if (unknown.length) throw errors.schemaTooNew(unknown);
+  const changed = files.find((f) => applied.has(f.version) && applied.get(f.version) !== f.checksum);
+  if (changed) throw errors.migrationChanged(changed.name);
   const done: string[] = [];
   for (const file of files) {
-    const recorded = applied.get(file.version);
-    if (recorded !== undefined) {
-      if (recorded !== file.checksum) {
-        throw new MigrationChecksumError(`migration ${file.name} was changed after it was applied; add a new migration instead`);
-      }
-      continue;
-    }
+    if (applied.has(file.version)) continue;
     const step = steps[file.version];
     await step?.before?.(wh);
     for (const stmt of renderMigration(file.source, { cluster: wh.config.cluster, vars: renderVars(wh) })) {

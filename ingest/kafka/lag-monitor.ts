@@ -2,6 +2,8 @@
 import type { Admin } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import type { IngestMetrics } from './ingest-metrics.ts';
+import { createKafka } from './kafka-client.ts';
+import type { KafkaLogTarget } from './kafka-logger.ts';
 
 export interface PartitionLag {
   partition: number;
@@ -36,4 +38,24 @@ export function startLagMonitor(admin: Admin, config: KafkaConfig, metrics: Inge
   const timer = setInterval(() => void tick(), everyMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** The ingest group's total lag, measured once with a short-lived admin client; gives up after `timeoutMs`. */
+export async function totalLagNow(config: KafkaConfig, logger: KafkaLogTarget, timeoutMs = 5000): Promise<number> {
+  const admin = createKafka(config, '-status', logger).admin();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Kafka did not answer within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    const measured = (async () => {
+      await admin.connect();
+      return measureLag(admin, config);
+    })();
+    measured.catch(() => undefined); // a late failure after the timeout is not unhandled
+    return (await Promise.race([measured, timeout])).reduce((sum, p) => sum + p.lag, 0);
+  } finally {
+    clearTimeout(timer);
+    void admin.disconnect().catch(() => undefined);
+  }
 }

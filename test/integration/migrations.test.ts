@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { exitCodeOf, type AppError } from '../../common/errors.ts';
 import { renderMigration, splitStatements } from '../../warehouse/ddl-render.ts';
 import { LEGACY_METADATA_TABLES } from '../../warehouse/metadata-merge.ts';
 import { listMigrations, migrate, migrationStatus } from '../../warehouse/migrations.ts';
@@ -21,7 +22,7 @@ describe('migrations', () => {
       files.map((f) => f.name),
     );
     assert.deepEqual(await migrate(wh), []);
-    assert.deepEqual(await migrationStatus(wh), { applied: files.map((f) => f.name), pending: [] });
+    assert.deepEqual(await migrationStatus(wh), { applied: files.map((f) => f.name), pending: [], unknown: [] });
     const tables = await wh.query<{ name: string }>('SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name');
     for (const t of ['events', 'contacts', 'tags', 'suppressions', 'metadata', 'api_keys', 'version_claims']) {
       assert.ok(
@@ -71,6 +72,25 @@ describe('migrations', () => {
     const files = listMigrations();
     const edited = files.map((f, i) => (i === 0 ? { ...f, checksum: 'edited' } : f));
     await assert.rejects(migrate(wh, edited), /0001_events was changed after it was applied/);
+  });
+
+  it('refuses a database a newer version migrated (applied versions it has no file for), before changing anything', async () => {
+    const files = listMigrations();
+    // What an older smsp sees: its files end one migration earlier than what the database recorded.
+    const older = files.slice(0, -1);
+    const newest = files.at(-1)!;
+    const tablesBefore = await wh.query('SELECT name, metadata_modification_time FROM system.tables WHERE database = currentDatabase() ORDER BY name');
+    await assert.rejects(migrate(wh, older), (err: AppError) => {
+      assert.equal(err.code, 'SCHEMA_TOO_NEW');
+      assert.equal(exitCodeOf(err), 5);
+      assert.match(err.message, new RegExp(`does not know \\(${newest.version}\\): a newer version wrote it`));
+      return true;
+    });
+    assert.deepEqual(
+      await wh.query('SELECT name, metadata_modification_time FROM system.tables WHERE database = currentDatabase() ORDER BY name'),
+      tablesBefore,
+    );
+    assert.deepEqual(await migrationStatus(wh, older), { applied: older.map((f) => f.name), pending: [], unknown: [newest.version] });
   });
 
   it('keeps the events TTL equal to the configured retention (default 25 months, at least 2 years)', async () => {

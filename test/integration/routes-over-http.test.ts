@@ -169,6 +169,12 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     const key = await created(setup, 'admin', '/v1/keys', { name: 'to revoke', role: 'sender' });
     return { role: 'admin', path: `/v1/keys/${key.id ?? key.key_id}`, status: 204 };
   },
+  'GET /v1/status': () => ({
+    role: 'admin',
+    path: '/v1/status',
+    status: 200,
+    check: (r) => assert.deepEqual([json(r).server.running, json(r).server.pid, json(r).workspace], [true, process.pid, WORKSPACE]),
+  }),
   'GET /v1/workspace': () => ({ role: 'sender', path: '/v1/workspace', status: 200, check: (r) => assert.equal(json(r).id, WORKSPACE) }),
   'PUT /v1/workspace': () => ({
     role: 'admin',

@@ -30,7 +30,10 @@ const SAMPLE = {
   why: 'Kafka is away',
   message: 'm',
   address: 'http://127.0.0.1:3000',
-  dataDir: '/data',
+  versions: ['0017'],
+  name: '0001_events',
+  detail: 'listen EADDRINUSE',
+  dataDir: '/srv/smsp',
 } as never;
 
 describe('the error catalogue', () => {
@@ -115,6 +118,45 @@ describe('the error catalogue', () => {
     assert.deepEqual(line(errors.queryTimeout()).exitCode, 5);
     assert.deepEqual(line(errors.internal()).exitCode, 1);
     assert.deepEqual(line(new Error('boom')), { code: 'FAILED', message: 'boom (run again with --verbose for details)', exitCode: 1 });
+  });
+
+  it("maps the machine's start-up refusals to one line each: port taken, data directory locked, disk full, schema from a newer version", () => {
+    const line = (err: unknown) => describeFailure(err, '/srv/smsp');
+    const errno = (code: string, message: string) => Object.assign(new Error(message), { code });
+    assert.deepEqual(line(errno('EADDRINUSE', 'listen EADDRINUSE: address already in use 127.0.0.1:3000')), {
+      code: 'PORT_IN_USE',
+      message: 'listen EADDRINUSE: address already in use 127.0.0.1:3000: another program listens there; choose another with --port or PORT',
+      exitCode: 5,
+    });
+    // Node's own ENOSPC (a key file, a temporary file), ClickHouse's NOT_ENOUGH_SPACE (code 243), and either wrapped as an internal error.
+    const nodeFull = errno('ENOSPC', "ENOSPC: no space left on device, write '/srv/smsp/admin-api-key'");
+    assert.deepEqual(line(nodeFull), {
+      code: 'DISK_FULL',
+      message:
+        "the disk is full (ENOSPC: no space left on device, write '/srv/smsp/admin-api-key'); free space where the data lives (/srv/smsp) and start again",
+      exitCode: 5,
+    });
+    assert.equal(line(errno('243', 'Cannot reserve 1.00 MiB, not enough space. ')).code, 'DISK_FULL');
+    assert.equal(line(new Error('Cannot write to file /x: No space left on device')).code, 'DISK_FULL');
+    assert.equal(line(errors.internal().causedBy(nodeFull)).code, 'DISK_FULL');
+    const chdbLock = Object.assign(new Error('Failed to create connection: Cannot lock file /srv/smsp/chdb/status'), { name: 'ChdbConnectionError' });
+    assert.deepEqual(line(chdbLock), {
+      code: 'DATA_DIR_LOCKED',
+      message:
+        "the data directory /srv/smsp is in use: another smsp process has it open. The embedded engine allows one process per directory: use the server's HTTP API, stop it first, or set DATA_DIR to another directory",
+      exitCode: 5,
+    });
+    assert.deepEqual(line(errors.schemaTooNew(['0017', '0018'])), {
+      code: 'SCHEMA_TOO_NEW',
+      message:
+        'the database has migrations this version of smsp does not know (0017, 0018): a newer version wrote it; run that version, or point DATA_DIR or CLICKHOUSE_URL elsewhere',
+      exitCode: 5,
+    });
+    assert.equal(line(errors.migrationChanged('0001_events')).code, 'MIGRATION_MISMATCH');
+    // Every one of them reads in Chinese too (the catalogue's rule).
+    assert.match(errors.diskFull('/srv/smsp', 'x').messageIn('zh-CN'), /磁盘空间不足/);
+    // Something else that merely failed stays FAILED.
+    assert.equal(line(errno('EACCES', 'permission denied')).code, 'FAILED');
   });
 });
 
