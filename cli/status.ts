@@ -1,7 +1,7 @@
 /**
- * `smsp status [--json] [--workspace W]`: the installation at a glance. With no server on the data
- * directory (or against a ClickHouse server) it opens the engine read-only, without migrating, and calls
- * the same function as `GET /v1/status`; both paths print through renderStatus.
+ * `smsp status [--json] [--workspace W]`: the installation at a glance. Beside a running server (or with SMSP_URL)
+ * it asks the server (`GET /v1/status`); with none it opens the engine read-only, without migrating, and calls
+ * the same function; both paths print through renderStatus.
  */
 import pino from 'pino';
 import { DEFAULT_WORKSPACE } from '../access/api-keys.ts';
@@ -9,7 +9,8 @@ import { platformStatus, type PlatformStatus } from '../analytics/platform-statu
 import { loadConfig } from '../config/config.ts';
 import { openWarehouse } from '../warehouse/warehouse.ts';
 import { stringFlag, type Flags } from './args.ts';
-import { readServerRecord } from './server-record.ts';
+import { printResult } from './output.ts';
+import { serverClient } from './server-client.ts';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -81,28 +82,15 @@ export function renderStatus(status: PlatformStatus): string {
 }
 
 export async function statusCommand(flags: Flags): Promise<void> {
+  const workspace = stringFlag(flags, 'workspace');
+  const print = (status: PlatformStatus) => printResult(flags, status, (st) => renderStatus(st).trimEnd());
+  // A running server (or SMSP_URL) holds the engine: it answers for itself.
+  const server = serverClient();
+  if (server) return print(await server.json<PlatformStatus>('GET', '/status', { workspace }));
   const config = loadConfig();
-  const workspace = stringFlag(flags, 'workspace') ?? DEFAULT_WORKSPACE;
-  const record = readServerRecord(config.dataDir);
-  const server = record && { pid: record.pid, address: record.address, started_at: record.started_at };
-  if (server && !config.warehouse.url) {
-    // The server holds the embedded engine: what the record says is what this process can tell by itself.
-    const part: PlatformStatus['server'] = {
-      running: true,
-      ...server,
-      uptime_seconds: Math.max(0, Math.round((Date.now() - Date.parse(server.started_at)) / 1000)),
-    };
-    process.stdout.write(
-      flags.json
-        ? `${JSON.stringify({ server: part }, null, 2)}\n`
-        : `${'server'.padEnd(13)}${serverLine(part)}\n(the rest is the server's: GET ${server.address}/v1/status with an admin key)\n`,
-    );
-    return;
-  }
   const warehouse = await openWarehouse(config.warehouse);
   try {
-    const status = await platformStatus(warehouse, config, workspace, { ...(server && { server }), kafkaLogger: pino({ level: 'silent' }) });
-    process.stdout.write(flags.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
+    print(await platformStatus(warehouse, config, workspace ?? DEFAULT_WORKSPACE, { kafkaLogger: pino({ level: 'silent' }) }));
   } finally {
     await warehouse.close();
   }

@@ -17,7 +17,9 @@ const ErasureOut = Type.Object({
   events_pseudonymized: Type.Integer(),
 });
 
-const present = (r: ErasureRecord) => ({ ...r, erased_at: isoFromTs(r.erased_at) });
+/** An erasure record as answered (times in ISO 8601); the CLI prints the same shape either way. */
+export const presentErasure = (r: ErasureRecord) => ({ ...r, erased_at: isoFromTs(r.erased_at) });
+export type ErasureAnswer = ReturnType<typeof presentErasure>;
 const erasureKey = (r: ErasureRecord) => r.erasure_id;
 
 export const erasureRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
@@ -35,7 +37,7 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
         response: { 200: ErasureOut },
       },
     },
-    async (request) => present(await eraseContact(warehouse, request.principal.workspaceId, request.params.user_id, request.principal.keyId)),
+    async (request) => presentErasure(await eraseContact(warehouse, request.principal.workspaceId, request.params.user_id, request.principal.keyId)),
   );
 
   app.get(
@@ -45,6 +47,6 @@ export const erasureRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       schema: pagedListSchema('The erasure log, oldest first, a page at a time', 'erasures', ErasureOut, config.server.maxPageSize),
     },
     (request) =>
-      readPage('erasures', request.query, (limit, after) => listErasures(warehouse, request.principal.workspaceId, limit, after), erasureKey, present),
+      readPage('erasures', request.query, (limit, after) => listErasures(warehouse, request.principal.workspaceId, limit, after), erasureKey, presentErasure),
   );
 };

@@ -70,8 +70,30 @@ describe('smsp serve: first start, status, start-up failures', () => {
       const status = smsp(['status'], dataDir);
       assert.equal(status.status, 0, status.stderr);
       assert.match(status.stdout, new RegExp(`^server\\s+running at ${serve.address} \\(pid ${serve.child.pid}, up \\d+m \\d\\ds\\)\n`));
-      const statusJson = JSON.parse(smsp(['status', '--json'], dataDir).stdout) as { server: { pid: number; address: string } };
+      // The server answers for the whole installation (GET /v1/status), not only for where it runs.
+      assert.match(status.stdout, /\nopen alerts\s+[1-9]/);
+      const statusJson = JSON.parse(smsp(['status', '--json'], dataDir).stdout) as {
+        server: { pid: number; address: string };
+        engine: { kind: string };
+        open_alerts: number;
+      };
       assert.deepEqual([statusJson.server.pid, statusJson.server.address], [serve.child.pid, serve.address]);
+      assert.deepEqual([statusJson.engine.kind, statusJson.open_alerts >= 1], ['embedded', true]);
+      // Erasure and backup beside the server go through it (one process holds the engine).
+      const erased = smsp(['erase', 'u0000001', '--json'], dataDir);
+      assert.equal(erased.status, 0, erased.stderr);
+      const erasure = JSON.parse(erased.stdout) as { user_hash: string; erased_by: string };
+      assert.match(erasure.user_hash, /^sha256:[0-9a-f]{64}$/);
+      assert.notEqual(erasure.erased_by, 'cli', 'the server erased it, with the root key');
+      assert.equal(smsp(['erase', 'u0000001'], dataDir).status, 3, 'already erased: not found');
+      const backupDir = path.join(dataDir, 'backups', 'first');
+      const backup = smsp(['backup', backupDir, '--json'], dataDir);
+      assert.equal(backup.status, 0, backup.stderr);
+      const answer = JSON.parse(backup.stdout) as { dir: string; tables: { name: string; rows: string }[] };
+      assert.equal(answer.dir, backupDir);
+      assert.ok(Number(answer.tables.find((t) => t.name === 'events')?.rows) > 10_000);
+      assert.ok(fs.existsSync(path.join(backupDir, 'smsp-backup.json')));
+      assertOneLine(smsp(['restore', backupDir], dataDir), 'DATA_DIR_LOCKED', /is in use/);
       assertOneLine(
         smsp(['serve', '--port', '0'], dataDir),
         'DATA_DIR_LOCKED',
