@@ -6,6 +6,7 @@
  * migration is caught. Adding a field: one entry here, plus a migration adding its columns.
  */
 import Type, { type Static, type TSchema } from 'typebox';
+import { columnAnswerSchema } from '../common/column-schema.ts';
 import { catalogue, ownValue } from '../common/lookup.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { MAX_EPOCH_MS } from './event-schema.ts';
@@ -238,22 +239,9 @@ export const CONTACT_INSTANT_FIELDS: readonly ContactField[] = contactFieldEntri
   .filter(([, spec]) => spec.column.includes('DateTime64'))
   .map(([name]) => name);
 
-/** The schema of one stored field as answered, read off its column: times and dates as strings, null when unknown. */
-function answerSchema(column: string): TSchema {
-  const base = column.replace(/^Nullable\((.*)\)$/, '$1').replace(/^LowCardinality\((.*)\)$/, '$1');
-  const schema = /^U?Int/.test(base)
-    ? Type.Integer()
-    : /^Float/.test(base)
-      ? Type.Number()
-      : base.startsWith('Map(')
-        ? Type.Record(Type.String(), Type.String())
-        : Type.String();
-  return column.startsWith('Nullable(') ? Type.Union([schema, Type.Null()]) : schema;
-}
-
 /** The properties of a contact as the API answers it, one per field of the list. */
 export function contactAnswerProperties(fields: ContactFieldList = contactFieldEntries()): Record<string, TSchema> {
-  return Object.fromEntries(fields.map(([name, spec]) => [name, answerSchema(spec.column)]));
+  return Object.fromEntries(fields.map(([name, spec]) => [name, columnAnswerSchema(spec.column)]));
 }
 
 /** A contact as posted: every field but user_id is optional and, when absent, keeps its stored value. */

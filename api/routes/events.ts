@@ -4,6 +4,7 @@ import Type, { type TObject, type TSchema } from 'typebox';
 import { presentPersonal } from '../../access/pii-policy.ts';
 import { EVENT_FIELDS, EVENT_TYPES, EventSchema, type EventField } from '../../ingest/event-schema.ts';
 import { eventById, eventSummary } from '../../analytics/event-reads.ts';
+import { columnAnswerSchema } from '../../common/column-schema.ts';
 import type { Services } from '../services.ts';
 import { errors } from '../errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
@@ -31,12 +32,7 @@ const EventSummary = Type.Object({
 
 /** An event as stored: every field of the event definition, empty when the sender left it out. */
 const StoredEvent = Type.Object(
-  Object.fromEntries(
-    Object.keys(EVENT_FIELDS).map((name) => [
-      name,
-      name === 'revenue' ? Type.Number() : name === 'properties' ? Type.Record(Type.String(), Type.String()) : Type.String(),
-    ]),
-  ),
+  Object.fromEntries(Object.entries(EVENT_FIELDS).map(([name, spec]) => [name, columnAnswerSchema(spec.column)])),
 ) as unknown as TObject<Record<EventField, TSchema>>;
 
 export const eventRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse, metrics, intake }) => {
