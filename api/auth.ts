@@ -7,7 +7,7 @@ import fp from 'fastify-plugin';
 import { actingIn, authenticate, WORKSPACE_HEADER } from '../access/api-keys.ts';
 import { ROLES, type Principal, type Role } from '../access/roles.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { errors } from './errors.ts';
+import { errors } from '../common/errors.ts';
 
 export type RouteRoles = readonly Role[] | 'public';
 

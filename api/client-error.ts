@@ -8,7 +8,8 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyInstance } from 'fastify';
 import type { AppError } from '../common/errors.ts';
-import { errorBody, errors } from './errors.ts';
+import { errors } from '../common/errors.ts';
+import { errorBody } from './errors.ts';
 
 /** What Node passes: `rawPacket` is the bytes read so far, a Buffer (fastify's type says otherwise). */
 type ClientError = Omit<ConnectionError, 'rawPacket'> & { rawPacket?: unknown };

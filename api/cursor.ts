@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import Type, { type TSchema } from 'typebox';
 import { PageOf } from './response-schemas.ts';
-import { errors } from './errors.ts';
+import { errors } from '../common/errors.ts';
 
 // Cursors carry the last row's key, which may be personal (a phone used as a user id): they are sealed
 // (AES-256-GCM), so a caller can neither read nor forge one. Servers behind one load balancer share

@@ -4,9 +4,6 @@
  */
 import type { AppError, Locale } from '../common/errors.ts';
 
-// Kept so route files raise errors as before; new code imports common/errors.ts.
-export { errors } from '../common/errors.ts';
-
 export interface ErrorBody {
   statusCode: number;
   code: string;

@@ -6,7 +6,7 @@
  * their items are judged one by one by their services, so one bad item is refused alone.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errors } from './errors.ts';
+import { errors } from '../common/errors.ts';
 
 export const INPUT_LIMITS = {
   /** Deeper than any schema of this API (a rule nests at most 12 combinators). */

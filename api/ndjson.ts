@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { UnparsableItem, type Rejection } from '../common/list-items.ts';
-import { errorBody, errors, type ErrorBody } from './errors.ts';
+import { errors } from '../common/errors.ts';
+import { errorBody, type ErrorBody } from './errors.ts';
 
 export function parseNdjson(text: string): unknown[] {
   const items: unknown[] = [];

@@ -10,7 +10,7 @@ import fp from 'fastify-plugin';
 import { authenticate } from '../access/api-keys.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { bearerToken } from './auth.ts';
-import { errors } from './errors.ts';
+import { errors } from '../common/errors.ts';
 
 const EXEMPT_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 const isExempt = (request: FastifyRequest) => EXEMPT_ROUTES.has(request.routeOptions.url ?? '');

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { canonicalTimeZone } from '../access/time-zones.ts';
 import { workspaceSettings } from '../access/workspaces.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { errors } from './errors.ts';
+import { errors } from '../common/errors.ts';
 
 export async function requestTimeZone(request: FastifyRequest, wh: Warehouse): Promise<string> {
   const tz = (request.query as { tz?: unknown } | undefined)?.tz;

@@ -21,7 +21,7 @@ import { outboundPolicy } from '../../notify/outbound-policy.ts';
 import type { Services } from '../services.ts';
 import { pageQuery, readPage } from '../cursor.ts';
 import { AnyJson, Figure, Measure, NoContent, PageOf, Versioned } from '../response-schemas.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const RuleBody = Type.Object(

@@ -10,7 +10,7 @@ import { getSegment } from '../../segmentation/segments.ts';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
 import type { WhereClause } from '../../segmentation/rule-types.ts';
 import type { Services } from '../services.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { Figure, Measure } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 

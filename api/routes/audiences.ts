@@ -5,7 +5,7 @@ import { canSeePhoneNumbers } from '../../access/roles.ts';
 import { audienceVersions, deleteAudienceVersion, getAudience } from '../../segmentation/audiences.ts';
 import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, exportFieldsOf, type ExportFormat } from '../../segmentation/exports.ts';
 import type { Services } from '../services.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { AnyJson, CountsByName, NoContent } from '../response-schemas.ts';
 

@@ -9,7 +9,7 @@ import type { BackupManifest } from '../../warehouse/backup-manifest.ts';
 import { backupWarehouse } from '../../warehouse/backup.ts';
 import { backupDirInsideRoot } from '../../warehouse/backup-paths.ts';
 import type { Services } from '../services.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 
 const Dir = Type.String({ minLength: 1, maxLength: 1024, description: 'A directory inside the backup root (BACKUP_ROOT), relative to it or absolute' });
 const BackupAnswerSchema = Type.Object({

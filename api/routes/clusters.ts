@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { CLUSTER_FEATURES, fitClusters, getClusterModel } from '../../segmentation/clusters.ts';
 import type { Services } from '../services.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { Figure, MeasuresByName } from '../response-schemas.ts';
 
 const Feature = Type.Enum([...CLUSTER_FEATURES]);

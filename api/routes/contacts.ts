@@ -8,7 +8,7 @@ import { findContacts, listContacts, upsertContacts } from '../../ingest/contact
 import { tagsOfUser } from '../../ingest/tags.ts';
 import { isoFromTs } from '../../warehouse/time.ts';
 import type { Services } from '../services.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
 import { NothingAccepted, Rejected } from '../response-schemas.ts';

@@ -6,7 +6,7 @@ import { EVENT_FIELDS, EVENT_TYPES, EventSchema, type EventField } from '../../i
 import { eventById, eventSummary } from '../../analytics/event-reads.ts';
 import { columnAnswerSchema } from '../../common/column-schema.ts';
 import type { Services } from '../services.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
 import { CountsByName, NothingAccepted, Rejected } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';

@@ -8,7 +8,7 @@ import { experimentResults } from '../../experiments/results.ts';
 import { allocateExperiment } from '../../experiments/allocate.ts';
 import type { Services } from '../services.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { CountsByName, Figure, Measure, Versioned } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 

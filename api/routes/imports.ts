@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import Type, { type Static } from 'typebox';
 import { importContacts } from '../../ingest/imports/contact-import.ts';
 import type { Services } from '../services.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 
 const FILE_TYPES = [
   'text/plain',

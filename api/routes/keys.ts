@@ -4,7 +4,7 @@ import Type, { type Static } from 'typebox';
 import { createKeyAs, listApiKeys, revokeApiKey } from '../../access/api-keys.ts';
 import { ROLES } from '../../access/roles.ts';
 import type { Services } from '../services.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { NoContent } from '../response-schemas.ts';
 
 const Role = Type.Enum([...ROLES]);

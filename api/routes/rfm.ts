@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
 import { computeRfm, latestRfm } from '../../segmentation/rfm.ts';
 import type { Services } from '../services.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { CountsByName } from '../response-schemas.ts';
 
 const RfmSummary = Type.Object({

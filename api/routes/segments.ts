@@ -6,7 +6,7 @@ import { materializeAudience } from '../../segmentation/audiences.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
 import type { Services } from '../services.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
-import { errors } from '../errors.ts';
+import { errors } from '../../common/errors.ts';
 import { AnyJson, CountsByName, Versioned } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
