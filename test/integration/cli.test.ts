@@ -29,14 +29,34 @@ describe('the smsp command (what `npm start` runs)', () => {
       assert.ok(summary.events.delivery! > 0 && summary.events.click! > 0 && summary.events.conversion! > 0);
 
       // A command with no HTTP equivalent on the same data directory: one readable line naming the server, no stack trace.
-      const beside = spawnSync(process.execPath, ['bin/smsp.mjs', 'seed-demo', '--contacts', '10'], { env, encoding: 'utf8' });
+      // Beside it, seed-demo and migrate go through the server.
+      const seeded = spawnSync(process.execPath, ['bin/smsp.mjs', 'seed-demo', '--contacts', '10', '--weeks', '1', '--workspace', 'side'], {
+        env,
+        encoding: 'utf8',
+      });
+      assert.equal(seeded.status, 0, seeded.stderr);
+      const loaded = /^demo data in workspace "side": 10 contacts, \d+ tags, (\d+) events \(0 rejected\)/.exec(seeded.stdout);
+      assert.ok(loaded && Number(loaded[1]) > 0, seeded.stdout);
+      const sideSummary = await fetch(`${address}/v1/events/summary?from=2020-01-01T00:00:00Z&to=${to}`, {
+        headers: { authorization: `Bearer ${key}`, 'x-smsp-workspace': 'side' },
+      });
+      assert.equal(
+        Object.values(((await sideSummary.json()) as { events: Record<string, number> }).events).reduce((a, b) => a + b, 0),
+        Number(loaded![1]),
+      );
+      const migrated = spawnSync(process.execPath, ['bin/smsp.mjs', 'migrate'], { env, encoding: 'utf8' });
+      assert.equal(migrated.status, 0, migrated.stderr);
+      assert.match(migrated.stdout, new RegExp(`^schema is up to date \\(the server at ${address} applied \\d+ migrations`));
+
+      // A command with no HTTP equivalent on the same data directory: one readable line naming the server, no stack trace.
+      const beside = spawnSync(process.execPath, ['bin/smsp.mjs', 'rollups', 'rebuild'], { env, encoding: 'utf8' });
       assert.equal(beside.status, 5, beside.stderr);
       assert.equal(beside.stderr.trim().split('\n').length, 1, beside.stderr);
       assert.match(
         beside.stderr,
         new RegExp(`^smsp: the data directory .* is in use: a server is running on it at ${address} \\(pid ${serve.child.pid}\\).*\\[DATA_DIR_LOCKED\\]\n$`),
       );
-      const verbose = spawnSync(process.execPath, ['bin/smsp.mjs', 'migrate', '--verbose'], { env, encoding: 'utf8' });
+      const verbose = spawnSync(process.execPath, ['bin/smsp.mjs', 'rollups', 'rebuild', '--verbose'], { env, encoding: 'utf8' });
       assert.equal(verbose.status, 5);
       assert.match(verbose.stderr, /\[DATA_DIR_LOCKED\]\n.*DataDirInUseError[^]*\n\s+at /, 'with --verbose, the stack follows');
     } finally {
