@@ -9,10 +9,18 @@ import { evaluateAlerts } from './alerts.ts';
 const LOOKBACK_MS = 8 * 86_400_000;
 
 /** One pass: the complete buckets of the last 8 days (already-fired buckets are skipped). */
-export async function evaluateAllWorkspaces(wh: Warehouse, nowMs: number, webhooks: WebhookConfig, onError: (err: unknown) => void): Promise<number> {
+export async function evaluateAllWorkspaces(
+  wh: Warehouse,
+  nowMs: number,
+  webhooks: WebhookConfig,
+  onError: (err: unknown) => void,
+  stopped: () => boolean = () => false,
+): Promise<number> {
   const workspaces = await wh.query<{ workspace_id: string }>(sql('alerts/workspaces-with-rules'));
   let fired = 0;
   for (const { workspace_id: ws } of workspaces) {
+    // A server shutting down waits for the workspace in hand, not for the whole pass.
+    if (stopped()) break;
     try {
       const { timezone } = await workspaceSettings(wh, ws);
       const toMs = Math.floor(nowMs / 3600_000) * 3600_000;
@@ -35,17 +43,27 @@ export async function evaluateAllWorkspaces(wh: Warehouse, nowMs: number, webhoo
 export interface AlertSchedule {
   /** One pass now unless one is running (the server calls it once it listens, so a fresh start shows recent incidents). */
   runNow(): Promise<number>;
-  stop(): void;
+  /** Stops the schedule; resolves once a pass in flight has finished its current workspace (the warehouse may then close). */
+  stop(): Promise<void>;
 }
 
 /** Starts the schedule: a pass every `everyMs`, never two at once. */
 export function startAlertScheduler(wh: Warehouse, everyMs: number, webhooks: WebhookConfig, onError: (err: unknown) => void): AlertSchedule {
   let running: Promise<number> | undefined;
+  let stopped = false;
   const runNow = () => {
-    running ??= evaluateAllWorkspaces(wh, Date.now(), webhooks, onError).finally(() => (running = undefined));
+    if (stopped) return Promise.resolve(0);
+    running ??= evaluateAllWorkspaces(wh, Date.now(), webhooks, onError, () => stopped).finally(() => (running = undefined));
     return running;
   };
   const timer = setInterval(() => void runNow(), everyMs);
   timer.unref();
-  return { runNow, stop: () => clearInterval(timer) };
+  return {
+    runNow,
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running?.catch(() => {});
+    },
+  };
 }

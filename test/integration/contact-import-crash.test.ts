@@ -80,7 +80,7 @@ describe('a contact import killed mid-way', () => {
   const file = path.join(dataDir, 'contacts.csv');
   fs.writeFileSync(file, contactFile());
   const importInto = (ws: string, crashAfter?: string) =>
-    spawnSync(process.execPath, ['bin/smsp.mjs', 'import', 'contacts', file, '--workspace', ws, '--tag', 'list_x'], {
+    spawnSync(process.execPath, ['bin/smsp.mjs', 'import', 'contacts', file, '--workspace', ws, '--tag', 'list_x', '--json'], {
       env: { ...env, ...(crashAfter && { SMSP_TEST_CRASH_AFTER: crashAfter }) },
       encoding: 'utf8',
     });
