@@ -14,7 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { startServe, stopServe, type ServeProcess } from '../helpers/serve-process.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-cli-client-'));
-const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', CLICKHOUSE_URL: '', SMSP_URL: '', SMSP_API_KEY: '' };
+// No Kafka here (npm test sets KAFKA_BROKERS for the Kafka tests): events posted through the server are stored at once.
+const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', CLICKHOUSE_URL: '', SMSP_URL: '', SMSP_API_KEY: '', KAFKA_BROKERS: '' };
 
 interface Run {
   status: number | null;
