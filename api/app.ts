@@ -30,6 +30,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { audienceRoutes } from './routes/audiences.ts';
 import { backupRoutes } from './routes/backups.ts';
+import { rollupRoutes } from './routes/rollups.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -154,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     analyticsRoutes,
     alertRoutes,
     backupRoutes,
+    rollupRoutes,
     statusRoutes,
   ];
   await app.register(

@@ -26,7 +26,7 @@ commands:
                                          Kafka -> warehouse ingest workers (needs KAFKA_BROKERS)
   migrate                                apply pending schema migrations
   status [--json] [--workspace W]        server, engine, data size, migrations, the last day's events, ingest lag, open alerts
-  rollups rebuild                        refill every rollup from the stored events (run while nothing writes events)
+  rollups rebuild                        refill every rollup from the stored events (a server pauses its event writes meanwhile)
   seed-demo [--workspace W] [--contacts N] [--weeks N] [--campaigns-per-week N] [--seed N]
                                          load seeded demo data through the ingest paths
   import contacts FILE [--workspace W] [--tag T] [--sheet S] [--format txt|csv|xlsx]
@@ -50,9 +50,9 @@ commands:
   restore DIR [--force]                  restore a backup into an empty database and check it against its manifest
                                          (--force: replace a database that holds tables)
 
-beside a running server (recorded in DATA_DIR), import, segment, audience, experiment, keys, seed-demo, status, erase and
-backup go through its HTTP API with the admin key (migrate reports the server's schema); SMSP_URL and SMSP_API_KEY
-drive another server; --workspace W then needs a root key. rollups, ingest and restore need the engine to themselves.
+beside a running server (recorded in DATA_DIR), import, segment, audience, experiment, keys, seed-demo, status, erase,
+backup and rollups go through its HTTP API with the admin key (migrate reports the server's schema); SMSP_URL and
+SMSP_API_KEY drive another server; --workspace W then needs a root key. ingest and restore need the engine to themselves.
 --json prints the result as one JSON document (NDJSON for an export); --verbose a failure's stack trace.
 Exit codes: 0 done, 1 failed, 2 usage or configuration, 3 not found, 4 refused, 5 unavailable (the data directory is
 in use by a running server, a server that does not answer, the port is taken, the schema is from another version).

@@ -81,11 +81,15 @@ export const CATALOGUE = {
   }),
   rootKeyOnly: entry({ code: 'FORBIDDEN', kind: 'forbidden', en: () => 'only a root key may revoke a root key', zh: () => '只有根密钥可以吊销根密钥' }),
   /** Also the answer for another workspace's object: it must be indistinguishable from a missing one. */
-  rootKeyForBackups: entry({
+  /** An operation over every workspace (a backup, a rollup rebuild) asked with a key that is not a root key. */
+  rootKeyForAllWorkspaces: entry<{ action: 'backup' | 'rebuild' }>({
     code: 'FORBIDDEN',
     kind: 'forbidden',
-    en: () => 'only a root key may make backups: a backup holds every workspace',
-    zh: () => '只有根密钥可以创建备份：备份包含所有工作区的数据',
+    en: (a) =>
+      a.action === 'backup'
+        ? 'only a root key may make backups: a backup holds every workspace'
+        : 'only a root key may rebuild rollups: they hold every workspace',
+    zh: (a) => (a.action === 'backup' ? '只有根密钥可以创建备份：备份包含所有工作区的数据' : '只有根密钥可以重建汇总表：汇总表包含所有工作区的数据'),
   }),
   notFound: entry<{ what: string }>({ code: 'NOT_FOUND', kind: 'notFound', en: (a) => `${a.what} not found`, zh: (a) => `未找到：${a.what}` }),
   /**
@@ -165,6 +169,12 @@ export const CATALOGUE = {
     zh: () => '查询超过时间限制，请缩小时间范围或筛选条件',
   }),
   /** A backup or restore that would overwrite something (a non-empty directory or database). */
+  rebuildRefused: entry({
+    code: 'REBUILD_RUNNING',
+    kind: 'conflict',
+    en: () => 'a rollup rebuild is already running on this server; try again when it has finished',
+    zh: () => '此服务器上已有汇总表重建在运行，请在其完成后重试',
+  }),
   backupRefused: entry<{ reason: string }>({ code: 'BACKUP_REFUSED', kind: 'conflict', en: (a) => a.reason, zh: (a) => `备份或恢复被拒绝：${a.reason}` }),
   /** A backup that cannot be trusted: its manifest is unreadable or altered, or its content differs from it. */
   backupInvalid: entry<{ reason: string }>({ code: 'BACKUP_INVALID', kind: 'invalid', en: (a) => a.reason, zh: (a) => `备份无效：${a.reason}` }),

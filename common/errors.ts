@@ -68,8 +68,10 @@ export const errors = {
   /** A key may create keys only in its own workspace (unless it is a root key); `path` names the workspace field. */
   otherWorkspace: (path: string) => new AppError('otherWorkspace', {}, path),
   rootKeyOnly: () => new AppError('rootKeyOnly', {}),
-  /** A backup (of every workspace) asked with a key that is not a root key. */
-  rootKeyForBackups: () => new AppError('rootKeyForBackups', {}),
+  /** A backup or a rollup rebuild (of every workspace) asked with a key that is not a root key. */
+  rootKeyForAllWorkspaces: (action: 'backup' | 'rebuild') => new AppError('rootKeyForAllWorkspaces', { action }),
+  /** A second rollup rebuild while one runs. */
+  rebuildRefused: () => new AppError('rebuildRefused', {}),
   /** A key named a workspace other than its own; `path` names where (the header). */
   rootKeyWorkspace: (path: string) => new AppError('rootKeyWorkspace', {}, path, true),
   notFound: (what: string) => new AppError('notFound', { what }),

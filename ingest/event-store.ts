@@ -16,6 +16,7 @@
 import { chunkBySize } from '../common/chunks.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { processLocks } from '../warehouse/keyed-mutex.ts';
+import { SharedExclusiveLock } from '../warehouse/shared-exclusive-lock.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { EventRow } from './event-schema.ts';
@@ -62,11 +63,32 @@ function withLocks<T>(keys: readonly string[], task: () => Promise<T>): Promise<
  * leaves out stored ids), while no other writer of this process writes events of them.
  */
 export function withEventWriteLock<T>(wh: Warehouse, workspaceIds: readonly string[], task: () => Promise<T>): Promise<T> {
-  return withLocks(
-    [...new Set(workspaceIds)].map((ws) => `events:${wh.database}:${ws}`),
-    task,
+  return eventWriteGate(wh).shared(() =>
+    withLocks(
+      [...new Set(workspaceIds)].map((ws) => `events:${wh.database}:${ws}`),
+      task,
+    ),
   );
 }
+
+/** Per database: every event writer of this process shares its gate; withEventWritesPaused takes it alone. */
+const gates = new Map<string, SharedExclusiveLock>();
+function eventWriteGate(wh: Warehouse): SharedExclusiveLock {
+  let gate = gates.get(wh.database);
+  if (!gate) gates.set(wh.database, (gate = new SharedExclusiveLock()));
+  return gate;
+}
+
+/**
+ * Runs `task` while no writer of this process stores events in this database: writes in flight finish first,
+ * and writes that arrive meanwhile wait until it is done (nothing is refused or lost).
+ */
+export function withEventWritesPaused<T>(wh: Warehouse, task: () => Promise<T>): Promise<T> {
+  return eventWriteGate(wh).alone(task);
+}
+
+/** True while a pause runs or waits for writes in flight: a caller can refuse a second one rather than queue behind it. */
+export const eventWritesPaused = (wh: Warehouse): boolean => eventWriteGate(wh).heldExclusively;
 
 /**
  * Stores the events of `rows` that are not stored yet. The insert carries no deduplication token on purpose:

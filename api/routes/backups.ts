@@ -43,7 +43,7 @@ export const backupRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { w
       },
     },
     async (request, reply) => {
-      if (!request.principal.isRoot) throw errors.rootKeyForBackups();
+      if (!request.principal.isRoot) throw errors.rootKeyForAllWorkspaces('backup');
       const root = config.warehouse.backupRoot;
       const dir = backupDirInsideRoot(root, request.body.dir, 'dir');
       const base = request.body.base === undefined ? undefined : backupDirInsideRoot(root, request.body.base, 'base');

@@ -212,6 +212,15 @@ describe('the CLI beside a running server, through SMSP_URL, and offline', () =>
     assert.ok(ownPreview.count > 3);
   });
 
+  it('rollups rebuild goes through the server with the root key; another key is refused', () => {
+    const rebuilt = JSON.parse(ok(smsp(['rollups', 'rebuild', '--json']))) as { rebuilt: { tables: string[] }[] };
+    assert.deepEqual(
+      rebuilt.rebuilt.map((r) => r.tables.join(', ')),
+      ['contact_daily, contact_daily_dims', 'metrics_hourly', 'metrics_hourly_slim'],
+    );
+    failed(smsp(['rollups', 'rebuild'], { SMSP_URL: serve.address, SMSP_API_KEY: analystKey }), 4, 'FORBIDDEN');
+  });
+
   it('a server that is recorded (or named) but does not answer: one line, exit 5', async () => {
     const closed = net.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

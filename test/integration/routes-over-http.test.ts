@@ -159,6 +159,13 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     status: 403,
     check: (r) => assert.equal(json(r).code, 'FORBIDDEN'),
   }),
+  // The rollups hold every workspace: a workspace's admin key is refused (rollups-rebuild.test.ts rebuilds with a root key).
+  'POST /v1/admin/rollups/rebuild': () => ({
+    role: 'admin',
+    path: '/v1/admin/rollups/rebuild',
+    status: 403,
+    check: (r) => assert.equal(json(r).code, 'FORBIDDEN'),
+  }),
   'GET /v1/keys': () => ({
     role: 'admin',
     path: '/v1/keys',
