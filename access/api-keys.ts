@@ -119,6 +119,20 @@ export async function authenticate(wh: Warehouse, key: string): Promise<Principa
   return principal;
 }
 
+/** The caller a workspace's key id stands for (a session's key), or null when the key is gone or revoked. */
+export async function principalOfKey(wh: Warehouse, workspaceId: string, keyId: string): Promise<Principal | null> {
+  // Cached beside the lookups by hash (a hash is hex, so the two never meet), and cleared with them on revocation.
+  const cacheKey = `id:${workspaceId}:${keyId}`;
+  const hit = cache.get(cacheKey);
+  if (hit && hit.until > Date.now()) return hit.principal;
+  const [row] = await wh.query<KeyRow>(sql('keys/latest'), workspaceParams(workspaceId, { key_id: keyId }));
+  const principal =
+    row && !Number(row.revoked) ? { workspaceId: row.workspace_id, keyId: row.key_id, role: row.role, isRoot: Number(row.is_root) === 1 } : null;
+  if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(cacheKey, { principal, until: Date.now() + (principal ? CACHE_MS : 1000) });
+  return principal;
+}
+
 export interface KeyInfo {
   key_id: string;
   name: string;

@@ -2,6 +2,7 @@
  * Builds the HTTP API: thin routes over the domain services, one authenticated scope, one error
  * shape, OpenAPI at /docs. Tests drive it with app.inject().
  */
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -43,6 +44,7 @@ import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { rfmRoutes } from './routes/rfm.ts';
 import { segmentRoutes } from './routes/segments.ts';
+import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
@@ -132,6 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
     await docs.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   });
+  // Before the rate limit and authentication hooks, which read the web app's session cookie.
+  await app.register(cookie);
   await app.register(rateLimitPlugin, { perMinute: config.server.rateLimitPerMinute, warehouse });
   await app.register(authPlugin, { warehouse });
 
@@ -157,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     backupRoutes,
     rollupRoutes,
     statusRoutes,
+    sessionRoutes,
   ];
   await app.register(
     async (v1) => {

@@ -1,5 +1,6 @@
 /**
- * Rate limits (@fastify/rate-limit): at most RATE_LIMIT_PER_MINUTE requests a minute per API key, or
+ * Rate limits (@fastify/rate-limit): at most RATE_LIMIT_PER_MINUTE requests a minute per API key (a web app
+ * session counts as its key), or
  * per client IP for calls without a valid key (so random tokens share their sender's allowance);
  * past it a 429 RATE_LIMITED with Retry-After. Health, readiness and metrics are exempt: probes and
  * scrapers must never be refused. Buckets are named by key id, never by the token itself.
@@ -7,9 +8,8 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { authenticate } from '../access/api-keys.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { bearerToken } from './auth.ts';
+import { credentialPrincipal } from './auth.ts';
 import { errors } from '../common/errors.ts';
 
 const EXEMPT_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
@@ -18,8 +18,7 @@ const isExempt = (request: FastifyRequest) => EXEMPT_ROUTES.has(request.routeOpt
 /** The bucket of a request: its key's id, else its IP. The key lookup is cached (the auth hook reuses it). */
 async function bucketOf(request: FastifyRequest, wh: Warehouse): Promise<string> {
   if (isExempt(request)) return 'exempt';
-  const token = bearerToken(request);
-  const principal = token ? await authenticate(wh, token) : null;
+  const principal = (await credentialPrincipal(request, wh))?.principal;
   // An IPv6 client is counted by its /64, as the plugin does by default: it can pick any address in it.
   return principal ? `key:${principal.keyId}` : `ip:${normalizeIP(request.ip)}`;
 }

@@ -79,6 +79,12 @@ export const CATALOGUE = {
     en: () => 'only a root key may act in another workspace (X-Smsp-Workspace)',
     zh: () => '只有根密钥可以在其他工作区内操作（X-Smsp-Workspace）',
   }),
+  appHeaderMissing: entry<{ header: string }>({
+    code: 'FORBIDDEN',
+    kind: 'forbidden',
+    en: (a) => `a change made with a web app session must carry the header ${a.header}: 1`,
+    zh: (a) => `使用网页会话进行修改时必须携带请求头 ${a.header}: 1`,
+  }),
   rootKeyOnly: entry({ code: 'FORBIDDEN', kind: 'forbidden', en: () => 'only a root key may revoke a root key', zh: () => '只有根密钥可以吊销根密钥' }),
   /** Also the answer for another workspace's object: it must be indistinguishable from a missing one. */
   /** An operation over every workspace (a backup, a rollup rebuild) asked with a key that is not a root key. */

@@ -67,6 +67,8 @@ export const errors = {
   forbidden: (role: string) => new AppError('forbiddenRole', { role }),
   /** A key may create keys only in its own workspace (unless it is a root key); `path` names the workspace field. */
   otherWorkspace: (path: string) => new AppError('otherWorkspace', {}, path),
+  /** A cookie-authenticated change without the app's header (a cross-site request cannot add it). */
+  appHeaderMissing: (header: string) => new AppError('appHeaderMissing', { header }, `headers.${header}`, true),
   rootKeyOnly: () => new AppError('rootKeyOnly', {}),
   /** A backup or a rollup rebuild (of every workspace) asked with a key that is not a root key. */
   rootKeyForAllWorkspaces: (action: 'backup' | 'rebuild') => new AppError('rootKeyForAllWorkspaces', { action }),

@@ -166,6 +166,20 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     status: 403,
     check: (r) => assert.equal(json(r).code, 'FORBIDDEN'),
   }),
+  // Web app sessions (sessions.test.ts follows the cookie through sign-out and revocation).
+  'POST /v1/sessions': () => ({
+    path: '/v1/sessions',
+    body: { key: 'smsp_000000000000_not-a-key' },
+    status: 401,
+    check: (r) => assert.equal(json(r).code, 'UNAUTHORIZED'),
+  }),
+  'GET /v1/session': () => ({
+    role: 'analyst',
+    path: '/v1/session',
+    status: 200,
+    check: (r) => assert.deepEqual([json(r).role, json(r).via, json(r).expires_at], ['analyst', 'key', null]),
+  }),
+  'DELETE /v1/session': () => ({ role: 'sender', path: '/v1/session', status: 204 }),
   'GET /v1/keys': () => ({
     role: 'admin',
     path: '/v1/keys',

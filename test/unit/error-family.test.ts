@@ -28,6 +28,7 @@ const SAMPLE = {
   retryAfterSeconds: 4,
   version: 7,
   why: 'Kafka is away',
+  header: 'x-smsp-app',
   message: 'm',
   address: 'http://127.0.0.1:3000',
   versions: ['0017'],
