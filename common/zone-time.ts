@@ -112,15 +112,3 @@ export function bucketEnd(startMs: number, interval: CalendarInterval, tz: strin
   if (interval === 'hour') return startMs + HOUR;
   return addZoneDays(startMs, interval === 'day' ? 1 : 7, tz);
 }
-
-/** The zone's calendar date of an instant, YYYY-MM-DD. */
-export function zoneDate(ms: number, tz: string): string {
-  const w = wallTime(ms, tz);
-  return `${String(w.year).padStart(4, '0')}-${String(w.month).padStart(2, '0')}-${String(w.day).padStart(2, '0')}`;
-}
-
-/** Midnight in the zone that starts a calendar date YYYY-MM-DD. */
-export function zoneMidnight(date: string, tz: string): number {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  return zonedInstant({ year, month, day, hour: 0, minute: 0, second: 0, millisecond: 0 }, tz);
-}
