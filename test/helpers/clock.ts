@@ -5,10 +5,10 @@
  */
 import { setClock } from '../../common/clock.ts';
 
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+type Weekday = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
 
 /** The latest instant before the real now that reads `weekday hh:mm` in the zone (found with Intl, a quarter hour at a time). */
-export function recentWallTime(weekday: (typeof WEEKDAYS)[number], time: string, tz: string): number {
+export function recentWallTime(weekday: Weekday, time: string, tz: string): number {
   const fmt = new Intl.DateTimeFormat('en-US', { timeZone: tz, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const want = `${weekday} ${time}`;
   const start = Math.floor(Date.now() / 900_000) * 900_000;
