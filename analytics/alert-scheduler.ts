@@ -1,14 +1,16 @@
 /** Evaluates every workspace's alert rules on a schedule inside the server process. */
 import { workspaceSettings } from '../access/workspaces.ts';
+import { now } from '../common/clock.ts';
+import { addZoneDays, startOfZoneHour } from '../common/zone-time.ts';
 import type { WebhookConfig } from '../config/config.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { deliverAlertWebhook } from './alert-webhooks.ts';
 import { evaluateAlerts } from './alerts.ts';
 
-const LOOKBACK_MS = 8 * 86_400_000;
+const LOOKBACK_DAYS = 8;
 
-/** One pass: the complete buckets of the last 8 days (already-fired buckets are skipped). */
+/** One pass: the complete buckets of the last 8 calendar days in each workspace's zone, up to its last whole hour (already-fired buckets are skipped). */
 export async function evaluateAllWorkspaces(
   wh: Warehouse,
   nowMs: number,
@@ -23,9 +25,10 @@ export async function evaluateAllWorkspaces(
     if (stopped()) break;
     try {
       const { timezone } = await workspaceSettings(wh, ws);
-      const toMs = Math.floor(nowMs / 3600_000) * 3600_000;
+      // The zone's hours: in +05:30 an hour ends at xx:30 UTC, so a UTC cut would leave each hour for the next pass.
+      const toMs = startOfZoneHour(nowMs, timezone);
       const alerts = await evaluateAlerts(wh, ws, {
-        fromMs: toMs - LOOKBACK_MS,
+        fromMs: addZoneDays(toMs, -LOOKBACK_DAYS, timezone),
         toMs,
         tz: timezone,
         nowMs,
@@ -53,7 +56,7 @@ export function startAlertScheduler(wh: Warehouse, everyMs: number, webhooks: We
   let stopped = false;
   const runNow = () => {
     if (stopped) return Promise.resolve(0);
-    running ??= evaluateAllWorkspaces(wh, Date.now(), webhooks, onError, () => stopped).finally(() => (running = undefined));
+    running ??= evaluateAllWorkspaces(wh, now(), webhooks, onError, () => stopped).finally(() => (running = undefined));
     return running;
   };
   const timer = setInterval(() => void runNow(), everyMs);

@@ -5,7 +5,9 @@
  * MAD, binomial standard error of the bucket). Buckets below min_volume never fire; a cooldown stops
  * repeats per rule and breakdown value; a webhook receives each new alert (alert-webhooks.ts).
  */
+import { now } from '../common/clock.ts';
 import { errors } from '../common/errors.ts';
+import { addZoneDays, bucketEnd } from '../common/zone-time.ts';
 import { webhookUrlProblem, type OutboundPolicy } from '../notify/outbound-policy.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { MetadataStore } from '../warehouse/metadata-store.ts';
@@ -149,12 +151,11 @@ function judge(rule: AlertRuleSpec, observed: number, volume: number, history: n
   return fired ? { observed, low, high, volume } : undefined;
 }
 
-const WEEK = 7 * 86_400_000;
-const BUCKET_MS = { hour: 3600_000, day: 86_400_000, week: WEEK } as const;
-
 /**
  * Evaluates every enabled rule on the buckets that start in [fromMs, toMs) (the schedule passes the
- * last complete bucket), records the alerts that fire, and hands them to the webhooks.
+ * last complete bucket), records the alerts that fire, and hands them to the webhooks. Buckets, their
+ * ends and the weeks of history are calendar steps in `tz`: a week back is the same wall-clock hour
+ * seven days earlier (7×24 h ± a DST shift), a day bucket is midnight to midnight (23 to 25 h).
  */
 export async function evaluateAlerts(
   wh: Warehouse,
@@ -173,7 +174,7 @@ export async function evaluateAlerts(
   for (const rule of await listRules(wh, workspaceId)) {
     if (!rule.spec.enabled) continue;
     const spec = rule.spec;
-    const historyFrom = spec.kind === 'anomaly' ? opts.fromMs - spec.weeks * WEEK : opts.fromMs;
+    const historyFrom = spec.kind === 'anomaly' ? addZoneDays(opts.fromMs, -7 * spec.weeks, opts.tz) : opts.fromMs;
     let rows;
     try {
       rows = await metricCounts(wh, workspaceId, {
@@ -193,12 +194,12 @@ export async function evaluateAlerts(
     for (const row of rows) {
       const bucketMs = Number(row.bucket_s) * 1000;
       // Only complete buckets are judged: a bucket still filling reads low for no reason.
-      if (bucketMs < opts.fromMs || bucketMs + BUCKET_MS[spec.interval] > opts.toMs) continue;
+      if (bucketMs < opts.fromMs || bucketEnd(bucketMs, spec.interval, opts.tz) > opts.toMs) continue;
       const r = rateOf(spec.metric, row);
       if (r.rate === null || r.denominator < spec.min_volume) continue;
       const history: number[] = [];
       for (let w = 1; w <= spec.weeks; w++) {
-        const past = byKey.get(`${bucketMs - w * WEEK}|${row.grp}`);
+        const past = byKey.get(`${addZoneDays(bucketMs, -7 * w, opts.tz)}|${row.grp}`);
         if (past && past.rate !== null && past.denominator >= spec.min_volume) history.push(past.rate);
       }
       const j = judge(spec, r.rate, r.denominator, history);
@@ -243,7 +244,7 @@ export async function acknowledgeAlert(wh: Warehouse, workspaceId: string, id: s
   const acked = await alertsStore(wh).update(workspaceId, id, by, (current) => {
     if (current?.spec.status === 'acked') unchanged = current;
     if (!current || unchanged) return undefined;
-    return { name: current.name, spec: { ...current.spec, status: 'acked', acked_at: new Date().toISOString() } };
+    return { name: current.name, spec: { ...current.spec, status: 'acked', acked_at: new Date(now()).toISOString() } };
   });
   return acked ?? unchanged;
 }

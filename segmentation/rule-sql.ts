@@ -4,11 +4,15 @@
  * Column names and SQL keywords come only from the fixed catalogues in rule-types.ts.
  *
  * Semantics: a leaf on a missing value is false (and `not` of it true); relative days count back from
- * `now`; calendar questions (is_today) use the workspace's time zone. Events belong to a contact by
+ * `now` in calendar days of the workspace's time zone (the same wall-clock time N days earlier: across a
+ * DST change that is N×24 h ± 1 h); calendar questions (is_today) use that zone too, and a date-only value
+ * compared with an instant (signup_at before 2026-05-01) is midnight starting that day in the zone. Events belong to a contact by
  * user_id, or by phone when the event has no user_id (number-list contacts have the phone as user id).
  */
+import { isStorableDate } from '../common/dates.ts';
 import { ownValue } from '../common/lookup.ts';
 import { eventWhereSql } from '../warehouse/event-filter-sql.ts';
+import { formatTs } from '../warehouse/time.ts';
 import { allOf, comparison, OPERATOR_SQL, type Params } from '../warehouse/query-builder.ts';
 import { rollupFor } from './rollup-plan.ts';
 import {
@@ -33,6 +37,22 @@ export interface CompileContext {
 
 const COUNT_SQL: Readonly<Record<CountOp, string>> = OPERATOR_SQL;
 
+/** `days` calendar days before now in the zone (the same wall-clock time), as a UTC instant. */
+const daysBeforeNow = (days: string, ctx: CompileContext) => `toTimeZone(toTimeZone(${ctx.now}, ${ctx.tz}) - toIntervalDay(${days}), 'UTC')`;
+
+/** A value compared with an instant column: midnight in the zone for a date-only value, else the instant itself. */
+function instantValue(value: unknown, ctx: CompileContext): string {
+  if (typeof value === 'string' && isStorableDate(value)) return `toTimeZone(toDateTime64(${ctx.params.add(value, 'String')}, 3, ${ctx.tz}), 'UTC')`;
+  return ctx.params.add(formatTs(Date.parse(value as string)), "DateTime64(3, 'UTC')");
+}
+
+/** `column <op> value` on an instant column (signup_at) with the date operators validation allows. */
+function instantComparison(column: string, op: CompareOp, value: AttrLeaf['value'], ctx: CompileContext): string {
+  if (op === 'exists') return value === false ? `${column} IS NULL` : `${column} IS NOT NULL`;
+  if (op === 'between') return `${column} BETWEEN ${instantValue((value as string[])[0], ctx)} AND ${instantValue((value as string[])[1], ctx)}`;
+  return `${column} ${OPERATOR_SQL[op as keyof typeof OPERATOR_SQL]} ${instantValue(value, ctx)}`;
+}
+
 function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
   if (leaf.attr.startsWith('attributes.')) {
     const column = `attributes[${ctx.params.add(leaf.attr.slice('attributes.'.length), 'String')}]`;
@@ -49,8 +69,9 @@ function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
   if (kind === 'string') return comparison(column, leaf.op as CompareOp, leaf.value, 'String', ctx.params, false);
   if (leaf.op === 'within_days') {
     const days = ctx.params.add(leaf.value, 'UInt32');
-    const instant = kind === 'date' ? `toDateTime64(${column}, 3, 'UTC')` : column;
-    return `${instant} >= ${ctx.now} - toIntervalDay(${days}) AND ${instant} <= ${ctx.now}`;
+    // A date (birthday) starts at midnight in the zone, not in UTC.
+    const instant = kind === 'date' ? `toDateTime64(${column}, 3, ${ctx.tz})` : column;
+    return `${instant} >= ${daysBeforeNow(days, ctx)} AND ${instant} <= ${ctx.now}`;
   }
   if (leaf.op === 'is_today') {
     const today = `toDate(${ctx.now}, ${ctx.tz})`;
@@ -58,7 +79,8 @@ function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
       ? `toMonth(${column}) = toMonth(${today}) AND toDayOfMonth(${column}) = toDayOfMonth(${today})`
       : `toDate(${column}, ${ctx.tz}) = ${today}`;
   }
-  return comparison(column, leaf.op as CompareOp, leaf.value, kind === 'date' ? 'Date32' : "DateTime64(3, 'UTC')", ctx.params, true);
+  if (kind === 'date') return comparison(column, leaf.op as CompareOp, leaf.value, 'Date32', ctx.params, true);
+  return instantComparison(column, leaf.op as CompareOp, leaf.value, ctx);
 }
 
 function tagSql(leaf: TagLeaf, ctx: CompileContext): string {
@@ -77,7 +99,7 @@ const PRESENCE: Readonly<Record<CountOp, number | undefined>> = { gte: 1, gt: 0,
  */
 function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
   const type = ctx.params.add(leaf.event, 'String');
-  const from = leaf.within_days === undefined ? undefined : `${ctx.now} - toIntervalDay(${ctx.params.add(leaf.within_days, 'UInt32')})`;
+  const from = leaf.within_days === undefined ? undefined : daysBeforeNow(ctx.params.add(leaf.within_days, 'UInt32'), ctx);
   const raw = [
     ctx.params.workspaceFilter,
     `type = ${type}`,

@@ -10,11 +10,14 @@
 import crypto from 'node:crypto';
 import { processLocks, type KeyedMutex } from './keyed-mutex.ts';
 import { sql } from './sql-files.ts';
-import { formatTs, isoFromTs } from './time.ts';
+import { formatTs, isoFromTs, nextVersion } from './time.ts';
 import { claimVersion, highestClaim, isVersionConflict, versionConflict } from './version-claims.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export { isVersionConflict };
+
+/** When a version is written, from the same app clock as every version stamp. */
+const changedAt = () => formatTs(Math.floor(nextVersion() / 1000));
 
 /** What a versioned object is; also its version claims' object_type (the names of the tables before 0016). */
 export const METADATA_KINDS = ['workspaces', 'segments', 'audiences', 'experiments', 'alert_rules', 'cluster_models', 'alerts', 'alert_settings'] as const;
@@ -131,7 +134,7 @@ export class MetadataStore<Spec> {
         name: input.name,
         spec: JSON.stringify(input.spec),
         deleted: 0,
-        changed_at: formatTs(Date.now()),
+        changed_at: changedAt(),
         changed_by: input.changedBy,
       });
     });
@@ -158,7 +161,7 @@ export class MetadataStore<Spec> {
         name: next.name,
         spec: JSON.stringify(next.spec),
         deleted: 0,
-        changed_at: formatTs(Date.now()),
+        changed_at: changedAt(),
         changed_by: changedBy,
       });
     });
@@ -175,7 +178,7 @@ export class MetadataStore<Spec> {
       if (latest ? Number(latest.deleted) : !builtIn) return false;
       const base = latest ?? { id, name: builtIn!.name, spec: JSON.stringify(builtIn!.spec) };
       const version = await this.nextVersion(workspaceId, id, latest);
-      await this.commit(workspaceId, { ...base, version, deleted: 1, changed_at: formatTs(Date.now()), changed_by: changedBy });
+      await this.commit(workspaceId, { ...base, version, deleted: 1, changed_at: changedAt(), changed_by: changedBy });
       return true;
     });
   }

@@ -50,23 +50,18 @@ export type CompareOp = 'eq' | 'neq' | 'in' | 'not_in' | 'gt' | 'gte' | 'lt' | '
 export type Scalar = string | number;
 /** What a comparison compares with: a scalar, a list (in, not_in, between) or a flag (exists). */
 export type ComparedValue = Scalar | Scalar[] | boolean | undefined;
-export type ValueType = 'String' | 'Float64' | 'Date32' | "DateTime64(3, 'UTC')";
+/** Instants are compared by rule-sql.ts, which places a date-only value at midnight in the workspace's zone. */
+export type ValueType = 'String' | 'Float64' | 'Date32';
 
 /** SQL of the ordering comparisons (counts and scores use them too). */
 export const OPERATOR_SQL = { eq: '=', neq: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
-
-/** ISO instant or date → DateTime64 text in UTC. */
-function toDateTime(value: string): string {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
 
 /**
  * `column <op> value` for one validated comparison, with the value bound as `type`. `nullable`: a missing value
  * is NULL (else the column's empty string), which decides what `exists` tests.
  */
 export function comparison(column: string, op: CompareOp, value: ComparedValue, type: ValueType, params: Params, nullable: boolean): string {
-  const bind = (v: unknown) => params.add(type === "DateTime64(3, 'UTC')" ? toDateTime(v as string) : v, type);
+  const bind = (v: unknown) => params.add(v, type);
   switch (op) {
     case 'exists': {
       const present = nullable ? `${column} IS NOT NULL` : `${column} != ''`;

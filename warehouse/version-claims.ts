@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import { errors, isAppError } from '../common/errors.ts';
 import { sql } from './sql-files.ts';
+import { formatVersionTs, nextVersion } from './time.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export interface ClaimKey {
@@ -37,9 +38,15 @@ export async function claimVersion(wh: Warehouse, key: ClaimKey, version: number
     .createHash('sha256')
     .update(JSON.stringify(['claim', key.type, key.workspace, key.id, version]))
     .digest('hex');
-  await wh.insert('version_claims', [{ workspace_id: key.workspace, object_type: key.type, object_id: key.id, version, write_id: writeId }], {
-    dedupToken: token,
-  });
+  // claimed_at from the app's version clock (not the engine's now64), the one clock that orders writes.
+  const claimedAt = formatVersionTs(nextVersion());
+  await wh.insert(
+    'version_claims',
+    [{ workspace_id: key.workspace, object_type: key.type, object_id: key.id, version, write_id: writeId, claimed_at: claimedAt }],
+    {
+      dedupToken: token,
+    },
+  );
   const [winner] = await wh.query<{ write_id: string }>(sql('metadata/claim-winner'), { ...params(key), version });
   if (winner?.write_id !== writeId) throw versionConflict(key, version);
   return writeId;

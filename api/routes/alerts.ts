@@ -21,7 +21,9 @@ import { outboundPolicy } from '../../notify/outbound-policy.ts';
 import type { Services } from '../services.ts';
 import { pageQuery, readPage } from '../cursor.ts';
 import { AnyJson, Figure, Measure, NoContent, PageOf, Versioned } from '../response-schemas.ts';
+import { now } from '../../common/clock.ts';
 import { errors } from '../../common/errors.ts';
+import { startOfZoneHour } from '../../common/zone-time.ts';
 import { requestTimeZone } from '../time-zone.ts';
 
 const RuleBody = Type.Object(
@@ -194,8 +196,10 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
     },
     async (request) => {
       const body = request.body ?? {};
-      const now = Date.now();
-      const toMs = body.to ? Date.parse(body.to) : Math.floor(now / 3600_000) * 3600_000;
+      const nowMs = now();
+      const tz = await requestTimeZone(request, warehouse);
+      // The last complete hour on the zone's clock (it ends at xx:30 UTC in +05:30).
+      const toMs = body.to ? Date.parse(body.to) : startOfZoneHour(nowMs, tz);
       const fromMs = body.from ? Date.parse(body.from) : toMs - 3600_000;
       // Named after the field the caller gave (a lone `from` after the default `to` is the culprit).
       if (!(toMs > fromMs))
@@ -208,8 +212,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
       const fired = await evaluateAlerts(warehouse, ws, {
         fromMs,
         toMs,
-        tz: await requestTimeZone(request, warehouse),
-        nowMs: now,
+        tz,
+        nowMs,
         deliver: (target, alert) =>
           void deliverAlertWebhook(warehouse, ws, target, alert, config.webhooks).catch((err) => request.log.warn({ err }, 'webhook delivery failed')),
       });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { CLUSTER_FEATURES, fitClusters, getClusterModel } from '../../segmentation/clusters.ts';
 import type { Services } from '../services.ts';
+import { now } from '../../common/clock.ts';
 import { errors } from '../../common/errors.ts';
 import { Figure, MeasuresByName } from '../response-schemas.ts';
 
@@ -50,7 +51,7 @@ export const clusterRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       },
     },
     async (request) => {
-      const opts = { nowMs: Date.now(), changedBy: request.principal.keyId, timeLimitMs: timeLimitSeconds * 1000 };
+      const opts = { nowMs: now(), changedBy: request.principal.keyId, timeLimitMs: timeLimitSeconds * 1000 };
       const model = await fitClusters(warehouse, request.principal.workspaceId, request.body, opts);
       const { centroids, k, silhouette, sizes, profiles, silhouette_by_k } = model.spec;
       return { model_id: model.id, k, centroids, sizes, silhouette, silhouette_by_k, profiles };

@@ -8,6 +8,7 @@ import { experimentResults } from '../../experiments/results.ts';
 import { allocateExperiment } from '../../experiments/allocate.ts';
 import type { Services } from '../services.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
+import { now } from '../../common/clock.ts';
 import { errors } from '../../common/errors.ts';
 import { CountsByName, Figure, Measure, Versioned } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
@@ -170,7 +171,7 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
     },
     async (request) => {
       const { id } = request.params;
-      return allocateExperiment(warehouse, request.principal.workspaceId, id, request.body, { nowMs: Date.now(), changedBy: request.principal.keyId });
+      return allocateExperiment(warehouse, request.principal.workspaceId, id, request.body, { nowMs: now(), changedBy: request.principal.keyId });
     },
   );
 

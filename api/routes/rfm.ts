@@ -4,6 +4,7 @@ import Type from 'typebox';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
 import { computeRfm, latestRfm } from '../../segmentation/rfm.ts';
 import type { Services } from '../services.ts';
+import { now } from '../../common/clock.ts';
 import { errors } from '../../common/errors.ts';
 import { CountsByName } from '../response-schemas.ts';
 
@@ -35,7 +36,7 @@ export const rfmRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { ware
     },
     async (request) => {
       const { body } = request;
-      return computeRfm(warehouse, request.principal.workspaceId, { windowDays: body.window_days, event: body.event ?? 'conversion', nowMs: Date.now() });
+      return computeRfm(warehouse, request.principal.workspaceId, { windowDays: body.window_days, event: body.event ?? 'conversion', nowMs: now() });
     },
   );
 

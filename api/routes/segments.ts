@@ -6,6 +6,7 @@ import { materializeAudience } from '../../segmentation/audiences.ts';
 import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
 import type { Services } from '../services.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
+import { now } from '../../common/clock.ts';
 import { errors } from '../../common/errors.ts';
 import { AnyJson, CountsByName, Versioned } from '../response-schemas.ts';
 import { requestTimeZone } from '../time-zone.ts';
@@ -138,7 +139,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       const { body } = request;
       const timezone = await requestTimeZone(request, warehouse);
       const { role } = request.principal;
-      const options = { nowMs: Date.now(), timezone, sample: body.sample ?? 10, access: fieldAccess(role) };
+      const options = { nowMs: now(), timezone, sample: body.sample ?? 10, access: fieldAccess(role) };
       const result = await previewRule(warehouse, request.principal.workspaceId, body.rule, options);
       return { count: result.count, timezone, sample: result.sample.map((r) => presentPersonal(r, role)) };
     },
@@ -163,7 +164,7 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       const eligibility = request.body?.eligibility ?? {};
       const timezone = await requestTimeZone(request, warehouse);
       const audience = await materializeAudience(warehouse, request.principal.workspaceId, segment, eligibility, {
-        nowMs: Date.now(),
+        nowMs: now(),
         timezone,
         changedBy: request.principal.keyId,
       });

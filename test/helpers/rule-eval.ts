@@ -35,9 +35,35 @@ export interface MemData {
 }
 
 const DAY = 86_400_000;
+const QUARTER_HOUR = 900_000;
 const numeric = (v: string | undefined): number | null => (v !== undefined && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : null);
 const localDate = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
-const instant = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? Date.parse(`${v}T00:00:00Z`) : Date.parse(v));
+
+/**
+ * Midnight starting the date in the zone, found by search rather than by the product's arithmetic: the first
+ * quarter hour (every zone offset is a whole number of them) whose local date is `date`.
+ */
+function zoneMidnight(date: string, tz: string): number {
+  let t = Date.parse(`${date}T00:00:00Z`) - 15 * 3_600_000;
+  while (localDate(t, tz) !== date) t += QUARTER_HOUR;
+  return t;
+}
+
+/** A date-only value is midnight in the workspace's zone; an ISO instant is itself. */
+const instant = (v: string, tz: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? zoneMidnight(v, tz) : Date.parse(v));
+
+/** The zone's UTC offset in ms, read from Intl's "GMT+05:30" spelling. */
+function offsetMs(ms: number, tz: string): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' }).formatToParts(ms).find((p) => p.type === 'timeZoneName')!.value;
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3_600_000 + Number(m[3]) * 60_000) : 0;
+}
+
+/** `days` calendar days before `now` in the zone: 24 h a day, corrected by the change of offset in between. */
+const daysBefore = (now: number, days: number, tz: string) => {
+  const t = now - days * DAY;
+  return t + offsetMs(now, tz) - offsetMs(t, tz);
+};
 
 function compare(
   actual: string | number | null,
@@ -90,14 +116,14 @@ function attr(c: MemContact, leaf: AttrLeaf, now: number, tz: string): boolean {
   if (leaf.attr === 'birthday') {
     const b = c.birthday;
     if (leaf.op === 'is_today') return b !== null && b.slice(5) === localDate(now, tz).slice(5);
-    if (leaf.op === 'within_days') return b !== null && instant(b) >= now - (leaf.value as number) * DAY && instant(b) <= now;
+    if (leaf.op === 'within_days') return b !== null && zoneMidnight(b, tz) >= daysBefore(now, leaf.value as number, tz) && zoneMidnight(b, tz) <= now;
     return compare(b, leaf.op, leaf.value, false);
   }
   if (leaf.attr === 'signup_at') {
     const s = c.signup_at;
     if (leaf.op === 'is_today') return s !== null && localDate(s, tz) === localDate(now, tz);
-    if (leaf.op === 'within_days') return s !== null && s >= now - (leaf.value as number) * DAY && s <= now;
-    return compare(s, leaf.op, leaf.value, true, (v) => instant(v as string));
+    if (leaf.op === 'within_days') return s !== null && s >= daysBefore(now, leaf.value as number, tz) && s <= now;
+    return compare(s, leaf.op, leaf.value, true, (v) => instant(v as string, tz));
   }
   return compare((c as unknown as Record<string, string>)[leaf.attr] ?? '', leaf.op, leaf.value, false);
 }
@@ -110,13 +136,13 @@ function where(e: MemEvent, w: WhereClause): boolean {
   return compare(raw, w.op, w.value, false);
 }
 
-function event(c: MemContact, leaf: EventLeaf, data: MemData, now: number): boolean {
+function event(c: MemContact, leaf: EventLeaf, data: MemData, now: number, tz: string): boolean {
   const n = data.events.filter(
     (e) =>
       e.unit === c.user_id &&
       e.type === leaf.event &&
       e.ts <= now &&
-      (leaf.within_days === undefined || e.ts >= now - leaf.within_days * DAY) &&
+      (leaf.within_days === undefined || e.ts >= daysBefore(now, leaf.within_days, tz)) &&
       (leaf.where ?? []).every((w) => where(e, w)),
   ).length;
   const { op, value } = leaf.count ?? { op: 'gte', value: 1 };
@@ -129,6 +155,6 @@ export function evaluate(rule: Rule, c: MemContact, data: MemData, now: number, 
   if ('not' in rule) return !evaluate(rule.not, c, data, now, tz);
   if ('attr' in rule) return attr(c, rule, now, tz);
   if ('tag' in rule) return data.tags.some((t) => t.user_id === c.user_id && t.tag === rule.tag && (rule.value === undefined || t.value === rule.value));
-  if ('event' in rule) return event(c, rule, data, now);
+  if ('event' in rule) return event(c, rule, data, now, tz);
   throw new Error('unsupported leaf');
 }

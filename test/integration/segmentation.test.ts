@@ -6,6 +6,7 @@ import { maskPhone } from '../../common/phone.ts';
 import { previewRule } from '../../segmentation/segments.ts';
 import type { Rule } from '../../segmentation/rule-types.ts';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
+import { fixClock, recentWallTime } from '../helpers/clock.ts';
 import { evaluate, type MemContact, type MemData } from '../helpers/rule-eval.ts';
 
 const DAY = 86_400_000;
@@ -15,10 +16,13 @@ const WS = 'seg';
 describe('segmentation: rules, audiences, exports', () => {
   let t: TestApp;
   let marketer: string;
-  const now = Date.now();
+  // A fixed Wednesday noon in the workspace's zone: "this week" and "today" never depend on the day the test runs.
+  const now = recentWallTime('Wed', '12:00', TZ);
+  let realClock: () => void;
   const data: MemData = { contacts: [], tags: [], events: [] };
 
   before(async () => {
+    realClock = fixClock(now);
     t = await startTestApp('segmentation');
     marketer = await t.keyFor('marketer', WS);
     const admin = await t.keyFor('admin', WS);
@@ -90,7 +94,10 @@ describe('segmentation: rules, audiences, exports', () => {
     const posted = await t.app.inject({ method: 'POST', url: '/v1/events', headers: bearer(sender), payload: events });
     assert.equal(posted.json().accepted, events.length, posted.body);
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    realClock();
+  });
 
   const sqlSet = async (rule: Rule) => new Set((await previewRule(t.wh, WS, rule, { nowMs: now, timezone: TZ, sample: 10_000 })).sample.map((r) => r.user_id));
   const tsSet = (rule: Rule) => new Set(data.contacts.filter((c) => evaluate(rule, c, data, now, TZ)).map((c) => c.user_id));
@@ -229,7 +236,7 @@ describe('segmentation: rules, audiences, exports', () => {
   it('applies the weekly frequency cap (2, VIP 4) and the 3-7-15 rule when asked', async () => {
     const admin = await t.keyFor('admin', WS);
     const sender = await t.keyFor('sender', WS);
-    const thisWeek = (k: number) => now - k * 60_000; // minutes ago: this week unless now is Monday 00:0x
+    const thisWeek = (k: number) => now - k * 60_000; // minutes before Wednesday noon: this week
     await t.app.inject({
       method: 'POST',
       url: '/v1/contacts',

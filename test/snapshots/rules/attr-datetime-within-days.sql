@@ -2,7 +2,7 @@ SELECT
     count() AS n,
     groupArraySorted({sample:UInt32})(user_id) AS ids
 FROM contacts FINAL
-WHERE workspace_id = {workspace:String} AND (ifNull((signup_at >= {now:DateTime64(3, 'UTC')} - toIntervalDay({p0:UInt32}) AND signup_at <= {now:DateTime64(3, 'UTC')}), 0))
+WHERE workspace_id = {workspace:String} AND (ifNull((signup_at >= toTimeZone(toTimeZone({now:DateTime64(3, 'UTC')}, {tz:String}) - toIntervalDay({p0:UInt32}), 'UTC') AND signup_at <= {now:DateTime64(3, 'UTC')}), 0))
 
 -- params:
 -- {
