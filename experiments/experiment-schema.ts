@@ -1,9 +1,22 @@
 /** The experiment definition, defined once for request validation, OpenAPI and the stored spec. */
 import Type, { type Static } from 'typebox';
+import { EVENT_TYPES } from '../ingest/event-schema.ts';
 
 export const METRICS = ['conversion', 'click', 'delivery', 'revenue'] as const;
 export type Metric = (typeof METRICS)[number];
 export const STATUSES = ['draft', 'running', 'stopped'] as const;
+/** Event types a guardrail may watch: any but the exposure itself. */
+export const GUARDRAIL_EVENTS = EVENT_TYPES.filter((t) => t !== 'exposure');
+export const CORRECTIONS = ['holm', 'bh'] as const;
+export const DEFAULT_CUPED_DAYS = 14;
+
+const Guardrails = Type.Array(Type.Enum([...GUARDRAIL_EVENTS]), {
+  maxItems: 5,
+  uniqueItems: true,
+  description: 'Event types whose rate must not rise (e.g. unsubscribe, complaint): harm is reported beside the primary metric',
+});
+const CorrectionField = Type.Enum([...CORRECTIONS], { description: 'Multiple-comparison adjustment across variants: Holm (default) or Benjamini–Hochberg' });
+const CupedDays = Type.Integer({ minimum: 0, maximum: 90, description: 'CUPED pre-period: days before each first exposure (default 14; 0 turns CUPED off)' });
 
 export const ExperimentInput = Type.Object(
   {
@@ -25,6 +38,9 @@ export const ExperimentInput = Type.Object(
     mde_rel: Type.Optional(
       Type.Number({ exclusiveMinimum: 0, maximum: 10, description: 'Expected relative effect; sets the sequential test mixing (default 0.1)' }),
     ),
+    guardrails: Type.Optional(Guardrails),
+    correction: Type.Optional(CorrectionField),
+    cuped_days: Type.Optional(CupedDays),
   },
   { additionalProperties: false },
 );
@@ -38,6 +54,10 @@ export const ExperimentSpec = Type.Object({
   metrics: Type.Array(Type.Enum([...METRICS])),
   attribution_hours: Type.Integer(),
   mde_rel: Type.Number(),
+  // Optional: specs stored before these existed read as [], holm and 14.
+  guardrails: Type.Optional(Type.Array(Type.Enum([...GUARDRAIL_EVENTS]))),
+  correction: Type.Optional(Type.Enum([...CORRECTIONS])),
+  cuped_days: Type.Optional(Type.Integer()),
   status: Type.Enum([...STATUSES]),
   started_at: Type.Optional(Type.String()),
   stopped_at: Type.Optional(Type.String()),

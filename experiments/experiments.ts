@@ -4,7 +4,7 @@ import { errors } from '../common/errors.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { compileAllocation } from './allocation.ts';
-import type { ExperimentInput, ExperimentSpec } from './experiment-schema.ts';
+import { DEFAULT_CUPED_DAYS, type ExperimentInput, type ExperimentSpec } from './experiment-schema.ts';
 
 export type Experiment = MetadataRecord<ExperimentSpec>;
 
@@ -26,6 +26,9 @@ export async function createExperiment(wh: Warehouse, workspaceId: string, input
     metrics: input.metrics ?? ['conversion'],
     attribution_hours: input.attribution_hours ?? 72,
     mde_rel: input.mde_rel ?? 0.1,
+    guardrails: input.guardrails ?? [],
+    correction: input.correction ?? 'holm',
+    cuped_days: input.cuped_days ?? DEFAULT_CUPED_DAYS,
     status: 'draft',
   };
   assignerCache.delete(`${workspaceId}/${id}`);

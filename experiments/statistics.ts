@@ -1,11 +1,12 @@
 /**
  * The statistics of experiment results. Distribution functions come from stdlib (accurate to machine
  * precision; simple-statistics' normal CDF is a 0.01-step table, too coarse for p-values); sums and
- * variances from simple-statistics. Every function is checked against R in the tests.
+ * variances from simple-statistics. Every function is checked against R in the tests. p-values come from
+ * the upper tails themselves (Φ(−|z|), the t CDF at −|t|, the regularized upper incomplete gamma), never
+ * 1 − CDF, which cancels to 0 below ~1e-16.
  */
-import betaCdf from '@stdlib/stats-base-dists-beta-cdf';
-import betaPdf from '@stdlib/stats-base-dists-beta-pdf';
-import chisquareCdf from '@stdlib/stats-base-dists-chisquare-cdf';
+import betaln from '@stdlib/math-base-special-betaln';
+import gammainc from '@stdlib/math-base-special-gammainc';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import tCdf from '@stdlib/stats-base-dists-t-cdf';
@@ -56,7 +57,7 @@ export function compareProportions(control: Proportion, treatment: Proportion, a
     upliftAbs: diff,
     upliftRel: ratio - 1,
     z,
-    pValue: sePooled > 0 ? 2 * (1 - phi(Math.abs(z))) : 1,
+    pValue: sePooled > 0 ? 2 * phi(-Math.abs(z)) : 1,
     ciLow: diff - zCrit * se,
     ciHigh: diff + zCrit * se,
     relCiLow: ratio - 1 - zCrit * seRel,
@@ -76,6 +77,43 @@ export function summarize(values: readonly number[]): SampleSummary {
   return { n: values.length, mean: mean(values as number[]), variance: values.length > 1 ? sampleVariance(values as number[]) : 0 };
 }
 
+/** The sufficient statistics of one arm's values, as the warehouse returns them. */
+export interface Sums {
+  n: number;
+  sum: number;
+  sumSquares: number;
+}
+
+/** Σx² may fall below (Σx)²/n by rounding only: a relative slack of 1e-9 of Σx² (sums of ≥ 0 values). */
+const ROUNDING = 1e-9;
+
+/**
+ * Why `s` cannot be analysed, or null: as gbstats, impossible or degenerate sums give "not enough
+ * information" rather than a clamped variance (a clamped 0 made p = 0).
+ */
+export function sumsProblem(s: Sums, nonNegative = true): string | null {
+  if (!(Number.isInteger(s.n) && s.n >= 2)) return 'fewer than 2 recipients';
+  if (!Number.isFinite(s.sum) || !Number.isFinite(s.sumSquares)) return 'the sums are not finite';
+  if (nonNegative && s.sum < 0) return 'a negative sum of values that cannot be negative';
+  const deviation = s.sumSquares - (s.sum * s.sum) / s.n;
+  if (s.sumSquares < 0 || deviation < -ROUNDING * Math.max(s.sumSquares, Number.MIN_VALUE))
+    return 'impossible sums: the sum of squares is below (sum)²/n, which would be a negative variance';
+  return null;
+}
+
+/** n, mean and sample variance from checked sums (deviation below rounding counts as 0). */
+export function summaryOfSums(s: Sums): SampleSummary {
+  const mean = s.sum / s.n;
+  return { n: s.n, mean, variance: Math.max(0, (s.sumSquares - s.sum * mean) / (s.n - 1)) };
+}
+
+/** Why a proportion cannot be analysed, or null. */
+export function proportionProblem(p: Proportion): string | null {
+  if (!(Number.isInteger(p.n) && p.n >= 2)) return 'fewer than 2 recipients';
+  if (!Number.isInteger(p.successes) || p.successes < 0 || p.successes > p.n) return `impossible counts: ${p.successes} successes of ${p.n}`;
+  return null;
+}
+
 export interface WelchResult {
   /** treatment mean − control mean */
   diff: number;
@@ -84,24 +122,46 @@ export interface WelchResult {
   pValue: number;
   ciLow: number;
   ciHigh: number;
+  /** treatment mean / control mean − 1, and its CI by the delta method (NaN when the control mean is 0). */
+  upliftRel: number;
+  relCiLow: number;
+  relCiHigh: number;
 }
 
-/** Welch's unequal-variance t-test of treatment against control, with its CI. */
+/**
+ * Welch's unequal-variance t-test of treatment against control, with its CI. The relative CI is
+ * gbstats' (TwoSidedTTest): Var(m_t/m_c − 1) ≈ v_t/(n_t m_c²) + v_c m_t²/(n_c m_c⁴), with the t quantile
+ * at the Welch–Satterthwaite df. Callers check the summaries first (sampleProblem): a zero standard error
+ * gives NaN, never a p-value of 0.
+ */
 export function welchTest(control: SampleSummary, treatment: SampleSummary, alpha = 0.05): WelchResult {
   const vc = control.variance / control.n;
   const vt = treatment.variance / treatment.n;
   const se = Math.sqrt(vc + vt);
   const diff = treatment.mean - control.mean;
-  if (se === 0) return { diff, t: 0, df: control.n + treatment.n - 2, pValue: diff === 0 ? 1 : 0, ciLow: diff, ciHigh: diff };
   // Welch–Satterthwaite degrees of freedom.
   const df = (vc + vt) ** 2 / (vc ** 2 / (control.n - 1) + vt ** 2 / (treatment.n - 1));
   const t = diff / se;
   const tCrit = tQuantile(1 - alpha / 2, df);
-  return { diff, t, df, pValue: 2 * (1 - tCdf(Math.abs(t), df)), ciLow: diff - tCrit * se, ciHigh: diff + tCrit * se };
+  const mc = control.mean;
+  const upliftRel = mc !== 0 ? treatment.mean / mc - 1 : NaN;
+  const seRel = Math.sqrt(vt / mc ** 2 + (treatment.mean ** 2 * vc) / mc ** 4);
+  return {
+    diff,
+    t,
+    df,
+    pValue: se > 0 ? 2 * tCdf(-Math.abs(t), df) : NaN,
+    ciLow: diff - tCrit * se,
+    ciHigh: diff + tCrit * se,
+    upliftRel,
+    relCiLow: upliftRel - tCrit * seRel,
+    relCiHigh: upliftRel + tCrit * seRel,
+  };
 }
 
 /** Student t quantile by bisection on stdlib's CDF (monotone; 1e-12 in under 80 steps). */
 function tQuantile(p: number, df: number): number {
+  if (!(df > 0)) return NaN;
   let lo = 0;
   let hi = 1e3;
   for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
@@ -128,7 +188,8 @@ export function chiSquaredGoodnessOfFit(observed: readonly number[], weights: re
     chiSquared += (o - expected) ** 2 / expected;
   });
   const df = observed.length - 1;
-  return { chiSquared, df, pValue: total > 0 ? 1 - chisquareCdf(chiSquared, df) : 1 };
+  // Upper tail P(χ²_df > x) = Q(df/2, x/2), the regularized upper incomplete gamma.
+  return { chiSquared, df, pValue: total > 0 ? gammainc(chiSquared / 2, df / 2, true, true) : 1 };
 }
 
 /** Holm's step-down adjustment, as R's p.adjust(p, "holm"). */
@@ -144,6 +205,25 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   return adjusted;
 }
 
+/** Benjamini–Hochberg step-up adjustment (false discovery rate), as R's p.adjust(p, "BH"). */
+export function bhAdjust(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => b[0] - a[0]);
+  const adjusted = new Array<number>(m);
+  let running = 1;
+  order.forEach(([p, i], k) => {
+    // k counts from the largest p-value: its rank is m − k.
+    running = Math.min(running, (m * p) / (m - k));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}
+
+export type Correction = 'holm' | 'bh';
+
+/** The adjustment named by `correction` across comparisons read together. */
+export const adjustPValues = (pValues: readonly number[], correction: Correction): number[] => (correction === 'bh' ? bhAdjust(pValues) : holmAdjust(pValues));
+
 export interface BetaPosterior {
   alpha: number;
   beta: number;
@@ -152,41 +232,58 @@ export interface BetaPosterior {
 /** Beta(1,1) prior updated with the observed successes and failures. */
 export const posterior = ({ n, successes }: Proportion): BetaPosterior => ({ alpha: 1 + successes, beta: 1 + n - successes });
 
+/** log(e^a + e^b) without overflow. */
+const logAddExp = (a: number, b: number): number => (a === -Infinity ? b : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b))));
+
 /**
- * Integrates f over [0, 1] with composite Simpson's rule on the region where the treatment posterior
- * has its mass (mean ± 12 sd, which holds all but ~1e-30 of it), on 4,000 intervals.
+ * P(p_y > p_x) for p_x ~ Beta(a.alpha, a.beta) and p_y ~ Beta(b.alpha, b.beta) with integer α_y, by Evan
+ * Miller's closed form Σ_{i<α_y} B(α_x+i, β_x+β_y) / ((β_y+i) B(1+i, β_y) B(α_x, β_x)), summed in logs: the
+ * first term is B(α_x, β_x+β_y)/B(α_x, β_x) and each next one is the previous times
+ * (α_x+i)/(α_x+β_x+β_y+i) · (β_y+i)/(1+i).
  */
-function integrateOverPosterior(t: BetaPosterior, f: (x: number) => number): number {
-  const mean = t.alpha / (t.alpha + t.beta);
-  const sd = Math.sqrt((t.alpha * t.beta) / ((t.alpha + t.beta) ** 2 * (t.alpha + t.beta + 1)));
-  const lo = Math.max(0, mean - 12 * sd);
-  const hi = Math.min(1, mean + 12 * sd);
-  const steps = 4000;
-  const h = (hi - lo) / steps;
-  let sum = 0;
-  for (let i = 0; i <= steps; i++) {
-    const x = lo + i * h;
-    const w = i === 0 || i === steps ? 1 : i % 2 ? 4 : 2;
-    sum += w * betaPdf(x, t.alpha, t.beta) * f(x);
+function evanMillerSum(x: BetaPosterior, y: BetaPosterior): number {
+  let logTerm = betaln(x.alpha, x.beta + y.beta) - betaln(x.alpha, x.beta);
+  let logSum = -Infinity;
+  for (let i = 0; i < y.alpha; i++) {
+    logSum = logAddExp(logSum, logTerm);
+    logTerm += Math.log((x.alpha + i) / (x.alpha + x.beta + y.beta + i)) + Math.log((y.beta + i) / (1 + i));
   }
-  return (sum * h) / 3;
+  return Math.exp(logSum);
 }
 
-/** P(p_treatment > p_control) under independent Beta posteriors (numerical; error well below 1e-6). */
+const mirrored = (p: BetaPosterior): BetaPosterior => ({ alpha: p.beta, beta: p.alpha });
+
+/**
+ * P(p_treatment > p_control) under independent Beta posteriors with whole-number parameters (what a
+ * Beta(1,1) prior and counts give), exact up to rounding. Of the four equivalent forms (the sum over
+ * α_t; one minus the sum over α_c; the same on 1 − p, over β_c or β_t) it takes the one with fewest terms.
+ */
 export function probabilityToBeatControl(control: BetaPosterior, treatment: BetaPosterior): number {
-  return integrateOverPosterior(treatment, (x) => betaCdf(x, control.alpha, control.beta));
+  for (const v of [control.alpha, control.beta, treatment.alpha, treatment.beta])
+    if (!(Number.isInteger(v) && v > 0)) throw new RangeError(`Beta parameters must be positive whole numbers, got ${v}`);
+  const forms: [number, () => number][] = [
+    [treatment.alpha, () => evanMillerSum(control, treatment)],
+    [control.alpha, () => 1 - evanMillerSum(treatment, control)],
+    // p_t > p_c ⇔ 1 − p_c > 1 − p_t, and 1 − p ~ Beta(β, α).
+    [control.beta, () => evanMillerSum(mirrored(treatment), mirrored(control))],
+    [treatment.beta, () => 1 - evanMillerSum(mirrored(control), mirrored(treatment))],
+  ];
+  const [, shortest] = forms.reduce((best, f) => (f[0] < best[0] ? f : best));
+  return Math.min(1, Math.max(0, shortest()));
 }
 
 /**
- * Expected loss of choosing the treatment: E[max(p_control − p_treatment, 0)], using
- * E[(p_c − x)+] = mean_c · (1 − I_x(α_c + 1, β_c)) − x · (1 − I_x(α_c, β_c)).
+ * Expected loss of choosing the treatment: E[max(p_c − p_t, 0)] = E[p_c 1(p_c > p_t)] − E[p_t 1(p_c > p_t)]
+ * = m_c P(p_c′ > p_t) − m_t P(p_c > p_t′), where p′ ~ Beta(α + 1, β) (size-biased), so exact like
+ * probabilityToBeatControl.
  */
 export function expectedLoss(control: BetaPosterior, treatment: BetaPosterior): number {
   const meanC = control.alpha / (control.alpha + control.beta);
-  return integrateOverPosterior(
-    treatment,
-    (x) => meanC * (1 - betaCdf(x, control.alpha + 1, control.beta)) - x * (1 - betaCdf(x, control.alpha, control.beta)),
-  );
+  const meanT = treatment.alpha / (treatment.alpha + treatment.beta);
+  const upC = { alpha: control.alpha + 1, beta: control.beta };
+  const upT = { alpha: treatment.alpha + 1, beta: treatment.beta };
+  const loss = meanC * (1 - probabilityToBeatControl(upC, treatment)) - meanT * (1 - probabilityToBeatControl(control, upT));
+  return Math.max(0, loss);
 }
 
 export interface SequentialLook {

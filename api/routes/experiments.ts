@@ -1,7 +1,7 @@
 /** A/B experiments: definitions, status, the assignment fast path, results and the planner. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
-import { ExperimentInput, ExperimentSpec, METRICS } from '../../experiments/experiment-schema.ts';
+import { CORRECTIONS, ExperimentInput, ExperimentSpec, METRICS } from '../../experiments/experiment-schema.ts';
 import { assignmentOf, createExperiment, getExperiment, listExperiments, setExperimentStatus } from '../../experiments/experiments.ts';
 import { planExperiment } from '../../experiments/planner.ts';
 import { experimentResults } from '../../experiments/results.ts';
@@ -34,12 +34,51 @@ const VariantResult = Type.Object({
   sequential_p_value: Measure,
   sequential_ci_low: Measure,
   sequential_ci_high: Measure,
+  not_enough_information: Type.Union([Type.String(), Type.Null()], { description: 'Why this variant was not compared (impossible or degenerate sums)' }),
+  cuped: Type.Union([
+    Type.Object(
+      {
+        theta: Figure,
+        variance_reduction: Figure,
+        uplift_abs: Figure,
+        uplift_rel: Measure,
+        ci_low: Figure,
+        ci_high: Figure,
+        rel_ci_low: Measure,
+        rel_ci_high: Measure,
+        p_value: Measure,
+      },
+      { description: 'CUPED-adjusted comparison (pre-period covariate), beside the unadjusted one' },
+    ),
+    Type.Null(),
+  ]),
+});
+const Guardrail = Type.Object({
+  event_type: Type.String(),
+  harm_detected: Type.Boolean(),
+  variants: Type.Array(
+    Type.Object({
+      key: Type.String(),
+      n: Type.Integer(),
+      successes: Type.Integer(),
+      rate: Figure,
+      uplift_abs: Measure,
+      uplift_rel: Measure,
+      ci_low: Measure,
+      ci_high: Measure,
+      p_value: Measure,
+      harm_detected: Type.Boolean(),
+    }),
+  ),
 });
 const ExperimentResults = Type.Object({
   experiment_id: Type.String(),
   metric: Type.Enum([...METRICS]),
   timezone: Type.String(),
+  correction: Type.Enum([...CORRECTIONS]),
+  cuped_days: Type.Integer(),
   variants: Type.Array(VariantResult),
+  guardrails: Type.Array(Guardrail),
   srm_p_value: Figure,
   srm_detected: Type.Boolean(),
   verdict: Type.String(),
@@ -140,7 +179,11 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
         summary: 'Per-variant results against the control, with significance and a verdict',
         params: IdParams,
         querystring: Type.Object(
-          { metric: Type.Optional(Type.Enum([...METRICS])), tz: Type.Optional(Type.String({ maxLength: 64 })) },
+          {
+            metric: Type.Optional(Type.Enum([...METRICS])),
+            tz: Type.Optional(Type.String({ maxLength: 64 })),
+            correction: Type.Optional(Type.Enum([...CORRECTIONS], { description: "Overrides the experiment's adjustment: holm or bh" })),
+          },
           { additionalProperties: false },
         ),
         response: { 200: ExperimentResults },
@@ -151,7 +194,8 @@ export const experimentRoutes: FastifyPluginAsyncTypebox<Services> = async (app,
       const experiment = await getExperiment(warehouse, request.principal.workspaceId, id);
       if (!experiment) throw errors.notFound(`experiment ${id}`);
       const metric = request.query.metric ?? experiment.spec.metrics[0]!;
-      return experimentResults(warehouse, request.principal.workspaceId, experiment, metric, await requestTimeZone(request, warehouse));
+      const timezone = await requestTimeZone(request, warehouse);
+      return experimentResults(warehouse, request.principal.workspaceId, experiment, metric, timezone, { correction: request.query.correction });
     },
   );
 

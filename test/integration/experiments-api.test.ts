@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { DEMO_EXPERIMENT, generateContacts, generateEvents, type DemoOptions } from '../../demo/generator.ts';
 import { seedDemo } from '../../demo/seed.ts';
 import { assignVariant } from '../../experiments/allocation.ts';
-import { compareProportions, summarize, welchTest } from '../../experiments/statistics.ts';
+import { bhAdjust, compareProportions, holmAdjust, summarize, welchTest } from '../../experiments/statistics.ts';
 import { seededRandom } from '../../demo/random.ts';
 import type { EventInput } from '../../ingest/event-schema.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
@@ -285,6 +285,121 @@ describe('experiments API', () => {
         `version ${version}`,
       );
     }
+  });
+
+  it('reports CUPED, guardrail harm and the chosen correction through a real listener', async () => {
+    const admin = await t.keyFor('admin', 'ab_guard');
+    const sender = await t.keyFor('sender', 'ab_guard');
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    const http = async (method: string, path: string, body?: object) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { ...bearer(admin), ...(body && { 'content-type': 'application/json' }) },
+        ...(body && { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as ReturnType<typeof JSON.parse> };
+    };
+    const variants = ['a', 'b', 'c'].map((key) => ({ key, weight: 1 }));
+    const bad = await http('POST', '/v1/experiments', { name: 'x', variants, guardrails: ['exposure'] });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.field, 'body.guardrails.0');
+    assert.equal((await http('POST', '/v1/experiments', { name: 'x', variants, correction: 'bonferroni' })).body.field, 'body.correction');
+    const created = await http('POST', '/v1/experiments', {
+      id: 'exp_guard',
+      name: 'Guardrails',
+      variants,
+      metrics: ['click'],
+      guardrails: ['unsubscribe'],
+      correction: 'bh',
+    });
+    assert.equal(created.status, 201);
+    assert.deepEqual([created.body.spec.guardrails, created.body.spec.correction, created.body.spec.cuped_days], [['unsubscribe'], 'bh', 14]);
+
+    // Clickers (30 %) clicked 3 days before exposure too: the pre-period covariate CUPED uses. c unsubscribes 4× as often.
+    const rnd = seededRandom(14);
+    const day = 86_400_000;
+    const start = Math.floor(Date.now() / day) * day - 20 * day + 2 * 3_600_000;
+    const events: object[] = [];
+    const units: { variant: string; x: number; y: number; unsub: number }[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const user = `g${i}`;
+      const variant = ['a', 'b', 'c'][i % 3]!;
+      const ts = start + (i % 5) * day;
+      const clicker = rnd.chance(0.3);
+      const y = rnd.chance((clicker ? 0.5 : 0.05) + (variant === 'b' ? 0.05 : 0)) ? 1 : 0;
+      const unsub = rnd.chance(variant === 'c' ? 0.08 : 0.02) ? 1 : 0;
+      events.push({ event_id: `g_exp_${i}`, type: 'exposure', ts, user_id: user, experiment_id: 'exp_guard', variant });
+      if (clicker) events.push({ event_id: `g_pre_${i}`, type: 'click', ts: ts - 3 * day, user_id: user });
+      if (y) events.push({ event_id: `g_click_${i}`, type: 'click', ts: ts + 3_600_000, user_id: user });
+      if (unsub) events.push({ event_id: `g_unsub_${i}`, type: 'unsubscribe', ts: ts + 7_200_000, user_id: user });
+      units.push({ variant, x: clicker ? 1 : 0, y, unsub });
+    }
+    await postEvents(t, sender, events);
+    const res = await http('GET', '/v1/experiments/exp_guard/results?metric=click');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const body = res.body;
+    assert.equal(body.correction, 'bh');
+    const [, b, c] = body.variants;
+    bhAdjust([b.p_value, c.p_value]).forEach((p, i) => assert.ok(Math.abs(p - [b, c][i].p_value_adjusted) < 1e-15));
+
+    // CUPED, independently: θ = pooled within-arm slope of y on x over a and b; effect = Δȳ − θ Δx̄.
+    const arm = (v: string) => units.filter((u) => u.variant === v);
+    const meanOf = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const centred = (us: typeof units, f: (u: (typeof units)[number]) => number, g: (u: (typeof units)[number]) => number) => {
+      const mf = meanOf(us.map(f));
+      const mg = meanOf(us.map(g));
+      return us.reduce((s, u) => s + (f(u) - mf) * (g(u) - mg), 0);
+    };
+    const [ua, ub] = [arm('a'), arm('b')];
+    const theta =
+      (centred(
+        ua,
+        (u) => u.x,
+        (u) => u.y,
+      ) +
+        centred(
+          ub,
+          (u) => u.x,
+          (u) => u.y,
+        )) /
+      (centred(
+        ua,
+        (u) => u.x,
+        (u) => u.x,
+      ) +
+        centred(
+          ub,
+          (u) => u.x,
+          (u) => u.x,
+        ));
+    const effect = meanOf(ub.map((u) => u.y)) - meanOf(ua.map((u) => u.y)) - theta * (meanOf(ub.map((u) => u.x)) - meanOf(ua.map((u) => u.x)));
+    assert.ok(Math.abs(b.cuped.theta - theta) < 1e-9, `θ ${b.cuped.theta} vs ${theta}`);
+    assert.ok(Math.abs(b.cuped.uplift_abs - effect) < 1e-9, `${b.cuped.uplift_abs} vs ${effect}`);
+    assert.ok(b.cuped.variance_reduction > 0.2, `variance reduction ${b.cuped.variance_reduction}`);
+    assert.ok(b.cuped.ci_high - b.cuped.ci_low < b.ci_high - b.ci_low, 'the adjusted CI is narrower');
+    assert.equal(b.not_enough_information, null);
+
+    // Guardrail: counts match the generated data; c's higher unsubscribe rate is harm, named in the verdict.
+    const [guard] = body.guardrails;
+    assert.equal(guard.event_type, 'unsubscribe');
+    for (const v of guard.variants) assert.equal(v.successes, arm(v.key).filter((u) => u.unsub).length, v.key);
+    const expectedC = compareProportions(
+      { n: ua.length, successes: ua.filter((u) => u.unsub).length },
+      { n: arm('c').length, successes: arm('c').filter((u) => u.unsub).length },
+    );
+    assert.ok(Math.abs(guard.variants[2].p_value - expectedC.pValue) < 1e-12);
+    assert.deepEqual(
+      guard.variants.map((v: { harm_detected: boolean }) => v.harm_detected),
+      [false, false, true],
+    );
+    assert.equal(guard.harm_detected, true);
+    assert.match(body.verdict, /Guardrail harm: c raises the unsubscribe rate/);
+
+    const holm = (await http('GET', '/v1/experiments/exp_guard/results?metric=click&correction=holm')).body;
+    assert.equal(holm.correction, 'holm');
+    holmAdjust([b.p_value, c.p_value]).forEach((p, i) => assert.ok(Math.abs(p - holm.variants[i + 1].p_value_adjusted) < 1e-15));
+    assert.equal((await http('GET', '/v1/experiments/exp_guard/results?correction=fdr')).status, 400);
   });
 
   it('plans recipients per arm and days (power.prop.test: 3840.85 per arm for 10 % → 12 %)', async () => {
