@@ -18,11 +18,11 @@ export function funnelWindow(
   window: { value: number; unit: WindowUnit } | undefined,
   hours: number | undefined,
 ): { value: number; unit: WindowUnit; ms: number } {
-  if (window && hours !== undefined) throw errors.invalid('body.window', 'give either window or window_hours, not both');
+  if (window && hours !== undefined) throw errors.invalid('window', 'give either window or window_hours, not both');
   const chosen = window ?? (hours !== undefined ? { value: hours, unit: 'hour' as const } : undefined);
-  if (!chosen) throw errors.invalid('body.window', 'required: {value, unit: minute|hour|day} (or window_hours)');
+  if (!chosen) throw errors.invalid('window', 'required: {value, unit: minute|hour|day} (or window_hours)');
   const ms = chosen.value * UNIT_MS[chosen.unit];
-  if (ms > MAX_WINDOW_MS) throw errors.invalid(window ? 'body.window.value' : 'body.window_hours', 'the window is at most 90 days');
+  if (ms > MAX_WINDOW_MS) throw errors.invalid(window ? 'window.value' : 'window_hours', 'the window is at most 90 days');
   return { ...chosen, ms };
 }
 
@@ -36,7 +36,7 @@ interface ExclusionBody {
 /** Exclusions name steps 1..n with from_step < to_step; an unordered funnel only excludes over the whole funnel (as PostHog). */
 export function validateExclusions(exclusions: ExclusionBody[], steps: number, order: FunnelOrder): FunnelExclusion[] {
   return exclusions.map((x, i) => {
-    const path = `body.exclusions[${i}]`;
+    const path = `exclusions[${i}]`;
     if (x.to_step > steps) throw errors.invalid(`${path}.to_step`, `must be a step of the funnel (1 to ${steps})`);
     if (x.from_step >= x.to_step) throw errors.invalid(`${path}.from_step`, 'must be before to_step');
     if (order === 'unordered' && (x.from_step !== 1 || x.to_step !== steps))

@@ -131,16 +131,16 @@ describe('funnels match PostHog on its own cases (through HTTP)', () => {
     const key = analysts[0]!;
     const steps = ['exposure', 'click', 'reply'];
     const cases: [object, RegExp][] = [
-      [{ steps, window: { value: 1, unit: 'day' }, exclusions: [{ type: 'unsubscribe', from_step: 1, to_step: 4 }] }, /exclusions\[0\]\.to_step/],
-      [{ steps, window: { value: 1, unit: 'day' }, exclusions: [{ type: 'unsubscribe', from_step: 2, to_step: 2 }] }, /exclusions\[0\]\.from_step/],
+      [{ steps, window: { value: 1, unit: 'day' }, exclusions: [{ type: 'unsubscribe', from_step: 1, to_step: 4 }] }, /^body\.exclusions\[0\]\.to_step$/],
+      [{ steps, window: { value: 1, unit: 'day' }, exclusions: [{ type: 'unsubscribe', from_step: 2, to_step: 2 }] }, /^body\.exclusions\[0\]\.from_step$/],
       [
         { steps, order: 'unordered', window: { value: 1, unit: 'day' }, exclusions: [{ type: 'unsubscribe', from_step: 1, to_step: 2 }] },
         /exclusions\[0\]\.from_step/,
       ],
-      [{ steps, window: { value: 91, unit: 'day' } }, /window\.value/],
+      [{ steps, window: { value: 91, unit: 'day' } }, /^body\.window\.value$/],
       [{ steps, window: { value: 1, unit: 'week' } }, /window/],
-      [{ steps, window: { value: 1, unit: 'day' }, window_hours: 24 }, /window/],
-      [{ steps }, /window/],
+      [{ steps, window: { value: 1, unit: 'day' }, window_hours: 24 }, /^body\.window$/],
+      [{ steps }, /^body\.window$/],
       [{ steps, window: { value: 1, unit: 'day' }, order: 'any' }, /order/],
       [{ steps, window: { value: 1, unit: 'day' }, breakdown: 'campaign_id', breakdown_attribution: 'last_touch' }, /breakdown_attribution/],
     ];
