@@ -226,19 +226,19 @@ function operations(wh: Warehouse, nowMs: number): Operation[] {
       key: 'funnel',
       label: 'funnel send → delivery → click → conversion, 72 h, by user, 90 days',
       short: 'the funnel',
-      run: () => funnel({ steps: funnelSteps, windowHours: 72, fromMs: from90, unit: 'user' }),
+      run: () => funnel({ steps: funnelSteps, windowMs: 72 * 3600_000, fromMs: from90, unit: 'user' }),
       target: { max: 3 },
     },
     {
       key: 'funnel_campaign',
       label: 'the same funnel with a breakdown by campaign',
-      run: () => funnel({ steps: funnelSteps, windowHours: 72, fromMs: from90, unit: 'user', breakdown: 'campaign_id' }),
+      run: () => funnel({ steps: funnelSteps, windowMs: 72 * 3600_000, fromMs: from90, unit: 'user', breakdown: 'campaign_id' }),
       target: { of: 'funnel', max: 1.5 },
     },
     {
       key: 'funnel_message',
       label: 'funnel by message send → delivery → click, 72 h, 30 days',
-      run: () => funnel({ steps: funnelSteps.slice(0, 3), windowHours: 72, fromMs: nowMs - 30 * DAY_MS, unit: 'message' }),
+      run: () => funnel({ steps: funnelSteps.slice(0, 3), windowMs: 72 * 3600_000, fromMs: nowMs - 30 * DAY_MS, unit: 'message' }),
     },
     {
       key: 'click_rate',

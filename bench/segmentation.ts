@@ -85,7 +85,7 @@ export async function benchSegmentation(contacts: number, events: number): Promi
   const funnelTime = await seconds(() =>
     runFunnel(wh, WS, {
       steps: [{ type: 'send' }, { type: 'delivery' }, { type: 'click' }, { type: 'conversion' }],
-      windowHours: 72,
+      windowMs: 72 * 3600_000,
       fromMs: from,
       toMs: nowMs,
       unit: 'user',

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { BREAKDOWNS, validateWhere } from '../../analytics/event-filters.ts';
 import { runFunnel } from '../../analytics/funnels.ts';
+import { ATTRIBUTIONS, FUNNEL_ORDERS, WINDOW_UNITS, funnelWindow, validateExclusions } from '../../analytics/funnel-request.ts';
 import { INTERVALS, METRICS, metricSeries, metricSummary } from '../../analytics/metrics.ts';
 import { sendTimeGrid } from '../../analytics/send-time.ts';
 import { queryRange } from '../../analytics/time-range.ts';
@@ -42,14 +43,30 @@ const FunnelSteps = Type.Array(
     conversion_from_previous: rate,
     conversion_from_first: rate,
     median_seconds_from_previous: Measure,
+    average_seconds_from_previous: Measure,
   }),
 );
+const TimeToConvert = Type.Array(Type.Object({ from_seconds: Type.Number(), to_seconds: Type.Number(), count: Type.Integer() }));
 const FunnelResult = Type.Object({
   unit: Type.Enum(['user', 'message']),
-  window_hours: Type.Integer(),
+  order: Type.Enum([...FUNNEL_ORDERS]),
+  window: Type.Object({ value: Type.Integer(), unit: Type.Enum([...WINDOW_UNITS]) }),
+  window_hours: Type.Number(),
+  breakdown_attribution: Type.Optional(Type.Enum([...ATTRIBUTIONS])),
+  times_sampled: Type.Boolean(),
   steps: FunnelSteps,
-  breakdowns: Type.Optional(Type.Array(Type.Object({ value: Type.String(), steps: FunnelSteps }))),
+  time_to_convert: TimeToConvert,
+  breakdowns: Type.Optional(Type.Array(Type.Object({ value: Type.String(), steps: FunnelSteps, time_to_convert: TimeToConvert }))),
 });
+const FunnelExclusion = Type.Object(
+  {
+    type: Type.Enum([...EVENT_TYPES]),
+    where: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
+    from_step: Type.Integer({ minimum: 1, maximum: 8 }),
+    to_step: Type.Integer({ minimum: 2, maximum: 8 }),
+  },
+  { additionalProperties: false },
+);
 const MetricSeries = Type.Object({
   metric: Type.Enum([...METRICS]),
   interval: Type.Enum([...INTERVALS]),
@@ -120,15 +137,19 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
     {
       config: readers,
       schema: {
-        summary: 'Funnel over ordered steps, by user or by message, with breakdown and filters',
+        summary: 'Funnel (ordered, strict or unordered steps, exclusions, times to convert), by user or by message, with breakdown and filters',
         body: Type.Object(
           {
             steps: Type.Array(Step, { minItems: 2, maxItems: 8 }),
-            window_hours: Type.Integer({ minimum: 1, maximum: 24 * 90 }),
+            window: Type.Optional(Type.Object({ value: Type.Integer({ minimum: 1 }), unit: Type.Enum([...WINDOW_UNITS]) }, { additionalProperties: false })),
+            window_hours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
             from: Time,
             to: Time,
             unit: Type.Optional(Type.Enum(['user', 'message'])),
+            order: Type.Optional(Type.Enum([...FUNNEL_ORDERS])),
+            exclusions: Type.Optional(Type.Array(FunnelExclusion, { maxItems: 8 })),
             breakdown: Type.Optional(Type.Enum([...BREAKDOWNS])),
+            breakdown_attribution: Type.Optional(Type.Enum([...ATTRIBUTIONS])),
             filters: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
           },
           { additionalProperties: false },
@@ -141,15 +162,29 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
       const steps = body.steps.map((s, i) => (typeof s === 'string' ? { type: s } : { type: s.type, where: validateWhere(s.where, `steps[${i}].where`) }));
       const filters = validateWhere(body.filters, 'filters');
       const unit = body.unit ?? 'user';
+      const order = body.order ?? 'ordered';
+      const window = funnelWindow(body.window, body.window_hours);
+      const exclusions = validateExclusions(body.exclusions ?? [], steps.length, order);
+      const attribution = body.breakdown ? (body.breakdown_attribution ?? 'first_touch') : undefined;
       const result = await runFunnel(warehouse, request.principal.workspaceId, {
         steps,
-        windowHours: body.window_hours,
+        windowMs: window.ms,
         ...queryRange(body.from, body.to),
         unit,
+        order,
+        exclusions,
         breakdown: body.breakdown,
+        attribution,
         filters,
       });
-      return { unit, window_hours: body.window_hours, ...result };
+      return {
+        unit,
+        order,
+        window: { value: window.value, unit: window.unit },
+        window_hours: window.ms / 3600_000,
+        ...(attribution && { breakdown_attribution: attribution }),
+        ...result,
+      };
     },
   );
 

@@ -21,7 +21,7 @@ interface Ev {
   revenue?: number;
 }
 
-/** Plain TypeScript funnel with the documented semantics. */
+/** Plain TypeScript funnel with the documented semantics (PostHog's, as its funnel UDF states them). */
 function funnel(
   events: Ev[],
   steps: string[],
@@ -41,33 +41,35 @@ function funnel(
   const counts = new Array<number>(steps.length).fill(0);
   const gaps: number[][] = steps.map(() => []);
   for (const [key, evs] of byUnit) {
-    const starts = evs.filter((e) => matches(e, steps[0]!) && e.ts < TO);
-    let level = 0;
-    for (const s of starts) {
-      let l = 1;
-      let cur = s.ts;
-      for (let i = 1; i < steps.length; i++) {
-        const next = evs.filter((e) => matches(e, steps[i]!) && e.ts >= cur && e.ts <= s.ts + windowMs).sort((a, b) => a.ts - b.ts)[0];
-        if (!next) break;
-        cur = next.ts;
-        l++;
-      }
-      level = Math.max(level, l);
+    // PostHog's chain (funnel-udf steps.rs), the steps here being distinct types: by time (a tie in step order),
+    // a step-1 event in range starts a chain; a step-k event extends the chain standing at step k-1 when within
+    // the window of its start and that start has not reached step k yet. Counted: the furthest chain, whose
+    // event times give the gaps.
+    const stepOf = (e: Ev) => steps.findIndex((st) => matches(e, st));
+    const sorted = evs.filter((e) => stepOf(e) >= 0).sort((a, b) => a.ts - b.ts || stepOf(a) - stepOf(b));
+    const start = new Array<number>(steps.length).fill(0);
+    const times: number[][] = steps.map(() => []);
+    let best: number[] = [];
+    for (const e of sorted) {
+      const k = stepOf(e);
+      const prevStart = k === 0 ? (e.ts < TO ? e.ts : 0) : start[k - 1]!;
+      if (!prevStart || e.ts - prevStart > windowMs || start[k] === prevStart) continue;
+      start[k] = prevStart;
+      times[k] = [...(k ? times[k - 1]! : []), e.ts];
+      if (k + 1 > best.length) best = times[k]!;
     }
+    const level = best.length;
     for (let i = 0; i < level; i++) counts[i]!++;
-    // Medians: first step-1 time, then the first step-i time at or after the previous one.
     if (!inMedianSample(key)) continue;
-    let prev = Math.min(...starts.map((e) => e.ts));
-    for (let i = 1; i < level; i++) {
-      const t = evs
-        .filter((e) => matches(e, steps[i]!) && e.ts >= prev)
-        .map((e) => e.ts)
-        .sort((a, b) => a - b)[0]!;
-      gaps[i]!.push((t - prev) / 1000);
-      prev = t;
-    }
+    for (let i = 1; i < level; i++) gaps[i]!.push((best[i]! - best[i - 1]!) / 1000);
   }
-  const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : null);
+  // The median interpolates: the mean of the two middle values of an even count.
+  const median = (xs: number[]) => {
+    if (!xs.length) return null;
+    const s = [...xs].sort((a, b) => a - b);
+    const m = (s.length - 1) / 2;
+    return s[Math.floor(m)]! + (s[Math.ceil(m)]! - s[Math.floor(m)]!) / 2;
+  };
   return steps.map((type, i) => ({ type, count: counts[i]!, median_seconds_from_previous: i === 0 ? null : median(gaps[i]!) }));
 }
 
@@ -186,11 +188,12 @@ describe('analytics: funnels and metrics', () => {
     const sampling = { units: 40, unitsPerGroup: 25 };
     const req = {
       steps: STEPS.map((type) => ({ type })),
-      windowHours: 72,
+      windowMs: 72 * 3600_000,
       fromMs: FROM,
       toMs: TO,
       unit: 'user' as const,
       breakdown: 'carrier' as const,
+      attribution: 'step' as const,
       filters: [],
     };
     const res = await runFunnel(t.wh, WS, req, sampling);

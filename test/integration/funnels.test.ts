@@ -1,7 +1,8 @@
 /**
- * Funnels on a hand-computed case: median step times follow the first-event chain (t1 = first step-1 time,
- * t(i) = first step-i time at or after t(i-1)), a breakdown's overall row counts a unit once over all its
- * groups' events, and another workspace's events never count. Through a real HTTP listener.
+ * Funnels on a hand-computed case: step times follow the counted chain (PostHog's: the latest step-1 event that
+ * still leads on, the earliest event of each next step), medians interpolate, the time-to-convert histogram,
+ * both breakdown attributions (first touch; each group its own funnel), and another workspace's events never
+ * count. Through a real HTTP listener.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -43,11 +44,14 @@ interface StepAnswer {
   count: number;
   conversion_from_previous: number | null;
   median_seconds_from_previous: number | null;
+  average_seconds_from_previous: number | null;
 }
 /** The answer, or the error shape (`field`) of a refused request. */
 interface FunnelAnswer {
   steps: StepAnswer[];
   breakdowns?: { value: string; steps: StepAnswer[] }[];
+  time_to_convert?: { from_seconds: number; to_seconds: number; count: number }[];
+  times_sampled?: boolean;
   field?: string;
 }
 
@@ -101,23 +105,33 @@ describe('funnels: hand-computed medians, breakdowns in one pass, workspace isol
   it('counts and medians follow the first-event chain (an earlier click does not make a negative gap)', async () => {
     const { status, body } = await post({});
     assert.equal(status, 200);
-    // Step 2 gaps 600, 1800, 3600, 10800, 10800 → 3600; step 3 gaps 600, 5400 → 5400 (ClickHouse's exact
-    // median of an even count is the upper middle value, as it was before).
+    // Step 2 gaps 600, 1800, 3600, 10800, 10800 → 3600; step 3 gaps 600, 5400 → 3000 (the mean of the two
+    // middle values of an even count).
     assert.deepEqual(brief(body.steps), [
       [5, null],
       [5, 3600],
-      [2, 5400],
+      [2, 3000],
     ]);
     assert.equal(body.steps[2]!.conversion_from_previous, 2 / 5);
+    assert.deepEqual(
+      body.steps.map((s) => s.average_seconds_from_previous),
+      [null, (600 + 1800 + 3600 + 10800 + 10800) / 5, (600 + 5400) / 2],
+    );
+    // Step 1 to 3: u1 7200 s, u3 1200 s → ceil(cbrt(2)) = 2 bins of ceil(6000 / 2) = 3000 s from 1200, the last closed.
+    assert.deepEqual(body.time_to_convert, [
+      { from_seconds: 1200, to_seconds: 4200, count: 1 },
+      { from_seconds: 4200, to_seconds: 7200, count: 1 },
+    ]);
+    assert.equal(body.times_sampled, false);
   });
 
-  it('a breakdown: each group is its own funnel, the overall row is the unbroken funnel (u4 counts once, though split over groups)', async () => {
-    const { status, body } = await post({ breakdown: 'campaign_id' });
+  it('breakdown_attribution step: each group is its own funnel, the overall row is the unbroken funnel (u4 counts once, though split over groups)', async () => {
+    const { status, body } = await post({ breakdown: 'campaign_id', breakdown_attribution: 'step' });
     assert.equal(status, 200);
     assert.deepEqual(brief(body.steps), [
       [5, null],
       [5, 3600],
-      [2, 5400],
+      [2, 3000],
     ]);
     assert.deepEqual(
       body.breakdowns!.map((b) => [b.value, brief(b.steps)]),
@@ -126,7 +140,7 @@ describe('funnels: hand-computed medians, breakdowns in one pass, workspace isol
           'c1',
           [
             [3, null],
-            [2, 10800],
+            [2, 6300],
             [1, 5400],
           ],
         ],
@@ -134,7 +148,36 @@ describe('funnels: hand-computed medians, breakdowns in one pass, workspace isol
           'c2',
           [
             [2, null],
-            [2, 10800],
+            [2, 5700],
+            [1, 600],
+          ],
+        ],
+      ],
+    );
+  });
+
+  it("breakdown_attribution first_touch (the default): a unit counts under its first step-1 event's value", async () => {
+    const { status, body } = await post({ breakdown: 'campaign_id' });
+    assert.equal(status, 200);
+    assert.equal((body as { breakdown_attribution?: string }).breakdown_attribution, 'first_touch');
+    // c1: u1 (level 3), u2 (2), u4 (2: its send was in c1, its click in c2); c2: u3 (3), u6 (2).
+    // Gaps: c1 step 2: 1800, 10800, 3600 → 3600; step 3: 5400. c2 step 2: 600, 10800 → 5700; step 3: 600.
+    assert.deepEqual(
+      body.breakdowns!.map((b) => [b.value, brief(b.steps)]),
+      [
+        [
+          'c1',
+          [
+            [3, null],
+            [3, 3600],
+            [1, 5400],
+          ],
+        ],
+        [
+          'c2',
+          [
+            [2, null],
+            [2, 5700],
             [1, 600],
           ],
         ],

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { funnelCountsStatement, funnelMediansStatement } from '../../analytics/funnel-sql.ts';
+import { funnelCountsStatement, funnelTimesStatement } from '../../analytics/funnel-sql.ts';
 import type { FunnelRequest } from '../../analytics/funnels.ts';
 import { metricCounts } from '../../analytics/metrics.ts';
 import { compiledRule } from '../../segmentation/segments.ts';
@@ -104,7 +104,7 @@ describe('SQL snapshots of compiled rules (segment preview)', () => {
   }
 });
 
-const FUNNEL_BASE = { windowHours: 24, fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2026-11-08T00:00:00Z'), unit: 'user' as const };
+const FUNNEL_BASE = { windowMs: 24 * 3600_000, fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2026-11-08T00:00:00Z'), unit: 'user' as const };
 const NO_FILTERS = { filters: [] };
 const FUNNELS: Record<string, FunnelRequest> = {
   plain: { ...FUNNEL_BASE, ...NO_FILTERS, steps: [{ type: 'send' }, { type: 'delivery' }, { type: 'click' }] },
@@ -120,6 +120,15 @@ const FUNNELS: Record<string, FunnelRequest> = {
     ],
   },
   'repeated-steps': { ...FUNNEL_BASE, ...NO_FILTERS, steps: [{ type: 'click' }, { type: 'click' }, { type: 'conversion' }] },
+  'strict-with-exclusion': {
+    ...FUNNEL_BASE,
+    ...NO_FILTERS,
+    order: 'strict',
+    exclusions: [{ type: 'unsubscribe', fromStep: 1, toStep: 3 }],
+    steps: [{ type: 'send' }, { type: 'click' }, { type: 'conversion' }],
+  },
+  'unordered-first-touch': { ...FUNNEL_BASE, ...NO_FILTERS, order: 'unordered', breakdown: 'campaign_id', steps: [{ type: 'click' }, { type: 'conversion' }] },
+  'step-attribution': { ...FUNNEL_BASE, ...NO_FILTERS, breakdown: 'carrier', attribution: 'step', steps: [{ type: 'send' }, { type: 'click' }] },
 };
 
 describe('SQL snapshots of funnels', () => {
@@ -139,9 +148,9 @@ describe('SQL snapshots of funnels', () => {
             : [],
         ),
       };
-      const medians = funnelMediansStatement(WS, req, cuts);
+      const medians = funnelTimesStatement(WS, req, cuts);
       assertBound(medians.statement, medians.params);
-      matchSnapshot(`funnels/${name}-medians`, render(medians.statement, medians.params));
+      matchSnapshot(`funnels/${name}-times`, render(medians.statement, medians.params));
     });
   }
 });

@@ -1,8 +1,10 @@
--- Funnel counts in one pass over events: the level each unit reaches (windowFunnel), per unit overall and,
--- with a breakdown, per unit and group too ({{grouping}} is `GROUPING SETS ((unit), (unit, grp))`), so a
--- breakdown costs no second scan and the overall row still counts a unit once, over all its events.
--- The slots are generated from validated step definitions (see analytics/funnel-sql.ts): every value in
--- them is a bound parameter.
+-- Funnel counts in one pass over events: the level each unit reaches (the rows of funnel-units.sql), then how
+-- many units reached each step in every set. `level` comes from windowFunnel when the steps are distinct event
+-- types in plain order, otherwise from a fold over the unit's sorted events (analytics/funnel-fold.ts). `sets`
+-- are the (overall, group) rows a unit counts in: the overall row only; with a first-touch breakdown also the
+-- group of its first step-1 event; with a per-step breakdown the grouping sets ((unit), (unit, grp)) make each
+-- group its own funnel in the same scan. The slots are generated from validated definitions: every value is a
+-- bound parameter.
 SELECT
     overall,
     grp,
@@ -10,18 +12,11 @@ SELECT
 FROM
 (
     SELECT
-        {{unit}} AS unit,
-        {{group}} AS grp,
-        {{overall}} AS overall,
-        windowFunnel({window_ms:UInt64})(toUInt64(toUnixTimestamp64Milli(ts)), {{conditions}}) AS level
-    FROM events
-    WHERE workspace_id = {workspace:String}
-      AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-      AND ({{filters}})
-      AND ({{any_step}})
-    GROUP BY {{grouping}}
-    HAVING unit != ''
+        s.1 AS overall,
+        s.2 AS grp,
+        level
+    FROM ({{units}})
+    ARRAY JOIN sets AS s
 )
-WHERE level >= 1
 GROUP BY overall, grp
 ORDER BY overall DESC, grp

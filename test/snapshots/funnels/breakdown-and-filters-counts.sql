@@ -5,19 +5,23 @@ SELECT
 FROM
 (
     SELECT
-        message_id AS unit,
-        campaign_id AS grp,
-        grouping(grp) AS overall,
-        windowFunnel({window_ms:UInt64})(toUInt64(toUnixTimestamp64Milli(ts)), (type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}, (type = {p1:String}) AND ((positionUTF8(properties[{p2:String}], {p3:String}) > 0)), (type = {p4:String}) AND ((toFloat64(revenue) >= {p5:Float64}))) AS level
-    FROM events
-    WHERE workspace_id = {workspace:String}
-      AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-      AND ((channel = {p6:String}))
-      AND (((type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}) OR ((type = {p1:String}) AND ((positionUTF8(properties[{p2:String}], {p3:String}) > 0))) OR ((type = {p4:String}) AND ((toFloat64(revenue) >= {p5:Float64}))))
-    GROUP BY GROUPING SETS ((unit), (unit, grp))
-    HAVING unit != ''
+        s.1 AS overall,
+        s.2 AS grp,
+        level
+    FROM (SELECT
+    message_id AS unit,
+    [(toUInt8(1), ''), (toUInt8(0), argMinIf(campaign_id, ts, (type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}))] AS sets,
+    windowFunnel({window_ms:UInt64})(toUInt64(toUnixTimestamp64Milli(ts)), (type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}, (type = {p1:String}) AND ((positionUTF8(properties[{p2:String}], {p3:String}) > 0)), (type = {p4:String}) AND ((toFloat64(revenue) >= {p5:Float64}))) AS level
+FROM events
+WHERE workspace_id = {workspace:String}
+  AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+  AND ((channel = {p6:String}))
+  AND (((type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}) OR ((type = {p1:String}) AND ((positionUTF8(properties[{p2:String}], {p3:String}) > 0))) OR ((type = {p4:String}) AND ((toFloat64(revenue) >= {p5:Float64}))))
+  AND (1)
+GROUP BY unit
+HAVING unit != '' AND level >= 1)
+    ARRAY JOIN sets AS s
 )
-WHERE level >= 1
 GROUP BY overall, grp
 ORDER BY overall DESC, grp
 

@@ -5,19 +5,23 @@ SELECT
 FROM
 (
     SELECT
-        if(user_id != '', user_id, phone) AS unit,
-        '' AS grp,
-        1 AS overall,
-        windowFunnel({window_ms:UInt64})(toUInt64(toUnixTimestamp64Milli(ts)), (type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}, (type = {p1:String}) AND (status = 'delivered'), (type = {p2:String})) AS level
-    FROM events
-    WHERE workspace_id = {workspace:String}
-      AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
-      AND (1)
-      AND (((type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}) OR ((type = {p1:String}) AND (status = 'delivered')) OR ((type = {p2:String})))
-    GROUP BY unit
-    HAVING unit != ''
+        s.1 AS overall,
+        s.2 AS grp,
+        level
+    FROM (SELECT
+    if(user_id != '', user_id, phone) AS unit,
+    [(toUInt8(1), '')] AS sets,
+    windowFunnel({window_ms:UInt64})(toUInt64(toUnixTimestamp64Milli(ts)), (type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}, (type = {p1:String}) AND (status = 'delivered'), (type = {p2:String})) AS level
+FROM events
+WHERE workspace_id = {workspace:String}
+  AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {until:DateTime64(3, 'UTC')}
+  AND (1)
+  AND (((type = {p0:String}) AND (status = 'accepted') AND ts < {to:DateTime64(3, 'UTC')}) OR ((type = {p1:String}) AND (status = 'delivered')) OR ((type = {p2:String})))
+  AND (1)
+GROUP BY unit
+HAVING unit != '' AND level >= 1)
+    ARRAY JOIN sets AS s
 )
-WHERE level >= 1
 GROUP BY overall, grp
 ORDER BY overall DESC, grp
 
