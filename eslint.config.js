@@ -1,5 +1,5 @@
-// Lint rules for the whole tree: ESLint's and typescript-eslint's recommended sets; the dashboard's
-// script runs in the browser; tests and benchmarks may read answers as free-form JSON.
+// Lint rules for the whole tree: ESLint's and typescript-eslint's recommended sets; the web app's
+// modules run in the browser; tests and benchmarks may read answers as free-form JSON.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -16,5 +16,6 @@ export default tseslint.config(
   },
   // Tests and benchmarks read answers as free-form JSON.
   { files: ['test/**', 'bench/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
-  { files: ['dashboard/**/*.js'], languageOptions: { sourceType: 'script', globals: { ...globals.browser, echarts: 'readonly' } } },
+  { files: ['web/**/*.js'], languageOptions: { sourceType: 'module', globals: { ...globals.browser, echarts: 'readonly' } } },
+  { files: ['web/trusted-types.js'], languageOptions: { sourceType: 'script' } },
 );

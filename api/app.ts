@@ -34,7 +34,7 @@ import { backupRoutes } from './routes/backups.ts';
 import { rollupRoutes } from './routes/rollups.ts';
 import { clusterRoutes } from './routes/clusters.ts';
 import { contactRoutes } from './routes/contacts.ts';
-import { dashboardRoutes } from './routes/dashboard.ts';
+import { webAppRoutes } from './routes/web-app.ts';
 import { erasureRoutes } from './routes/erasures.ts';
 import { eventRoutes } from './routes/events.ts';
 import { experimentRoutes } from './routes/experiments.ts';
@@ -141,7 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const services: Services = { config, warehouse, metrics, intake: deps.intake ?? warehouseIntake(warehouse), readiness: deps.readiness ?? [] };
   await app.register(healthRoutes, services);
-  await app.register(dashboardRoutes);
+  await app.register(webAppRoutes);
   // One plugin per domain, all under /v1 and behind the authentication hook.
   const domains = [
     eventRoutes,

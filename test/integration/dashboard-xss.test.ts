@@ -2,7 +2,7 @@
  * Hostile text on the dashboard, in a real headless Chromium over a real listener: names and values any
  * marketer or sender can store (segment and experiment names, carriers, campaign ids that end up in alerts)
  * carry markup; the page must show it as text and run none of it. Also: the security headers on pages, API
- * answers and 404s, the API key kept out of localStorage, and the Swagger UI still rendering under its policy.
+ * answers and 404s, the API key kept out of the page (an HttpOnly session cookie), and the Swagger UI still rendering under its policy.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DATA_DIR } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { chooseLanguage, signInThroughPage } from '../helpers/web-app.ts';
 
 const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'ws_xss';
@@ -30,7 +31,8 @@ document.addEventListener('securitypolicyviolation', (e) => window.__cspViolatio
 
 /**
  * A page that records everything a script injection or a too strict policy would leave behind: dialogs,
- * script errors, console errors, CSP reports, failed requests (but the favicon, which the server has not).
+ * script errors, console errors, CSP reports, failed requests (but the favicon, which the server has not, and the
+ * app's first "who is signed in?" before sign-in).
  */
 async function watchedPage(browser: Browser) {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 1400 } })).newPage();
@@ -45,7 +47,10 @@ async function watchedPage(browser: Browser) {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
   });
   page.on('response', (res) => {
-    if (res.status() >= 400 && new URL(res.url()).pathname !== '/favicon.ico') errors.push(`${res.status()} ${res.url()}`);
+    const { pathname } = new URL(res.url());
+    // The app asks who is signed in when it opens: 401 until someone signs in is the expected answer.
+    const expected = pathname === '/favicon.ico' || (pathname === '/v1/session' && res.status() === 401);
+    if (res.status() >= 400 && !expected) errors.push(`${res.status()} ${res.url()}`);
   });
   await page.addInitScript(WATCH_CSP);
   return { page, dialogs, errors, violations: () => page.evaluate('window.__cspViolations') as Promise<string[]> };
@@ -62,10 +67,9 @@ const seriesInk = (page: Page) =>
   })()`) as Promise<number>;
 
 async function signIn(page: Page, address: string, key: string) {
-  await page.goto(`${address}/dashboard?lang=en`);
-  await page.fill('#key', key);
-  await page.click('#load');
-  await page.waitForSelector('body[data-loaded="true"]', { timeout: 30_000 });
+  await signInThroughPage(page, address, key);
+  await chooseLanguage(page, 'en');
+  await page.waitForSelector('[data-loaded="true"]', { timeout: 30_000 });
 }
 
 describe('dashboard against hostile text, with security headers', () => {
@@ -173,37 +177,44 @@ describe('dashboard against hostile text, with security headers', () => {
 
     assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
     assert.deepEqual(dialogs, []);
-    // Nothing the hostile text names was built: only the page's own two scripts, no images, frames or SVG.
-    assert.deepEqual(await page.evaluate(`[document.scripts.length, document.images.length, document.querySelectorAll('iframe, svg, b').length]`), [2, 0, 0]);
+    // Nothing the hostile text names was built: only the page's own three scripts, no images, frames or SVG.
+    assert.deepEqual(await page.evaluate(`[document.scripts.length, document.images.length, document.querySelectorAll('iframe, svg, b').length]`), [3, 0, 0]);
     assert.deepEqual(await violations(), []);
     assert.deepEqual(errors, []);
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-hostile.png'), fullPage: true });
     await page.context().close();
   });
 
-  it('keeps the key for the tab only and removes an old copy from localStorage', async () => {
-    const { page } = await watchedPage(browser);
-    await page.goto(`${address}/dashboard`);
-    // What an earlier version of the page left behind.
-    await page.evaluate(`localStorage.setItem('smsp-key', 'old-key')`);
-    await page.reload();
-    assert.equal(await page.evaluate(`localStorage.getItem('smsp-key')`), null);
+  it('keeps no copy of the key: an HttpOnly session cookie no script can read, ended by sign-out', async () => {
+    const { page, errors } = await watchedPage(browser);
     await signIn(page, address, analystKey);
-    assert.equal(await page.evaluate('localStorage.length'), 0);
-    assert.equal(await page.evaluate(`sessionStorage.getItem('smsp-key')`), analystKey);
-    // A reload in the same tab keeps it; a new tab (a new session) does not have it.
+    const secret = analystKey.split('_')[2]!;
+    assert.equal(await page.evaluate('localStorage.length + sessionStorage.length'), 1, 'only the chosen language is remembered');
+    assert.equal(await page.evaluate(`localStorage.getItem('smsp.locale')`), 'en');
+    assert.equal(await page.evaluate('document.cookie'), '', 'the session cookie is HttpOnly');
+    assert.ok(!(await page.content()).includes(secret), 'the key is not in the page');
+    const [cookie] = await page.context().cookies();
+    assert.deepEqual([cookie?.name, cookie?.httpOnly, cookie?.sameSite, cookie?.value.includes(secret)], ['smsp_session', true, 'Strict', false]);
+    assert.match((await page.textContent('[data-testid="who"]')) ?? '', /ws_xss.*Analyst/);
+    // A reload keeps the session; sign-out ends it, and the old cookie opens nothing any more.
     await page.reload();
-    assert.equal(await page.inputValue('#key'), analystKey);
-    const other = await page.context().newPage();
-    await other.goto(`${address}/dashboard`);
-    assert.equal(await other.inputValue('#key'), '');
+    await page.waitForSelector('[data-loaded="true"]', { timeout: 30_000 });
+    await page.click('header.top button');
+    await page.waitForSelector('#api-key');
+    const replay = await fetch(`${address}/v1/session`, { headers: { cookie: `smsp_session=${cookie!.value}` } });
+    assert.equal(replay.status, 401);
+    assert.deepEqual(await page.context().cookies(), []);
+    assert.deepEqual(
+      errors.filter((e) => !/ 401 /.test(e)),
+      [],
+    );
     await page.context().close();
   });
 
   it('sends the CSP and the other security headers on pages, API answers, errors and 404s', async () => {
     const responses = {
-      page: await fetch(`${address}/dashboard`),
-      script: await fetch(`${address}/dashboard/app.js`),
+      page: await fetch(`${address}/`),
+      script: await fetch(`${address}/app/main.js`),
       api: await fetch(`${address}/v1/workspace`, { headers: bearer(analystKey) }),
       unauthorized: await fetch(`${address}/v1/workspace`),
       notFound: await fetch(`${address}/no/such/page`),

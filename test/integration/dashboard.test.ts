@@ -1,5 +1,6 @@
 /**
- * The dashboard in a real headless Chromium (Debian's package, driven by playwright-core): it loads the
+ * The web app's dashboard page in a real headless Chromium (Debian's package, driven by playwright-core), signed
+ * in through the sign-in page: it loads the
  * demo data in Chinese (the default) and in English, every chart draws on its canvas under the
  * Content-Security-Policy (no violation, no script error), and screenshots of both languages are written to
  * data/test/screenshots/. Hostile text and the headers themselves: dashboard-xss.test.ts.
@@ -17,6 +18,7 @@ import { saveSegment } from '../../segmentation/segments.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { chooseLanguage, signInThroughPage } from '../helpers/web-app.ts';
 
 const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 
@@ -65,12 +67,11 @@ describe('dashboard in headless Chromium', () => {
     });
     // Injected by the driver, so the page's own policy does not stop it.
     await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))`);
-    await page.goto(`${address}/dashboard`);
-    await page.fill('#key', key);
-    await page.click('#load');
-    await page.waitForSelector('body[data-loaded="true"]', { timeout: 30_000 });
-    assert.equal(await page.textContent('h1'), '短信营销数据看板');
-    const cards = await page.$$eval('#cards .card', (els) => els.map((e) => e.textContent ?? ''));
+    await signInThroughPage(page, address, key);
+    await page.waitForSelector('[data-loaded="true"]', { timeout: 30_000 });
+    assert.equal(await page.textContent('h1'), '短信营销分析平台');
+    assert.equal(await page.textContent('.page-title'), '数据看板');
+    const cards = await page.$$eval('.cards .card', (els) => els.map((e) => e.textContent ?? ''));
     assert.equal(cards.length, 7);
     assert.ok(cards.some((c) => c.includes('到达率')) && cards.some((c) => c.includes('发送成功率')));
     for (const [i, n] of (await inked(page)).entries()) assert.ok(n > 2000, `chart ${i} drew ${n} pixels`);
@@ -78,12 +79,11 @@ describe('dashboard in headless Chromium', () => {
     assert.match((await page.textContent('#alerts')) ?? '', /China Telecom/);
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-zh.png'), fullPage: true });
 
-    await page.selectOption('#lang', 'en');
-    await page.evaluate('delete document.body.dataset.loaded');
-    await page.click('#load');
-    await page.waitForSelector('body[data-loaded="true"]', { timeout: 30_000 });
-    assert.equal(await page.textContent('h1'), 'SMS marketing dashboard');
-    assert.ok(((await page.textContent('#cards')) ?? '').includes('Delivery rate'));
+    await chooseLanguage(page, 'en');
+    await page.waitForFunction(`document.querySelector('.page-title')?.textContent === 'Dashboard'`);
+    await page.waitForSelector('[data-loaded="true"]', { timeout: 30_000 });
+    assert.equal(await page.textContent('h1'), 'SMS marketing analytics');
+    assert.ok(((await page.textContent('.cards')) ?? '').includes('Delivery rate'));
     for (const n of await inked(page)) assert.ok(n > 2000);
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-en.png'), fullPage: true });
     for (const lang of ['zh', 'en']) assert.ok(fs.statSync(path.join(SHOTS, `dashboard-${lang}.png`)).size > 30_000);

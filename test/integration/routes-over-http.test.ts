@@ -57,14 +57,10 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
   'GET /healthz': () => ({ path: '/healthz', status: 200, check: (r) => assert.deepEqual(json(r), { status: 'ok' }) }),
   'GET /readyz': () => ({ path: '/readyz', status: 200, check: (r) => assert.equal(json(r).status, 'ready') }),
   'GET /metrics': () => ({ path: '/metrics', status: 200, check: (r) => assert.match(r.text, /^# HELP smsp_events_accepted_total/m) }),
-  'GET /dashboard': () => ({ path: '/dashboard', status: 200, check: (r) => assert.match(r.text, /<html/i) }),
-  'GET /dashboard/app.js': () => ({ path: '/dashboard/app.js', status: 200, check: (r) => assert.match(r.headers['content-type'] ?? '', /javascript/) }),
-  'GET /dashboard/style.css': () => ({ path: '/dashboard/style.css', status: 200, check: (r) => assert.match(r.headers['content-type'] ?? '', /css/) }),
-  'GET /dashboard/echarts.min.js': () => ({
-    path: '/dashboard/echarts.min.js',
-    status: 200,
-    check: (r) => assert.ok(r.text.length > 100_000, 'the whole ECharts bundle'),
-  }),
+  // The web app: its page, its modules (one route, files listed at start-up), and the old dashboard's address.
+  'GET /': () => ({ path: '/', status: 200, check: (r) => assert.match(r.text, /<script type="module" src="\/app\/main.js">/) }),
+  'GET /app/*': () => ({ path: '/app/main.js', status: 200, check: (r) => assert.match(r.headers['content-type'] ?? '', /javascript/) }),
+  'GET /dashboard': () => ({ path: '/dashboard', status: 302, check: (r) => assert.equal(r.headers.location, '/#/dashboard') }),
 
   // Events.
   'POST /v1/events': () => ({

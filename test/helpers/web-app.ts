@@ -1,0 +1,15 @@
+/** Driving the web app in headless Chromium: sign in as a user would, by typing the key into the sign-in page. */
+import type { Page } from 'playwright-core';
+
+/** Opens the app at `route` (e.g. '/dashboard'), signs in with `key`, and waits for the page's frame. */
+export async function signInThroughPage(page: Page, address: string, key: string, route = '/dashboard'): Promise<void> {
+  await page.goto(`${address}/#${route}`);
+  await page.fill('#api-key', key);
+  await page.click('form button[type="submit"]');
+  await page.waitForSelector('header.top', { timeout: 30_000 });
+}
+
+/** Chooses the interface language with the header's switch. */
+export async function chooseLanguage(page: Page, locale: 'zh-CN' | 'en'): Promise<void> {
+  await page.selectOption('header.top select', locale);
+}
