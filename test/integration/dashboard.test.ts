@@ -18,7 +18,7 @@ import { saveSegment } from '../../segmentation/segments.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { chooseLanguage, signInThroughPage } from '../helpers/web-app.ts';
+import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage } from '../helpers/web-app.ts';
 
 const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 
@@ -59,7 +59,7 @@ describe('dashboard in headless Chromium', () => {
     })`) as Promise<number[]>;
 
   it('renders the demo data with charts, in Chinese by default and in English on request', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 1400 } })).newPage();
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(err.message));
     page.on('console', (m) => {
@@ -67,8 +67,12 @@ describe('dashboard in headless Chromium', () => {
     });
     // Injected by the driver, so the page's own policy does not stop it.
     await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))`);
+    await page.goto(address);
+    await page.waitForSelector('#api-key');
+    assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the sign-in page');
     await signInThroughPage(page, address, key);
     await page.waitForSelector('[data-loaded="true"]', { timeout: 30_000 });
+    assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the dashboard');
     assert.equal(await page.textContent('h1'), '短信营销分析平台');
     assert.equal(await page.textContent('.page-title'), '数据看板');
     const cards = await page.$$eval('.cards .card', (els) => els.map((e) => e.textContent ?? ''));
@@ -88,6 +92,6 @@ describe('dashboard in headless Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-en.png'), fullPage: true });
     for (const lang of ['zh', 'en']) assert.ok(fs.statSync(path.join(SHOTS, `dashboard-${lang}.png`)).size > 30_000);
     assert.deepEqual(problems, []);
-    await page.close();
+    await page.context().close();
   });
 });
