@@ -1,5 +1,5 @@
 /** Driving the web app in headless Chromium: sign in as a user would, by typing the key into the sign-in page. */
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 
 /** Opens the app at `route` (e.g. '/dashboard'), signs in with `key`, and waits for the page's frame. */
