@@ -43,6 +43,7 @@ import type { ReadinessProbe, Services } from './services.ts';
 import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { rfmRoutes } from './routes/rfm.ts';
+import { ruleChoiceRoutes } from './routes/rule-choices.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
@@ -153,6 +154,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     workspaceRoutes,
     experimentRoutes,
     segmentRoutes,
+    ruleChoiceRoutes,
     audienceRoutes,
     rfmRoutes,
     clusterRoutes,

@@ -36,6 +36,8 @@ export async function saveSegment(
 }
 
 export const getSegment = (wh: Warehouse, workspaceId: string, id: string) => store(wh).get(workspaceId, id);
+/** Every saved version of a segment, oldest first (empty when missing or in another workspace). */
+export const segmentVersions = (wh: Warehouse, workspaceId: string, id: string) => store(wh).history(workspaceId, id);
 export const listSegments = (wh: Warehouse, workspaceId: string, limit: number, after: string) => store(wh).list(workspaceId, limit, after);
 
 export interface PreviewRow {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { fieldAccess, presentPersonal } from '../../access/pii-policy.ts';
 import { materializeAudience } from '../../segmentation/audiences.ts';
-import { getSegment, listSegments, previewRule, saveSegment } from '../../segmentation/segments.ts';
+import { getSegment, listSegments, previewRule, saveSegment, segmentVersions } from '../../segmentation/segments.ts';
 import type { Services } from '../services.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
 import { now } from '../../common/clock.ts';
@@ -122,6 +122,19 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     const segment = await getSegment(warehouse, request.principal.workspaceId, id);
     if (!segment) throw errors.notFound(`segment ${id}`);
     return segment;
+  });
+
+  const versions = {
+    summary: 'Every version of a segment, newest first: its name, rule, when and by which key it was saved',
+    params: IdParams,
+    response: { 200: Type.Object({ versions: Type.Array(Segment) }) },
+  };
+  app.get('/segments/:id/versions', { config: readers, schema: versions }, async (request) => {
+    const { id } = request.params;
+    // A deleted segment (tombstone newest) answers as missing, like GET /segments/:id.
+    if (!(await getSegment(warehouse, request.principal.workspaceId, id))) throw errors.notFound(`segment ${id}`);
+    const all = await segmentVersions(warehouse, request.principal.workspaceId, id);
+    return { versions: all.reverse() };
   });
 
   app.post(

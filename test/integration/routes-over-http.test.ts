@@ -312,6 +312,35 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     status: 200,
     check: (r) => assert.equal(json(r).name, 'http segment'),
   }),
+  'GET /v1/segments/:id/versions': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'first name', rule: { tag: 'vip' } });
+    const changed = await setup.call('PUT', `/v1/segments/${seg.id}`, setup.key('marketer'), { name: 'second name', rule: { tag: 'http_tag' } });
+    assert.equal(changed.status, 200, changed.text);
+    return {
+      role: 'analyst',
+      path: `/v1/segments/${seg.id}/versions`,
+      status: 200,
+      check: (r) =>
+        assert.deepEqual(
+          json(r).versions.map((v: { version: number; name: string; spec: { rule: unknown } }) => [v.version, v.name, v.spec.rule]),
+          [
+            [2, 'second name', { tag: 'http_tag' }],
+            [1, 'first name', { tag: 'vip' }],
+          ],
+        ),
+    };
+  },
+  'GET /v1/rule-choices': () => ({
+    role: 'analyst',
+    path: '/v1/rule-choices',
+    status: 200,
+    check: (r) => {
+      // seedWorkspace: ten contacts in one city, all tagged vip with one value, two conversions with a category.
+      assert.ok(json(r).tags.some((t: { tag: string; contacts: number }) => t.tag === 'vip' && t.contacts === 10));
+      assert.ok(json(r).cities.some((c: { value: string; contacts: number }) => c.value.endsWith('_city') && c.contacts === 10));
+      assert.ok(json(r).event_properties.some((p: { type: string; key: string }) => p.type === 'conversion' && p.key === 'category'));
+    },
+  }),
   'POST /v1/segments/preview': () => ({
     role: 'analyst',
     path: '/v1/segments/preview',
