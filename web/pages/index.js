@@ -1,8 +1,12 @@
 // The app's pages: where each lives, its name in the navigation, and the roles that may open it (the API checks
 // the same roles again; this only hides what a role cannot use).
 import { Dashboard } from './dashboard.js';
+import { Segments } from './segments.js';
 
-const PAGES = [{ path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard }];
+const PAGES = [
+  { path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard },
+  { path: '/segments', subpaths: ['/segments/:id'], label: { 'zh-CN': '人群', en: 'Segments' }, roles: ['admin', 'marketer', 'analyst'], view: Segments },
+];
 
 /** The pages `role` may open, in navigation order. */
 export const pagesFor = (role) => PAGES.filter((page) => page.roles.includes(role));
