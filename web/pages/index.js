@@ -1,8 +1,14 @@
 // The app's pages: where each lives, its name in the navigation, and the roles that may open it (the API checks
 // the same roles again; this only hides what a role cannot use).
 import { Dashboard } from './dashboard.js';
+import { Experiments } from './experiments.js';
+import { Alerts } from './alerts.js';
 
-const PAGES = [{ path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard }];
+const PAGES = [
+  { path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard },
+  { path: '/experiments', subpaths: ['/experiments/:id'], label: { 'zh-CN': '实验', en: 'Experiments' }, roles: ['admin', 'analyst', 'marketer'], view: Experiments },
+  { path: '/alerts', subpaths: ['/alerts/:id'], label: { 'zh-CN': '告警', en: 'Alerts' }, roles: ['admin', 'analyst', 'marketer'], view: Alerts },
+];
 
 /** The pages `role` may open, in navigation order. */
 export const pagesFor = (role) => PAGES.filter((page) => page.roles.includes(role));
