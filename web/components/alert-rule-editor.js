@@ -149,7 +149,13 @@ export function RuleEditor({ rule, onSaved, onClose }) {
         ['anomaly', t('anomaly')],
       ]}
     />
-    <${Choice} label=${t('interval')} name="interval" value=${f.interval} onChange=${set('interval')} options=${['hour', 'day', 'week'].map((i) => [i, t(i)])} />
+    <${Choice}
+      label=${t('interval')}
+      name="interval"
+      value=${f.interval}
+      onChange=${set('interval')}
+      options=${['hour', 'day', 'week'].map((i) => [i, t(i)])}
+    />
     <${Choice}
       label=${t('breakdown')}
       name="breakdown"
@@ -157,9 +163,12 @@ export function RuleEditor({ rule, onSaved, onClose }) {
       onChange=${set('breakdown')}
       options=${[['', t('none')], ...BREAKDOWNS.map((b) => [b, b])]}
     />
-    ${f.kind === 'threshold'
-      ? html`${field('below', t('below'), 'number', { step: 'any' })} ${field('at_or_above', t('atOrAbove'), 'number', { step: 'any' })}`
-      : html`${field('sensitivity', t('sensitivity'), 'number', { step: 'any', min: 0.1, max: 20 })} ${field('weeks', t('weeks'), 'number', { min: 2, max: 26 })}`}
+    ${
+      f.kind === 'threshold'
+        ? html`${field('below', t('below'), 'number', { step: 'any' })} ${field('at_or_above', t('atOrAbove'), 'number', { step: 'any' })}`
+        : html`${field('sensitivity', t('sensitivity'), 'number', { step: 'any', min: 0.1, max: 20 })}
+          ${field('weeks', t('weeks'), 'number', { min: 2, max: 26 })}`
+    }
     ${field('min_volume', t('minVolume'), 'number', { min: 1 })} ${field('cooldown_hours', t('cooldown'), 'number', { min: 0, max: 720 })}
     ${field('webhook_url', t('webhook'), 'url')}
     <label class="inline"><input name="enabled" type="checkbox" checked=${f.enabled} onChange=${set('enabled')} /> ${t('enabled')}</label>

@@ -75,11 +75,10 @@ function seriesOption(data, format) {
         type: 'line',
         connectNulls: true,
         data: points.map((p) => p.rate),
-        markLine: thresholds.length ? { silent: true, symbol: 'none', data: thresholds.map((y) => ({ yAxis: y })), lineStyle: { color: '#d1242f' } } : undefined,
-        markArea:
-          fired >= 0
-            ? { silent: true, itemStyle: { color: 'rgba(209, 36, 47, 0.15)' }, data: [[{ xAxis: fired }, { xAxis: fired }]] }
-            : undefined,
+        markLine: thresholds.length
+          ? { silent: true, symbol: 'none', data: thresholds.map((y) => ({ yAxis: y })), lineStyle: { color: '#d1242f' } }
+          : undefined,
+        markArea: fired >= 0 ? { silent: true, itemStyle: { color: 'rgba(209, 36, 47, 0.15)' }, data: [[{ xAxis: fired }, { xAxis: fired }]] } : undefined,
         markPoint: fired >= 0 ? { silent: true, data: [{ coord: [fired, points[fired].rate], symbolSize: 40 }] } : undefined,
       },
     ],
@@ -89,7 +88,11 @@ function seriesOption(data, format) {
 function Figures({ data, t, format }) {
   const { alert, points } = data;
   const now = points.find((p) => Date.parse(p.bucket) === Date.parse(alert.spec.bucket));
-  const figure = (name, value, raw) => html`<div><dt>${t(name)}</dt><dd data-field=${name} data-value=${raw ?? ''}>${value}</dd></div>`;
+  const figure = (name, value, raw) =>
+    html`<div>
+      <dt>${t(name)}</dt>
+      <dd data-field=${name} data-value=${raw ?? ''}>${value}</dd>
+    </div>`;
   return html`<dl class="figures">
     ${figure('fired', format.dateTime(alert.spec.bucket), alert.spec.bucket)} ${figure('observed', format.percent(alert.spec.observed), alert.spec.observed)}
     ${figure('current', format.percent(now?.rate), now?.rate)}
@@ -110,11 +113,13 @@ export function AlertSeries({ id }) {
       <a href="#/alerts">${t('back')}</a>
     </div>
     ${loading && html`<${Loading} />`} ${error && html`<${ErrorNote} error=${error} retry=${reload} />`}
-    ${data &&
-    html`<section class="wide" data-loaded="true">
-      <${Figures} data=${data} t=${t} format=${format} />
-      ${!data.rule && html`<p class="state empty">${t('ruleGone')}</p>`}
-      ${data.points.length ? html`<${Chart} id="alert-series" option=${option} label=${label} tall=${true} />` : html`<${Empty}>${t('noSeries')}<//>`}
-    </section>`}
+    ${
+      data &&
+      html`<section class="wide" data-loaded="true">
+        <${Figures} data=${data} t=${t} format=${format} />
+        ${!data.rule && html`<p class="state empty">${t('ruleGone')}</p>`}
+        ${data.points.length ? html`<${Chart} id="alert-series" option=${option} label=${label} tall=${true} />` : html`<${Empty}>${t('noSeries')}<//>`}
+      </section>`
+    }
   `;
 }

@@ -124,33 +124,37 @@ function FiredAlerts({ t }) {
     </div>
     ${alerts.loading && html`<${Loading} />`} ${alerts.error && html`<${ErrorNote} error=${alerts.error} retry=${alerts.reload} />`}
     ${error && html`<${ErrorNote} error=${error} />`} ${alerts.data && !list.length && html`<${Empty}>${t(status === 'open' ? 'noOpen' : 'noAcked')}<//>`}
-    ${list.length > 0 &&
-    html`<table id="fired-alerts" data-status=${status}>
-      <thead>
-        <tr>
-          ${['name', 'metric', 'group', 'bucket', 'observed', 'expected', 'volume'].map((k) => html`<th scope="col">${t(k)}</th>`)}
-          <th scope="col"><span class="visually-hidden">${t('ack')}</span></th>
-        </tr>
-      </thead>
-      <tbody>
-        ${list.map(
-          (a) =>
-            html`<tr data-id=${a.id}>
-              <td><a href=${`#/alerts/${encodeURIComponent(a.id)}`}>${a.name}</a></td>
-              <td>${a.spec.metric}</td>
-              <td>${a.spec.breakdown_value ?? ''}</td>
-              <td>${format.dateTime(a.spec.bucket)}</td>
-              <td>${format.percent(a.spec.observed)}</td>
-              <td>${range(a)}</td>
-              <td>${format.number(a.spec.volume)}</td>
-              <td>
-                ${a.spec.status === 'open' &&
-                html`<button type="button" class="ack" aria-label=${t('ackNamed', { name: a.name })} onClick=${ack(a.id)}>${t('ack')}</button>`}
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>`}
+    ${
+      list.length > 0 &&
+      html`<table id="fired-alerts" data-status=${status}>
+        <thead>
+          <tr>
+            ${['name', 'metric', 'group', 'bucket', 'observed', 'expected', 'volume'].map((k) => html`<th scope="col">${t(k)}</th>`)}
+            <th scope="col"><span class="visually-hidden">${t('ack')}</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${list.map(
+            (a) =>
+              html`<tr data-id=${a.id}>
+                <td><a href=${`#/alerts/${encodeURIComponent(a.id)}`}>${a.name}</a></td>
+                <td>${a.spec.metric}</td>
+                <td>${a.spec.breakdown_value ?? ''}</td>
+                <td>${format.dateTime(a.spec.bucket)}</td>
+                <td>${format.percent(a.spec.observed)}</td>
+                <td>${range(a)}</td>
+                <td>${format.number(a.spec.volume)}</td>
+                <td>
+                  ${
+                    a.spec.status === 'open' &&
+                    html`<button type="button" class="ack" aria-label=${t('ackNamed', { name: a.name })} onClick=${ack(a.id)}>${t('ack')}</button>`
+                  }
+                </td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }
   </section>`;
 }
 
@@ -183,44 +187,43 @@ function Rules({ canChange, t }) {
       <h2>${t('rules')}</h2>
       ${canChange && html`<button type="button" data-testid="new-rule" onClick=${() => setEditing({})}>${t('newRule')}</button>`}
     </div>
-    ${editing &&
-    html`<${RuleEditor}
-      rule=${editing.id ? editing : undefined}
-      onSaved=${() => rules.reload()}
-      onClose=${() => setEditing(null)}
-    />`}
+    ${editing && html`<${RuleEditor} rule=${editing.id ? editing : undefined} onSaved=${() => rules.reload()} onClose=${() => setEditing(null)} />`}
     ${rules.loading && html`<${Loading} />`} ${rules.error && html`<${ErrorNote} error=${rules.error} retry=${rules.reload} />`}
     ${error && html`<${ErrorNote} error=${error} />`} ${rules.data && !list.length && html`<${Empty}>${t('noRules')}<//>`}
-    ${list.length > 0 &&
-    html`<table id="alert-rules">
-      <thead>
-        <tr>
-          ${['name', 'metric', 'kind', 'interval', 'breakdown', 'condition', 'cooldown', 'webhook', 'enabled'].map((k) => html`<th scope="col">${t(k)}</th>`)}
-          ${canChange && html`<th scope="col"><span class="visually-hidden">${t('edit')}</span></th>`}
-        </tr>
-      </thead>
-      <tbody>
-        ${list.map(
-          (r) =>
-            html`<tr data-id=${r.id}>
-              <td>${r.name}</td>
-              <td>${r.spec.metric}</td>
-              <td>${t(r.spec.kind)}</td>
-              <td>${r.spec.interval}</td>
-              <td>${r.spec.breakdown ?? ''}</td>
-              <td>${condition(r, t, format)}</td>
-              <td>${format.number(r.spec.cooldown_hours)}</td>
-              <td class="url">${r.spec.webhook_url ?? ''}</td>
-              <td>${r.spec.enabled ? t('yes') : t('no')}</td>
-              ${canChange &&
-              html`<td class="actions">
-                <button type="button" aria-label=${t('editNamed', { name: r.name })} onClick=${() => setEditing(r)}>${t('edit')}</button>
-                <button type="button" aria-label=${t('removeNamed', { name: r.name })} onClick=${remove(r)}>${t('remove')}</button>
-              </td>`}
-            </tr>`,
-        )}
-      </tbody>
-    </table>`}
+    ${
+      list.length > 0 &&
+      html`<table id="alert-rules">
+        <thead>
+          <tr>
+            ${['name', 'metric', 'kind', 'interval', 'breakdown', 'condition', 'cooldown', 'webhook', 'enabled'].map((k) => html`<th scope="col">${t(k)}</th>`)}
+            ${canChange && html`<th scope="col"><span class="visually-hidden">${t('edit')}</span></th>`}
+          </tr>
+        </thead>
+        <tbody>
+          ${list.map(
+            (r) =>
+              html`<tr data-id=${r.id}>
+                <td>${r.name}</td>
+                <td>${r.spec.metric}</td>
+                <td>${t(r.spec.kind)}</td>
+                <td>${r.spec.interval}</td>
+                <td>${r.spec.breakdown ?? ''}</td>
+                <td>${condition(r, t, format)}</td>
+                <td>${format.number(r.spec.cooldown_hours)}</td>
+                <td class="url">${r.spec.webhook_url ?? ''}</td>
+                <td>${r.spec.enabled ? t('yes') : t('no')}</td>
+                ${
+                  canChange &&
+                  html`<td class="actions">
+                    <button type="button" aria-label=${t('editNamed', { name: r.name })} onClick=${() => setEditing(r)}>${t('edit')}</button>
+                    <button type="button" aria-label=${t('removeNamed', { name: r.name })} onClick=${remove(r)}>${t('remove')}</button>
+                  </td>`
+                }
+              </tr>`,
+          )}
+        </tbody>
+      </table>`
+    }
   </section>`;
 }
 

@@ -130,7 +130,11 @@ function Planner({ arms, mdePercent, t }) {
         : Promise.resolve(null),
     [JSON.stringify(request)],
   );
-  const figure = (name, value) => html`<div><dt>${t(name)}</dt><dd data-field=${name}>${value}</dd></div>`;
+  const figure = (name, value) =>
+    html`<div>
+      <dt>${t(name)}</dt>
+      <dd data-field=${name}>${value}</dd>
+    </div>`;
   return html`<section class="experiment-planner" aria-labelledby="planner-title">
     <h2 id="planner-title">${t('planner')}</h2>
     <label>${t('baseline')} <input type="number" min="0" max="100" step="any" value=${inputs.baseline} onInput=${set('baseline')} /></label>
@@ -138,12 +142,14 @@ function Planner({ arms, mdePercent, t }) {
     <label>${t('power')} <input type="number" min="0.5" max="0.99" step="any" value=${inputs.power} onInput=${set('power')} /></label>
     <label>${t('daily')} <input type="number" min="1" step="1" value=${inputs.daily} onInput=${set('daily')} /></label>
     ${plan.error && html`<${ErrorNote} error=${plan.error} />`} ${!ready && html`<p class="state empty">${t('planHint')}</p>`}
-    ${plan.data &&
-    html`<dl class="figures" data-testid="plan">
-      ${figure('perArm', format.number(plan.data.recipients_per_arm))} ${figure('total', format.number(plan.data.recipients_total))}
-      ${figure('alphaPerComparison', format.number(plan.data.alpha_per_comparison))}
-      ${plan.data.days !== undefined && figure('days', format.number(plan.data.days))}
-    </dl>`}
+    ${
+      plan.data &&
+      html`<dl class="figures" data-testid="plan">
+        ${figure('perArm', format.number(plan.data.recipients_per_arm))} ${figure('total', format.number(plan.data.recipients_total))}
+        ${figure('alphaPerComparison', format.number(plan.data.alpha_per_comparison))}
+        ${plan.data.days !== undefined && figure('days', format.number(plan.data.days))}
+      </dl>`
+    }
   </section>`;
 }
 
@@ -154,15 +160,23 @@ function VariantRows({ variants, setVariants, t }) {
     ${variants.map(
       (v, i) =>
         html`<div class="variant-row">
-          <label>${t('key')} <input name=${`variant-key-${i}`} required pattern="[A-Za-z0-9_-]{1,64}" value=${v.key} onInput=${change(i, 'key')} /></label>
-          <label>${t('weight')} <input name=${`variant-weight-${i}`} type="number" min="0.001" step="any" required value=${v.weight} onInput=${change(i, 'weight')} /></label>
+          <label>${t('key')} <input name=${`variant-key-${i}`} required pattern="[A-Za-z0-9_\\-]{1,64}" value=${v.key} onInput=${change(i, 'key')} /></label>
+          <label
+            >${t('weight')} <input name=${`variant-weight-${i}`} type="number" min="0.001" step="any" required value=${v.weight} onInput=${change(i, 'weight')}
+          /></label>
           ${i === 0 && html`<span>${t('control')}</span>`}
-          ${i > 1 &&
-          html`<button type="button" aria-label=${t('removeVariant', { key: v.key })} onClick=${() => setVariants(variants.filter((_, j) => j !== i))}>×</button>`}
+          ${
+            i > 1 &&
+            html`<button type="button" aria-label=${t('removeVariant', { key: v.key })} onClick=${() => setVariants(variants.filter((_, j) => j !== i))}>
+              ×
+            </button>`
+          }
         </div>`,
     )}
-    ${variants.length < 20 &&
-    html`<button type="button" onClick=${() => setVariants([...variants, { key: `v${variants.length}`, weight: '1' }])}>${t('addVariant')}</button>`}
+    ${
+      variants.length < 20 &&
+      html`<button type="button" onClick=${() => setVariants([...variants, { key: `v${variants.length}`, weight: '1' }])}>${t('addVariant')}</button>`
+    }
   </fieldset>`;
 }
 
@@ -231,7 +245,10 @@ export function NewExperiment() {
           </select></label
         >
         <label>${t('cuped')} <input name="cuped_days" type="number" min="0" max="90" step="1" value=${options.cuped} onInput=${set('cuped')} /></label>
-        <label>${t('attribution')} <input name="attribution_hours" type="number" min="1" max="1440" step="1" value=${options.attribution} onInput=${set('attribution')} /></label>
+        <label
+          >${t('attribution')}
+          <input name="attribution_hours" type="number" min="1" max="1440" step="1" value=${options.attribution} onInput=${set('attribution')}
+        /></label>
         <label>${t('mde')} <input name="mde" type="number" min="0.1" max="1000" step="any" value=${options.mde} onInput=${set('mde')} /></label>
         ${state.error && html`<${ErrorNote} error=${state.error} />`}
         <button type="submit" disabled=${state.busy || !metrics.length}>${state.busy ? t('creating') : t('create')}</button>

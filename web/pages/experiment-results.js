@@ -152,7 +152,10 @@ function StatusBar({ experiment, canChange, onChanged, t }) {
 }
 
 function AudienceVersions({ audienceId, version, setVersion, t }) {
-  const audience = useApi(() => api('GET', `/audiences/${encodeURIComponent(audienceId)}`).catch((e) => (e.status === 404 ? null : Promise.reject(e))), [audienceId]);
+  const audience = useApi(
+    () => api('GET', `/audiences/${encodeURIComponent(audienceId)}`).catch((e) => (e.status === 404 ? null : Promise.reject(e))),
+    [audienceId],
+  );
   if (audience.loading) return html`<${Loading} />`;
   if (audience.error) return html`<${ErrorNote} error=${audience.error} />`;
   if (!audience.data) return html`<${Empty}>${t('notMaterialized')}<//>`;
@@ -205,10 +208,12 @@ function AllocatePanel({ experiment, onAllocated, t }) {
     ${audienceId && html`<${AudienceVersions} audienceId=${audienceId} version=${version} setVersion=${setVersion} t=${t} />`}
     <button type="submit" disabled=${!audienceId || state.busy}>${t('allocateButton')}</button>
     ${state.error && html`<${ErrorNote} error=${state.error} />`}
-    ${state.answer &&
-    html`<p role="status" data-testid="allocated">
-      ${t('allocated', { audience: state.answer.audience_id, version: state.answer.audience_version, exposures: state.answer.exposures })}
-    </p>`}
+    ${
+      state.answer &&
+      html`<p role="status" data-testid="allocated">
+        ${t('allocated', { audience: state.answer.audience_id, version: state.answer.audience_version, exposures: state.answer.exposures })}
+      </p>`
+    }
   </form>`;
 }
 
@@ -221,9 +226,21 @@ function VariantTable({ results, t }) {
   return html`<table id="variants">
     <thead>
       <tr>
-        ${['variant', 'n', 'successes', revenue ? 'mean' : 'rate', 'upliftAbs', 'upliftRel', 'ci', 'pValue', 'pAdjusted', 'sequential', 'beat', 'loss', 'note'].map(
-          (k) => html`<th scope="col">${t(k)}</th>`,
-        )}
+        ${[
+          'variant',
+          'n',
+          'successes',
+          revenue ? 'mean' : 'rate',
+          'upliftAbs',
+          'upliftRel',
+          'ci',
+          'pValue',
+          'pAdjusted',
+          'sequential',
+          'beat',
+          'loss',
+          'note',
+        ].map((k) => html`<th scope="col">${t(k)}</th>`)}
       </tr>
     </thead>
     <tbody>
@@ -387,11 +404,13 @@ export function ExperimentResults({ id, canChange }) {
   if (found.error) return html`<${ErrorNote} error=${found.error} retry=${found.reload} />`;
   return html`
     <${StatusBar} experiment=${experiment} canChange=${canChange} onChanged=${setChanged} t=${t} />
-    ${canChange &&
-    html`<section class="wide allocate-panel">
-      <h2>${t('allocate')}</h2>
-      <${AllocatePanel} experiment=${experiment} onAllocated=${() => setAllocations(allocations + 1)} t=${t} />
-    </section>`}
+    ${
+      canChange &&
+      html`<section class="wide allocate-panel">
+        <h2>${t('allocate')}</h2>
+        <${AllocatePanel} experiment=${experiment} onAllocated=${() => setAllocations(allocations + 1)} t=${t} />
+      </section>`
+    }
     <${Results} key=${`${experiment.spec.status}-${allocations}`} experiment=${experiment} t=${t} />
   `;
 }

@@ -55,32 +55,34 @@ function ExperimentList({ canChange }) {
     </div>
     ${loading && html`<${Loading} />`} ${error && html`<${ErrorNote} error=${error} retry=${reload} />`}
     ${data && !experiments.length && html`<${Empty}>${t(canChange ? 'emptyChanger' : 'emptyReader')}<//>`}
-    ${experiments.length > 0 &&
-    html`<section class="wide" data-loaded="true">
-      <table id="experiments">
-        <thead>
-          <tr>
-            <th scope="col">${t('name')}</th>
-            <th scope="col">${t('status')}</th>
-            <th scope="col">${t('variants')}</th>
-            <th scope="col">${t('metrics')}</th>
-            <th scope="col">${t('changed')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${experiments.map(
-            (e) =>
-              html`<tr data-id=${e.id}>
-                <td><a href=${`#/experiments/${encodeURIComponent(e.id)}`}>${e.name}</a></td>
-                <td>${t(e.spec.status)}</td>
-                <td>${e.spec.variants.map((v) => `${v.key} (${format.number(v.weight)})`).join(', ')}</td>
-                <td>${e.spec.metrics.join(', ')}</td>
-                <td>${format.dateTime(e.changed_at)}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </section>`}
+    ${
+      experiments.length > 0 &&
+      html`<section class="wide" data-loaded="true">
+        <table id="experiments">
+          <thead>
+            <tr>
+              <th scope="col">${t('name')}</th>
+              <th scope="col">${t('status')}</th>
+              <th scope="col">${t('variants')}</th>
+              <th scope="col">${t('metrics')}</th>
+              <th scope="col">${t('changed')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${experiments.map(
+              (e) =>
+                html`<tr data-id=${e.id}>
+                  <td><a href=${`#/experiments/${encodeURIComponent(e.id)}`}>${e.name}</a></td>
+                  <td>${t(e.spec.status)}</td>
+                  <td>${e.spec.variants.map((v) => `${v.key} (${format.number(v.weight)})`).join(', ')}</td>
+                  <td>${e.spec.metrics.join(', ')}</td>
+                  <td>${format.dateTime(e.changed_at)}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+      </section>`
+    }
   `;
 }
 

@@ -6,7 +6,13 @@ import { Alerts } from './alerts.js';
 
 const PAGES = [
   { path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard },
-  { path: '/experiments', subpaths: ['/experiments/:id'], label: { 'zh-CN': '实验', en: 'Experiments' }, roles: ['admin', 'analyst', 'marketer'], view: Experiments },
+  {
+    path: '/experiments',
+    subpaths: ['/experiments/:id'],
+    label: { 'zh-CN': '实验', en: 'Experiments' },
+    roles: ['admin', 'analyst', 'marketer'],
+    view: Experiments,
+  },
   { path: '/alerts', subpaths: ['/alerts/:id'], label: { 'zh-CN': '告警', en: 'Alerts' }, roles: ['admin', 'analyst', 'marketer'], view: Alerts },
 ];
 
