@@ -1,11 +1,11 @@
 // One alert (#/alerts/:id): its rule's metric series (GET /v1/metrics, same interval, breakdown value and filters)
 // over a window around the bucket that fired, the fired bucket marked and the rule's threshold drawn.
-import { html, useMemo } from '../lib/ui.js';
-import { api } from '../lib/api.js';
-import { useFormat, useText } from '../lib/i18n.js';
-import { useApi } from '../lib/use-api.js';
 import { Chart, TOOLTIP } from '../components/chart.js';
 import { Empty, ErrorNote, Loading } from '../components/states.js';
+import { api } from '../lib/api.js';
+import { useFormat, useText } from '../lib/i18n.js';
+import { html, useMemo } from '../lib/ui.js';
+import { useApi } from '../lib/use-api.js';
 
 const TEXT = {
   'zh-CN': {
