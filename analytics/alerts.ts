@@ -114,6 +114,9 @@ export function listAlerts(
   });
 }
 
+/** One fired alert of the workspace, or undefined (another workspace's alike). */
+export const getAlert = (wh: Warehouse, workspaceId: string, id: string): Promise<Alert | undefined> => alertsStore(wh).get(workspaceId, id);
+
 /** How many fired alerts of the workspace are open (not acknowledged). */
 export async function countOpenAlerts(wh: Warehouse, workspaceId: string): Promise<number> {
   const [row] = await wh.query<{ open: string }>(sql('alerts/open-count'), workspaceParams(workspaceId, { kind: 'alerts', after: '' }));

@@ -66,13 +66,48 @@ export function dailyLooks(rows: readonly DayRow[], metric: Metric, control: str
     .map(([c, t]) => lookOf(metric, c, t));
 }
 
-/**
- * The always-valid sequential result of `treatment` against `control` over the daily looks, with mixing
- * variance τ² = (mde_rel · pooled rate or mean)².
- */
-export function sequentialOf(rows: readonly DayRow[], metric: Metric, control: string, treatment: string, mdeRel: number, alpha: number): SequentialResult {
+/** The sequential test's mixing variance τ² = (mde_rel · pooled rate or mean)², from the totals of both arms. */
+function mixingVariance(rows: readonly DayRow[], metric: Metric, control: string, treatment: string, mdeRel: number): number {
   const c = totalsUpTo(rows, control);
   const t = totalsUpTo(rows, treatment);
   const pooled = metric === 'revenue' ? (c.revenueSum + t.revenueSum) / (c.n + t.n) : (c.successes + t.successes) / (c.n + t.n);
-  return mixtureSequentialTest(dailyLooks(rows, metric, control, treatment), (mdeRel * pooled) ** 2 || 1e-12, alpha);
+  return (mdeRel * pooled) ** 2 || 1e-12;
+}
+
+/** The always-valid sequential result of `treatment` against `control` over the daily looks. */
+export function sequentialOf(rows: readonly DayRow[], metric: Metric, control: string, treatment: string, mdeRel: number, alpha: number): SequentialResult {
+  return mixtureSequentialTest(dailyLooks(rows, metric, control, treatment), mixingVariance(rows, metric, control, treatment, mdeRel), alpha);
+}
+
+/** One point of the sequential p-value over time: its value after the look of local `day`. */
+export interface SequentialPoint {
+  day: string;
+  p_value: number;
+}
+
+/**
+ * The sequential p-value as it stood after each daily look (the same τ² as the final one, so the last point is
+ * `sequential_p_value`); days before both arms had two recipients have no point.
+ */
+export function sequentialSeries(
+  rows: readonly DayRow[],
+  metric: Metric,
+  control: string,
+  treatment: string,
+  mdeRel: number,
+  alpha: number,
+): SequentialPoint[] {
+  const tauSquared = mixingVariance(rows, metric, control, treatment, mdeRel);
+  const days = [...new Set(rows.map((r) => r.day))].sort();
+  const points: SequentialPoint[] = [];
+  for (const day of days) {
+    const looks = dailyLooks(
+      rows.filter((r) => r.day <= day),
+      metric,
+      control,
+      treatment,
+    );
+    if (looks.length) points.push({ day, p_value: mixtureSequentialTest(looks, tauSquared, alpha).pValue });
+  }
+  return points;
 }

@@ -13,7 +13,7 @@ import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { covariateProblem, cupedCompare, type CovariateSums } from './cuped.ts';
-import { sequentialOf, totalsUpTo, type DayRow, type Totals } from './daily-looks.ts';
+import { sequentialOf, sequentialSeries, totalsUpTo, type DayRow, type SequentialPoint, type Totals } from './daily-looks.ts';
 import { DEFAULT_CUPED_DAYS, type Metric } from './experiment-schema.ts';
 import type { Experiment } from './experiments.ts';
 import {
@@ -68,6 +68,8 @@ export interface VariantResult {
   sequential_p_value: number | null;
   sequential_ci_low: number | null;
   sequential_ci_high: number | null;
+  /** The sequential p-value after each local day of exposure (empty for the control and uncompared variants). */
+  sequential_looks: SequentialPoint[];
   /** Why this variant was not compared (impossible or degenerate sums), else null. */
   not_enough_information: string | null;
   cuped: CupedFigures | null;
@@ -197,6 +199,7 @@ function emptyResult(key: string, t: Totals, metric: Metric): VariantResult {
     sequential_p_value: null,
     sequential_ci_low: null,
     sequential_ci_high: null,
+    sequential_looks: [],
     not_enough_information: null,
     cuped: null,
     ...(metric === 'revenue' ? { mean: t.n ? t.revenueSum / t.n : 0 } : { rate: t.n ? t.successes / t.n : 0 }),
@@ -216,6 +219,7 @@ function compareVariant(rows: DayRow[], metric: Metric, experiment: Experiment, 
     sequential_p_value: seq.pValue,
     sequential_ci_low: seq.ciLow,
     sequential_ci_high: seq.ciHigh,
+    sequential_looks: sequentialSeries(rows, metric, controlKey, key, experiment.spec.mde_rel, ALPHA),
     cuped: useCuped ? cupedFigures(metric, control, t) : null,
   };
   if (metric === 'revenue') {

@@ -7,6 +7,7 @@ import {
   acknowledgeAlert,
   deleteRule,
   evaluateAlerts,
+  getAlert,
   getRule,
   listAlerts,
   listRules,
@@ -242,6 +243,20 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
         (limit, after) => listAlerts(warehouse, request.principal.workspaceId, { status: request.query.status, limit, after: alertsAfter(after) }),
         alertKey,
       ),
+  );
+
+  app.get(
+    '/alerts/:id',
+    {
+      config: readers,
+      schema: { summary: 'One fired alert (the web app draws its series around the bucket)', params: IdParams, response: { 200: AlertAnswer } },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const alert = await getAlert(warehouse, request.principal.workspaceId, id);
+      if (!alert) throw errors.notFound(`alert ${id}`);
+      return alert;
+    },
   );
 
   const ack = { config: readers, schema: { summary: 'Acknowledge an alert', params: IdParams, response: { 200: AlertAnswer } } };

@@ -34,6 +34,9 @@ const VariantResult = Type.Object({
   sequential_p_value: Measure,
   sequential_ci_low: Measure,
   sequential_ci_high: Measure,
+  sequential_looks: Type.Array(Type.Object({ day: Type.String({ description: 'Local day of the look' }), p_value: Figure }), {
+    description: 'The sequential p-value after each daily look; its last value is sequential_p_value',
+  }),
   not_enough_information: Type.Union([Type.String(), Type.Null()], { description: 'Why this variant was not compared (impossible or degenerate sums)' }),
   cuped: Type.Union([
     Type.Object(

@@ -495,6 +495,12 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     status: 200,
     check: (r) => assert.ok(json(r).alerts.some((a: { id: string }) => a.id === s.alertId)),
   }),
+  'GET /v1/alerts/:id': ({ s }) => ({
+    role: 'marketer',
+    path: `/v1/alerts/${s.alertId}`,
+    status: 200,
+    check: (r) => assert.equal(json(r).id, s.alertId),
+  }),
   'POST /v1/alerts/:id/ack': ({ s }) => ({
     role: 'marketer',
     path: `/v1/alerts/${s.alertId}/ack`,

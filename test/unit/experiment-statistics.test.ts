@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cupedCompare, covariateProblem } from '../../experiments/cuped.ts';
-import { sequentialOf, type DayRow } from '../../experiments/daily-looks.ts';
+import { sequentialOf, sequentialSeries, type DayRow } from '../../experiments/daily-looks.ts';
 import { GUARDRAIL_EVENTS } from '../../experiments/experiment-schema.ts';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
 import {
@@ -203,6 +203,42 @@ describe('statistics against R', () => {
     // Tolerance: α + 3 binomial standard errors at n = 1000 (3·√(.05·.95/1000) ≈ 0.021).
     assert.ok(sequentialRate <= 0.05 + 0.021, `sequential false-positive rate ${sequentialRate}`);
     assert.ok(naiveRate > 0.1, `peeking at a fixed-horizon test daily inflates false positives: ${naiveRate}`);
+  });
+
+  it('the sequential p-value over time: one point per look, never rising, ending at the final sequential p-value', () => {
+    const day = (d: number) => `2026-03-0${d}`;
+    const row = (variant: string, d: number, n: number, successes: number): DayRow => ({
+      variant,
+      day: day(d),
+      n,
+      successes,
+      revenue_sum: 0,
+      revenue_sq: 0,
+      x_sum: 0,
+      x_sq: 0,
+      xy_sum: 0,
+    });
+    // Day 1 has one treated recipient only (no look yet); then the treatment pulls ahead.
+    const rows = [row('a', 1, 50, 5), row('b', 1, 1, 0), row('a', 2, 100, 10), row('b', 2, 150, 30), row('a', 3, 100, 9), row('b', 3, 100, 25)];
+    const series = sequentialSeries(rows, 'click', 'a', 'b', 0.1, 0.05);
+    assert.deepEqual(
+      series.map((p) => p.day),
+      [day(2), day(3)],
+    );
+    assert.ok(series[1]!.p_value <= series[0]!.p_value);
+    assert.equal(series.at(-1)!.p_value, sequentialOf(rows, 'click', 'a', 'b', 0.1, 0.05).pValue);
+    // Each point is the test over the looks up to its day, with the final mixing variance.
+    const upToDay2 = rows.filter((r) => r.day <= day(2));
+    const pooled = (5 + 10 + 9 + 0 + 30 + 25) / (250 + 251);
+    const v2 = (() => {
+      const pc = 15 / 150;
+      const pt = 30 / 151;
+      return (pc * (1 - pc)) / 150 + (pt * (1 - pt)) / 151;
+    })();
+    const tau2 = (0.1 * pooled) ** 2;
+    const effect = 30 / 151 - 15 / 150;
+    const byHand = Math.min(1, Math.exp(-(0.5 * Math.log(v2 / (v2 + tau2)) + (tau2 * effect ** 2) / (2 * v2 * (v2 + tau2)))));
+    assert.ok(Math.abs(series[0]!.p_value - byHand) < 1e-12, `${series[0]!.p_value} vs ${byHand} over ${upToDay2.length} rows`);
   });
 });
 

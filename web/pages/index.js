@@ -2,10 +2,20 @@
 // the same roles again; this only hides what a role cannot use).
 import { Dashboard } from './dashboard.js';
 import { Segments } from './segments.js';
+import { Experiments } from './experiments.js';
+import { Alerts } from './alerts.js';
 
 const PAGES = [
   { path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard },
   { path: '/segments', subpaths: ['/segments/:id'], label: { 'zh-CN': '人群', en: 'Segments' }, roles: ['admin', 'marketer', 'analyst'], view: Segments },
+  {
+    path: '/experiments',
+    subpaths: ['/experiments/:id'],
+    label: { 'zh-CN': '实验', en: 'Experiments' },
+    roles: ['admin', 'analyst', 'marketer'],
+    view: Experiments,
+  },
+  { path: '/alerts', subpaths: ['/alerts/:id'], label: { 'zh-CN': '告警', en: 'Alerts' }, roles: ['admin', 'analyst', 'marketer'], view: Alerts },
 ];
 
 /** The pages `role` may open, in navigation order. */
