@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startServe, stopServe } from '../helpers/serve-process.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-cli-'));
 const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', CLICKHOUSE_URL: '' };
@@ -104,7 +105,7 @@ describe('smsp import and serve --ingest', () => {
       [4, 2, 1, [{ line: 2, reason: 'phone: "nope" is not a valid mobile number' }]],
     );
     const events = path.join(dir, 'events.ndjson');
-    const ev = (id: string, type = 'send') => JSON.stringify({ event_id: id, type, ts: '2026-11-20T10:00:00Z', phone: '13812345678' });
+    const ev = (id: string, type = 'send') => JSON.stringify({ event_id: id, type, ts: `${FIXTURE_YEAR}-11-20T10:00:00Z`, phone: '13812345678' });
     fs.writeFileSync(events, [ev('e1'), ev('e2'), '{broken', '', ev('e3', 'bogus'), ev('e1')].join('\n'));
     const out = run(['import', 'events', events, '--workspace', 'cli_ws', '--json']);
     assert.equal(out.status, 0, out.stderr);

@@ -5,8 +5,9 @@ import { seedDemo } from '../../demo/seed.ts';
 import type { EventInput } from '../../ingest/event-schema.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse } from '../helpers/warehouse.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
-const opts: DemoOptions = { contacts: 1500, weeks: 3, campaignsPerWeek: 3, seed: 7, endMs: Date.parse('2026-11-20T00:00:00Z'), batchSize: 4000 };
+const opts: DemoOptions = { contacts: 1500, weeks: 3, campaignsPerWeek: 3, seed: 7, endMs: Date.parse(`${FIXTURE_YEAR}-11-20T00:00:00Z`), batchSize: 4000 };
 const allEvents = (o: DemoOptions): EventInput[] => [...generateEvents(o, generateContacts(o))].flat();
 
 /** Delivered / deliveries, computed in plain TypeScript over the generated events. */

@@ -4,6 +4,7 @@ import { seededRandom } from '../../demo/random.ts';
 import { computeRfm } from '../../segmentation/rfm.ts';
 import { previewRule } from '../../segmentation/segments.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
+import { yesterdayNoonUtc } from '../helpers/fixture-time.ts';
 
 const DAY = 86_400_000;
 const WS = 'rfm';
@@ -18,7 +19,8 @@ const GRID = [
 
 describe('RFM', () => {
   let t: TestApp;
-  const now = Date.parse('2026-11-20T12:00:00Z');
+  // Relative to today: the scores table keeps rows 90 days after they were computed.
+  const now = yesterdayNoonUtc();
   const purchases = new Map<string, { ts: number; revenue: number }[]>();
 
   before(async () => {
