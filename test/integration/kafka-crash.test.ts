@@ -62,7 +62,8 @@ describe('standalone ingest worker killed with SIGKILL and restarted', () => {
       Array.from({ length: TOTAL }, (_, i) => kafkaEvent(i, 'c')),
     );
 
-    // Kill points drawn from a seeded source: a kill that missed the stream reproduces with its seed.
+    // Each worker is killed a seeded random time after it has committed something (not a fixed time after it
+    // starts: on a loaded machine it may not have joined the group yet), so every kill lands mid-stream.
     const random = testRandom('kafka-crash kill points');
     const delays: number[] = [];
     const lagAtKill: number[] = [];
@@ -70,7 +71,9 @@ describe('standalone ingest worker killed with SIGKILL and restarted', () => {
     for (let k = 0; k < KILLS; k++) {
       const worker = startWorker();
       await worker.running;
-      const delay = random.int(300, 2799);
+      const lagBefore = lagAtKill.at(-1) ?? TOTAL;
+      await waitFor(`worker ${k + 1} to commit a batch`, async () => (await totalLag()) < lagBefore || lagBefore === 0, 120_000);
+      const delay = random.int(0, 999);
       delays.push(delay);
       await new Promise((r) => setTimeout(r, delay));
       worker.child.kill('SIGKILL');
@@ -97,7 +100,7 @@ describe('standalone ingest worker killed with SIGKILL and restarted', () => {
       assert.deepEqual(
         { rows: Number(r!.rows), ids: Number(r!.ids), foreign: Number(r!.foreign) },
         { rows: TOTAL, ids: TOTAL, foreign: 0 },
-        `kills after ${delays.join(', ')} ms`,
+        `kills ${delays.join(', ')} ms after a commit`,
       );
     } finally {
       await wh.close();
