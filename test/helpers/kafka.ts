@@ -4,6 +4,7 @@ import type { KafkaConfig } from '../../config/config.ts';
 import { loadConfig } from '../../config/config.ts';
 import { chunkMessages } from '../../ingest/kafka/kafka-client.ts';
 import { WORKSPACE_HEADER } from '../../ingest/kafka/message-pipeline.ts';
+import { FIXTURE_YEAR } from './fixture-time.ts';
 
 export function kafkaBrokers(): string[] {
   const brokers = process.env.KAFKA_BROKERS;
@@ -102,7 +103,7 @@ export function kafkaEvent(i: number, prefix = 'k') {
   return {
     event_id: `${prefix}${String(i).padStart(8, '0')}`,
     type: i % 3 === 0 ? 'delivery' : 'send',
-    ts: Date.parse('2026-11-20T00:00:00Z') + i * 1000,
+    ts: Date.parse(`${FIXTURE_YEAR}-11-20T00:00:00Z`) + i * 1000,
     user_id: `u${i % 5000}`,
     phone: `+86138${String(i % 100_000_000).padStart(8, '0')}`,
     campaign_id: `c${i % 7}`,

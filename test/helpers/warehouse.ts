@@ -1,6 +1,7 @@
 /**
- * Test warehouses: one embedded data directory shared by the test processes (they run one at a time,
- * since libchdb binds one directory per process) and one database per test file.
+ * Test warehouses: one embedded data directory shared by the test processes of a lane (they run one at a
+ * time, since libchdb binds one directory per process; scripts/test.ts gives each lane its own in
+ * SMSP_TEST_DATA_DIR) and one database per test file.
  * With CLICKHOUSE_URL set, the same tests run against that server.
  */
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { loadConfig, type AppConfig } from '../../config/config.ts';
 import { migrate } from '../../warehouse/migrations.ts';
 import { openWarehouse, type Warehouse } from '../../warehouse/warehouse.ts';
 
-export const TEST_DATA_DIR = path.resolve('data/test');
+export const TEST_DATA_DIR = path.resolve(process.env.SMSP_TEST_DATA_DIR ?? 'data/test');
 
 export function testConfig(name: string, env: NodeJS.ProcessEnv = {}): AppConfig {
   const config = loadConfig({ DATA_DIR: TEST_DATA_DIR, CLICKHOUSE_URL: process.env.CLICKHOUSE_URL, LOG_LEVEL: 'silent', ...env });

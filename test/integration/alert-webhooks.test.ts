@@ -10,6 +10,7 @@ import { loadConfig, ConfigError, type WebhookConfig } from '../../config/config
 import { postUnderPolicy } from '../../notify/http-post.ts';
 import { blockedRange, outboundPolicy } from '../../notify/outbound-policy.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 interface Received {
   path: string;
@@ -208,13 +209,13 @@ describe('alert webhooks: outbound policy and signatures', () => {
           rule_id: 'r1',
           metric: 'delivery_rate',
           kind: 'threshold',
-          bucket: '2026-11-18T00:00:00.000Z',
+          bucket: `${FIXTURE_YEAR}-11-18T00:00:00.000Z`,
           observed: 0.5,
           expected_low: 0.9,
           expected_high: null,
           volume: 150,
           status: 'open',
-          fired_at: '2026-11-18T01:00:00.000Z',
+          fired_at: `${FIXTURE_YEAR}-11-18T01:00:00.000Z`,
         },
         changedBy: 'test',
       });
@@ -274,13 +275,13 @@ describe('alert webhooks: outbound policy and signatures', () => {
           rule_id: 'r1',
           metric: 'delivery_rate',
           kind: 'threshold',
-          bucket: '2026-11-18T00:00:00.000Z',
+          bucket: `${FIXTURE_YEAR}-11-18T00:00:00.000Z`,
           observed: 0.5,
           expected_low: 0.9,
           expected_high: null,
           volume: 150,
           status: 'open',
-          fired_at: '2026-11-18T01:00:00.000Z',
+          fired_at: `${FIXTURE_YEAR}-11-18T01:00:00.000Z`,
         },
         changedBy: 'test',
       });
@@ -340,7 +341,7 @@ describe('alert webhooks: outbound policy and signatures', () => {
     const ws = 'wh_flow';
     try {
       const admin = await t.keyFor('admin', ws);
-      const hour = Date.parse('2026-11-18T00:00:00Z');
+      const hour = Date.parse(`${FIXTURE_YEAR}-11-18T00:00:00Z`);
       await postEvents(
         t,
         await t.keyFor('sender', ws),

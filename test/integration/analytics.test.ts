@@ -3,11 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { runFunnel } from '../../analytics/funnels.ts';
 import { seededRandom } from '../../demo/random.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const WS = 'an';
 const HOUR = 3600_000;
-const FROM = Date.parse('2026-11-10T00:00:00Z');
-const TO = Date.parse('2026-11-17T00:00:00Z');
+const FROM = Date.parse(`${FIXTURE_YEAR}-11-10T00:00:00Z`);
+const TO = Date.parse(`${FIXTURE_YEAR}-11-17T00:00:00Z`);
 
 interface Ev {
   event_id: string;
@@ -177,8 +178,8 @@ describe('analytics: funnels and metrics', () => {
       payload: {
         steps: ['send', { type: 'click', where: [{ prop: 'x', op: 'near' }] }],
         window_hours: 1,
-        from: '2026-11-10T00:00:00Z',
-        to: '2026-11-11T00:00:00Z',
+        from: `${FIXTURE_YEAR}-11-10T00:00:00Z`,
+        to: `${FIXTURE_YEAR}-11-11T00:00:00Z`,
       },
     });
     assert.equal(bad.json().field, 'body.steps[1].where[0].op');
@@ -267,7 +268,7 @@ describe('analytics: funnels and metrics', () => {
     );
     const badFilter = await t.app.inject({
       method: 'GET',
-      url: `/v1/metrics?metric=click_rate&from=2026-11-10T00:00:00Z&to=2026-11-11T00:00:00Z&filters=${encodeURIComponent('[{"prop":"carrier","op":"like"}]')}`,
+      url: `/v1/metrics?metric=click_rate&from=${FIXTURE_YEAR}-11-10T00:00:00Z&to=${FIXTURE_YEAR}-11-11T00:00:00Z&filters=${encodeURIComponent('[{"prop":"carrier","op":"like"}]')}`,
       headers: bearer(analyst),
     });
     assert.equal(badFilter.json().field, 'querystring.filters[0].op');

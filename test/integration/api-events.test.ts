@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
-const RANGE = 'from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z';
+const RANGE = `from=${FIXTURE_YEAR}-11-01T00:00:00Z&to=${FIXTURE_YEAR}-12-01T00:00:00Z`;
 const ev = (id: string, extra: Record<string, unknown> = {}) => ({
   event_id: id,
   type: 'send',
-  ts: '2026-11-20T10:00:00Z',
+  ts: `${FIXTURE_YEAR}-11-20T10:00:00Z`,
   user_id: `u_${id}`,
   phone: '13812345678',
   campaign_id: 'c1',
@@ -29,6 +30,7 @@ describe('POST /v1/events', () => {
   const summary = async () => (await t.app.inject({ method: 'GET', url: `/v1/events/summary?${RANGE}`, headers: bearer(analyst) })).json();
 
   it('keeps the good events of a body and names the bad field of the bad one', async () => {
+    const before = await summary();
     const res = await post([ev('a1'), { ...ev('a2'), ts: 'not a time' }, ev('a3', { type: 'click' })]);
     assert.equal(res.statusCode, 202);
     assert.deepEqual(res.json(), {
@@ -37,11 +39,11 @@ describe('POST /v1/events', () => {
     });
     // durable and queryable when the answer arrives
     const s = await summary();
-    assert.equal(s.events.send, 1);
-    assert.equal(s.events.click, 1);
+    assert.equal(s.events.send, before.events.send + 1);
+    assert.equal(s.events.click, before.events.click + 1);
     const one = await t.app.inject({ method: 'GET', url: '/v1/events/a3', headers: bearer(sender) });
     assert.equal(one.statusCode, 200);
-    assert.equal(one.json().ts, '2026-11-20T10:00:00.000Z');
+    assert.equal(one.json().ts, `${FIXTURE_YEAR}-11-20T10:00:00.000Z`);
   });
 
   it('never counts a re-posted event twice, in the same body, a repeated body or a different batch', async () => {
@@ -58,15 +60,15 @@ describe('POST /v1/events', () => {
   it('an event is its type and id: a re-sent copy is stored once, whatever else it carries', async () => {
     const before = await summary();
     // the same id twice in one body with different types (two events), and the send again later the same UTC day
-    const body = [ev('x1', { ts: '2026-11-20T00:00:00.100Z' }), ev('x1', { type: 'click', ts: '2026-11-20T00:00:00.100Z' })];
+    const body = [ev('x1', { ts: `${FIXTURE_YEAR}-11-20T00:00:00.100Z` }), ev('x1', { type: 'click', ts: `${FIXTURE_YEAR}-11-20T00:00:00.100Z` })];
     assert.equal((await post(body)).json().accepted, 2);
-    assert.equal((await post([ev('x1', { ts: '2026-11-20T23:59:59.900Z', campaign_id: 'other' })])).statusCode, 202);
+    assert.equal((await post([ev('x1', { ts: `${FIXTURE_YEAR}-11-20T23:59:59.900Z`, campaign_id: 'other' })])).statusCode, 202);
     assert.equal((await post(body)).statusCode, 202);
     const after = await summary();
     assert.equal(after.events.send, before.events.send + 1);
     assert.equal(after.events.click, before.events.click + 1);
     const get = async (query: string) => (await t.app.inject({ method: 'GET', url: `/v1/events/x1${query}`, headers: bearer(sender) })).json();
-    assert.equal((await get('?type=send')).ts, '2026-11-20T00:00:00.100Z', 'the first stored copy wins');
+    assert.equal((await get('?type=send')).ts, `${FIXTURE_YEAR}-11-20T00:00:00.100Z`, 'the first stored copy wins');
     assert.equal((await get('?type=click')).type, 'click');
     assert.equal((await t.app.inject({ method: 'GET', url: '/v1/events/x1?type=bogus', headers: bearer(sender) })).statusCode, 400);
   });

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { buildApp, type App } from '../../api/app.ts';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 /** Writes raw bytes to the listener and reads the whole answer (the server closes the connection). */
 function rawExchange(address: string, bytes: string): Promise<{ status: number; headers: string; body: string }> {
@@ -125,7 +126,7 @@ describe('request limits: rate limits, 415, 431, evaluation range', () => {
     const analyst = await t.keyFor('analyst', 'ev');
     const evaluate = (payload: object) => open.inject({ method: 'POST', url: '/v1/alerts/evaluate', headers: bearer(analyst), payload });
     const day = 86_400_000;
-    const to = Date.parse('2026-03-01T00:00:00Z');
+    const to = Date.parse(`${FIXTURE_YEAR}-03-01T00:00:00Z`);
     const iso = (ms: number) => new Date(ms).toISOString();
     const tooLong = await evaluate({ from: iso(to - 92 * day - 3600_000), to: iso(to) });
     assert.equal(tooLong.statusCode, 400);

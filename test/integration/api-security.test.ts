@@ -3,9 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { assertRolesDeclared, authPlugin } from '../../api/auth.ts';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
-const event = (id: string, phone = '13912345678') => ({ event_id: id, type: 'send', ts: '2026-11-20T10:00:00Z', user_id: 'u1', phone });
-const RANGE = 'from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z';
+const event = (id: string, phone = '13912345678') => ({ event_id: id, type: 'send', ts: `${FIXTURE_YEAR}-11-20T10:00:00Z`, user_id: 'u1', phone });
+const RANGE = `from=${FIXTURE_YEAR}-11-01T00:00:00Z&to=${FIXTURE_YEAR}-12-01T00:00:00Z`;
 
 describe('authentication, roles and workspace isolation', () => {
   let t: TestApp;

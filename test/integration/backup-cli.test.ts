@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 describe('smsp backup and smsp restore as processes', () => {
   const source = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-backup-src-'));
@@ -28,9 +29,9 @@ describe('smsp backup and smsp restore as processes', () => {
     const write = (from: number, n: number) =>
       fs.writeFileSync(
         file,
-        Array.from({ length: n }, (_, i) => JSON.stringify({ event_id: `e${from + i}`, type: 'send', ts: '2026-10-01T00:00:00Z', user_id: `u${i}` })).join(
-          '\n',
-        ),
+        Array.from({ length: n }, (_, i) =>
+          JSON.stringify({ event_id: `e${from + i}`, type: 'send', ts: `${FIXTURE_YEAR}-10-01T00:00:00Z`, user_id: `u${i}` }),
+        ).join('\n'),
       );
     write(0, 30);
     assert.equal(smsp(source, 'import', 'events', file, '--workspace', 'ws_cli').status, 0);

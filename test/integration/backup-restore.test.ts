@@ -68,8 +68,24 @@ const dirSize = (dir: string): number =>
 
 describe('backup and restore', () => {
   let call: Caller;
-  let full: { manifest: BackupManifest; dump: Record<string, string[]> };
-  let incremental: { manifest: BackupManifest; dump: Record<string, string[]> };
+  type Made = { manifest: BackupManifest; dump: Record<string, string[]> };
+  // Each test asks for the backups it needs (made once, on first use): none relies on another test having run.
+  let fullMade: Promise<Made & { answer: Awaited<ReturnType<Caller>> }> | undefined;
+  let incrementalMade: Promise<Made> | undefined;
+  const fullBackup = () =>
+    (fullMade ??= (async () => {
+      const answer = await call('POST', '/v1/admin/backups', t.rootKey, { dir: `run_${process.pid}/full` });
+      assert.equal(answer.status, 201, answer.text);
+      // Read at once: nothing writes in between, so the source holds what the backup holds.
+      return { answer, dump: await dumpAll(t.wh, t.wh.database), manifest: readManifest(path.join(runDir, 'full')) };
+    })());
+  const incrementalBackup = () =>
+    (incrementalMade ??= (async () => {
+      await fullBackup();
+      await seed('bk_b', 'bkb');
+      const manifest = await backupWarehouse(t.wh, { dir: path.join(runDir, 'incremental'), base: path.join(runDir, 'full') });
+      return { manifest, dump: await dumpAll(t.wh, t.wh.database) };
+    })());
 
   async function seed(workspace: string, label: string) {
     const keys = {} as Record<Role, string>;
@@ -107,10 +123,7 @@ describe('backup and restore', () => {
   });
 
   it('makes a full backup through the HTTP route, with a manifest that matches the source', async () => {
-    const res = await call('POST', '/v1/admin/backups', t.rootKey, { dir: `run_${process.pid}/full` });
-    assert.equal(res.status, 201, res.text);
-    const dump = await dumpAll(t.wh, t.wh.database);
-    const manifest = readManifest(path.join(runDir, 'full'));
+    const { answer: res, dump, manifest } = await fullBackup();
     assert.equal(res.json.dir, path.join(runDir, 'full'));
     assert.equal(res.json.base, null);
     assert.deepEqual(res.json.tables, manifest.tables);
@@ -125,23 +138,20 @@ describe('backup and restore', () => {
     const newest = fs.readdirSync(path.join(SQL_DIR, 'migrations')).sort().at(-1)!.slice(0, 4);
     assert.equal(manifest.migration_version, newest, 'the newest migration file is the newest applied');
     assert.match(manifest.engine_version, /^\d+\.\d+/);
-    full = { manifest, dump };
   });
 
   it('makes an incremental backup on the full one, holding only what is new', async () => {
-    await seed('bk_b', 'bkb');
-    const manifest = await backupWarehouse(t.wh, { dir: path.join(runDir, 'incremental'), base: path.join(runDir, 'full') });
+    const full = await fullBackup();
+    const { manifest, dump } = await incrementalBackup();
     assert.deepEqual(manifest.base, { dir: path.join(runDir, 'full'), seal: full.manifest.seal });
-    const dump = await dumpAll(t.wh, t.wh.database);
     assert.ok(dump.events!.length > full.dump.events!.length, 'more events than in the full backup');
     assert.ok(dirSize(path.join(runDir, 'incremental')) < dirSize(path.join(runDir, 'full')), 'the incremental backup is smaller than the full one');
-    incremental = { manifest, dump };
   });
 
   it('restores each backup into an empty database, equal to the source row by row', async () => {
     for (const [label, backup, dir] of [
-      ['full', full, 'full'],
-      ['incr', incremental, 'incremental'],
+      ['full', await fullBackup(), 'full'],
+      ['incr', await incrementalBackup(), 'incremental'],
     ] as const) {
       const target = await emptyDatabase(label);
       const result = await restoreWarehouse(target, { dir: path.join(runDir, dir) });
@@ -151,7 +161,9 @@ describe('backup and restore', () => {
   });
 
   it('refuses a database that holds tables, unless forced', async () => {
-    const target = restoredDatabases[0]!;
+    const incremental = await incrementalBackup();
+    const target = await emptyDatabase('held');
+    await restoreWarehouse(target, { dir: path.join(runDir, 'full') });
     const message = await refusedWith('BACKUP_REFUSED', () => restoreWarehouse(target, { dir: path.join(runDir, 'incremental') }));
     assert.match(message, /already holds \d+ tables.*--force/);
     await restoreWarehouse(target, { dir: path.join(runDir, 'incremental'), force: true });
@@ -159,6 +171,8 @@ describe('backup and restore', () => {
   });
 
   it('refuses an altered, malformed or missing manifest, and a replaced base', async () => {
+    const full = await fullBackup();
+    await incrementalBackup();
     const copy = (name: string) => {
       fs.cpSync(path.join(runDir, 'full'), path.join(runDir, name), { recursive: true });
       return path.join(runDir, name);
@@ -226,6 +240,7 @@ describe('backup and restore', () => {
     // An admin key that is not a root key, and a directory that already holds a backup.
     const admin = await post(await t.keyFor('admin', 'bk_a'), { dir: `run_${process.pid}/by_admin` });
     assert.equal(admin.status, 403, admin.text);
+    await fullBackup();
     const again = await post(t.rootKey, { dir: `run_${process.pid}/full` });
     assert.equal(again.status, 409, again.text);
     assert.equal(again.json.code, 'BACKUP_REFUSED');

@@ -11,6 +11,7 @@ import { validateEvent } from '../../ingest/event-validation.ts';
 import { parseTs } from '../../warehouse/time.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse } from '../helpers/warehouse.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const WS = 'scale';
 const CONTACTS = 3000;
@@ -32,7 +33,7 @@ interface Row {
 describe('scale benchmark data', () => {
   let wh: Warehouse;
   let rows: Row[];
-  const nowMs = Date.parse('2026-11-20T04:00:00Z');
+  const nowMs = Date.parse(`${FIXTURE_YEAR}-11-20T04:00:00Z`);
   let dataset: Awaited<ReturnType<typeof generateScaleData>>;
 
   before(async () => {

@@ -6,9 +6,29 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startServe, stopServe } from '../helpers/serve-process.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-cli-'));
 const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', CLICKHOUSE_URL: '' };
+
+/**
+ * One demo data directory for the commands that read demo data (experiment results; segment and audience, which
+ * only add a segment of their own): seeded once, by the first test that needs it, so each still runs alone.
+ */
+let demoDir: string | undefined;
+function seededDemoDir(): string {
+  if (!demoDir) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-cli-demo-'));
+    const seeded = spawnSync(process.execPath, ['bin/smsp.mjs', 'seed-demo', '--contacts', '1500', '--weeks', '2'], {
+      env: { ...env, DATA_DIR: dir },
+      encoding: 'utf8',
+    });
+    assert.equal(seeded.status, 0, seeded.stderr);
+    demoDir = dir;
+  }
+  return demoDir;
+}
+after(() => demoDir && fs.rmSync(demoDir, { recursive: true, force: true }));
 
 describe('the smsp command (what `npm start` runs)', () => {
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -104,7 +124,7 @@ describe('smsp import and serve --ingest', () => {
       [4, 2, 1, [{ line: 2, reason: 'phone: "nope" is not a valid mobile number' }]],
     );
     const events = path.join(dir, 'events.ndjson');
-    const ev = (id: string, type = 'send') => JSON.stringify({ event_id: id, type, ts: '2026-11-20T10:00:00Z', phone: '13812345678' });
+    const ev = (id: string, type = 'send') => JSON.stringify({ event_id: id, type, ts: `${FIXTURE_YEAR}-11-20T10:00:00Z`, phone: '13812345678' });
     fs.writeFileSync(events, [ev('e1'), ev('e2'), '{broken', '', ev('e3', 'bogus'), ev('e1')].join('\n'));
     const out = run(['import', 'events', events, '--workspace', 'cli_ws', '--json']);
     assert.equal(out.status, 0, out.stderr);
@@ -160,12 +180,9 @@ describe('smsp import and serve --ingest', () => {
 });
 
 describe('smsp experiment results', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-cli-exp-'));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
   it('prints the demo experiment as a table with a verdict', () => {
+    const dir = seededDemoDir();
     const run = (args: string[]) => spawnSync(process.execPath, ['bin/smsp.mjs', ...args], { env: { ...env, DATA_DIR: dir }, encoding: 'utf8' });
-    assert.equal(run(['seed-demo', '--contacts', '1500', '--weeks', '2']).status, 0);
     const out = run(['experiment', 'results', 'exp_title_question', '--metric', 'click']);
     assert.equal(out.status, 0, out.stderr);
     const lines = out.stdout.split('\n');
@@ -182,12 +199,9 @@ describe('smsp experiment results', () => {
 });
 
 describe('smsp segment and audience', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-cli-seg-'));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
   it('previews a rule, materializes a segment and exports the whole audience as CSV', async () => {
+    const dir = seededDemoDir();
     const run = (args: string[]) => spawnSync(process.execPath, ['bin/smsp.mjs', ...args], { env: { ...env, DATA_DIR: dir }, encoding: 'utf8' });
-    assert.equal(run(['seed-demo', '--contacts', '800', '--weeks', '2']).status, 0);
     const rule = { tag: 'interest', value: 'books' };
     const preview = run(['segment', 'preview', '--rule', JSON.stringify(rule), '--json']);
     assert.equal(preview.status, 0, preview.stderr);

@@ -21,6 +21,7 @@ import { sql } from '../../warehouse/sql-files.ts';
 import { formatTs } from '../../warehouse/time.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
 import { dropTestDatabase, testConfig } from '../helpers/warehouse.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const DAY = 86_400_000;
 const WS = 'roll';
@@ -428,12 +429,12 @@ describe('migration 0012 on an installation that already has events', () => {
         return r.row;
       };
       await storeEvents(wh, [
-        row('a', { type: 'send', ts: '2026-03-01T10:00:00Z', user_id: 'u1' }),
-        row('b', { type: 'send', ts: '2026-03-01T23:59:59.999Z', user_id: 'u1', status: 'rejected' }),
-        row('c', { type: 'send', ts: '2026-03-01T12:00:00Z', user_id: 'u1' }),
+        row('a', { type: 'send', ts: `${FIXTURE_YEAR}-03-01T10:00:00Z`, user_id: 'u1' }),
+        row('b', { type: 'send', ts: `${FIXTURE_YEAR}-03-01T23:59:59.999Z`, user_id: 'u1', status: 'rejected' }),
+        row('c', { type: 'send', ts: `${FIXTURE_YEAR}-03-01T12:00:00Z`, user_id: 'u1' }),
         row('d', {
           type: 'conversion',
-          ts: '2026-03-02T00:00:00Z',
+          ts: `${FIXTURE_YEAR}-03-02T00:00:00Z`,
           phone: '+8613800000001',
           revenue: 12.5,
           campaign_id: 'c9',
@@ -444,15 +445,30 @@ describe('migration 0012 on an installation that already has events', () => {
       assert.ok(applied.includes('0012_contact_rollups'), applied.join());
       // Stored after the migration: counted by the views.
       await storeEvents(wh, [
-        row('e', { type: 'conversion', ts: '2026-03-02T08:00:00Z', phone: '+8613800000001', revenue: 1, campaign_id: 'c9', properties: { category: 'books' } }),
+        row('e', {
+          type: 'conversion',
+          ts: `${FIXTURE_YEAR}-03-02T08:00:00Z`,
+          phone: '+8613800000001',
+          revenue: 1,
+          campaign_id: 'c9',
+          properties: { category: 'books' },
+        }),
       ]);
       const daily = await wh.query(
         'SELECT toString(type) AS type, toString(day) AS day, unit, status, toUInt64(sum(events)) AS n, toFloat64(sum(revenue)) AS revenue, toString(max(last_ts)) AS last FROM contact_daily GROUP BY ALL ORDER BY ALL',
       );
       assert.deepEqual(daily, [
-        { type: 'conversion', day: '2026-03-02', unit: '+8613800000001', status: '', n: 2, revenue: 13.5, last: '2026-03-02 08:00:00.000' },
-        { type: 'send', day: '2026-03-01', unit: 'u1', status: 'accepted', n: 2, revenue: 0, last: '2026-03-01 12:00:00.000' },
-        { type: 'send', day: '2026-03-01', unit: 'u1', status: 'rejected', n: 1, revenue: 0, last: '2026-03-01 23:59:59.999' },
+        {
+          type: 'conversion',
+          day: `${FIXTURE_YEAR}-03-02`,
+          unit: '+8613800000001',
+          status: '',
+          n: 2,
+          revenue: 13.5,
+          last: `${FIXTURE_YEAR}-03-02 08:00:00.000`,
+        },
+        { type: 'send', day: `${FIXTURE_YEAR}-03-01`, unit: 'u1', status: 'accepted', n: 2, revenue: 0, last: `${FIXTURE_YEAR}-03-01 12:00:00.000` },
+        { type: 'send', day: `${FIXTURE_YEAR}-03-01`, unit: 'u1', status: 'rejected', n: 1, revenue: 0, last: `${FIXTURE_YEAR}-03-01 23:59:59.999` },
       ]);
       const dims = await wh.query(
         "SELECT unit, campaign_id, category, toUInt64(sum(events)) AS n FROM contact_daily_dims WHERE type = 'conversion' GROUP BY ALL",

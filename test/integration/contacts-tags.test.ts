@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { unsuppress } from '../../ingest/suppressions.ts';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 describe('contacts, tags and suppressions', () => {
   let t: TestApp;
@@ -109,7 +110,7 @@ describe('contacts, tags and suppressions', () => {
 
   it('suppresses numbers on unsubscribe events, TD replies, complaints and opt-outs, whatever the path', async () => {
     const sender = await t.keyFor('sender');
-    const base = { ts: '2026-11-20T10:00:00Z' };
+    const base = { ts: `${FIXTURE_YEAR}-11-20T10:00:00Z` };
     await t.app.inject({
       method: 'POST',
       url: '/v1/events',

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
-const FROM = '2026-11-10T00:00:00Z';
-const TO = '2026-11-11T00:00:00Z';
+const FROM = `${FIXTURE_YEAR}-11-10T00:00:00Z`;
+const TO = `${FIXTURE_YEAR}-11-11T00:00:00Z`;
 const at = (minutes: number) => new Date(Date.parse(FROM) + minutes * 60_000).toISOString();
 
 // Users u0..u9 are sent to; even users on China Mobile, odd on China Unicom; users 0-5 click, and each click

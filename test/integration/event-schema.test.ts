@@ -4,6 +4,7 @@ import { EVENT_FIELDS, EventSchema, eventSchemaMismatches, expectedEventColumns 
 import { validateEvent } from '../../ingest/event-validation.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse } from '../helpers/warehouse.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const columnsOf = (wh: Warehouse, table: string) =>
   wh.query<{ name: string; type: string }>(
@@ -14,7 +15,7 @@ const columnsOf = (wh: Warehouse, table: string) =>
 const fullEvent = {
   event_id: 'e1',
   type: 'conversion',
-  ts: '2026-11-20T12:00:00+08:00',
+  ts: `${FIXTURE_YEAR}-11-20T12:00:00+08:00`,
   user_id: 'u1',
   phone: '13812345678',
   campaign_id: 'c',
@@ -69,7 +70,7 @@ describe('one source of truth for the event shape', () => {
       "SELECT ts, phone, revenue, properties FROM events WHERE event_id = 'e1'",
     );
     assert.deepEqual(stored, {
-      ts: '2026-11-20 04:00:00.000',
+      ts: `${FIXTURE_YEAR}-11-20 04:00:00.000`,
       phone: '+8613812345678',
       revenue: 12.5,
       properties: { category: 'electronics', n: '2', ok: 'true' },

@@ -12,9 +12,10 @@ import { buildApp, type App } from '../../api/app.ts';
 import { createApiKey } from '../../access/api-keys.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig } from '../helpers/warehouse.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
-const RANGE = { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' };
+const RANGE = { from: `${FIXTURE_YEAR}-11-01T00:00:00Z`, to: `${FIXTURE_YEAR}-12-01T00:00:00Z` };
 
 describe('hostile input through a real listener', () => {
   let wh: Warehouse;
@@ -122,7 +123,7 @@ describe('hostile input through a real listener', () => {
       'POST',
       '/v1/events',
       'sender',
-      `[{"event_id":"d1","type":"click","ts":"2026-11-20T10:00:00Z","user_id":"u","properties":{"x":${deep(100_000)}}}]`,
+      `[{"event_id":"d1","type":"click","ts":"${FIXTURE_YEAR}-11-20T10:00:00Z","user_id":"u","properties":{"x":${deep(100_000)}}}]`,
     );
     assertRefused(events, 'body[0].properties');
     const arrays = await call('POST', '/v1/funnels', 'analyst', `{"steps":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
@@ -192,7 +193,7 @@ describe('hostile input through a real listener', () => {
     const summary = await call('GET', `/v1/events/summary?${new URLSearchParams({ from: '9999-01-01T00:00:00Z', to: '9999-12-01T00:00:00Z' })}`, 'analyst');
     assertRefused(summary, 'querystring.from');
     assertRefused(
-      await call('POST', '/v1/funnels', 'analyst', { steps: ['send', 'click'], window_hours: 24, from: '2026-02-30T00:00:00Z', to: RANGE.to }),
+      await call('POST', '/v1/funnels', 'analyst', { steps: ['send', 'click'], window_hours: 24, from: `${FIXTURE_YEAR}-02-30T00:00:00Z`, to: RANGE.to }),
       'body.from',
     );
 
@@ -200,7 +201,7 @@ describe('hostile input through a real listener', () => {
       'POST',
       '/v1/events',
       'sender',
-      '[{"event_id":"r1","type":"conversion","ts":"2026-11-20T10:00:00Z","user_id":"u","revenue":1e308},{"event_id":"r2","type":"conversion","ts":"2026-11-20T10:00:00Z","user_id":"u","revenue":12.5}]',
+      `[{"event_id":"r1","type":"conversion","ts":"${FIXTURE_YEAR}-11-20T10:00:00Z","user_id":"u","revenue":1e308},{"event_id":"r2","type":"conversion","ts":"${FIXTURE_YEAR}-11-20T10:00:00Z","user_id":"u","revenue":12.5}]`,
     );
     assert.equal(events.status, 202, events.text);
     assert.deepEqual([events.json.accepted, events.json.rejected.map((r: { index: number }) => r.index)], [1, [0]]);

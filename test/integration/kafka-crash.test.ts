@@ -13,6 +13,7 @@ import { loadConfig } from '../../config/config.ts';
 import { measureLag } from '../../ingest/kafka/lag-monitor.ts';
 import { openWarehouse } from '../../warehouse/warehouse.ts';
 import { kafkaEvent, kafkaTestConfig, produceEvents, testKafka, waitFor, withAdmin } from '../helpers/kafka.ts';
+import { testRandom } from '../helpers/random.ts';
 
 const TOTAL = 200_000;
 const KILLS = 3;
@@ -61,13 +62,18 @@ describe('standalone ingest worker killed with SIGKILL and restarted', () => {
       Array.from({ length: TOTAL }, (_, i) => kafkaEvent(i, 'c')),
     );
 
+    // Each worker is killed a seeded random time after it has committed something (not a fixed time after it
+    // starts: on a loaded machine it may not have joined the group yet), so every kill lands mid-stream.
+    const random = testRandom('kafka-crash kill points');
     const delays: number[] = [];
     const lagAtKill: number[] = [];
     const totalLag = async () => (await withAdmin(kafka, (admin) => measureLag(admin, config))).reduce((sum, p) => sum + p.lag, 0);
     for (let k = 0; k < KILLS; k++) {
       const worker = startWorker();
       await worker.running;
-      const delay = 300 + Math.floor(Math.random() * 2500);
+      const lagBefore = lagAtKill.at(-1) ?? TOTAL;
+      await waitFor(`worker ${k + 1} to commit a batch`, async () => (await totalLag()) < lagBefore || lagBefore === 0, 120_000);
+      const delay = random.int(0, 999);
       delays.push(delay);
       await new Promise((r) => setTimeout(r, delay));
       worker.child.kill('SIGKILL');
@@ -94,7 +100,7 @@ describe('standalone ingest worker killed with SIGKILL and restarted', () => {
       assert.deepEqual(
         { rows: Number(r!.rows), ids: Number(r!.ids), foreign: Number(r!.foreign) },
         { rows: TOTAL, ids: TOTAL, foreign: 0 },
-        `kills after ${delays.join(', ')} ms`,
+        `kills ${delays.join(', ')} ms after a commit`,
       );
     } finally {
       await wh.close();

@@ -13,17 +13,20 @@ import { storeEvents } from '../../ingest/event-store.ts';
 import { validateEvent } from '../../ingest/event-validation.ts';
 import { dropTestDatabase, testConfig } from '../helpers/warehouse.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const WS = 'mr';
 const OTHER = 'mr_other';
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
-// Two weeks around the end of US daylight saving time (2026-11-01 06:00 UTC in America/New_York).
-const FROM = Date.parse('2026-10-25T00:00:00Z');
-const TO = Date.parse('2026-11-08T00:00:00Z');
+// Two weeks, Sunday to Sunday (UTC), around the end of US daylight saving time in the fixture year: the first
+// Sunday of November, 06:00 UTC in America/New_York.
+const FALL_BACK_DAY = Date.UTC(FIXTURE_YEAR, 10, 1 + ((7 - new Date(Date.UTC(FIXTURE_YEAR, 10, 1)).getUTCDay()) % 7));
+const FROM = FALL_BACK_DAY - 7 * DAY;
+const TO = FALL_BACK_DAY + 7 * DAY;
 // Not on hour boundaries: the ragged ends are read from raw events.
-const RAGGED_FROM = Date.parse('2026-10-25T03:17:23.456Z');
-const RAGGED_TO = Date.parse('2026-11-07T19:42:01.789Z');
+const RAGGED_FROM = FROM + 3 * HOUR + 17 * 60_000 + 23_456;
+const RAGGED_TO = TO - DAY + 19 * HOUR + 42 * 60_000 + 1_789;
 const ZONES = ['UTC', 'Asia/Shanghai', 'Asia/Kathmandu', 'Asia/Kolkata', 'Pacific/Chatham', 'America/New_York'];
 const CARRIERS = ['China Mobile', 'China Unicom', 'China Telecom'];
 const REGIONS = ['广东', '浙江', '北京', ''];
@@ -48,7 +51,7 @@ interface Ev {
 /** Events of every type over the two weeks and a day either side, some on the exact hour and range edges. */
 function generate(seed: number, n: number, prefix: string): Ev[] {
   const rnd = seededRandom(seed);
-  const edges = [FROM, TO, RAGGED_FROM, RAGGED_TO, Date.parse('2026-11-01T06:00:00Z'), Date.parse('2026-10-30T18:15:00Z')];
+  const edges = [FROM, TO, RAGGED_FROM, RAGGED_TO, FALL_BACK_DAY + 6 * HOUR, FROM + 5 * DAY + 18 * HOUR + 15 * 60_000];
   return Array.from({ length: n }, (_, i) => {
     const type = rnd.weighted([
       ['send', 30],
@@ -230,7 +233,7 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
     }
     // Kathmandu's weeks start on Sundays at 18:15 UTC: that hour is raw, the rest comes from the rollup.
     const kathmandu = (await plan({ tz: 'Asia/Kathmandu', interval: 'week' }))!;
-    const cut = [Date.parse('2026-10-25T18:00:00Z'), Date.parse('2026-11-01T18:00:00Z')];
+    const cut = [FROM + 18 * HOUR, FALL_BACK_DAY + 18 * HOUR];
     assert.deepEqual(kathmandu, { rollupFromMs: FROM, rollupToMs: TO, rawHours: cut, rawRanges: cut.map((h) => [h, h + HOUR]) });
     // Its days start inside an hour every day (raw hours on every day cost reading every day): raw events. Its
     // hours never align with UTC hours: nothing to read from the rollup.
@@ -241,12 +244,12 @@ describe('metrics: the hourly rollup answers exactly as raw events do', () => {
     assert.ok(await plan({ fromMs: RAGGED_FROM, toMs: RAGGED_TO }));
     // Headline cards (one bucket): only the ragged ends are raw, whatever the zone.
     assert.deepEqual(await plan({ tz: 'Asia/Kathmandu', fromMs: RAGGED_FROM, toMs: RAGGED_TO }), {
-      rollupFromMs: Date.parse('2026-10-25T04:00:00Z'),
-      rollupToMs: Date.parse('2026-11-07T19:00:00Z'),
+      rollupFromMs: FROM + 4 * HOUR,
+      rollupToMs: TO - DAY + 19 * HOUR,
       rawHours: [],
       rawRanges: [
-        [RAGGED_FROM, Date.parse('2026-10-25T04:00:00Z')],
-        [Date.parse('2026-11-07T19:00:00Z'), RAGGED_TO],
+        [RAGGED_FROM, FROM + 4 * HOUR],
+        [TO - DAY + 19 * HOUR, RAGGED_TO],
       ],
     });
     // Dimensions the rollup does not keep, or no whole hour, or years outside it: raw events.

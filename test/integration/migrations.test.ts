@@ -94,6 +94,7 @@ describe('migrations', () => {
   });
 
   it('keeps the events TTL equal to the configured retention (default 25 months, at least 2 years)', async () => {
+    await migrate(wh); // a no-op after the tests above; run alone, this test migrates its database itself
     const ttl = async () =>
       (await wh.query<{ engine_full: string }>("SELECT engine_full FROM system.tables WHERE database = currentDatabase() AND name = 'events'"))[0]!.engine_full;
     assert.match(await ttl(), /TTL toDateTime\(ts\) \+ toIntervalMonth\(25\)/);

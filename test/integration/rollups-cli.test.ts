@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../config/config.ts';
 import { openWarehouse, type Warehouse } from '../../warehouse/warehouse.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-rollups-'));
 const env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', CLICKHOUSE_URL: '' };
@@ -46,7 +47,7 @@ describe('smsp rollups rebuild', () => {
     const events = Array.from({ length: 360 }, (_, i) => ({
       event_id: `e${i}`,
       type: i % 3 === 2 ? 'click' : 'send',
-      ts: new Date(Date.parse('2026-10-01T00:00:00Z') + i * 720_000).toISOString(),
+      ts: new Date(Date.parse(`${FIXTURE_YEAR}-10-01T00:00:00Z`) + i * 720_000).toISOString(),
       user_id: `u${i % 40}`,
       campaign_id: `c${i % 4}`,
       carrier: ['China Mobile', 'China Unicom'][i % 2],

@@ -90,10 +90,22 @@ describe('deterministic allocation', () => {
         { key: 'y', weight: 1 },
       ],
     });
+    // The expected variant from the murmurhash package (an independent hash): the lower half of [0, 1) is x.
+    const expected = (salt: string, u: string) => (murmurhash.v3(`${salt}:${u}`, 0) / 2 ** 32 < 0.5 ? 'x' : 'y');
+    const aAgain = compileAllocation({
+      salt: 'exp-a',
+      holdout: 0,
+      variants: [
+        { key: 'x', weight: 1 },
+        { key: 'y', weight: 1 },
+      ],
+    });
     let moved = 0;
     for (let i = 0; i < 10_000; i++) {
       const u = `user${i}`;
-      assert.equal(a(u), a(u));
+      assert.equal(a(u), expected('exp-a', u), u);
+      assert.equal(aAgain(u), a(u), `a second compilation of the same plan agrees on ${u}`);
+      assert.equal(b2(u), expected('exp-b-v2', u), u);
       if (b(u) !== b2(u)) moved++;
     }
     assert.ok(moved > 4500 && moved < 5500, `about half move when the salt changes: ${moved}`);
