@@ -95,9 +95,14 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     },
   );
 
-  /** One contact with its tags, as `role` may see it; 404 when the workspace has no such profile. */
-  const withTags = async (row: ContactRow | undefined, what: string, workspaceId: string, role: Role) => {
-    if (!row) throw errors.notFound(`contact ${what}`);
+  /** The stored profile of `userId`; 404 when the workspace has none. */
+  const storedContact = async (workspaceId: string, userId: string) => {
+    const [row] = await findContacts(warehouse, workspaceId, [userId]);
+    if (!row) throw errors.notFound(`contact ${userId}`);
+    return row;
+  };
+  /** One contact with its tags, as `role` may see it. */
+  const withTags = async (row: ContactRow, workspaceId: string, role: Role) => {
     const tags = await tagsOfUser(warehouse, workspaceId, row.user_id);
     return { ...present(row, role), tags: tags.map((t) => ({ ...t, assigned_at: isoFromTs(t.assigned_at) })) };
   };
@@ -117,7 +122,9 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       const phone = normalizePhone(request.params.phone);
       if (!phone) throw errors.invalid('phone', 'is not a valid phone number');
       const { workspaceId, role } = request.principal;
-      return withTags(await findContactByPhone(warehouse, workspaceId, phone), phone, workspaceId, role);
+      const row = await findContactByPhone(warehouse, workspaceId, phone);
+      if (!row) throw errors.notFound(`contact ${phone}`);
+      return withTags(row, workspaceId, role);
     },
   );
 
@@ -139,10 +146,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       },
     },
     async (request) => {
-      const { user_id } = request.params;
       const { workspaceId, role } = request.principal;
-      const [row] = await findContacts(warehouse, workspaceId, [user_id]);
-      if (!row) throw errors.notFound(`contact ${user_id}`);
+      const row = await storedContact(workspaceId, request.params.user_id);
       const nowMs = now();
       const activity = await contactActivity(warehouse, workspaceId, row, { nowMs, ...request.query });
       // Free-form properties (a reply's text) may carry numbers: masked like phones for roles that see none.
@@ -169,10 +174,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       },
     },
     async (request) => {
-      const { user_id } = request.params;
       const { workspaceId, role } = request.principal;
-      const [row] = await findContacts(warehouse, workspaceId, [user_id]);
-      return withTags(row, user_id, workspaceId, role);
+      return withTags(await storedContact(workspaceId, request.params.user_id), workspaceId, role);
     },
   );
 };

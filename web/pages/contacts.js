@@ -91,7 +91,7 @@ async function loadContact({ by, value }) {
 
 const shown = (value) => (value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value));
 
-function Profile({ contact, t, format }) {
+function Profile({ contact, format }) {
   const attributes = Object.entries(contact.attributes ?? {});
   return html`<table id="profile" class="key-values">
     <tbody>
@@ -118,7 +118,7 @@ function Found({ data, t, format }) {
   return html`<div class="grid" data-loaded="true">
     <section>
       <h3>${t('profile')}</h3>
-      <${Profile} contact=${contact} t=${t} format=${format} />
+      <${Profile} contact=${contact} format=${format} />
     </section>
     <section>
       <h3>${t('tags')}</h3>
