@@ -114,6 +114,9 @@ export async function materializeAudience(
 
 export const getAudience = (wh: Warehouse, workspaceId: string, id: string) => store(wh).get(workspaceId, id);
 
+/** The workspace's audiences (newest record of each), a page at a time in id order. */
+export const listAudiences = (wh: Warehouse, workspaceId: string, limit: number, after: string) => store(wh).list(workspaceId, limit, after);
+
 /**
  * Records a snapshot whose members another module wrote under `spec.version` (an experiment's variant
  * audience, whose members its allocation wrote): a new version of the audience record.

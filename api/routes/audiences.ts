@@ -2,12 +2,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { canSeePhoneNumbers } from '../../access/roles.ts';
-import { audienceVersions, deleteAudienceVersion, getAudience } from '../../segmentation/audiences.ts';
+import { audienceVersions, deleteAudienceVersion, getAudience, listAudiences } from '../../segmentation/audiences.ts';
 import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, exportFieldsOf, type ExportFormat } from '../../segmentation/exports.ts';
 import type { Services } from '../services.ts';
 import { errors } from '../../common/errors.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { AnyJson, CountsByName, NoContent } from '../response-schemas.ts';
+import { decodeCursor, encodeCursor, pagedListSchema, readPage } from '../cursor.ts';
+import { AnyJson, CountsByName, NoContent, Versioned } from '../response-schemas.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 /** One snapshot; open, as allocation snapshots add their own fields. */
@@ -30,7 +30,30 @@ const AudienceOut = Type.Object(
 export type AudienceAnswer = Static<typeof AudienceOut>;
 export const MAX_EXPORT_PAGE = 100_000;
 
-export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {
+/** An audience in a list: its record with the newest snapshot (which may since have been deleted: see GET /v1/audiences/:id). */
+const AudienceListed = Versioned(Type.Object(AudienceSnapshot, { additionalProperties: true }));
+
+export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
+  app.get(
+    '/audiences',
+    {
+      config: { roles: ['marketer', 'admin', 'analyst', 'sender'] },
+      schema: pagedListSchema(
+        'Audiences (one per materialized segment or experiment variant), a page at a time',
+        'audiences',
+        AudienceListed,
+        config.server.maxPageSize,
+      ),
+    },
+    (request) =>
+      readPage(
+        'audiences',
+        request.query,
+        (limit, after) => listAudiences(warehouse, request.principal.workspaceId, limit, after),
+        (a) => a.id,
+      ),
+  );
+
   app.get(
     '/audiences/:id',
     {

@@ -1,12 +1,15 @@
 /** Contact profiles: bulk upsert (merge) and reads, with phone numbers masked for roles that need none. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { presentPersonal } from '../../access/pii-policy.ts';
-import type { Role } from '../../access/roles.ts';
+import { maskPhonesInText, presentPersonal } from '../../access/pii-policy.ts';
+import { canSeePhoneNumbers, type Role } from '../../access/roles.ts';
+import { contactActivity, findContactByPhone } from '../../ingest/contact-activity.ts';
 import { CONTACT_INSTANT_FIELDS, ContactSchema, contactAnswerProperties, type ContactRow } from '../../ingest/contact-schema.ts';
 import { findContacts, listContacts, upsertContacts } from '../../ingest/contacts.ts';
 import { tagsOfUser } from '../../ingest/tags.ts';
 import { isoFromTs } from '../../warehouse/time.ts';
+import { now } from '../../common/clock.ts';
+import { normalizePhone } from '../../common/phone.ts';
 import type { Services } from '../services.ts';
 import { errors } from '../../common/errors.ts';
 import { bodyItems, nothingAccepted } from '../ndjson.ts';
@@ -29,6 +32,28 @@ const ContactOut = Type.Object({
 const UserTag = Type.Object({ tag: Type.String(), value: Type.String(), source: Type.String(), assigned_at: Type.String() });
 const ContactWithTags = Type.Object({ ...ContactOut.properties, tags: Type.Array(UserTag) });
 const UserIdParams = Type.Object({ user_id: Type.String({ minLength: 1, maxLength: 128 }) });
+const Suppression = Type.Object({ reason: Type.String(), source: Type.String(), created_at: Type.String() });
+const TimelineEvent = Type.Object({
+  event_id: Type.String(),
+  type: Type.String(),
+  ts: Type.String(),
+  campaign_id: Type.String(),
+  template_id: Type.String(),
+  channel: Type.String(),
+  carrier: Type.String(),
+  status: Type.String(),
+  error_code: Type.String(),
+  revenue: Type.Number(),
+  experiment_id: Type.String(),
+  variant: Type.String(),
+  properties: Type.Record(Type.String(), Type.String()),
+});
+const Activity = Type.Object({
+  suppressed: Type.Boolean({ description: 'True when any entry holds: the contact is left out of every audience' }),
+  suppressions: Type.Array(Suppression),
+  from: Type.String({ description: 'Start of the look-back (ISO 8601)' }),
+  events: Type.Array(TimelineEvent, { description: 'Newest first' }),
+});
 
 export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   app.addSchema(ContactSchema);
@@ -70,6 +95,74 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
     },
   );
 
+  /** The stored profile of `userId`; 404 when the workspace has none. */
+  const storedContact = async (workspaceId: string, userId: string) => {
+    const [row] = await findContacts(warehouse, workspaceId, [userId]);
+    if (!row) throw errors.notFound(`contact ${userId}`);
+    return row;
+  };
+  /** One contact with its tags, as `role` may see it. */
+  const withTags = async (row: ContactRow, workspaceId: string, role: Role) => {
+    const tags = await tagsOfUser(warehouse, workspaceId, row.user_id);
+    return { ...present(row, role), tags: tags.map((t) => ({ ...t, assigned_at: isoFromTs(t.assigned_at) })) };
+  };
+
+  app.get(
+    '/contacts/by-phone/:phone',
+    {
+      // Only roles that see whole numbers may look a contact up by one.
+      config: { roles: ['admin', 'marketer', 'sender'] },
+      schema: {
+        summary: 'The contact with this phone number, with its tags',
+        params: Type.Object({ phone: Type.String({ minLength: 1, maxLength: 32, description: 'Any accepted spelling (13812345678, +86…)' }) }),
+        response: { 200: ContactWithTags },
+      },
+    },
+    async (request) => {
+      const phone = normalizePhone(request.params.phone);
+      if (!phone) throw errors.invalid('phone', 'is not a valid phone number');
+      const { workspaceId, role } = request.principal;
+      const row = await findContactByPhone(warehouse, workspaceId, phone);
+      if (!row) throw errors.notFound(`contact ${phone}`);
+      return withTags(row, workspaceId, role);
+    },
+  );
+
+  app.get(
+    '/contacts/:user_id/activity',
+    {
+      config: { roles: ['admin', 'analyst', 'marketer'] },
+      schema: {
+        summary: "A contact's suppression state and its newest events (bounded look-back and count)",
+        params: UserIdParams,
+        querystring: Type.Object(
+          {
+            days: Type.Integer({ minimum: 1, maximum: 730, default: 90, description: 'Look-back in days' }),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'Most events answered' }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Activity },
+      },
+    },
+    async (request) => {
+      const { workspaceId, role } = request.principal;
+      const row = await storedContact(workspaceId, request.params.user_id);
+      const nowMs = now();
+      const activity = await contactActivity(warehouse, workspaceId, row, { nowMs, ...request.query });
+      // Free-form properties (a reply's text) may carry numbers: masked like phones for roles that see none.
+      const events = canSeePhoneNumbers(role)
+        ? activity.events
+        : activity.events.map((e) => ({ ...e, properties: Object.fromEntries(Object.entries(e.properties).map(([k, v]) => [k, maskPhonesInText(v)])) }));
+      return {
+        suppressed: activity.suppressions.length > 0,
+        suppressions: activity.suppressions,
+        from: new Date(nowMs - request.query.days * 86_400_000).toISOString(),
+        events,
+      };
+    },
+  );
+
   app.get(
     '/contacts/:user_id',
     {
@@ -81,12 +174,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
       },
     },
     async (request) => {
-      const { user_id } = request.params;
-      const ws = request.principal.workspaceId;
-      const [row] = await findContacts(warehouse, ws, [user_id]);
-      if (!row) throw errors.notFound(`contact ${user_id}`);
-      const tags = await tagsOfUser(warehouse, ws, user_id);
-      return { ...present(row, request.principal.role), tags: tags.map((t) => ({ ...t, assigned_at: isoFromTs(t.assigned_at) })) };
+      const { workspaceId, role } = request.principal;
+      return withTags(await storedContact(workspaceId, request.params.user_id), workspaceId, role);
     },
   );
 };

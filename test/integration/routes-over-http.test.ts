@@ -113,6 +113,24 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
       assert.ok(json(r).tags.some((t: { tag: string }) => t.tag === 'vip'));
     },
   }),
+  'GET /v1/contacts/by-phone/:phone': async (setup) => {
+    await created(setup, 'admin', '/v1/contacts', [{ user_id: 'by_phone_http', phone: '13900000088' }]);
+    return {
+      role: 'sender',
+      path: '/v1/contacts/by-phone/+8613900000088',
+      status: 200,
+      check: (r) => assert.deepEqual([json(r).user_id, json(r).phone], ['by_phone_http', '+8613900000088']),
+    };
+  },
+  'GET /v1/contacts/:user_id/activity': ({ s }) => ({
+    role: 'analyst',
+    path: `/v1/contacts/${s.userId}/activity?days=30&limit=5`,
+    status: 200,
+    check: (r) => {
+      assert.equal(typeof json(r).suppressed, 'boolean');
+      assert.ok(Array.isArray(json(r).events) && json(r).events.length <= 5, r.text);
+    },
+  }),
   'DELETE /v1/contacts/:user_id': async (setup) => {
     await created(setup, 'admin', '/v1/contacts', [{ user_id: 'to_erase_http', phone: '13900000077' }]);
     return {
@@ -358,6 +376,16 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     status: 200,
     body: {},
     check: (r) => assert.deepEqual([json(r).audience_id, json(r).size], [s.audienceId, 10]),
+  }),
+  'GET /v1/audiences': ({ s }) => ({
+    role: 'sender',
+    path: '/v1/audiences?limit=50',
+    status: 200,
+    check: (r) =>
+      assert.ok(
+        json(r).audiences.some((a: { id: string }) => a.id === s.audienceId),
+        r.text,
+      ),
   }),
   'GET /v1/audiences/:id': ({ s }) => ({
     role: 'sender',

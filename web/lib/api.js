@@ -23,17 +23,23 @@ export function setApiLanguage(locale) {
   language = locale;
 }
 
-const queryString = (query) => {
+export const queryString = (query) => {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query || {})) if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
 };
 
-/** Calls `/v1{path}`; resolves to the JSON answer (null for 204), rejects with an ApiError. */
-export async function api(method, path, { body, query, signal } = {}) {
+/** The headers every call carries: the answer's language, and X-Smsp-App on changes. */
+export function appHeaders(method) {
   const headers = { accept: 'application/json', 'accept-language': language };
   if (method !== 'GET') headers['x-smsp-app'] = '1';
+  return headers;
+}
+
+/** Calls `/v1{path}`; resolves to the JSON answer (null for 204), rejects with an ApiError. */
+export async function api(method, path, { body, query, signal } = {}) {
+  const headers = appHeaders(method);
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`/v1${path}${queryString(query)}`, {
     method,

@@ -2,12 +2,21 @@
 // the same roles again; this only hides what a role cannot use).
 import { Dashboard } from './dashboard.js';
 import { Segments } from './segments.js';
+import { AudiencePages } from './audiences.js';
+import { Contacts } from './contacts.js';
 import { Experiments } from './experiments.js';
 import { Alerts } from './alerts.js';
 
 const PAGES = [
   { path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard },
   { path: '/segments', subpaths: ['/segments/:id'], label: { 'zh-CN': '人群', en: 'Segments' }, roles: ['admin', 'marketer', 'analyst'], view: Segments },
+  {
+    path: '/audiences',
+    subpaths: ['/audiences/:id'],
+    label: { 'zh-CN': '人群包', en: 'Audiences' },
+    roles: ['admin', 'analyst', 'marketer', 'sender'],
+    view: AudiencePages,
+  },
   {
     path: '/experiments',
     subpaths: ['/experiments/:id'],
@@ -16,6 +25,7 @@ const PAGES = [
     view: Experiments,
   },
   { path: '/alerts', subpaths: ['/alerts/:id'], label: { 'zh-CN': '告警', en: 'Alerts' }, roles: ['admin', 'analyst', 'marketer'], view: Alerts },
+  { path: '/contacts', label: { 'zh-CN': '联系人', en: 'Contacts' }, roles: ['admin', 'analyst', 'marketer'], view: Contacts },
 ];
 
 /** The pages `role` may open, in navigation order. */
