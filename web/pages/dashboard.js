@@ -1,13 +1,9 @@
 // The dashboard: headline metrics, delivery rate by carrier, the send → conversion funnel, the best send time, open
 // alerts, segments and experiments, over a date range the analyst picks (the last 30 days by default).
 import { html, useMemo, useState } from '../lib/ui.js';
-import { api } from '../lib/api.js';
-import { useFormat, useText } from '../lib/i18n.js';
-import { useApi } from '../lib/use-api.js';
-import { Chart, TOOLTIP } from '../components/chart.js';
-import { Empty, ErrorNote, Loading } from '../components/states.js';
-import { DateRange, previousRange, useDateRange } from '../components/date-range.js';
+import { api, useFormat, useText, useApi, Chart, TOOLTIP, Empty, ErrorNote, Loading, DateRange, previousRange, useDateRange } from './analytics-kit.js';
 import { EventFilters, filterClauses } from '../components/event-value-picker.js';
+import { weekHeatmapOption } from '../components/week-heatmap.js';
 
 const TEXT = {
   'zh-CN': {
@@ -146,7 +142,6 @@ function chartOptions(data, t) {
   const points = data.series.series;
   const days = [...new Set(points.map((p) => p.local.slice(0, 10)))];
   const carriers = [...new Set(points.map((p) => p.group))];
-  const cells = data.sendTime.grid.flat().map((c) => [c.hour, c.weekday - 1, Number((c.shrunk_rate * 100).toFixed(2))]);
   return {
     series: {
       tooltip: { ...TOOLTIP, trigger: 'axis' },
@@ -166,21 +161,7 @@ function chartOptions(data, t) {
       yAxis: { type: 'value' },
       series: [{ type: 'bar', data: data.funnel.steps.map((s) => s.count), label: { show: true, position: 'top' } }],
     },
-    heatmap: {
-      tooltip: TOOLTIP,
-      xAxis: { type: 'category', data: [...Array(24).keys()] },
-      yAxis: { type: 'category', data: t('weekdays') },
-      visualMap: {
-        min: Math.min(...cells.map((c) => c[2])),
-        max: Math.max(...cells.map((c) => c[2])),
-        calculable: true,
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-      },
-      grid: { bottom: 70 },
-      series: [{ type: 'heatmap', data: cells }],
-    },
+    heatmap: weekHeatmapOption(data.sendTime.grid, t('weekdays')),
   };
 }
 

@@ -3,12 +3,7 @@
 // drawn as bars per step (per breakdown value) with a table of counts, conversions and times to convert, and the
 // time-to-convert histogram.
 import { html, useMemo, useState } from '../lib/ui.js';
-import { api } from '../lib/api.js';
-import { useFormat, useText } from '../lib/i18n.js';
-import { useApi } from '../lib/use-api.js';
-import { Chart, TOOLTIP } from '../components/chart.js';
-import { Empty, ErrorNote, Loading } from '../components/states.js';
-import { DateRange, useDateRange } from '../components/date-range.js';
+import { api, useFormat, useText, useApi, Chart, TOOLTIP, Empty, ErrorNote, Loading, DateRange, useDateRange } from './analytics-kit.js';
 import { BREAKDOWN_COLUMNS, FILTER_COLUMNS, ValuePicker, useColumnName } from '../components/event-value-picker.js';
 import { useDuration } from '../components/duration.js';
 

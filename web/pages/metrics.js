@@ -1,12 +1,7 @@
 // The metric explorer: a metric over a range, by hour, day or week (cut in the workspace's zone), optionally broken
 // down and filtered (GET /v1/metrics), drawn as lines with a table of every bucket.
 import { html, useMemo, useState } from '../lib/ui.js';
-import { api } from '../lib/api.js';
-import { useFormat, useText } from '../lib/i18n.js';
-import { useApi } from '../lib/use-api.js';
-import { Chart, TOOLTIP } from '../components/chart.js';
-import { Empty, ErrorNote, Loading } from '../components/states.js';
-import { DateRange, useDateRange } from '../components/date-range.js';
+import { api, useFormat, useText, useApi, Chart, TOOLTIP, Empty, ErrorNote, Loading, DateRange, useDateRange } from './analytics-kit.js';
 import { BREAKDOWN_COLUMNS, EventFilters, filterClauses, useColumnName } from '../components/event-value-picker.js';
 
 const TEXT = {

@@ -1,12 +1,8 @@
 // Best send time: the hour-of-week heatmap of click (or conversion) rates per delivered message, for everyone or
 // for one segment's contacts (GET /v1/insights/send-time), with the recommended window outlined and stated.
 import { html, useMemo, useState } from '../lib/ui.js';
-import { api } from '../lib/api.js';
-import { useFormat, useText } from '../lib/i18n.js';
-import { useApi } from '../lib/use-api.js';
-import { Chart, TOOLTIP } from '../components/chart.js';
-import { Empty, ErrorNote, Loading } from '../components/states.js';
-import { DateRange, useDateRange } from '../components/date-range.js';
+import { api, useFormat, useText, useApi, Chart, Empty, ErrorNote, Loading, DateRange, useDateRange } from './analytics-kit.js';
+import { weekHeatmapOption } from '../components/week-heatmap.js';
 
 const TEXT = {
   'zh-CN': {
@@ -47,32 +43,13 @@ const TEXT = {
 
 const QUIET_HOURS = ['22-8', '21-9', '20-9', '0-6'];
 
-/** The heatmap (percentages, shrunk rates) with the recommended cells outlined by a second, colourless series. */
-function heatmapOption(grid, recommended, weekdays) {
-  const cells = grid.flat().map((c) => [c.hour, c.weekday - 1, Number((c.shrunk_rate * 100).toFixed(2))]);
-  const picked = [];
-  if (recommended)
-    for (let h = Number(recommended.start.slice(0, 2)); h < Number(recommended.end.slice(0, 2)); h++) picked.push([h, recommended.weekday - 1, 0]);
-  return {
-    tooltip: TOOLTIP,
-    xAxis: { type: 'category', data: [...Array(24).keys()].map(String) },
-    yAxis: { type: 'category', data: weekdays },
-    visualMap: {
-      seriesIndex: 0,
-      min: Math.min(...cells.map((c) => c[2])),
-      max: Math.max(...cells.map((c) => c[2])),
-      calculable: true,
-      orient: 'horizontal',
-      left: 'center',
-      bottom: 0,
-    },
-    grid: { bottom: 70 },
-    series: [
-      { type: 'heatmap', data: cells },
-      { type: 'heatmap', data: picked, itemStyle: { color: 'rgba(0,0,0,0)', borderColor: '#d1242f', borderWidth: 3 }, tooltip: { show: false } },
-    ],
-  };
-}
+/** The hours of the recommended window, as [hour, weekday] cells to outline. */
+const windowCells = (rec) => {
+  if (!rec) return [];
+  const cells = [];
+  for (let h = Number(rec.start.slice(0, 2)); h < Number(rec.end.slice(0, 2)); h++) cells.push([h, rec.weekday]);
+  return cells;
+};
 
 export function SendTime() {
   const t = useText(TEXT);
@@ -88,7 +65,7 @@ export function SendTime() {
     [dates.range, metric, segment, windowHours, quiet],
   );
   const weekdays = t('weekdays');
-  const option = useMemo(() => data && heatmapOption(data.grid, data.recommended, weekdays), [data, weekdays[0]]);
+  const option = useMemo(() => data && weekHeatmapOption(data.grid, weekdays, windowCells(data.recommended)), [data, weekdays[0]]);
   const choose = (set) => (e) => set(e.currentTarget.value);
   const metricName = t(metric);
   const rec = data?.recommended;
