@@ -6,6 +6,7 @@ import { runFunnel } from '../../analytics/funnels.ts';
 import { ATTRIBUTIONS, FUNNEL_ORDERS, WINDOW_UNITS, funnelWindow, validateExclusions } from '../../analytics/funnel-request.ts';
 import { INTERVALS, METRICS, metricSeries, metricSummary } from '../../analytics/metrics.ts';
 import { sendTimeGrid } from '../../analytics/send-time.ts';
+import { MAX_VALUES, eventColumnValues } from '../../analytics/event-values.ts';
 import { queryRange } from '../../analytics/time-range.ts';
 import { getSegment } from '../../segmentation/segments.ts';
 import { EVENT_TYPES } from '../../ingest/event-schema.ts';
@@ -116,6 +117,11 @@ const SendTimeGrid = Type.Object({
       delivered: Type.Number(),
     }),
   ),
+});
+const ColumnValues = Type.Object({
+  column: Type.Enum([...BREAKDOWNS]),
+  values: Type.Array(Type.Object({ value: Type.String(), events: Type.Integer() })),
+  truncated: Type.Boolean({ description: 'More values exist than were listed' }),
 });
 const MetricCards = Type.Object({
   timezone: Type.String(),
@@ -299,6 +305,30 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
         timezone: tz,
         cards: await metricSummary(warehouse, request.principal.workspaceId, { ...queryRange(q.from, q.to), tz, filters: queryFilters(q.filters) }),
       };
+    },
+  );
+
+  app.get(
+    '/events/values',
+    {
+      config: readers,
+      schema: {
+        summary: 'The most frequent values of one event column in a time range (filter pickers), most frequent first',
+        querystring: Type.Object(
+          {
+            column: Type.Enum([...BREAKDOWNS]),
+            from: Time,
+            to: Time,
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_VALUES, description: `Default 100, at most ${MAX_VALUES}` })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: ColumnValues },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return eventColumnValues(warehouse, request.principal.workspaceId, { column: q.column, ...queryRange(q.from, q.to), limit: q.limit ?? 100 });
     },
   );
 };

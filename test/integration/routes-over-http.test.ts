@@ -460,6 +460,12 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     status: 200,
     check: (r) => assert.deepEqual([json(r).delivered, json(r).grid.length, json(r).grid.flat().length], [10, 7, 7 * 24]),
   }),
+  'GET /v1/events/values': ({ s }) => ({
+    role: 'marketer',
+    path: `/v1/events/values?${new URLSearchParams({ column: 'campaign_id', ...s.range })}`,
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { column: 'campaign_id', values: [{ value: 'http_campaign', events: 26 }], truncated: false }),
+  }),
   'GET /v1/metrics/summary': ({ s }) => ({
     role: 'analyst',
     path: `/v1/metrics/summary?${new URLSearchParams(s.range)}`,

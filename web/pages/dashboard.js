@@ -1,17 +1,16 @@
 // The dashboard: headline metrics, delivery rate by carrier, the send → conversion funnel, the best send time, open
 // alerts, segments and experiments, over a date range the analyst picks (the last 30 days by default).
 import { html, useMemo, useState } from '../lib/ui.js';
-import { api } from '../lib/api.js';
-import { useFormat, useText } from '../lib/i18n.js';
-import { useApi } from '../lib/use-api.js';
-import { Chart, TOOLTIP } from '../components/chart.js';
-import { Empty, ErrorNote, Loading } from '../components/states.js';
+import { api, useFormat, useText, useApi, Chart, TOOLTIP, Empty, ErrorNote, Loading, DateRange, previousRange, useDateRange } from './analytics-kit.js';
+import { EventFilters, filterClauses } from '../components/event-value-picker.js';
+import { weekHeatmapOption } from '../components/week-heatmap.js';
 
 const TEXT = {
   'zh-CN': {
     title: '数据看板',
-    from: '开始日期',
-    to: '结束日期',
+    compare: '与上一周期比较',
+    previous: '上一周期',
+    changePoints: '{sign}{value} 个百分点',
     headline: '核心指标',
     deliveryByCarrier: '到达率（按运营商，按天）',
     funnel: '转化漏斗（按用户，72 小时）',
@@ -44,8 +43,9 @@ const TEXT = {
   },
   en: {
     title: 'Dashboard',
-    from: 'From',
-    to: 'To',
+    compare: 'Compare with the previous period',
+    previous: 'Previous period',
+    changePoints: '{sign}{value} pp',
     headline: 'Headline metrics',
     deliveryByCarrier: 'Delivery rate by carrier, daily',
     funnel: 'Funnel by user, 72 h window',
@@ -78,35 +78,63 @@ const TEXT = {
   },
 };
 
-const DAY = 86_400_000;
-const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
-
-/** Everything the page shows, read at once for the range [from, to + 1 day). */
-function loadDashboard(fromDay, toDay) {
-  const from = `${fromDay}T00:00:00Z`;
-  const to = new Date(Date.parse(`${toDay}T00:00:00Z`) + DAY).toISOString();
-  const range = { from, to };
+/**
+ * Everything the page shows, read at once for `range`; `filters` (where clauses) narrow every panel that takes them
+ * (cards, the carrier series, the funnel); with `compare`, the cards of the period of the same length just before.
+ */
+function loadDashboard(range, filters, compare) {
+  const filterQuery = filters.length ? JSON.stringify(filters) : undefined;
   return Promise.all([
-    api('GET', '/metrics/summary', { query: range }),
-    api('GET', '/metrics', { query: { metric: 'delivery_rate', interval: 'day', breakdown: 'carrier', ...range } }),
-    api('POST', '/funnels', { body: { steps: ['send', 'delivery', 'click', 'conversion'], window_hours: 72, from, to } }),
+    api('GET', '/metrics/summary', { query: { ...range, filters: filterQuery } }),
+    compare ? api('GET', '/metrics/summary', { query: { ...previousRange(range), filters: filterQuery } }) : undefined,
+    api('GET', '/metrics', { query: { metric: 'delivery_rate', interval: 'day', breakdown: 'carrier', ...range, filters: filterQuery } }),
+    api('POST', '/funnels', { body: { steps: ['send', 'delivery', 'click', 'conversion'], window_hours: 72, ...range, ...(filters.length && { filters }) } }),
     api('GET', '/insights/send-time', { query: range }),
     api('GET', '/alerts', { query: { status: 'open' } }),
     api('GET', '/segments', { query: { limit: 20 } }),
     api('GET', '/experiments', { query: { limit: 20 } }),
-  ]).then(([summary, series, funnel, sendTime, alerts, segments, experiments]) => ({ summary, series, funnel, sendTime, alerts, segments, experiments }));
+  ]).then(([summary, previous, series, funnel, sendTime, alerts, segments, experiments]) => ({
+    summary,
+    previous,
+    series,
+    funnel,
+    sendTime,
+    alerts,
+    segments,
+    experiments,
+  }));
 }
 
-function Cards({ cards, t, format }) {
+/** A card's figure: revenue per delivered message as a number, every other metric as a percentage. */
+const figure = (metric, rate, format) => (metric === 'revenue' ? format.number(Number((rate ?? 0).toFixed(2))) : format.percent(rate));
+
+/** The change from the previous period: percentage points for rates, the difference for revenue. */
+function change(card, before, t, format) {
+  if (card.rate === null || before?.rate === null || before?.rate === undefined) return '–';
+  const delta = card.rate - before.rate;
+  const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+  if (card.metric === 'revenue') return `${sign}${format.number(Number(Math.abs(delta).toFixed(2)))}`;
+  return t('changePoints', { sign, value: format.number(Number((Math.abs(delta) * 100).toFixed(2))) });
+}
+
+function Cards({ cards, previous, t, format }) {
   return html`<div class="cards">
-    ${cards.map(
-      (c) =>
-        html`<div class="card ${c.status}" data-metric=${c.metric}>
-          <div>${t(c.metric)}</div>
-          <div class="value">${c.metric === 'revenue' ? format.number(Number((c.rate ?? 0).toFixed(2))) : format.percent(c.rate)}</div>
-          <div>${format.number(c.numerator)} / ${format.number(c.denominator)}</div>
-        </div>`,
-    )}
+    ${cards.map((c) => {
+      const before = previous?.cards.find((p) => p.metric === c.metric);
+      return html`<div class="card ${c.status}" data-metric=${c.metric}>
+        <div>${t(c.metric)}</div>
+        <div class="value">${figure(c.metric, c.rate, format)}</div>
+        <div class="counts">${format.number(c.numerator)} / ${format.number(c.denominator)}</div>
+        ${
+          before &&
+          html`<div class="previous">
+            ${t('previous')}: <span class="previous-value">${figure(c.metric, before.rate, format)}</span>
+            <span class="previous-counts">(${format.number(before.numerator)} / ${format.number(before.denominator)})</span>
+            <strong class="change">${change(c, before, t, format)}</strong>
+          </div>`
+        }
+      </div>`;
+    })}
   </div>`;
 }
 
@@ -114,7 +142,6 @@ function chartOptions(data, t) {
   const points = data.series.series;
   const days = [...new Set(points.map((p) => p.local.slice(0, 10)))];
   const carriers = [...new Set(points.map((p) => p.group))];
-  const cells = data.sendTime.grid.flat().map((c) => [c.hour, c.weekday - 1, Number((c.shrunk_rate * 100).toFixed(2))]);
   return {
     series: {
       tooltip: { ...TOOLTIP, trigger: 'axis' },
@@ -134,21 +161,7 @@ function chartOptions(data, t) {
       yAxis: { type: 'value' },
       series: [{ type: 'bar', data: data.funnel.steps.map((s) => s.count), label: { show: true, position: 'top' } }],
     },
-    heatmap: {
-      tooltip: TOOLTIP,
-      xAxis: { type: 'category', data: [...Array(24).keys()] },
-      yAxis: { type: 'category', data: t('weekdays') },
-      visualMap: {
-        min: Math.min(...cells.map((c) => c[2])),
-        max: Math.max(...cells.map((c) => c[2])),
-        calculable: true,
-        orient: 'horizontal',
-        left: 'center',
-        bottom: 0,
-      },
-      grid: { bottom: 70 },
-      series: [{ type: 'heatmap', data: cells }],
-    },
+    heatmap: weekHeatmapOption(data.sendTime.grid, t('weekdays')),
   };
 }
 
@@ -158,7 +171,7 @@ function Panels({ data, t, format }) {
   return html`
     <section class="wide">
       <h2>${t('headline')}</h2>
-      <${Cards} cards=${data.summary.cards} t=${t} format=${format} />
+      <${Cards} cards=${data.summary.cards} previous=${data.previous} t=${t} format=${format} />
     </section>
     <section class="wide">
       <h2>${t('deliveryByCarrier')}</h2>
@@ -236,20 +249,20 @@ function Panels({ data, t, format }) {
 export function Dashboard() {
   const t = useText(TEXT);
   const format = useFormat();
-  const today = Date.now();
-  const [fromDay, setFromDay] = useState(isoDay(today - 29 * DAY));
-  const [toDay, setToDay] = useState(isoDay(today));
-  const { data, error, loading, reload } = useApi(() => loadDashboard(fromDay, toDay), [fromDay, toDay]);
+  const dates = useDateRange(30);
+  const [chosen, setChosen] = useState({});
+  const [compare, setCompare] = useState(false);
+  const filters = useMemo(() => filterClauses(chosen), [chosen]);
+  const { data, error, loading, reload } = useApi(() => loadDashboard(dates.range, filters, compare), [dates.range, filters, compare]);
   const empty = data && data.summary.cards.every((c) => !c.denominator);
   return html`
     <div class="page-head">
       <h2 class="page-title">${t('title')}</h2>
-      <label
-        >${t('from')} <input type="date" value=${fromDay} max=${toDay} onChange=${(e) => e.currentTarget.value && setFromDay(e.currentTarget.value)}
-      /></label>
-      <label>${t('to')} <input type="date" value=${toDay} min=${fromDay} onChange=${(e) => e.currentTarget.value && setToDay(e.currentTarget.value)} /></label>
+      <${DateRange} state=${dates} />
+      <label><input type="checkbox" name="compare" checked=${compare} onChange=${(e) => setCompare(e.currentTarget.checked)} /> ${t('compare')}</label>
     </div>
+    <${EventFilters} range=${dates.range} chosen=${chosen} onChange=${setChosen} />
     ${loading && html`<${Loading} />`} ${error && html`<${ErrorNote} error=${error} retry=${reload} />`} ${empty && html`<${Empty}>${t('noEvents')}<//>`}
-    ${data && html`<div class="grid" data-loaded="true"><${Panels} data=${data} t=${t} format=${format} /></div>`}
+    ${data && html`<div class="grid" data-loaded=${loading ? 'false' : 'true'}><${Panels} data=${data} t=${t} format=${format} /></div>`}
   `;
 }
