@@ -64,14 +64,15 @@ describe('the smsp command (what `npm start` runs)', () => {
       assert.match(migrated.stdout, new RegExp(`^schema is up to date \\(the server at ${address} applied \\d+ migrations`));
 
       // A command with no HTTP equivalent on the same data directory: one readable line naming the server, no stack trace.
-      const beside = spawnSync(process.execPath, ['bin/smsp.mjs', 'rollups', 'rebuild'], { env, encoding: 'utf8' });
+      // (restore needs the server stopped; rollups rebuild goes through the server: cli-client.test.ts.)
+      const beside = spawnSync(process.execPath, ['bin/smsp.mjs', 'restore', path.join(dataDir, 'no-backup')], { env, encoding: 'utf8' });
       assert.equal(beside.status, 5, beside.stderr);
       assert.equal(beside.stderr.trim().split('\n').length, 1, beside.stderr);
       assert.match(
         beside.stderr,
         new RegExp(`^smsp: the data directory .* is in use: a server is running on it at ${address} \\(pid ${serve.child.pid}\\).*\\[DATA_DIR_LOCKED\\]\n$`),
       );
-      const verbose = spawnSync(process.execPath, ['bin/smsp.mjs', 'rollups', 'rebuild', '--verbose'], { env, encoding: 'utf8' });
+      const verbose = spawnSync(process.execPath, ['bin/smsp.mjs', 'restore', path.join(dataDir, 'no-backup'), '--verbose'], { env, encoding: 'utf8' });
       assert.equal(verbose.status, 5);
       assert.match(verbose.stderr, /\[DATA_DIR_LOCKED\]\n.*DataDirInUseError[^]*\n\s+at /, 'with --verbose, the stack follows');
     } finally {
