@@ -1,6 +1,7 @@
 /** Driving the web app in headless Chromium: sign in as a user would, by typing the key into the sign-in page. */
+import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /** Opens the app at `route` (e.g. '/dashboard'), signs in with `key`, and waits for the page's frame. */
 export async function signInThroughPage(page: Page, address: string, key: string, route = '/dashboard'): Promise<void> {
@@ -27,4 +28,69 @@ export async function seriousAccessibilityProblems(page: Page): Promise<string[]
           .map((n) => n.target.join(' '))
           .join(', ')}`,
     );
+}
+
+export interface WatchedPage {
+  page: Page;
+  /** What went wrong, as it happened: dialogs, script and console errors, CSP violations, failed requests. */
+  problems: string[];
+  /** The messages of dialogs the page opened (also in `problems`). */
+  dialogs: string[];
+  /** Fails unless nothing went wrong and no hostile name ran (hostile fixtures set `window.__xss`). */
+  assertClean(): Promise<void>;
+}
+
+// Injected by the driver, so the page's own policy does not stop it; reported as console errors, which survive navigation.
+const REPORT_CSP = `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')))`;
+
+/**
+ * A new page (in its own context, 1280×800 unless told) that records everything a script injection or a too strict
+ * policy would leave behind. Expected failures are not problems: the favicon (the server has none), the app's first
+ * "who is signed in?" (401 before sign-in), and whatever `expected` accepts.
+ */
+export async function watchedPage(
+  browser: Browser,
+  options: { expected?: (pathname: string, status: number) => boolean; acceptDownloads?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<WatchedPage> {
+  const { expected = () => false, acceptDownloads = false, viewport = { width: 1280, height: 800 } } = options;
+  const page = await (await browser.newContext({ viewport, acceptDownloads })).newPage();
+  const problems: string[] = [];
+  const dialogs: string[] = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    problems.push(`dialog ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
+  });
+  page.on('response', (res) => {
+    const { pathname } = new URL(res.url());
+    const status = res.status();
+    const fine = pathname === '/favicon.ico' || (pathname === '/v1/session' && status === 401) || expected(pathname, status);
+    if (status >= 400 && !fine) problems.push(`${status} ${res.url()}`);
+  });
+  await page.addInitScript(REPORT_CSP);
+  return {
+    page,
+    problems,
+    dialogs,
+    async assertClean() {
+      assert.equal(await page.evaluate('typeof window.__xss'), 'undefined', 'a hostile name ran');
+      assert.deepEqual(problems, []);
+    },
+  };
+}
+
+/**
+ * Waits until `expression` (evaluated in the page) is true. Polled through the driver: page.waitForFunction
+ * compiles its predicate in the page, which the Content-Security-Policy (no 'unsafe-eval') refuses.
+ */
+export async function until(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(expression))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${expression}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -9,10 +9,11 @@ import { seededRandom } from '../../demo/random.ts';
 import { seedDemo } from '../../demo/seed.ts';
 import type { EventInput } from '../../ingest/event-schema.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 const HOUR = 3600_000;
 const WEEK = 7 * 24 * HOUR;
-const demo: DemoOptions = { contacts: 3000, weeks: 4, campaignsPerWeek: 3, seed: 42, endMs: Date.parse('2026-11-20T00:00:00Z'), batchSize: 5000 };
+const demo: DemoOptions = { contacts: 3000, weeks: 4, campaignsPerWeek: 3, seed: 42, endMs: Date.parse(`${FIXTURE_YEAR}-11-20T00:00:00Z`), batchSize: 5000 };
 
 describe('alerts', () => {
   let t: TestApp;
@@ -80,7 +81,9 @@ describe('alerts', () => {
   it('the anomaly detector catches a drop against the same hour of past weeks; false alarms over normal weeks stay under 2 %', async () => {
     const ws = 'al_anomaly';
     const rnd = seededRandom(77);
-    const start = Date.parse('2026-09-07T00:00:00Z'); // a Monday
+    // The first Monday of September's second week in the fixture year.
+    const september7 = Date.UTC(FIXTURE_YEAR, 8, 7);
+    const start = september7 + ((8 - new Date(september7).getUTCDay()) % 7) * 24 * HOUR;
     const weeks = 6;
     const drop = start + 5 * WEEK + 3 * 24 * HOUR + 14 * HOUR;
     const events: object[] = [];
@@ -133,9 +136,9 @@ describe('alerts', () => {
 
   it('the schedule evaluates every workspace with rules, and repeating it fires nothing twice', async () => {
     const errors: unknown[] = [];
-    const now = Date.parse('2026-11-20T00:30:00Z');
+    const now = Date.parse(`${FIXTURE_YEAR}-11-20T00:30:00Z`);
     // A new workspace with one bad hour two days ago: half of 150 deliveries fail.
-    const hour = Date.parse('2026-11-18T00:00:00Z');
+    const hour = Date.parse(`${FIXTURE_YEAR}-11-18T00:00:00Z`);
     const events = Array.from({ length: 150 }, (_, i) => [
       { event_id: `ss${i}`, type: 'send', ts: hour + i * 1000, user_id: `u${i}`, carrier: 'China Unicom' },
       { event_id: `sd${i}`, type: 'delivery', ts: hour + i * 1000 + 500, user_id: `u${i}`, carrier: 'China Unicom', status: i % 2 ? 'delivered' : 'failed' },
@@ -154,7 +157,7 @@ describe('alerts', () => {
 
   it('a stored rule that cannot be read is reported and skipped; the other rules still fire', async () => {
     const ws = 'al_broken';
-    const hour = Date.parse('2026-11-18T00:00:00Z');
+    const hour = Date.parse(`${FIXTURE_YEAR}-11-18T00:00:00Z`);
     const events = Array.from({ length: 150 }, (_, i) => [
       { event_id: `bs${i}`, type: 'send', ts: hour + i * 1000, user_id: `u${i}`, carrier: 'China Unicom' },
       { event_id: `bd${i}`, type: 'delivery', ts: hour + i * 1000 + 500, user_id: `u${i}`, carrier: 'China Unicom', status: i % 2 ? 'delivered' : 'failed' },

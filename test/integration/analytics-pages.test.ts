@@ -18,7 +18,7 @@ import { saveSegment } from '../../segmentation/segments.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage } from '../helpers/web-app.ts';
+import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, watchedPage } from '../helpers/web-app.ts';
 
 const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'analytics_pages';
@@ -52,7 +52,7 @@ describe('analytics pages in headless Chromium', () => {
   let address: string;
   let analyst: string;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   const today = Date.now();
   const month = rangeOf(isoDay(today - 29 * DAY), isoDay(today));
   const week = rangeOf(isoDay(today - 6 * DAY), isoDay(today));
@@ -114,22 +114,7 @@ describe('analytics pages in headless Chromium', () => {
 
     browser = await launchChromium();
     fs.mkdirSync(SHOTS, { recursive: true });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.on('dialog', (d) => {
-      problems.push(`dialog ${d.message()}`);
-      void d.dismiss();
-    });
-    page.on('pageerror', (err) => problems.push(err.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    page.on('response', (res) => {
-      const { pathname } = new URL(res.url());
-      if (res.status() >= 400 && !(pathname === '/favicon.ico' || (pathname === '/v1/session' && res.status() === 401)))
-        problems.push(`${res.status()} ${res.url()}`);
-    });
-    // Injected by the driver, so the page's own policy does not stop it.
-    await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))`);
+    ({ page, problems } = await watchedPage(browser));
     await signInThroughPage(page, address, analyst);
     await chooseLanguage(page, 'en');
     await page.waitForSelector('[data-loaded="true"]', { timeout: 60_000 });

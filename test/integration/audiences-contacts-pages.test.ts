@@ -21,44 +21,13 @@ import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { bearer } from '../helpers/app.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from '../helpers/warehouse.ts';
-import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage } from '../helpers/web-app.ts';
+import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, watchedPage } from '../helpers/web-app.ts';
 
 const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'aud_pages';
 const OTHER_WS = 'aud_pages_other';
 const HOSTILE_SEGMENT = '<img src=x onerror="window.__xss=1">电子产品';
 const HOSTILE_NAME = '<script>window.__xss=2</script>';
-
-/** Listens in the page, before any of its scripts run, for CSP violations (injected by the driver, so not subject to the CSP). */
-const WATCH_CSP = `window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`;
-
-/** A page that records dialogs, script and console errors and failed requests (but the expected ones `expected` names). */
-async function watchedPage(browser: Browser, expected: (pathname: string, status: number) => boolean = () => false) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('dialog', (d) => {
-    errors.push(`dialog ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
-  });
-  page.on('response', (res) => {
-    const { pathname } = new URL(res.url());
-    const fine = pathname === '/favicon.ico' || (pathname === '/v1/session' && res.status() === 401) || expected(pathname, res.status());
-    if (res.status() >= 400 && !fine) errors.push(`${res.status()} ${res.url()}`);
-  });
-  await page.addInitScript(WATCH_CSP);
-  const clean = async () => {
-    assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
-    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
-    assert.deepEqual(errors, []);
-  };
-  return { page, clean };
-}
 
 /** The whole number a `[data-count]` element shows, whatever the locale's grouping. */
 const countOf = async (page: Page, selector: string) => Number(((await page.textContent(selector)) ?? '').replace(/\D/g, ''));
@@ -123,7 +92,10 @@ describe('audiences and contacts pages in headless Chromium', () => {
 
   it('materializes with the weekly cap, downloads the CSV the API exports, and deletes a version', async () => {
     // Before the first materialization the audience does not exist: that 404 is the page's "no snapshot yet".
-    const { page, clean } = await watchedPage(browser, (pathname, status) => status === 404 && pathname === `/v1/audiences/${segmentId}`);
+    const { page, assertClean: clean } = await watchedPage(browser, {
+      acceptDownloads: true,
+      expected: (pathname, status) => status === 404 && pathname === `/v1/audiences/${segmentId}`,
+    });
     await signInThroughPage(page, address, marketer, '/audiences');
     await page.waitForSelector('#audience-list');
     const link = page.locator(`#audience-list tr[data-id="${segmentId}"] a`);
@@ -185,7 +157,10 @@ describe('audiences and contacts pages in headless Chromium', () => {
 
   it('imports an XLSX file with the report the API gives, and looks contacts up by phone and by user id', async () => {
     // The unknown number looked up at the end answers 404: the page's "no such contact".
-    const { page, clean } = await watchedPage(browser, (pathname, status) => status === 404 && pathname.startsWith('/v1/contacts/by-phone/'));
+    const { page, assertClean: clean } = await watchedPage(browser, {
+      acceptDownloads: true,
+      expected: (pathname, status) => status === 404 && pathname.startsWith('/v1/contacts/by-phone/'),
+    });
     const file = path.join(TEST_DATA_DIR, 'pages-import.xlsx');
     const bytes = await xlsxFile(file, [
       ['手机号', '姓名', '城市', 'tags'],
@@ -261,7 +236,7 @@ describe('audiences and contacts pages in headless Chromium', () => {
   });
 
   it('shows an analyst no whole phone number and no import', async () => {
-    const { page, clean } = await watchedPage(browser);
+    const { page, assertClean: clean } = await watchedPage(browser, { acceptDownloads: true });
     await signInThroughPage(page, address, analyst, '/contacts');
     await page.waitForSelector('#lookup-value');
     assert.equal(await page.locator('form.lookup select[name="by"]').count(), 0, 'no lookup by phone');

@@ -18,7 +18,7 @@ import { saveSegment } from '../../segmentation/segments.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage } from '../helpers/web-app.ts';
+import { chooseLanguage, seriousAccessibilityProblems, until, watchedPage } from '../helpers/web-app.ts';
 
 const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 
@@ -59,20 +59,36 @@ describe('dashboard in headless Chromium', () => {
     })`) as Promise<number[]>;
 
   it('renders the demo data with charts, in Chinese by default and in English on request', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 1400 } })).newPage();
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(err.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    // Injected by the driver, so the page's own policy does not stop it.
-    await page.addInitScript(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP ' + e.violatedDirective + ' ' + e.blockedURI))`);
+    const { page, problems } = await watchedPage(browser, { viewport: { width: 1280, height: 1400 } });
     await page.goto(address);
     await page.waitForSelector('#api-key');
     assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the sign-in page');
-    await signInThroughPage(page, address, key);
+    await page.screenshot({ path: path.join(SHOTS, 'sign-in-zh.png') });
+    // By keyboard alone: Tab reaches the key field, Enter signs in.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement?.id'), 'api-key');
+    await page.keyboard.type(key);
+    await page.keyboard.press('Enter');
     await page.waitForSelector('[data-loaded="true"]', { timeout: 30_000 });
     assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the dashboard');
+    // Tab reaches every page link, the language switch and sign-out, in order, each with a visible name.
+    const reached: string[] = [];
+    await page.evaluate('document.activeElement?.blur()');
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press('Tab');
+      reached.push(
+        (await page.evaluate(
+          `(() => { const e = document.activeElement; return e.tagName + ':' + (e.getAttribute('aria-label') || e.labels?.[0]?.textContent || e.textContent || '').trim(); })()`,
+        )) as string,
+      );
+    }
+    const links = await page.$$eval('header.top nav a', (as) => as.map((a) => `A:${a.textContent?.trim()}`));
+    assert.ok(links.length >= 5, links.join());
+    for (const control of [...links, 'BUTTON:退出登录']) assert.ok(reached.includes(control), `${control} not reached by Tab: ${reached.join(' | ')}`);
+    assert.ok(
+      reached.some((r) => r.startsWith('SELECT:')),
+      'the language switch is reached',
+    );
     assert.equal(await page.textContent('h1'), '短信营销分析平台');
     assert.equal(await page.textContent('.page-title'), '数据看板');
     const cards = await page.$$eval('.cards .card', (els) => els.map((e) => e.textContent ?? ''));
@@ -84,7 +100,7 @@ describe('dashboard in headless Chromium', () => {
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-zh.png'), fullPage: true });
 
     await chooseLanguage(page, 'en');
-    await page.waitForFunction(`document.querySelector('.page-title')?.textContent === 'Dashboard'`);
+    await until(page, `document.querySelector('.page-title')?.textContent === 'Dashboard'`);
     await page.waitForSelector('[data-loaded="true"]', { timeout: 30_000 });
     assert.equal(await page.textContent('h1'), 'SMS marketing analytics');
     assert.ok(((await page.textContent('.cards')) ?? '').includes('Delivery rate'));

@@ -16,7 +16,7 @@ import { seedDemo } from '../../demo/seed.ts';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
 import { TEST_DATA_DIR } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage } from '../helpers/web-app.ts';
+import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, watchedPage } from '../helpers/web-app.ts';
 
 const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'ws_pages';
@@ -27,34 +27,11 @@ const HOSTILE = {
   carrier: '<script>window.__xss=4</script>',
 };
 
-const WATCH_CSP = `window.__cspViolations = [];
-document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`;
-
-/** A signed-in page that records script errors, console errors, failed API calls and CSP violations. */
-async function watchedPage(browser: Browser, address: string, key: string, route: string) {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(err.message));
-  page.on('dialog', (d) => {
-    problems.push(`dialog ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-  });
-  page.on('response', (res) => {
-    const { pathname } = new URL(res.url());
-    const expected = pathname === '/favicon.ico' || (pathname === '/v1/session' && res.status() === 401);
-    if (res.status() >= 400 && !expected) problems.push(`${res.status()} ${res.url()}`);
-  });
-  await page.addInitScript(WATCH_CSP);
-  await signInThroughPage(page, address, key, route);
-  const clean = async () => {
-    assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
-    assert.deepEqual(await page.evaluate('window.__cspViolations'), []);
-    assert.deepEqual(problems, []);
-  };
-  return { page, clean };
+/** A page signed in as `key` at `route` that records what goes wrong (see watchedPage). */
+async function signedInPage(browser: Browser, address: string, key: string, route: string) {
+  const watched = await watchedPage(browser);
+  await signInThroughPage(watched.page, address, key, route);
+  return { page: watched.page, clean: watched.assertClean };
 }
 
 /** Screenshots of the page as it is in both languages (ending in English), each checked by axe first. */
@@ -144,7 +121,7 @@ describe('experiments and alerts pages in headless Chromium', () => {
   });
 
   it('a marketer creates, starts and allocates an experiment through the page, and its results show the API’s figures', async () => {
-    const { page, clean } = await watchedPage(browser, address, marketer, '/experiments');
+    const { page, clean } = await signedInPage(browser, address, marketer, '/experiments');
     await chooseLanguage(page, 'en');
     // The demo's planted A/B test is listed.
     await page.waitForSelector('#experiments');
@@ -248,7 +225,7 @@ describe('experiments and alerts pages in headless Chromium', () => {
       403,
     );
     assert.equal((await call(analyst, 'POST', `/v1/experiments/${experimentId}/stop`)).status, 403);
-    const { page, clean } = await watchedPage(browser, address, analyst, '/experiments');
+    const { page, clean } = await signedInPage(browser, address, analyst, '/experiments');
     await page.waitForSelector('#experiments');
     assert.equal(await page.$('[data-testid="new-experiment"]'), null);
     const names = await page.$$eval('#experiments td a', (els) => els.map((e) => ({ text: e.textContent, elements: e.childElementCount })));
@@ -267,7 +244,7 @@ describe('experiments and alerts pages in headless Chromium', () => {
   });
 
   it('acknowledges a fired alert through the page, draws its series, and lets an analyst save a rule', async () => {
-    const { page, clean } = await watchedPage(browser, address, marketer, '/alerts');
+    const { page, clean } = await signedInPage(browser, address, marketer, '/alerts');
     await chooseLanguage(page, 'en');
     await page.waitForSelector('#fired-alerts');
     const { alerts } = await ok(marketer, 'GET', '/v1/alerts?status=open');
@@ -311,7 +288,7 @@ describe('experiments and alerts pages in headless Chromium', () => {
     await page.context().close();
 
     // An analyst saves a new rule with the editor; the API then lists it as typed.
-    const analystPage = await watchedPage(browser, address, analyst, '/alerts');
+    const analystPage = await signedInPage(browser, address, analyst, '/alerts');
     await chooseLanguage(analystPage.page, 'en');
     await analystPage.page.click('[data-testid="new-rule"]');
     await analystPage.page.fill('[data-testid="rule-editor"] input[name="name"]', 'clicks low');

@@ -7,8 +7,9 @@ import { bhAdjust, compareProportions, holmAdjust, summarize, welchTest } from '
 import { seededRandom } from '../../demo/random.ts';
 import type { EventInput } from '../../ingest/event-schema.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
-const demo: DemoOptions = { contacts: 20_000, weeks: 3, campaignsPerWeek: 2, seed: 42, endMs: Date.parse('2026-11-20T00:00:00Z'), batchSize: 5000 };
+const demo: DemoOptions = { contacts: 20_000, weeks: 3, campaignsPerWeek: 2, seed: 42, endMs: Date.parse(`${FIXTURE_YEAR}-11-20T00:00:00Z`), batchSize: 5000 };
 
 /** Per variant: exposed recipients, and those with an event of `type` within 72 h of first exposure (plain TypeScript). */
 function independentCounts(events: EventInput[], type: string) {
@@ -199,7 +200,7 @@ describe('experiments API', () => {
         { key: 'b', weight: 1 },
       ],
     };
-    const start = Date.parse('2026-11-10T02:00:00Z');
+    const start = Date.parse(`${FIXTURE_YEAR}-11-10T02:00:00Z`);
     const events: object[] = [];
     for (let i = 0; i < 10_000; i++) {
       const user = `aa${i}`;

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
-const FROM = Date.parse('2026-11-10T00:00:00Z');
-const TO = Date.parse('2026-11-11T00:00:00Z');
+const FROM = Date.parse(`${FIXTURE_YEAR}-11-10T00:00:00Z`);
+const TO = Date.parse(`${FIXTURE_YEAR}-11-11T00:00:00Z`);
 const H = 3600_000;
 const STEPS = ['send', 'click', 'conversion'];
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
+import { FIXTURE_YEAR } from '../helpers/fixture-time.ts';
 
 /** The local calendar day of an instant in a zone, computed with Intl (independently of ClickHouse). */
 const localDay = (ms: number, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
@@ -43,12 +44,12 @@ describe('workspace time zone and settings', () => {
   it('a campaign sent at 23:30 Beijing time lands in the Beijing day; tz=UTC and a daylight-saving zone cut days as Intl does', async () => {
     const sender = await t.keyFor('sender', 'tz_days');
     const analyst = await t.keyFor('analyst', 'tz_days');
-    // 23:30 Beijing = 15:30 UTC the same day; 00:30 Beijing next day = 16:30 UTC; plus both sides of Berlin's switch to winter time.
+    // 23:30 Beijing = 15:30 UTC the same day; 00:30 Beijing next day = 16:30 UTC; plus two evenings around Berlin's switch to winter time (late October).
     const instants = [
-      Date.parse('2026-11-20T23:30:00+08:00'),
-      Date.parse('2026-11-21T00:30:00+08:00'),
-      Date.parse('2026-10-24T22:30:00Z'),
-      Date.parse('2026-10-25T22:30:00Z'),
+      Date.parse(`${FIXTURE_YEAR}-11-20T23:30:00+08:00`),
+      Date.parse(`${FIXTURE_YEAR}-11-21T00:30:00+08:00`),
+      Date.parse(`${FIXTURE_YEAR}-10-24T22:30:00Z`),
+      Date.parse(`${FIXTURE_YEAR}-10-25T22:30:00Z`),
     ];
     await t.app.inject({
       method: 'POST',
@@ -59,7 +60,7 @@ describe('workspace time zone and settings', () => {
     const days = async (tz?: string) => {
       const res = await t.app.inject({
         method: 'GET',
-        url: `/v1/events/summary?from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z${tz ? `&tz=${encodeURIComponent(tz)}` : ''}`,
+        url: `/v1/events/summary?from=${FIXTURE_YEAR}-10-01T00:00:00Z&to=${FIXTURE_YEAR}-12-01T00:00:00Z${tz ? `&tz=${encodeURIComponent(tz)}` : ''}`,
         headers: bearer(analyst),
       });
       assert.equal(res.statusCode, 200, res.body);
@@ -79,16 +80,16 @@ describe('workspace time zone and settings', () => {
     }
     const beijing = await days();
     assert.ok(
-      beijing.days.some((d) => d.day === '2026-11-20' && d.events.send === 1),
+      beijing.days.some((d) => d.day === `${FIXTURE_YEAR}-11-20` && d.events.send === 1),
       '23:30 Beijing is on the 20th in Beijing',
     );
     assert.ok(
-      (await days('UTC')).days.some((d) => d.day === '2026-11-20' && d.events.send === 2),
+      (await days('UTC')).days.some((d) => d.day === `${FIXTURE_YEAR}-11-20` && d.events.send === 2),
       'in UTC both evening sends are on the 20th',
     );
     const bad = await t.app.inject({
       method: 'GET',
-      url: '/v1/events/summary?from=2026-10-01T00:00:00Z&to=2026-12-01T00:00:00Z&tz=Nowhere/City',
+      url: `/v1/events/summary?from=${FIXTURE_YEAR}-10-01T00:00:00Z&to=${FIXTURE_YEAR}-12-01T00:00:00Z&tz=Nowhere/City`,
       headers: bearer(analyst),
     });
     assert.equal(bad.statusCode, 400);
