@@ -1,7 +1,11 @@
 /** Driving the web app in headless Chromium: sign in as a user would, by typing the key into the sign-in page. */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
+
+/** Where page tests write their screenshots: one folder whichever test lane ran them (README links some of them). */
+export const SCREENSHOTS = path.resolve('data/test/screenshots');
 
 /** Opens the app at `route` (e.g. '/dashboard'), signs in with `key`, and waits for the page's frame. */
 export async function signInThroughPage(page: Page, address: string, key: string, route = '/dashboard'): Promise<void> {

@@ -16,11 +16,10 @@ import { buildApp, type App } from '../../api/app.ts';
 import { seedDemo } from '../../demo/seed.ts';
 import { saveSegment } from '../../segmentation/segments.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from '../helpers/warehouse.ts';
+import { dropTestDatabase, openTestWarehouse, testConfig } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, watchedPage } from '../helpers/web-app.ts';
+import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, watchedPage, SCREENSHOTS } from '../helpers/web-app.ts';
 
-const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'analytics_pages';
 const DAY = 86_400_000;
 const HOSTILE = { carrier: '<script>window.__xss=1</script>', campaign: '<img src=x onerror="window.__xss=2">' };
@@ -83,12 +82,12 @@ describe('analytics pages in headless Chromium', () => {
 
   async function checkPage(name: string) {
     assert.deepEqual(await seriousAccessibilityProblems(page), [], name);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-en.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-en.png`), fullPage: true });
     await chooseLanguage(page, 'zh-CN');
     await textBecomes('header.top nav a', '数据看板');
     await page.waitForTimeout(300);
     assert.deepEqual(await seriousAccessibilityProblems(page), [], `${name} (zh)`);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-zh.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-zh.png`), fullPage: true });
     await chooseLanguage(page, 'en');
     await textBecomes('header.top nav a', 'Dashboard');
   }
@@ -113,7 +112,7 @@ describe('analytics pages in headless Chromium', () => {
     assert.deepEqual((await call('POST', '/events', events, sender)).rejected, []);
 
     browser = await launchChromium();
-    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
     ({ page, problems } = await watchedPage(browser));
     await signInThroughPage(page, address, analyst);
     await chooseLanguage(page, 'en');

@@ -21,9 +21,8 @@ import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { bearer } from '../helpers/app.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from '../helpers/warehouse.ts';
-import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, watchedPage } from '../helpers/web-app.ts';
+import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, watchedPage, SCREENSHOTS } from '../helpers/web-app.ts';
 
-const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'aud_pages';
 const OTHER_WS = 'aud_pages_other';
 const HOSTILE_SEGMENT = '<img src=x onerror="window.__xss=1">电子产品';
@@ -33,11 +32,11 @@ const HOSTILE_NAME = '<script>window.__xss=2</script>';
 const countOf = async (page: Page, selector: string) => Number(((await page.textContent(selector)) ?? '').replace(/\D/g, ''));
 
 async function screenshots(page: Page, name: string, ready: string) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}-zh.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-zh.png`), fullPage: true });
   await chooseLanguage(page, 'en');
   await page.waitForSelector('html[lang="en"]');
   await page.waitForSelector(ready);
-  await page.screenshot({ path: path.join(SHOTS, `${name}-en.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-en.png`), fullPage: true });
   await chooseLanguage(page, 'zh-CN');
   await page.waitForSelector('html[lang="zh-CN"]');
 }
@@ -82,7 +81,7 @@ describe('audiences and contacts pages in headless Chromium', () => {
     app = await buildApp({ config: testConfig('audiences_pages'), warehouse: wh, logger: false });
     address = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
-    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
     await browser?.close();
@@ -224,7 +223,7 @@ describe('audiences and contacts pages in headless Chromium', () => {
     assert.equal(await page.locator('#timeline tbody tr').count(), chosen.activity.events.length);
     assert.equal(await page.textContent('#suppression'), chosen.activity.suppressed ? '已屏蔽：不会进入任何人群包' : '未屏蔽');
     assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the contacts page with a contact');
-    await page.screenshot({ path: path.join(SHOTS, 'contact-zh.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'contact-zh.png'), fullPage: true });
 
     // A number that is nobody's: the page says so and what to do.
     await page.selectOption('form.lookup select[name="by"]', 'phone');

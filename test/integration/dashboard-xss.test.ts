@@ -10,11 +10,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
-import { TEST_DATA_DIR } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { chooseLanguage, signInThroughPage, watchedPage } from '../helpers/web-app.ts';
+import { chooseLanguage, signInThroughPage, watchedPage, SCREENSHOTS } from '../helpers/web-app.ts';
 
-const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'ws_xss';
 
 const HOSTILE = {
@@ -108,7 +106,7 @@ describe('dashboard against hostile text, with security headers', () => {
     assert.ok(evaluated.fired.length >= 2, JSON.stringify(evaluated));
 
     browser = await launchChromium();
-    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
     await browser?.close();
@@ -142,14 +140,14 @@ describe('dashboard against hostile text, with security headers', () => {
     await page.waitForTimeout(500);
     assert.ok((await seriesInk(page)) > inkBefore + 2000, 'the tooltip was drawn');
     assert.equal(await page.textContent('#series'), '');
-    await page.locator('#series').screenshot({ path: path.join(SHOTS, 'dashboard-hostile-tooltip.png') });
+    await page.locator('#series').screenshot({ path: path.join(SCREENSHOTS, 'dashboard-hostile-tooltip.png') });
 
     assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
     assert.deepEqual(dialogs, []);
     // Nothing the hostile text names was built: only the page's own three scripts, no images, frames or SVG.
     assert.deepEqual(await page.evaluate(`[document.scripts.length, document.images.length, document.querySelectorAll('iframe, svg, b').length]`), [3, 0, 0]);
     assert.deepEqual(errors, []);
-    await page.screenshot({ path: path.join(SHOTS, 'dashboard-hostile.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-hostile.png'), fullPage: true });
     await page.context().close();
   });
 
@@ -233,8 +231,8 @@ describe('dashboard against hostile text, with security headers', () => {
     await page.locator('.swagger-ui .opblock-summary').first().click();
     await page.waitForSelector('.swagger-ui .opblock.is-open');
     assert.deepEqual(errors, []);
-    await page.screenshot({ path: path.join(SHOTS, 'docs.png') });
-    assert.ok(fs.statSync(path.join(SHOTS, 'docs.png')).size > 20_000);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'docs.png') });
+    assert.ok(fs.statSync(path.join(SCREENSHOTS, 'docs.png')).size > 20_000);
     await page.context().close();
   });
 });

@@ -16,11 +16,9 @@ import { buildApp, type App } from '../../api/app.ts';
 import { seedDemo } from '../../demo/seed.ts';
 import { saveSegment } from '../../segmentation/segments.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from '../helpers/warehouse.ts';
+import { dropTestDatabase, openTestWarehouse, testConfig } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { chooseLanguage, seriousAccessibilityProblems, until, watchedPage } from '../helpers/web-app.ts';
-
-const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
+import { chooseLanguage, seriousAccessibilityProblems, until, watchedPage, SCREENSHOTS } from '../helpers/web-app.ts';
 
 describe('dashboard in headless Chromium', () => {
   let wh: Warehouse;
@@ -39,7 +37,7 @@ describe('dashboard in headless Chromium', () => {
     app = await buildApp({ config: testConfig('dashboard'), warehouse: wh, logger: false });
     address = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
-    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
     await browser?.close();
@@ -63,7 +61,7 @@ describe('dashboard in headless Chromium', () => {
     await page.goto(address);
     await page.waitForSelector('#api-key');
     assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the sign-in page');
-    await page.screenshot({ path: path.join(SHOTS, 'sign-in-zh.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'sign-in-zh.png') });
     // By keyboard alone: Tab reaches the key field, Enter signs in.
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate('document.activeElement?.id'), 'api-key');
@@ -97,7 +95,7 @@ describe('dashboard in headless Chromium', () => {
     for (const [i, n] of (await inked(page)).entries()) assert.ok(n > 2000, `chart ${i} drew ${n} pixels`);
     assert.match((await page.textContent('#lists')) ?? '', /电子产品兴趣/);
     assert.match((await page.textContent('#alerts')) ?? '', /China Telecom/);
-    await page.screenshot({ path: path.join(SHOTS, 'dashboard-zh.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-zh.png'), fullPage: true });
 
     await chooseLanguage(page, 'en');
     await until(page, `document.querySelector('.page-title')?.textContent === 'Dashboard'`);
@@ -105,8 +103,8 @@ describe('dashboard in headless Chromium', () => {
     assert.equal(await page.textContent('h1'), 'SMS marketing analytics');
     assert.ok(((await page.textContent('.cards')) ?? '').includes('Delivery rate'));
     for (const n of await inked(page)) assert.ok(n > 2000);
-    await page.screenshot({ path: path.join(SHOTS, 'dashboard-en.png'), fullPage: true });
-    for (const lang of ['zh', 'en']) assert.ok(fs.statSync(path.join(SHOTS, `dashboard-${lang}.png`)).size > 30_000);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-en.png'), fullPage: true });
+    for (const lang of ['zh', 'en']) assert.ok(fs.statSync(path.join(SCREENSHOTS, `dashboard-${lang}.png`)).size > 30_000);
     assert.deepEqual(problems, []);
     await page.context().close();
   });

@@ -14,11 +14,9 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../demo/seed.ts';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
-import { TEST_DATA_DIR } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, watchedPage } from '../helpers/web-app.ts';
+import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, watchedPage, SCREENSHOTS } from '../helpers/web-app.ts';
 
-const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'ws_pages';
 const HOSTILE = {
   segment: '<img src=x onerror="window.__xss=1">',
@@ -43,7 +41,7 @@ async function shootBoth(page: Page, name: string, ready: string) {
     await chooseLanguage(page, locale);
     await page.waitForSelector(ready, { timeout: 30_000 });
     assert.deepEqual(await seriousAccessibilityProblems(page), [], `${name} in ${locale}`);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${suffix}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${suffix}.png`), fullPage: true });
   }
 }
 
@@ -113,7 +111,7 @@ describe('experiments and alerts pages in headless Chromium', () => {
     );
 
     browser = await launchChromium();
-    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
     await browser?.close();

@@ -17,14 +17,13 @@ import { buildApp, type App } from '../../api/app.ts';
 import { seedDemo } from '../../demo/seed.ts';
 import { saveSegment } from '../../segmentation/segments.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { dropTestDatabase, openTestWarehouse, testConfig, TEST_DATA_DIR } from '../helpers/warehouse.ts';
+import { dropTestDatabase, openTestWarehouse, testConfig } from '../helpers/warehouse.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, until, watchedPage } from '../helpers/web-app.ts';
+import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, until, watchedPage, SCREENSHOTS } from '../helpers/web-app.ts';
 
 /** A 400 preview of an unfinished rule is expected while it is being built. */
 const PREVIEW_OF_UNFINISHED_RULE = (pathname: string, status: number) => pathname === '/v1/segments/preview' && status === 400;
 
-const SHOTS = path.join(TEST_DATA_DIR, 'screenshots');
 const WS = 'seg_ui';
 const HOSTILE = '<img src=x onerror="window.__xss=1">';
 const EXPECTED = {
@@ -85,7 +84,7 @@ describe('audience builder in headless Chromium', () => {
     app = await buildApp({ config: testConfig('segment_builder'), warehouse: wh, logger: false });
     address = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
-    fs.mkdirSync(SHOTS, { recursive: true });
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
     await browser?.close();
@@ -101,10 +100,10 @@ describe('audience builder in headless Chromium', () => {
     const names = await page.$$eval('#segments td:first-child a', (as) => as.map((a) => ({ text: a.textContent, elements: a.childElementCount })));
     assert.deepEqual(names, [{ text: HOSTILE, elements: 0 }]);
     assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the segments list');
-    await page.screenshot({ path: path.join(SHOTS, 'segments-zh.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'segments-zh.png') });
     await chooseLanguage(page, 'en');
     await until(page, `document.querySelector('.page-title')?.textContent === 'Segments'`);
-    await page.screenshot({ path: path.join(SHOTS, 'segments-en.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'segments-en.png') });
 
     await page.click('#new-segment');
     await page.waitForSelector('[data-path="rule"]');
@@ -133,7 +132,7 @@ describe('audience builder in headless Chromium', () => {
     assert.equal(shown.count, api.count, 'the live count is the API answer');
     assert.equal(await page.$$eval('.preview-sample tbody tr', (rows) => rows.length), Math.min(10, api.count));
     assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the builder');
-    await page.screenshot({ path: path.join(SHOTS, 'segment-builder-en.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'segment-builder-en.png') });
 
     await page.fill('#segment-name', 'Electronics buyers, 30 days');
     await page.click('#save-segment');
@@ -160,7 +159,7 @@ describe('audience builder in headless Chromium', () => {
     await chooseLanguage(page, 'zh-CN');
     await until(page, `document.querySelector('.page-title')?.textContent === '编辑人群'`);
     await settledPreview(page);
-    await page.screenshot({ path: path.join(SHOTS, 'segment-builder-zh.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'segment-builder-zh.png') });
     assert.equal(await page.evaluate('typeof window.__xss'), 'undefined');
     assert.deepEqual(errors, []);
     await page.context().close();

@@ -204,7 +204,7 @@ function Panels({ data, t, format }) {
                     html`<tr>
                       <td>${t(a.spec.metric)}</td>
                       <td>${a.spec.breakdown_value ?? ''}</td>
-                      <td>${a.spec.bucket}</td>
+                      <td>${format.dateTime(a.spec.bucket)}</td>
                       <td>${format.percent(a.spec.observed)}</td>
                     </tr>`,
                 )}
