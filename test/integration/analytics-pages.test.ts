@@ -25,8 +25,13 @@ const DAY = 86_400_000;
 const HOSTILE = { carrier: '<script>window.__xss=1</script>', campaign: '<img src=x onerror="window.__xss=2">' };
 
 /** The page's default range (the last 30 days) and a 7-day one, as the page computes them (UTC days). */
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-const rangeOf = (fromDay: string, toDay: string) => ({ from: `${fromDay}T00:00:00Z`, to: new Date(Date.parse(`${toDay}T00:00:00Z`) + DAY).toISOString() });
+// The workspace's zone is Asia/Shanghai (+08:00, no daylight saving): the pages' days run from 16:00 UTC to 16:00 UTC.
+const SHANGHAI = 8 * 3_600_000;
+const isoDay = (ms: number) => new Date(ms + SHANGHAI).toISOString().slice(0, 10);
+const rangeOf = (fromDay: string, toDay: string) => ({
+  from: new Date(Date.parse(`${fromDay}T00:00:00Z`) - SHANGHAI).toISOString(),
+  to: new Date(Date.parse(`${toDay}T00:00:00Z`) + DAY - SHANGHAI).toISOString(),
+});
 
 /** The page's number formats in English. */
 const number = (x: number) => new Intl.NumberFormat('en').format(x);

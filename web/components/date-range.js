@@ -1,19 +1,18 @@
-// The analytics pages' date range: two day pickers (the last 30 days by default), read as [from 00:00Z, to + 1 day).
+// The analytics pages' date range: two day pickers (the last 30 days by default), days of the workspace's time zone,
+// read as [midnight starting `from`, midnight ending `to`) in that zone.
 import { html, useMemo, useState } from '../lib/ui.js';
-import { useText } from '../lib/i18n.js';
+import { useFormat, useText } from '../lib/i18n.js';
+import { daysBefore, nextDay, zoneDay, zoneMidnight } from '../lib/zone-days.js';
 
 const TEXT = {
   'zh-CN': { from: '开始日期', to: '结束日期' },
   en: { from: 'From', to: 'To' },
 };
 
-const DAY = 86_400_000;
-const isoDay = (ms) => new Date(ms).toISOString().slice(0, 10);
-
-/** The range [fromDay, toDay] as the API's {from, to} instants (to is exclusive: the day after toDay). */
-export const rangeOf = (fromDay, toDay) => ({
-  from: `${fromDay}T00:00:00Z`,
-  to: new Date(Date.parse(`${toDay}T00:00:00Z`) + DAY).toISOString(),
+/** The days [fromDay, toDay] of `timeZone` as the API's {from, to} instants (to is exclusive: the midnight after toDay). */
+const rangeOf = (fromDay, toDay, timeZone) => ({
+  from: new Date(zoneMidnight(fromDay, timeZone)).toISOString(),
+  to: new Date(zoneMidnight(nextDay(toDay), timeZone)).toISOString(),
 });
 
 /** The period of the same length just before `range`. */
@@ -25,9 +24,10 @@ export function previousRange(range) {
 
 /** {fromDay, toDay, range, setFromDay, setToDay}: the last `days` days up to today by default. */
 export function useDateRange(days = 30) {
-  const [fromDay, setFromDay] = useState(() => isoDay(Date.now() - (days - 1) * DAY));
-  const [toDay, setToDay] = useState(() => isoDay(Date.now()));
-  const range = useMemo(() => rangeOf(fromDay, toDay), [fromDay, toDay]);
+  const { timezone } = useFormat();
+  const [toDay, setToDay] = useState(() => zoneDay(Date.now(), timezone));
+  const [fromDay, setFromDay] = useState(() => daysBefore(toDay, days - 1));
+  const range = useMemo(() => rangeOf(fromDay, toDay, timezone), [fromDay, toDay, timezone]);
   return { fromDay, toDay, range, setFromDay, setToDay };
 }
 
