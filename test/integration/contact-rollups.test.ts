@@ -80,9 +80,15 @@ const utcMidnight = (ms: number) => Math.floor(ms / DAY) * DAY;
 describe('per-contact daily rollups', () => {
   let t: TestApp;
   const real = Date.now();
-  // One instant in the middle of a day, one just after Monday 00:00 in Shanghai (Sunday 16:30 UTC: the
-  // local week starts on the same UTC day as now).
-  const nowA = real - 2 * DAY - 12_345;
+  // One instant in the middle of a week in every zone tested (the latest Thursday 12:00 UTC at least two days ago,
+  // less 12,345 ms: Thursday evening in Shanghai and Kolkata, morning in New York, so each zone's week already holds
+  // days of sends whatever day the suite runs), one just after Monday 00:00 in Shanghai (Sunday 16:30 UTC: the local
+  // week starts on the same UTC day as now).
+  const nowA = (() => {
+    let x = utcMidnight(real - 2 * DAY) + 12 * 3600_000 - 12_345;
+    while (new Date(x).getUTCDay() !== 4 || x > real - 2 * DAY) x -= DAY;
+    return x;
+  })();
   const nowB = (() => {
     let x = utcMidnight(real - DAY) + 16.5 * 3600_000;
     while (new Date(x).getUTCDay() !== 0 || x > real - DAY) x -= DAY;
