@@ -4,7 +4,7 @@
  *
  *   bin, demo, bench, scripts, test          (entry points, tools)
  *   cli  ->  api                             (adapters: HTTP and the command line)
- *   analytics  experiments                   (domains that read audiences and rules: never each other)
+ *   analytics  experiments  templates        (domains that read audiences and rules: never each other)
  *   segmentation                             (rules, segments, audiences)
  *   ingest                                   (events and contacts in; the event shape)
  *   access  notify                           (who may do what; outbound delivery)
@@ -12,7 +12,13 @@
  *   common  config                           (plain helpers, settings)
  */
 /** Each domain and the domains below it that it may use; peers never import each other. */
-const DOMAINS = { ingest: [], segmentation: ['ingest'], analytics: ['ingest', 'segmentation'], experiments: ['ingest', 'segmentation'] };
+const DOMAINS = {
+  ingest: [],
+  segmentation: ['ingest'],
+  analytics: ['ingest', 'segmentation'],
+  experiments: ['ingest', 'segmentation'],
+  templates: ['ingest', 'segmentation'],
+};
 const FOLDERS = [
   'access',
   'analytics',
@@ -28,6 +34,7 @@ const FOLDERS = [
   'notify',
   'scripts',
   'segmentation',
+  'templates',
   'test',
   'warehouse',
 ];

@@ -48,6 +48,7 @@ import { segmentRoutes } from './routes/segments.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tagRoutes } from './routes/tags.ts';
+import { templateRoutes } from './routes/templates.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
 // The CommonJS plugin function (named formatsPlugin, which the schema compiler looks for).
@@ -154,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     workspaceRoutes,
     experimentRoutes,
     segmentRoutes,
+    templateRoutes,
     ruleChoiceRoutes,
     audienceRoutes,
     rfmRoutes,

@@ -20,7 +20,17 @@ export { isVersionConflict };
 const changedAt = () => formatTs(Math.floor(nextVersion() / 1000));
 
 /** What a versioned object is; also its version claims' object_type (the names of the tables before 0016). */
-export const METADATA_KINDS = ['workspaces', 'segments', 'audiences', 'experiments', 'alert_rules', 'cluster_models', 'alerts', 'alert_settings'] as const;
+export const METADATA_KINDS = [
+  'workspaces',
+  'segments',
+  'audiences',
+  'experiments',
+  'alert_rules',
+  'cluster_models',
+  'alerts',
+  'alert_settings',
+  'templates',
+] as const;
 export type MetadataKind = (typeof METADATA_KINDS)[number];
 
 export interface MetadataRecord<Spec> {

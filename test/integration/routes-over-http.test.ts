@@ -300,6 +300,57 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     check: (r) => assert.equal(json(r).recipients_per_arm, 3841),
   }),
 
+  // Templates.
+  'POST /v1/templates': () => ({
+    role: 'marketer',
+    path: '/v1/templates',
+    status: 201,
+    body: { name: 'over http', text: '{name}您好，春季新品9折，回T退订', signature: '商城', kind: 'promotion' },
+    check: (r) => assert.deepEqual([json(r).version, json(r).check.message, json(r).check.parts.parts], [1, '【商城】{name}您好，春季新品9折，回T退订', 1]),
+  }),
+  'PUT /v1/templates/:id': async (setup) => {
+    const template = await created(setup, 'marketer', '/v1/templates', { name: 'to change', text: '【商城】您的订单已发货', kind: 'service' });
+    return {
+      role: 'marketer',
+      path: `/v1/templates/${template.id}`,
+      status: 200,
+      body: { name: 'changed', text: '您的订单已发货', kind: 'service' },
+      check: (r) => assert.deepEqual([json(r).version, json(r).check.findings[0].code], [2, 'SIGNATURE_MISSING']),
+    };
+  },
+  'GET /v1/templates': async (setup) => {
+    const template = await created(setup, 'marketer', '/v1/templates', { name: 'listed', text: '【商城】您的订单已发货', kind: 'service' });
+    return {
+      role: 'analyst',
+      path: '/v1/templates',
+      status: 200,
+      check: (r) => assert.ok(json(r).templates.some((x: { id: string }) => x.id === template.id)),
+    };
+  },
+  'GET /v1/templates/:id': async (setup) => {
+    const template = await created(setup, 'marketer', '/v1/templates', { name: 'read', text: '【商城】全网最低价', kind: 'service' });
+    return {
+      role: 'analyst',
+      path: `/v1/templates/${template.id}`,
+      status: 200,
+      check: (r) => assert.deepEqual([json(r).name, json(r).check.findings[0].code, json(r).check.findings[0].position], ['read', 'EXAGGERATED_CLAIM', 6]),
+    };
+  },
+  'POST /v1/templates/check': ({ s }) => ({
+    role: 'analyst',
+    path: '/v1/templates/check',
+    status: 200,
+    // The seeded members' longest name is "http name 0" (11) and their note "http_note" (9): 4 + 11 + 3 + 9.
+    body: { text: '【商城】{name}您好，{note}', kind: 'service', audience_id: s.audienceId },
+    check: (r) => {
+      assert.deepEqual(json(r).parts, { encoding: 'UCS-2', units: 27, parts: 1, per_part_limit: 70 });
+      assert.deepEqual(
+        json(r).findings.map((f: { code: string }) => f.code),
+        ['BILLED_PARTS'],
+      );
+    },
+  }),
+
   // Segments and audiences.
   'POST /v1/segments': () => ({
     role: 'marketer',
