@@ -18,7 +18,7 @@ const ok = async (expected: number, method: string, url: string, k: string, body
   assert.equal(res.status, expected, `${method} ${url}: ${res.text.slice(0, 500)}`);
   return res;
 };
-const codes = (res: CallAnswer) => res.json.findings.map((f: { code: string }) => f.code);
+const codes = (template: CallAnswer) => template.json.check.findings.map((f: { code: string }) => f.code);
 
 /** Contacts tagged `tpl`, snapshotted into an audience; returns its id. */
 async function audienceOf(k: string, contacts: object[]): Promise<{ id: string; excluded: Record<string, number> }> {
