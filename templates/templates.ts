@@ -4,6 +4,7 @@ import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { longestValues } from './audience-values.ts';
 import { checkCopy, type CopyReport, type TemplateKind } from './copy-checks.ts';
+import { copySettings, type CopySettings } from './copy-settings.ts';
 
 const KINDS: readonly TemplateKind[] = ['promotion', 'service'];
 const MAX_TEXT = 1000;
@@ -42,22 +43,27 @@ function validTemplate(input: TemplateInput): TemplateSpec {
   return { text: input.text, signature, channel: input.channel?.trim() || null, kind: input.kind as TemplateKind };
 }
 
-const checked = (t: Template): CheckedTemplate => ({ ...t, check: checkCopy(t.spec) });
+/** The workspace's lists as check options (undefined: the defaults). */
+const listsOf = (s: CopySettings) => ({ bannedWords: s.banned_words ?? undefined, unsubscribeForms: s.unsubscribe_forms ?? undefined });
+
+const checked = (t: Template, settings: CopySettings): CheckedTemplate => ({ ...t, check: checkCopy({ ...t.spec, ...listsOf(settings) }) });
 
 /** Saves a template (a new version when `id` is given); with `expectedVersion` only if that is still the newest. */
 export async function saveTemplate(wh: Warehouse, workspaceId: string, input: TemplateInput, changedBy: string): Promise<CheckedTemplate> {
   const spec = validTemplate(input);
-  return checked(await store(wh).save(workspaceId, { id: input.id, name: input.name, spec, changedBy, expectedVersion: input.expectedVersion }));
+  const saved = await store(wh).save(workspaceId, { id: input.id, name: input.name, spec, changedBy, expectedVersion: input.expectedVersion });
+  return checked(saved, await copySettings(wh, workspaceId));
 }
 
 /** The newest version with its checks; undefined when missing or in another workspace. */
 export async function getTemplate(wh: Warehouse, workspaceId: string, id: string): Promise<CheckedTemplate | undefined> {
   const t = await store(wh).get(workspaceId, id);
-  return t && checked(t);
+  return t && checked(t, await copySettings(wh, workspaceId));
 }
 
 export async function listTemplates(wh: Warehouse, workspaceId: string, limit: number, after: string): Promise<CheckedTemplate[]> {
-  return (await store(wh).list(workspaceId, limit, after)).map(checked);
+  const settings = await copySettings(wh, workspaceId);
+  return (await store(wh).list(workspaceId, limit, after)).map((t) => checked(t, settings));
 }
 
 export interface CheckRequest {
@@ -69,10 +75,19 @@ export interface CheckRequest {
   unsubscribeForms?: readonly string[];
 }
 
-/** Checks a text without saving it; with an audience, parts are counted at each variable's longest value there. */
+/**
+ * Checks a text without saving it; with an audience, parts are counted at each variable's longest value there.
+ * Lists given in the request replace the workspace's, which replace the defaults.
+ */
 export async function checkTemplateText(wh: Warehouse, workspaceId: string, request: CheckRequest): Promise<CopyReport> {
   const spec = validTemplate({ name: 'check', ...request });
   const draft = checkCopy(spec);
   const audienceValues = request.audienceId === undefined ? undefined : await longestValues(wh, workspaceId, request.audienceId, draft.variables);
-  return checkCopy({ ...spec, bannedWords: request.bannedWords, unsubscribeForms: request.unsubscribeForms, audienceValues });
+  const workspace = listsOf(await copySettings(wh, workspaceId));
+  return checkCopy({
+    ...spec,
+    bannedWords: request.bannedWords ?? workspace.bannedWords,
+    unsubscribeForms: request.unsubscribeForms ?? workspace.unsubscribeForms,
+    audienceValues,
+  });
 }

@@ -30,6 +30,7 @@ export const METADATA_KINDS = [
   'alerts',
   'alert_settings',
   'templates',
+  'template_settings',
 ] as const;
 export type MetadataKind = (typeof METADATA_KINDS)[number];
 

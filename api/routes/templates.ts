@@ -2,7 +2,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { errors } from '../../common/errors.ts';
+import { copySettings, saveCopySettings } from '../../templates/copy-settings.ts';
 import { checkTemplateText, getTemplate, listTemplates, saveTemplate } from '../../templates/templates.ts';
+import { DEFAULT_BANNED_WORDS, DEFAULT_UNSUBSCRIBE_FORMS } from '../../templates/word-lists.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
 import { Nullable, Versioned } from '../response-schemas.ts';
 import type { Services } from '../services.ts';
@@ -48,7 +50,23 @@ const CopyReport = Type.Object({
 const TemplateSpec = Type.Object({ text: Type.String(), signature: Nullable(Type.String()), channel: Nullable(Type.String()), kind: Kind });
 const Template = Type.Object({ ...Versioned(TemplateSpec).properties, check: CopyReport });
 
-const words = (description: string) => Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500, description }));
+const wordList = (description: string) => Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 500, description });
+const words = (description: string) => Type.Optional(wordList(description));
+const Lists = Type.Object(
+  {
+    banned_words: Nullable(wordList("The workspace's sensitive words (each an error), replacing the defaults; null: the defaults")),
+    unsubscribe_forms: Nullable(wordList("The workspace's accepted unsubscribe hints; null: the defaults")),
+  },
+  { additionalProperties: false },
+);
+const SettingsAnswer = Type.Object({
+  ...Lists.properties,
+  defaults: Type.Object({ banned_words: Type.Record(Type.String(), Type.Array(Type.String())), unsubscribe_forms: Type.Array(Type.String()) }),
+});
+const DEFAULTS = {
+  banned_words: Object.fromEntries(Object.entries(DEFAULT_BANNED_WORDS).map(([category, list]) => [category, [...list]])),
+  unsubscribe_forms: [...DEFAULT_UNSUBSCRIBE_FORMS],
+};
 
 export const templateRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const writers = { roles: ['marketer', 'admin'] as const };
@@ -110,6 +128,21 @@ export const templateRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
       if (!template) throw errors.notFound(`template ${id}`);
       return template;
     },
+  );
+
+  app.get(
+    '/templates/settings',
+    { config: readers, schema: { summary: "The workspace's lists for the copy checks, and the defaults they replace", response: { 200: SettingsAnswer } } },
+    async (request) => ({ ...(await copySettings(warehouse, request.principal.workspaceId)), defaults: DEFAULTS }),
+  );
+
+  app.put(
+    '/templates/settings',
+    {
+      config: writers,
+      schema: { summary: "Set the workspace's sensitive words and unsubscribe hints (null: the defaults)", body: Lists, response: { 200: SettingsAnswer } },
+    },
+    async (request) => ({ ...(await saveCopySettings(warehouse, request.principal.workspaceId, request.body, request.principal.keyId)), defaults: DEFAULTS }),
   );
 
   app.post(

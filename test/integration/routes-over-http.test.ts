@@ -336,6 +336,20 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
       check: (r) => assert.deepEqual([json(r).name, json(r).check.findings[0].code, json(r).check.findings[0].position], ['read', 'EXAGGERATED_CLAIM', 6]),
     };
   },
+  'GET /v1/templates/settings': () => ({
+    role: 'analyst',
+    path: '/v1/templates/settings',
+    status: 200,
+    check: (r) => assert.deepEqual([json(r).banned_words, json(r).defaults.banned_words.exaggeration.includes('最')], [null, true]),
+  }),
+  'PUT /v1/templates/settings': () => ({
+    role: 'marketer',
+    path: '/v1/templates/settings',
+    status: 200,
+    // Set back to the defaults, so the other examples check with them whatever the order.
+    body: { banned_words: null, unsubscribe_forms: null },
+    check: (r) => assert.deepEqual([json(r).banned_words, json(r).unsubscribe_forms], [null, null]),
+  }),
   'POST /v1/templates/check': ({ s }) => ({
     role: 'analyst',
     path: '/v1/templates/check',

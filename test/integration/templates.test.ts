@@ -153,6 +153,37 @@ describe('templates over HTTP', () => {
     assert.deepEqual(theirs.json.templates, []);
   });
 
+  it("checks with the workspace's own lists once set, and the defaults again when reset to null", async () => {
+    const text = '【商城】本周秒杀，回复0退订';
+    const before = await ok(200, 'POST', '/v1/templates/check', key.marketer, { text, kind: 'promotion' });
+    assert.deepEqual(
+      before.json.findings.map((f: { code: string }) => f.code),
+      ['UNSUBSCRIBE_HINT_MISSING', 'BILLED_PARTS'],
+    );
+    const saved = await ok(200, 'PUT', '/v1/templates/settings', key.marketer, { banned_words: ['秒杀'], unsubscribe_forms: ['回复0退订'] });
+    assert.deepEqual([saved.json.banned_words, saved.json.unsubscribe_forms], [['秒杀'], ['回复0退订']]);
+    const after = await ok(200, 'POST', '/v1/templates/check', key.analyst, { text, kind: 'promotion' });
+    assert.deepEqual(
+      after.json.findings.map((f: { code: string; position?: number }) => [f.code, f.position ?? null]),
+      [
+        ['SENSITIVE_WORD', text.indexOf('秒杀')],
+        ['BILLED_PARTS', null],
+      ],
+    );
+    // A stored template is checked with the same lists; another workspace keeps the defaults.
+    const template = await ok(201, 'POST', '/v1/templates', key.marketer, { name: 'flash', text, kind: 'promotion' });
+    assert.deepEqual(codes(template), ['SENSITIVE_WORD', 'BILLED_PARTS']);
+    const theirs = await ok(200, 'POST', '/v1/templates/check', key.otherMarketer, { text, kind: 'promotion' });
+    assert.deepEqual(theirs.json.findings, before.json.findings);
+    const read = await ok(200, 'GET', '/v1/templates/settings', key.otherMarketer);
+    assert.deepEqual([read.json.banned_words, read.json.defaults.unsubscribe_forms[0]], [null, '回T退订']);
+    const empty = await ok(400, 'PUT', '/v1/templates/settings', key.marketer, { banned_words: null, unsubscribe_forms: [' '] });
+    assert.equal(empty.json.field, 'body.unsubscribe_forms');
+    await ok(403, 'PUT', '/v1/templates/settings', key.analyst, { banned_words: null, unsubscribe_forms: null });
+    await ok(200, 'PUT', '/v1/templates/settings', key.marketer, { banned_words: null, unsubscribe_forms: null });
+    assert.deepEqual((await ok(200, 'POST', '/v1/templates/check', key.marketer, { text, kind: 'promotion' })).json.findings, before.json.findings);
+  });
+
   it('refuses bad input naming the field, and roles that may not write', async () => {
     const badKind = await ok(400, 'POST', '/v1/templates', key.marketer, { name: 'x', text: 'y', kind: 'spam' });
     assert.equal(badKind.json.field, 'body.kind');
