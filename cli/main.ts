@@ -39,6 +39,8 @@ commands:
                                          snapshot a segment into a new audience version
   audience export ID [--format ndjson|csv] [--fields a,b] [--version N] [--out FILE]
                                          write a whole audience snapshot, with progress
+  audience diff ID --from N --to N [--format ndjson|csv] [--fields a,b] [--out FILE]
+                                         write the members added and removed between two versions
   experiment results ID [--metric M] [--workspace W]
                                          an experiment's results as a table, with the verdict
   keys create --name N --role R [--workspace W]

@@ -5,6 +5,11 @@
  * that may not see phones; and the 404s and 400s.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import { maskPhone } from '../../common/phone.ts';
@@ -150,6 +155,39 @@ describe('audience diffs', () => {
       expected.map((r) => ({ ...r, phone: maskPhone(r.phone) })),
     );
     assert.match(rows[0]!.phone, /^138\*{4}\d{4}$/);
+  });
+
+  it('smsp audience diff writes the same rows through the server, and fails like the API', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-diff-'));
+    // Asynchronous: the server answering the command runs in this process.
+    const smsp = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['bin/smsp.mjs', 'audience', 'diff', audienceId, ...args], {
+        env: { ...process.env, DATA_DIR: dir, SMSP_URL: base, SMSP_API_KEY: keys.admin },
+      }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+    try {
+      const out = path.join(dir, 'diff.csv');
+      const run = await smsp(['--from', '1', '--to', '2', '--format', 'csv', '--fields', 'user_id,phone,name', '--out', out]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /diffed 23 rows/);
+      assert.deepEqual(csv(fs.readFileSync(out)), await expectedDiff(1, 2));
+      const json = await smsp(['--from', '1', '--to', '2', '--json']);
+      assert.deepEqual(
+        ndjson(Buffer.from(json.stdout)).map((r) => `${r.change} ${r.user_id}`),
+        (await expectedDiff(1, 2)).map((r) => `${r.change} ${r.user_id}`),
+      );
+      const older = await smsp(['--from', '2', '--to', '1']);
+      assert.deepEqual([older.code, older.stdout], [2, '']);
+      assert.match(older.stderr, /^smsp: .*from.*\[[A-Z_]+\]\n$/);
+      const missing = await smsp(['--from', '1', '--to', '9']);
+      assert.equal(missing.code, 3, missing.stderr);
+      assert.match(missing.stderr, /\[NOT_FOUND\]\n$/);
+      assert.equal((await smsp(['--from', '1'])).code, 2, 'a diff needs --to');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('answers an empty diff for from = to', async () => {
