@@ -112,6 +112,8 @@ async function main(argv: string[]): Promise<number> {
       eligibility: { type: 'string' },
       fields: { type: 'string' },
       version: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       out: { type: 'string' },
       base: { type: 'string' },
       force: { type: 'boolean' },
