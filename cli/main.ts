@@ -39,6 +39,8 @@ commands:
                                          snapshot a segment into a new audience version
   audience export ID [--format ndjson|csv] [--fields a,b] [--version N] [--out FILE]
                                          write a whole audience snapshot, with progress
+  audience diff ID --from N --to N [--format ndjson|csv] [--fields a,b] [--out FILE]
+                                         write the members added and removed between two versions
   experiment results ID [--metric M] [--workspace W]
                                          an experiment's results as a table, with the verdict
   keys create --name N --role R [--workspace W]
@@ -110,6 +112,8 @@ async function main(argv: string[]): Promise<number> {
       eligibility: { type: 'string' },
       fields: { type: 'string' },
       version: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       out: { type: 'string' },
       base: { type: 'string' },
       force: { type: 'boolean' },

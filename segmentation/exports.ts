@@ -8,7 +8,7 @@ import { AUDIENCE_FIELDS } from '../ingest/contact-schema.ts';
 import { errors } from '../common/errors.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
-import type { Warehouse } from '../warehouse/warehouse.ts';
+import type { QueryParams, Warehouse } from '../warehouse/warehouse.ts';
 
 /** What an export may carry: the contact fields audience snapshots copy (CONTACT_FIELDS says which). */
 export const EXPORT_FIELDS: readonly string[] = AUDIENCE_FIELDS;
@@ -51,7 +51,8 @@ const MASKED_USER_ID_SQL = `if(
      ${maskedPhoneSql("concat('+86', replaceRegexpOne(user_id, '^(0086|86)', ''))")},
      user_id))`;
 
-function columns(fields: readonly ExportField[], maskPhones: boolean): string {
+/** The select list of an export's fields, phones (and user ids that are phones) masked when asked. */
+export function exportColumns(fields: readonly ExportField[], maskPhones: boolean): string {
   const masked: Partial<Record<ExportField, string>> = maskPhones ? { phone: `${MASKED_PHONE_SQL} AS phone`, user_id: `${MASKED_USER_ID_SQL} AS user_id` } : {};
   return fields.map((f) => masked[f] ?? f).join(', ');
 }
@@ -71,11 +72,14 @@ export async function exportAudiencePage(
 ): Promise<ExportPage> {
   const params = workspaceParams(workspaceId, { audience: audienceId, version: opts.version, after: opts.after, limit: opts.limit });
   const end = await wh.query<{ user_id: string }>(sql('audiences/page-end'), { ...params, offset: opts.limit - 1 });
-  const format = EXPORT_FORMATS[opts.format];
+  const page = await streamInFormat(wh, sqlWithGenerated('audiences/export', { columns: exportColumns(opts.fields, opts.maskPhones) }), params, opts.format);
+  return { ...page, nextAfter: end.length === 2 ? end[0]!.user_id : null };
+}
+
+/** Streams a statement's rows as ClickHouse writes them in `format` (Arrow uncompressed, plain strings: see PITFALLS). */
+export async function streamInFormat(wh: Warehouse, statement: string, params: QueryParams, format: ExportFormat): Promise<Omit<ExportPage, 'nextAfter'>> {
   const settings: Record<string, string | number> =
-    opts.format === 'arrow' ? { output_format_arrow_compression_method: 'none', output_format_arrow_low_cardinality_as_dictionary: 0 } : {};
-  const stream = await wh.stream(sqlWithGenerated('audiences/export', { columns: columns(opts.fields, opts.maskPhones) }), params, format.clickhouse, {
-    settings,
-  });
-  return { stream, contentType: format.contentType, nextAfter: end.length === 2 ? end[0]!.user_id : null };
+    format === 'arrow' ? { output_format_arrow_compression_method: 'none', output_format_arrow_low_cardinality_as_dictionary: 0 } : {};
+  const stream = await wh.stream(statement, params, EXPORT_FORMATS[format].clickhouse, { settings });
+  return { stream, contentType: EXPORT_FORMATS[format].contentType };
 }

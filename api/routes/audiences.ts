@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { canSeePhoneNumbers } from '../../access/roles.ts';
 import { audienceVersions, deleteAudienceVersion, getAudience, listAudiences } from '../../segmentation/audiences.ts';
+import { audienceDiffCounts, checkedDiffRange, diffAudiencePage } from '../../segmentation/audience-diffs.ts';
 import { EXPORT_FIELDS, EXPORT_FORMATS, exportAudiencePage, exportFieldsOf, type ExportFormat } from '../../segmentation/exports.ts';
 import type { Services } from '../services.ts';
 import { errors } from '../../common/errors.ts';
@@ -29,6 +30,19 @@ const AudienceOut = Type.Object(
 );
 export type AudienceAnswer = Static<typeof AudienceOut>;
 export const MAX_EXPORT_PAGE = 100_000;
+
+/** The query of a streamed page of members (an export's or a diff's). */
+const StreamedPageQuery = {
+  format: Type.Optional(Type.Enum(Object.keys(EXPORT_FORMATS) as ExportFormat[])),
+  fields: Type.Optional(Type.String({ maxLength: 256, description: `Comma-separated, from: ${EXPORT_FIELDS.join(', ')} (default user_id,phone)` })),
+  cursor: Type.Optional(Type.String({ maxLength: 1024 })),
+  limit: Type.Integer({ minimum: 1, maximum: MAX_EXPORT_PAGE, default: 10_000 }),
+};
+const DiffRangeQuery = {
+  from: Type.Integer({ minimum: 1, description: 'The older snapshot' }),
+  to: Type.Integer({ minimum: 1, description: 'The newer snapshot (from = to: an empty diff)' }),
+};
+const DiffSummary = Type.Object({ from: Type.Integer(), to: Type.Integer(), added: Type.Integer(), removed: Type.Integer() });
 
 /** An audience in a list: its record with the newest snapshot (which may since have been deleted: see GET /v1/audiences/:id). */
 const AudienceListed = Versioned(Type.Object(AudienceSnapshot, { additionalProperties: true }));
@@ -96,13 +110,7 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
         summary: 'Stream one page of the audience (NDJSON, CSV or Arrow); X-Next-Cursor continues it on the same snapshot',
         params: IdParams,
         querystring: Type.Object(
-          {
-            format: Type.Optional(Type.Enum(Object.keys(EXPORT_FORMATS) as ExportFormat[])),
-            fields: Type.Optional(Type.String({ maxLength: 256, description: `Comma-separated, from: ${EXPORT_FIELDS.join(', ')} (default user_id,phone)` })),
-            version: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the newest snapshot' })),
-            cursor: Type.Optional(Type.String({ maxLength: 1024 })),
-            limit: Type.Integer({ minimum: 1, maximum: MAX_EXPORT_PAGE, default: 10_000 }),
-          },
+          { ...StreamedPageQuery, version: Type.Optional(Type.Integer({ minimum: 1, description: 'Default: the newest snapshot' })) },
           { additionalProperties: false },
         ),
       },
@@ -135,6 +143,62 @@ export const audienceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, {
       if (snapshot.eligibility.send_window) reply.header('x-send-window', JSON.stringify(snapshot.eligibility.send_window));
       if (page.nextAfter !== null) reply.header('x-next-cursor', encodeCursor(scope, { after: page.nextAfter, version: position.version }));
       return reply.send(page.stream);
+    },
+  );
+
+  app.get(
+    '/audiences/:id/diff',
+    {
+      config: { roles: ['sender', 'marketer', 'admin', 'analyst'] },
+      schema: {
+        summary:
+          'Stream one page of the members added (in to, not in from) and removed between two snapshots, each with change; X-Added-Count and X-Removed-Count count the whole diff, X-Next-Cursor continues it',
+        params: IdParams,
+        querystring: Type.Object({ ...DiffRangeQuery, ...StreamedPageQuery }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const q = request.query;
+      const workspaceId = request.principal.workspaceId;
+      const range = { from: q.from, to: q.to };
+      await checkedDiffRange(warehouse, workspaceId, id, range);
+      const fields = exportFieldsOf(q.fields ?? 'user_id,phone');
+      // A diff's cursor belongs to this audience's diff of these two snapshots.
+      const scope = `audience ${id} diff ${range.from}..${range.to}`;
+      const after = q.cursor ? decodeCursor(q.cursor, 'querystring.cursor', scope).after : '';
+      const counts = await audienceDiffCounts(warehouse, workspaceId, id, range);
+      const page = await diffAudiencePage(warehouse, workspaceId, id, range, {
+        fields,
+        format: q.format ?? 'ndjson',
+        after,
+        limit: q.limit,
+        maskPhones: !canSeePhoneNumbers(request.principal.role),
+      });
+      reply.header('content-type', page.contentType);
+      reply.header('x-added-count', String(counts.added));
+      reply.header('x-removed-count', String(counts.removed));
+      if (page.nextAfter !== null) reply.header('x-next-cursor', encodeCursor(scope, { after: page.nextAfter }));
+      return reply.send(page.stream);
+    },
+  );
+
+  app.get(
+    '/audiences/:id/diff/summary',
+    {
+      config: { roles: ['sender', 'marketer', 'admin', 'analyst'] },
+      schema: {
+        summary: 'How many members were added and removed between two snapshots',
+        params: IdParams,
+        querystring: Type.Object(DiffRangeQuery, { additionalProperties: false }),
+        response: { 200: DiffSummary },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const range = { from: request.query.from, to: request.query.to };
+      await checkedDiffRange(warehouse, request.principal.workspaceId, id, range);
+      return audienceDiffCounts(warehouse, request.principal.workspaceId, id, range);
     },
   );
 };

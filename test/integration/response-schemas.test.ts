@@ -12,7 +12,7 @@ import { bearer, startTestApp } from '../helpers/app.ts';
 import { responseMismatches } from '../helpers/response-check.ts';
 
 /** Routes whose answer is a stream of bytes, not one JSON value. */
-const STREAMING = new Set(['GET /metrics', 'GET /', 'GET /app/*', 'GET /dashboard', 'GET /v1/audiences/:id/export']);
+const STREAMING = new Set(['GET /metrics', 'GET /', 'GET /app/*', 'GET /dashboard', 'GET /v1/audiences/:id/export', 'GET /v1/audiences/:id/diff']);
 
 /** Not this app's routes: the Swagger UI plugin's pages and files. */
 const isDocs = (url: string) => url === '/docs' || url.startsWith('/docs/');

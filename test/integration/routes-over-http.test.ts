@@ -476,6 +476,23 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
       assert.match(rows[0].phone, /^\+86138\d{8}$/, 'senders get whole numbers');
     },
   }),
+  'GET /v1/audiences/:id/diff': ({ s }) => ({
+    role: 'sender',
+    path: `/v1/audiences/${s.audienceId}/diff?from=1&to=1&format=csv&fields=user_id,phone`,
+    status: 200,
+    check: (r) =>
+      assert.deepEqual(
+        [r.text, r.headers['x-added-count'], r.headers['x-removed-count']],
+        ['"change","user_id","phone"\n', '0', '0'],
+        'a snapshot against itself: the header alone',
+      ),
+  }),
+  'GET /v1/audiences/:id/diff/summary': ({ s }) => ({
+    role: 'analyst',
+    path: `/v1/audiences/${s.audienceId}/diff/summary?from=1&to=1`,
+    status: 200,
+    check: (r) => assert.deepEqual(json(r), { from: 1, to: 1, added: 0, removed: 0 }),
+  }),
   'POST /v1/rfm/compute': () => ({
     role: 'analyst',
     path: '/v1/rfm/compute',
