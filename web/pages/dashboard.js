@@ -4,9 +4,11 @@ import { html, useMemo, useState } from '../lib/ui.js';
 import { api, useFormat, useText, useApi, Chart, TOOLTIP, Empty, ErrorNote, Loading, DateRange, previousRange, useDateRange } from './analytics-kit.js';
 import { EventFilters, filterClauses } from '../components/event-value-picker.js';
 import { weekHeatmapOption } from '../components/week-heatmap.js';
+import { METRIC_NAMES } from '../lib/metric-names.js';
 
 const TEXT = {
   'zh-CN': {
+    ...METRIC_NAMES['zh-CN'],
     title: '数据看板',
     compare: '与上一周期比较',
     previous: '上一周期',
@@ -17,13 +19,6 @@ const TEXT = {
     sendTime: '最佳发送时间（点击率，按周几与小时）',
     alerts: '未处理告警',
     segmentsExperiments: '人群与实验',
-    send_success_rate: '发送成功率',
-    delivery_rate: '到达率',
-    click_rate: '点击率/打开率',
-    conversion_rate: '转化率',
-    complaint_rate: '投诉率',
-    unsubscribe_rate: '退订率',
-    revenue: '每条送达收入',
     send: '发送',
     delivery: '送达',
     click: '点击',
@@ -42,6 +37,7 @@ const TEXT = {
     weekdays: ['周一', '周二', '周三', '周四', '周五', '周六', '周日'],
   },
   en: {
+    ...METRIC_NAMES.en,
     title: 'Dashboard',
     compare: 'Compare with the previous period',
     previous: 'Previous period',
@@ -52,13 +48,6 @@ const TEXT = {
     sendTime: 'Best send time (click rate by weekday and hour)',
     alerts: 'Open alerts',
     segmentsExperiments: 'Segments and experiments',
-    send_success_rate: 'Send success rate',
-    delivery_rate: 'Delivery rate',
-    click_rate: 'Click (open) rate',
-    conversion_rate: 'Conversion rate',
-    complaint_rate: 'Complaint rate',
-    unsubscribe_rate: 'Unsubscribe rate',
-    revenue: 'Revenue per delivered',
     send: 'Send',
     delivery: 'Delivery',
     click: 'Click',

@@ -3,9 +3,11 @@
 import { html, useMemo, useState } from '../lib/ui.js';
 import { api, useFormat, useText, useApi, Chart, TOOLTIP, Empty, ErrorNote, Loading, DateRange, useDateRange } from './analytics-kit.js';
 import { BREAKDOWN_COLUMNS, EventFilters, filterClauses, useColumnName } from '../components/event-value-picker.js';
+import { METRIC_NAMES } from '../lib/metric-names.js';
 
 const TEXT = {
   'zh-CN': {
+    ...METRIC_NAMES['zh-CN'],
     title: '指标分析',
     metric: '指标',
     interval: '时间粒度',
@@ -22,15 +24,9 @@ const TEXT = {
     denominator: '分母',
     value: '数值',
     noData: '所选时间和筛选下没有数据。放宽筛选或换一个时间范围。',
-    send_success_rate: '发送成功率',
-    delivery_rate: '到达率',
-    click_rate: '点击率/打开率',
-    conversion_rate: '转化率',
-    complaint_rate: '投诉率',
-    unsubscribe_rate: '退订率',
-    revenue: '每条送达收入',
   },
   en: {
+    ...METRIC_NAMES.en,
     title: 'Metric explorer',
     metric: 'Metric',
     interval: 'Interval',
@@ -47,13 +43,6 @@ const TEXT = {
     denominator: 'Denominator',
     value: 'Value',
     noData: 'No data for this range and these filters. Widen the filters or pick another range.',
-    send_success_rate: 'Send success rate',
-    delivery_rate: 'Delivery rate',
-    click_rate: 'Click (open) rate',
-    conversion_rate: 'Conversion rate',
-    complaint_rate: 'Complaint rate',
-    unsubscribe_rate: 'Unsubscribe rate',
-    revenue: 'Revenue per delivered',
   },
 };
 
