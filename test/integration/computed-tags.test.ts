@@ -6,6 +6,10 @@
  * definition takes its tag away; the bad paths answer 400/404/409.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { seededRandom } from '../../demo/random.ts';
 import { computedTagSchedules } from '../../segmentation/computed-tags.ts';
@@ -30,6 +34,9 @@ const union = (a: Iterable<string>, b: Iterable<string>) => sorted(new Set([...a
 describe('computed tags', () => {
   let t: TestApp;
   let call: Caller;
+  let base: string;
+  /** The CLI's own data directory: empty, so it goes to SMSP_URL and never opens an engine. */
+  const cliDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-ctags-'));
   const key = {} as Record<'admin' | 'marketer' | 'analyst' | 'sender' | 'other', string>;
   /** Contacts as generated: city, VIP level and the days ago of their electronics purchases. */
   const people = new Map<string, { city: string; vip: number; electronicsDaysAgo: number[] }>();
@@ -53,6 +60,14 @@ describe('computed tags', () => {
     );
   const define = (body: object) => ok(201, 'POST', '/v1/computed-tags', key.marketer, body);
   const refresh = (id: string) => ok(200, 'POST', `/v1/computed-tags/${id}/refresh`, key.marketer);
+  /** `smsp ...` as a separate process driving this test's listener (asynchronous: the listener is in this process). */
+  const smsp = (args: string[], apiKey: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const env = { ...process.env, DATA_DIR: cliDataDir, SMSP_URL: base, SMSP_API_KEY: apiKey, LOG_LEVEL: 'warn' };
+      execFile(process.execPath, ['bin/smsp.mjs', ...args], { env, timeout: 120_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
   const refused = (res: CallAnswer, status: number, field?: string) => {
     assert.equal(res.status, status, res.text);
     if (field) assert.equal(res.json.field, field, res.text);
@@ -61,7 +76,8 @@ describe('computed tags', () => {
   before(async () => {
     t = await startTestApp('computed_tags');
     await t.app.listen({ port: 0, host: '127.0.0.1' });
-    call = fetchCaller(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`);
+    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    call = fetchCaller(base);
     for (const role of ['admin', 'marketer', 'analyst', 'sender'] as const) key[role] = await t.keyFor(role, WS);
     key.other = await t.keyFor('marketer', OTHER_WS);
 
@@ -86,7 +102,10 @@ describe('computed tags', () => {
     await ok(200, 'POST', '/v1/contacts', key.admin, contacts);
     assert.deepEqual((await ok(202, 'POST', '/v1/events', key.sender, events)).rejected, []);
   });
-  after(() => t.close());
+  after(async () => {
+    await t.close();
+    fs.rmSync(cliDataDir, { recursive: true, force: true });
+  });
 
   const buyersByData = () => sorted([...people].filter(([, p]) => p.electronicsDaysAgo.some((d) => d <= 90)).map(([u]) => u));
 
@@ -163,8 +182,16 @@ describe('computed tags', () => {
     ]);
     const expected = members.filter((u) => u !== dropped && u !== byHand);
     assert.deepEqual(await preview(VIP_SHANGHAI), expected);
-    const second = await refresh(def.id);
-    assert.deepEqual([second.members, second.added, second.removed], [expected.length, 0, 1]);
+    // This refresh goes through the command line, which calls the server.
+    const run = await smsp(['tags', 'computed', 'refresh', def.id, '--json'], key.marketer);
+    assert.equal(run.code, 0, run.stderr);
+    const second = JSON.parse(run.stdout);
+    assert.deepEqual([second.tag, second.members, second.added, second.removed], ['vip_shanghai', expected.length, 0, 1]);
+    const text = await smsp(['tags', 'computed', 'refresh', def.id], key.marketer);
+    assert.equal(text.stdout, `vip_shanghai: ${expected.length} contacts match (+0 gained, -0 lost) at ${text.stdout.split(' at ')[1]}`);
+    const missing = await smsp(['tags', 'computed', 'refresh', 'nope'], key.marketer);
+    assert.equal(missing.code, 3, 'not found');
+    assert.match(missing.stderr, /\[NOT_FOUND\]/);
     assert.deepEqual(await preview({ tag: 'vip_shanghai' }), union(expected, [byHand]));
     const rows = await tagRows('vip_shanghai');
     assert.deepEqual(
