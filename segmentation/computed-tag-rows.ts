@@ -18,9 +18,19 @@ interface TagOfDefinition {
   value: string;
 }
 
-/** The parameters naming one definition's rows, with a fresh version (newer than every row written before). */
-function rowParams(t: TagOfDefinition, nowMs: number) {
-  return { tag: t.tag, value: t.value, source: computedTagSource(t.id), version: nextVersion(), assigned_at: formatTs(nowMs) };
+/** The parameters naming one definition's rows written at `nowMs` with `version`. */
+function rowParams(t: TagOfDefinition, nowMs: number, version: number) {
+  return { tag: t.tag, value: t.value, source: computedTagSource(t.id), version, assigned_at: formatTs(nowMs) };
+}
+
+/** The statement of one refresh (computed-tags/refresh with the compiled rule) and its parameters. */
+export function refreshStatement(
+  workspaceId: string,
+  t: TagOfDefinition & { rule: Rule },
+  opts: { nowMs: number; timezone: string; version: number },
+): { statement: string; params: Record<string, unknown> } {
+  const { expression, params } = compiledRule(t.rule, workspaceId, opts.nowMs, opts.timezone);
+  return { statement: sqlWithGenerated('computed-tags/refresh', { rule: expression }), params: { ...params, ...rowParams(t, opts.nowMs, opts.version) } };
 }
 
 /**
@@ -33,14 +43,16 @@ export async function writeComputedTagRows(
   t: TagOfDefinition & { rule: Rule },
   opts: { nowMs: number; timezone: string },
 ): Promise<{ added: number; removed: number }> {
-  const { expression, params } = compiledRule(t.rule, workspaceId, opts.nowMs, opts.timezone);
-  const own = rowParams(t, opts.nowMs);
-  await wh.command(sqlWithGenerated('computed-tags/refresh', { rule: expression }), { ...params, ...own });
-  const [counts] = await wh.query<{ added: string; removed: string }>(sql('computed-tags/run-counts'), workspaceParams(workspaceId, own));
-  return { added: Number(counts?.added ?? 0), removed: Number(counts?.removed ?? 0) };
+  // A version newer than every row written before: it makes this run's rows win, and tells them apart for counting.
+  const version = nextVersion();
+  const { statement, params } = refreshStatement(workspaceId, t, { ...opts, version });
+  await wh.command(statement, params);
+  const counts = workspaceParams(workspaceId, rowParams(t, opts.nowMs, version));
+  const [row] = await wh.query<{ added: string; removed: string }>(sql('computed-tags/run-counts'), counts);
+  return { added: Number(row?.added ?? 0), removed: Number(row?.removed ?? 0) };
 }
 
 /** Takes the tag from every contact that carries it from this definition. */
 export async function removeComputedTagRows(wh: Warehouse, workspaceId: string, t: TagOfDefinition, nowMs: number): Promise<void> {
-  await wh.command(sql('computed-tags/remove-rows'), workspaceParams(workspaceId, rowParams(t, nowMs)));
+  await wh.command(sql('computed-tags/remove-rows'), workspaceParams(workspaceId, rowParams(t, nowMs, nextVersion())));
 }
