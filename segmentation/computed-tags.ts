@@ -64,7 +64,7 @@ function checkCron(expression: unknown, path: string): string {
   return expression.trim();
 }
 
-/** Paths of the tag leaves of `rule` that name the tag being defined (a tag may not define itself). */
+/** The path of the first tag leaf of `rule` that names the tag being defined (a tag may not define itself). */
 function selfReference(rule: Rule, tag: string, value: string, path: string): string | undefined {
   if ('all' in rule || 'any' in rule) {
     const [key, list] = 'all' in rule ? ['all', rule.all] : ['any', rule.any];
