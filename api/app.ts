@@ -33,6 +33,7 @@ import { audienceRoutes } from './routes/audiences.ts';
 import { backupRoutes } from './routes/backups.ts';
 import { rollupRoutes } from './routes/rollups.ts';
 import { clusterRoutes } from './routes/clusters.ts';
+import { computedTagRoutes } from './routes/computed-tags.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { webAppRoutes } from './routes/web-app.ts';
 import { erasureRoutes } from './routes/erasures.ts';
@@ -155,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     workspaceRoutes,
     experimentRoutes,
     segmentRoutes,
+    computedTagRoutes,
     templateRoutes,
     ruleChoiceRoutes,
     audienceRoutes,

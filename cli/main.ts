@@ -15,6 +15,7 @@ import { experimentCommand } from './experiment.ts';
 import { segmentCommand } from './segments.ts';
 import { eraseCommand } from './erase.ts';
 import { statusCommand } from './status.ts';
+import { tagsCommand } from './tags.ts';
 
 const USAGE = `usage: smsp <command> [options]
 
@@ -41,6 +42,8 @@ commands:
                                          write a whole audience snapshot, with progress
   audience diff ID --from N --to N [--format ndjson|csv] [--fields a,b] [--out FILE]
                                          write the members added and removed between two versions
+  tags computed refresh ID [--workspace W]
+                                         refresh a computed tag now: its rule's contacts gain the tag, former ones lose it
   experiment results ID [--metric M] [--workspace W]
                                          an experiment's results as a table, with the verdict
   keys create --name N --role R [--workspace W]
@@ -52,7 +55,7 @@ commands:
   restore DIR [--force]                  restore a backup into an empty database and check it against its manifest
                                          (--force: replace a database that holds tables)
 
-beside a running server (recorded in DATA_DIR), import, segment, audience, experiment, keys, seed-demo, status, erase,
+beside a running server (recorded in DATA_DIR), import, segment, audience, tags, experiment, keys, seed-demo, status, erase,
 backup and rollups go through its HTTP API with the admin key (migrate reports the server's schema); SMSP_URL and
 SMSP_API_KEY drive another server; --workspace W then needs a root key. ingest and restore need the engine to themselves.
 --json prints the result as one JSON document (NDJSON for an export); --verbose a failure's stack trace.
@@ -75,6 +78,7 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   erase: eraseCommand,
   segment: (flags, positionals) => segmentCommand(flags, positionals, 'segment'),
   audience: (flags, positionals) => segmentCommand(flags, positionals, 'audience'),
+  tags: tagsCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

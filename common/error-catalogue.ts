@@ -181,6 +181,13 @@ export const CATALOGUE = {
     en: () => 'a rollup rebuild is already running on this server; try again when it has finished',
     zh: () => '此服务器上已有汇总表重建在运行，请在其完成后重试',
   }),
+  /** A second computed-tag definition of a tag (and value) that one already computes: `what` is that definition. */
+  computedTagTaken: entry<{ what: string }>({
+    code: 'COMPUTED_TAG_TAKEN',
+    kind: 'conflict',
+    en: (a, path) => atPath(path, `this tag is already computed by ${a.what}; change that definition instead`),
+    zh: (a, path) => atPath(path, `该标签已由 ${a.what} 计算，请修改那个定义`),
+  }),
   backupRefused: entry<{ reason: string }>({ code: 'BACKUP_REFUSED', kind: 'conflict', en: (a) => a.reason, zh: (a) => `备份或恢复被拒绝：${a.reason}` }),
   /** A backup that cannot be trusted: its manifest is unreadable or altered, or its content differs from it. */
   backupInvalid: entry<{ reason: string }>({ code: 'BACKUP_INVALID', kind: 'invalid', en: (a) => a.reason, zh: (a) => `备份无效：${a.reason}` }),

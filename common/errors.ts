@@ -96,6 +96,8 @@ export const errors = {
   rateLimited: (perMinute: number, retryAfterSeconds: number) => new AppError('rateLimited', { perMinute, retryAfterSeconds }),
   versionConflict: (what: string, version?: number) => new AppError('versionConflict', { what, version }),
   queryTimeout: () => new AppError('queryTimeout', {}),
+  /** `path` names the tag field of the definition that repeats another's tag. */
+  computedTagTaken: (path: string, what: string) => new AppError('computedTagTaken', { what }, path),
   backupRefused: (reason: string) => new AppError('backupRefused', { reason }),
   backupInvalid: (reason: string) => new AppError('backupInvalid', { reason }),
   unavailable: (why: string) => new AppError('unavailable', { why }),

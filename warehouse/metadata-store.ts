@@ -31,6 +31,7 @@ export const METADATA_KINDS = [
   'alert_settings',
   'templates',
   'template_settings',
+  'computed_tags',
 ] as const;
 export type MetadataKind = (typeof METADATA_KINDS)[number];
 

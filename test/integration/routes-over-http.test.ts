@@ -6,6 +6,7 @@
  * A HEAD twin (fastify adds one per GET) runs its GET's example and must answer the same status, no body.
  */
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Role } from '../../access/roles.ts';
 import { fetchCaller, seedWorkspace, type CallAnswer, type Caller, type SeededWorkspace } from '../helpers/api-seed.ts';
@@ -411,6 +412,50 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
             [1, 'first name', { tag: 'vip' }],
           ],
         ),
+    };
+  },
+  // Computed tags (seedWorkspace tags ten contacts vip). A GET's HEAD twin runs its example again: new tag names.
+  'POST /v1/computed-tags': () => ({
+    role: 'marketer',
+    path: '/v1/computed-tags',
+    status: 201,
+    body: { tag: 'http_computed', rule: { tag: 'vip' }, schedule: '0 8 * * *' },
+    check: (r) => assert.deepEqual([json(r).version, json(r).spec.tag, json(r).spec.schedule], [1, 'http_computed', '0 8 * * *']),
+  }),
+  'GET /v1/computed-tags': async (setup) => {
+    const def = await created(setup, 'marketer', '/v1/computed-tags', { tag: `http_listed_${crypto.randomUUID().slice(0, 8)}`, rule: { tag: 'vip' } });
+    return {
+      role: 'analyst',
+      path: '/v1/computed-tags',
+      status: 200,
+      check: (r) => assert.ok(json(r).computed_tags.some((x: { id: string }) => x.id === def.id)),
+    };
+  },
+  'GET /v1/computed-tags/:id': async (setup) => {
+    const def = await created(setup, 'marketer', '/v1/computed-tags', { tag: `http_one_${crypto.randomUUID().slice(0, 8)}`, value: 'v', rule: { tag: 'vip' } });
+    return { role: 'analyst', path: `/v1/computed-tags/${def.id}`, status: 200, check: (r) => assert.equal(json(r).spec.value, 'v') };
+  },
+  'PUT /v1/computed-tags/:id': async (setup) => {
+    const def = await created(setup, 'marketer', '/v1/computed-tags', { tag: 'http_to_change', rule: { tag: 'vip' } });
+    return {
+      role: 'marketer',
+      path: `/v1/computed-tags/${def.id}`,
+      status: 200,
+      body: { tag: 'http_changed', rule: { tag: 'vip' }, enabled: false },
+      check: (r) => assert.deepEqual([json(r).version, json(r).spec.tag, json(r).spec.enabled], [2, 'http_changed', false]),
+    };
+  },
+  'DELETE /v1/computed-tags/:id': async (setup) => {
+    const def = await created(setup, 'marketer', '/v1/computed-tags', { tag: 'http_to_delete', rule: { tag: 'vip' } });
+    return { role: 'admin', path: `/v1/computed-tags/${def.id}`, status: 204 };
+  },
+  'POST /v1/computed-tags/:id/refresh': async (setup) => {
+    const def = await created(setup, 'marketer', '/v1/computed-tags', { tag: 'http_vip_copy', rule: { tag: 'vip' } });
+    return {
+      role: 'marketer',
+      path: `/v1/computed-tags/${def.id}/refresh`,
+      status: 200,
+      check: (r) => assert.deepEqual([json(r).members, json(r).added, json(r).removed], [10, 10, 0]),
     };
   },
   'GET /v1/rule-choices': () => ({

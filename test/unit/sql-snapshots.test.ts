@@ -11,6 +11,7 @@ import { describe, it } from 'node:test';
 import { funnelCountsStatement, funnelTimesStatement } from '../../analytics/funnel-sql.ts';
 import type { FunnelRequest } from '../../analytics/funnels.ts';
 import { metricCounts } from '../../analytics/metrics.ts';
+import { refreshStatement } from '../../segmentation/computed-tag-rows.ts';
 import { compiledRule } from '../../segmentation/segments.ts';
 import { validateRule } from '../../segmentation/rule-validation.ts';
 import type { Rule } from '../../segmentation/rule-types.ts';
@@ -102,6 +103,16 @@ describe('SQL snapshots of compiled rules (segment preview)', () => {
       matchSnapshot(`rules/${name}`, render(statement, params));
     });
   }
+});
+
+describe('SQL snapshot of a computed tag refresh', () => {
+  it('electronics-buyer', () => {
+    const rule = { event: 'conversion', where: [{ prop: 'category', op: 'eq', value: 'electronics' }], within_days: 90 } as Rule;
+    const t = { id: 'ct_1', tag: 'electronics_buyer', value: '', rule: validateRule(rule) };
+    const { statement, params } = refreshStatement(WS, t, { nowMs: NOW, timezone: 'Asia/Shanghai', version: 1_700_000_000_000_000 });
+    assertBound(statement, params, { unused: ['now', 'tz'] });
+    matchSnapshot('computed-tags/electronics-buyer-refresh', render(statement, params));
+  });
 });
 
 const FUNNEL_BASE = { windowMs: 24 * 3600_000, fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2026-11-08T00:00:00Z'), unit: 'user' as const };
