@@ -48,6 +48,7 @@ import { segmentRoutes } from './routes/segments.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tagRoutes } from './routes/tags.ts';
+import { templateDeliveryRoutes } from './routes/template-delivery.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     experimentRoutes,
     segmentRoutes,
     templateRoutes,
+    templateDeliveryRoutes,
     ruleChoiceRoutes,
     audienceRoutes,
     rfmRoutes,
