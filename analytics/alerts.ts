@@ -270,8 +270,15 @@ export async function evaluateAlerts(
           (Date.parse(a.bucket) === bucketMs || Math.abs(Date.parse(a.bucket) - bucketMs) < spec.cooldown_hours * 3600_000),
       );
       if (cooling) continue;
-      const window = { fromMs: bucketMs, toMs: bucketEnd(bucketMs, spec.interval, opts.tz) };
-      const detail = template && { ...template, ...(await opts.diagnoseTemplate!(workspaceId, template.id, window)) };
+      let detail;
+      try {
+        const window = { fromMs: bucketMs, toMs: bucketEnd(bucketMs, spec.interval, opts.tz) };
+        detail = template && { ...template, ...(await opts.diagnoseTemplate!(workspaceId, template.id, window)) };
+      } catch (err) {
+        // Not recorded, so the next pass fires it with its diagnosis; the other rules still run.
+        opts.onRuleError?.(rule.id, err);
+        continue;
+      }
       const alert = await alertsStore(wh).save(workspaceId, {
         name: detail
           ? `template delivery drop (${detail.name ?? 'unregistered template'} ${detail.id})`

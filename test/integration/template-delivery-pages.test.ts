@@ -207,6 +207,24 @@ describe('delivery by template and template alerts in headless Chromium', () => 
     await page.waitForSelector('.template-alert .findings');
     assert.equal(await page.$$eval('.template-alert .findings li', (lis) => lis.length), template.findings.length);
     await shootBoth(page, 'alert-template-series', '.template-alert .findings');
+
+    // The rule editor makes a template rule with its own baseline settings, as the API then lists it.
+    await page.click('a[href="#/alerts"]');
+    await page.click('[data-testid="new-rule"]');
+    const editor = '[data-testid="rule-editor"]';
+    await page.fill(`${editor} input[name="name"]`, 'template drops, 3 days');
+    await page.selectOption(`${editor} select[name="kind"]`, 'template_delivery_drop');
+    await page.fill(`${editor} input[name="baseline_days"]`, '3');
+    await page.fill(`${editor} input[name="max_drop"]`, '0.2');
+    assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the rule editor with a template rule');
+    await page.click(`${editor} button[type="submit"]`);
+    await page.waitForSelector('#alert-rules td:text("template drops, 3 days")');
+    const { rules } = await ok(analyst, 'GET', '/v1/alert-rules');
+    const saved = rules.find((r: { name: string }) => r.name === 'template drops, 3 days');
+    assert.deepEqual(
+      [saved?.spec.kind, saved?.spec.breakdown, saved?.spec.baseline_days, saved?.spec.max_drop],
+      ['template_delivery_drop', 'template_id', 3, 0.2],
+    );
     await watched.assertClean();
     await page.context().close();
   });
