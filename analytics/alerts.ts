@@ -2,7 +2,8 @@
  * Alerts on dashboard metrics. A rule is a fixed threshold (the seed articles' levels are built-in
  * defaults of every workspace, alert-defaults.ts) or an anomaly detector: the bucket's rate against the same hour of week
  * (or weekday, for daily buckets) in the past weeks, expected range = median ± sensitivity × max(1.4826 ×
- * MAD, binomial standard error of the bucket). Buckets below min_volume never fire; a cooldown stops
+ * MAD, binomial standard error of the bucket); or, per template, the delivery rate against the template's own
+ * recent past (template-drop.ts). Buckets below min_volume never fire; a cooldown stops
  * repeats per rule and breakdown value; a webhook receives each new alert (alert-webhooks.ts).
  */
 import { now } from '../common/clock.ts';
