@@ -5,6 +5,7 @@ import { addZoneDays, startOfZoneHour } from '../common/zone-time.ts';
 import type { WebhookConfig } from '../config/config.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
+import type { DiagnoseTemplate } from './alert-types.ts';
 import { deliverAlertWebhook } from './alert-webhooks.ts';
 import { evaluateAlerts } from './alerts.ts';
 
@@ -17,6 +18,7 @@ export async function evaluateAllWorkspaces(
   webhooks: WebhookConfig,
   onError: (err: unknown) => void,
   stopped: () => boolean = () => false,
+  diagnoseTemplate?: DiagnoseTemplate,
 ): Promise<number> {
   const workspaces = await wh.query<{ workspace_id: string }>(sql('alerts/workspaces-with-rules'));
   let fired = 0;
@@ -34,6 +36,7 @@ export async function evaluateAllWorkspaces(
         nowMs,
         deliver: (target, alert) => void deliverAlertWebhook(wh, ws, target, alert, webhooks).catch(onError),
         onRuleError: (_rule, err) => onError(err),
+        diagnoseTemplate,
       });
       fired += alerts.length;
     } catch (err) {
@@ -50,13 +53,19 @@ export interface AlertSchedule {
   stop(): Promise<void>;
 }
 
-/** Starts the schedule: a pass every `everyMs`, never two at once. */
-export function startAlertScheduler(wh: Warehouse, everyMs: number, webhooks: WebhookConfig, onError: (err: unknown) => void): AlertSchedule {
+/** Starts the schedule: a pass every `everyMs`, never two at once (template rules are diagnosed with `diagnoseTemplate`). */
+export function startAlertScheduler(
+  wh: Warehouse,
+  everyMs: number,
+  webhooks: WebhookConfig,
+  onError: (err: unknown) => void,
+  diagnoseTemplate?: DiagnoseTemplate,
+): AlertSchedule {
   let running: Promise<number> | undefined;
   let stopped = false;
   const runNow = () => {
     if (stopped) return Promise.resolve(0);
-    running ??= evaluateAllWorkspaces(wh, now(), webhooks, onError, () => stopped).finally(() => (running = undefined));
+    running ??= evaluateAllWorkspaces(wh, now(), webhooks, onError, () => stopped, diagnoseTemplate).finally(() => (running = undefined));
     return running;
   };
   const timer = setInterval(() => void runNow(), everyMs);

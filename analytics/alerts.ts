@@ -2,7 +2,8 @@
  * Alerts on dashboard metrics. A rule is a fixed threshold (the seed articles' levels are built-in
  * defaults of every workspace, alert-defaults.ts) or an anomaly detector: the bucket's rate against the same hour of week
  * (or weekday, for daily buckets) in the past weeks, expected range = median ± sensitivity × max(1.4826 ×
- * MAD, binomial standard error of the bucket). Buckets below min_volume never fire; a cooldown stops
+ * MAD, binomial standard error of the bucket); or, per template, the delivery rate against the template's own
+ * recent past (template-drop.ts). Buckets below min_volume never fire; a cooldown stops
  * repeats per rule and breakdown value; a webhook receives each new alert (alert-webhooks.ts).
  */
 import { now } from '../common/clock.ts';
@@ -14,9 +15,10 @@ import { MetadataStore } from '../warehouse/metadata-store.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import { alertSettings, BUILT_IN_RULES, builtInRule } from './alert-defaults.ts';
-import type { Alert, AlertRule, AlertRuleSpec, AlertSpec, WebhookTarget } from './alert-types.ts';
+import type { Alert, AlertRule, AlertRuleSpec, AlertSpec, DiagnoseTemplate, TemplateDropDetail, WebhookTarget } from './alert-types.ts';
 import { validateWhere } from './event-filters.ts';
 import { metricCounts, rateOf, type MetricName } from './metrics.ts';
+import { baselineStart, TEMPLATE_DROP_DEFAULTS, templateDrops } from './template-drop.ts';
 
 export const rulesStore = (wh: Warehouse) => new MetadataStore<AlertRuleSpec>(wh, 'alert_rules');
 export const alertsStore = (wh: Warehouse) => new MetadataStore<AlertSpec>(wh, 'alerts');
@@ -51,13 +53,21 @@ export async function getRule(wh: Warehouse, workspaceId: string, id: string): P
 export type AlertRuleInput = Pick<AlertRuleSpec, 'metric' | 'kind' | 'filters' | 'threshold' | 'breakdown' | 'webhook_url'> &
   Partial<Omit<AlertRuleSpec, 'webhook_secret'>>;
 
-/** A rule's spec from what the caller gave: hourly, at least 100 in the denominator, 3 MADs over 4 weeks, 6 h cooldown, enabled. */
+/**
+ * A rule's spec from what the caller gave: hourly, at least 100 in the denominator, 3 MADs over 4 weeks, 6 h cooldown, enabled;
+ * a template rule is broken down by template and compares with its 7 days before, firing 10 % below them.
+ */
 export function ruleSpec(input: AlertRuleInput): AlertRuleSpec {
+  const perTemplate = input.kind === 'template_delivery_drop';
   return {
     metric: input.metric,
     kind: input.kind,
     interval: input.interval ?? 'hour',
-    breakdown: input.breakdown,
+    breakdown: perTemplate ? 'template_id' : input.breakdown,
+    ...(perTemplate && {
+      baseline_days: input.baseline_days ?? TEMPLATE_DROP_DEFAULTS.baseline_days,
+      max_drop: input.max_drop ?? TEMPLATE_DROP_DEFAULTS.max_drop,
+    }),
     filters: input.filters,
     threshold: input.threshold,
     min_volume: input.min_volume ?? 100,
@@ -77,6 +87,14 @@ export function checkedRuleSpec(input: Omit<AlertRuleInput, 'filters'> & { filte
   const urlProblem = input.webhook_url === undefined ? undefined : webhookUrlProblem(policy, input.webhook_url);
   if (urlProblem) throw errors.invalid('webhook_url', urlProblem);
   if (input.kind === 'threshold' && !input.threshold) throw errors.invalid('threshold', 'a threshold rule needs below or at_or_above');
+  if (input.kind === 'template_delivery_drop') {
+    if (input.metric !== 'delivery_rate') throw errors.invalid('metric', 'a template_delivery_drop rule judges delivery_rate');
+    if (input.breakdown !== undefined && input.breakdown !== 'template_id')
+      throw errors.invalid('breakdown', 'a template_delivery_drop rule is per template_id');
+  } else {
+    for (const field of ['baseline_days', 'max_drop'] as const)
+      if (input[field] !== undefined) throw errors.invalid(field, 'applies to template_delivery_drop rules only');
+  }
   return ruleSpec({ ...input, filters: validateWhere(input.filters, 'filters') });
 }
 
@@ -154,22 +172,79 @@ function judge(rule: AlertRuleSpec, observed: number, volume: number, history: n
   return fired ? { observed, low, high, volume } : undefined;
 }
 
+/** A bucket a rule finds out of line, before cooldowns; a template rule's carries the template's figures. */
+interface Candidate {
+  bucketMs: number;
+  group: string;
+  judgement: Judgement;
+  template?: Pick<TemplateDropDetail, 'id' | 'delivery_rate' | 'baseline_rate' | 'sends' | 'baseline_sends'>;
+}
+
+type Window = { fromMs: number; toMs: number; tz: string };
+
+/** One threshold or anomaly rule's out-of-line complete buckets in the window. */
+async function metricCandidates(wh: Warehouse, workspaceId: string, spec: AlertRuleSpec, w: Window): Promise<Candidate[]> {
+  const historyFrom = spec.kind === 'anomaly' ? addZoneDays(w.fromMs, -7 * spec.weeks, w.tz) : w.fromMs;
+  const rows = await metricCounts(wh, workspaceId, {
+    fromMs: historyFrom,
+    toMs: w.toMs,
+    interval: spec.interval,
+    tz: w.tz,
+    breakdown: spec.breakdown,
+    filters: spec.filters ?? [],
+  });
+  const byKey = new Map(rows.map((r) => [`${Number(r.bucket_s) * 1000}|${r.grp}`, rateOf(spec.metric, r)]));
+  const out: Candidate[] = [];
+  for (const row of rows) {
+    const bucketMs = Number(row.bucket_s) * 1000;
+    // Only complete buckets are judged: a bucket still filling reads low for no reason.
+    if (bucketMs < w.fromMs || bucketEnd(bucketMs, spec.interval, w.tz) > w.toMs) continue;
+    const r = rateOf(spec.metric, row);
+    if (r.rate === null || r.denominator < spec.min_volume) continue;
+    const history: number[] = [];
+    for (let wk = 1; wk <= spec.weeks; wk++) {
+      const past = byKey.get(`${addZoneDays(bucketMs, -7 * wk, w.tz)}|${row.grp}`);
+      if (past && past.rate !== null && past.denominator >= spec.min_volume) history.push(past.rate);
+    }
+    const judgement = judge(spec, r.rate, r.denominator, history);
+    if (judgement) out.push({ bucketMs, group: row.grp, judgement });
+  }
+  return out;
+}
+
+/** One template_delivery_drop rule's templates whose delivery fell against their own baseline (template-drop.ts). */
+async function templateCandidates(wh: Warehouse, workspaceId: string, spec: AlertRuleSpec, w: Window): Promise<Candidate[]> {
+  const rows = await metricCounts(wh, workspaceId, {
+    fromMs: baselineStart(spec, w.fromMs, w.tz),
+    toMs: w.toMs,
+    interval: spec.interval,
+    tz: w.tz,
+    breakdown: 'template_id',
+    filters: spec.filters ?? [],
+  });
+  return templateDrops(spec, rows, w).map((d) => ({
+    bucketMs: d.bucketMs,
+    group: d.templateId,
+    judgement: { observed: d.rate, low: d.floor, high: null, volume: d.sends },
+    template: { id: d.templateId, delivery_rate: d.rate, baseline_rate: d.baselineRate, sends: d.sends, baseline_sends: d.baselineSends },
+  }));
+}
+
 /**
  * Evaluates every enabled rule on the buckets that start in [fromMs, toMs) (the schedule passes the
  * last complete bucket), records the alerts that fire, and hands them to the webhooks. Buckets, their
  * ends and the weeks of history are calendar steps in `tz`: a week back is the same wall-clock hour
  * seven days earlier (7×24 h ± a DST shift), a day bucket is midnight to midnight (23 to 25 h).
+ * Template rules need `diagnoseTemplate` (the templates domain's, handed in by the adapters).
  */
 export async function evaluateAlerts(
   wh: Warehouse,
   workspaceId: string,
-  opts: {
-    fromMs: number;
-    toMs: number;
-    tz: string;
+  opts: Window & {
     nowMs: number;
     deliver?: (target: WebhookTarget, alert: Alert) => void;
     onRuleError?: (ruleId: string, err: unknown) => void;
+    diagnoseTemplate?: DiagnoseTemplate;
   },
 ): Promise<Alert[]> {
   const fired: Alert[] = [];
@@ -177,37 +252,17 @@ export async function evaluateAlerts(
   for (const rule of await listRules(wh, workspaceId)) {
     if (!rule.spec.enabled) continue;
     const spec = rule.spec;
-    const historyFrom = spec.kind === 'anomaly' ? addZoneDays(opts.fromMs, -7 * spec.weeks, opts.tz) : opts.fromMs;
-    let rows;
+    let candidates;
     try {
-      rows = await metricCounts(wh, workspaceId, {
-        fromMs: historyFrom,
-        toMs: opts.toMs,
-        interval: spec.interval,
-        tz: opts.tz,
-        breakdown: spec.breakdown,
-        filters: spec.filters ?? [],
-      });
+      if (spec.kind === 'template_delivery_drop' && !opts.diagnoseTemplate) throw new Error('template rules need the templates domain (diagnoseTemplate)');
+      candidates = await (spec.kind === 'template_delivery_drop' ? templateCandidates : metricCandidates)(wh, workspaceId, spec, opts);
     } catch (err) {
       // One rule that cannot be read (a stored rule from an older version, a timeout) must not switch the others off.
       opts.onRuleError?.(rule.id, err);
       continue;
     }
-    const byKey = new Map(rows.map((r) => [`${Number(r.bucket_s) * 1000}|${r.grp}`, rateOf(spec.metric, r)]));
-    for (const row of rows) {
-      const bucketMs = Number(row.bucket_s) * 1000;
-      // Only complete buckets are judged: a bucket still filling reads low for no reason.
-      if (bucketMs < opts.fromMs || bucketEnd(bucketMs, spec.interval, opts.tz) > opts.toMs) continue;
-      const r = rateOf(spec.metric, row);
-      if (r.rate === null || r.denominator < spec.min_volume) continue;
-      const history: number[] = [];
-      for (let w = 1; w <= spec.weeks; w++) {
-        const past = byKey.get(`${addZoneDays(bucketMs, -7 * w, opts.tz)}|${row.grp}`);
-        if (past && past.rate !== null && past.denominator >= spec.min_volume) history.push(past.rate);
-      }
-      const j = judge(spec, r.rate, r.denominator, history);
-      if (!j) continue;
-      const group = spec.breakdown ? row.grp : undefined;
+    for (const { bucketMs, group: grp, judgement: j, template } of candidates) {
+      const group = spec.breakdown ? grp : undefined;
       // Already fired for this bucket (evaluation is repeated), or within the cooldown of another.
       const cooling = [...existing, ...fired.map((f) => f.spec)].some(
         (a) =>
@@ -216,8 +271,19 @@ export async function evaluateAlerts(
           (Date.parse(a.bucket) === bucketMs || Math.abs(Date.parse(a.bucket) - bucketMs) < spec.cooldown_hours * 3600_000),
       );
       if (cooling) continue;
+      let detail;
+      try {
+        const window = { fromMs: bucketMs, toMs: bucketEnd(bucketMs, spec.interval, opts.tz) };
+        detail = template && { ...template, ...(await opts.diagnoseTemplate!(workspaceId, template.id, window)) };
+      } catch (err) {
+        // Not recorded, so the next pass fires it with its diagnosis; the other rules still run.
+        opts.onRuleError?.(rule.id, err);
+        continue;
+      }
       const alert = await alertsStore(wh).save(workspaceId, {
-        name: `${spec.metric}${group !== undefined ? ` (${spec.breakdown} ${group})` : ''}`,
+        name: detail
+          ? `template delivery drop (${detail.name ?? 'unregistered template'} ${detail.id})`
+          : `${spec.metric}${group !== undefined ? ` (${spec.breakdown} ${group})` : ''}`,
         spec: {
           rule_id: rule.id,
           metric: spec.metric,
@@ -228,6 +294,7 @@ export async function evaluateAlerts(
           expected_low: j.low,
           expected_high: j.high,
           volume: j.volume,
+          ...(detail && { template: detail }),
           status: 'open',
           fired_at: new Date(opts.nowMs).toISOString(),
         },

@@ -49,6 +49,7 @@ import { segmentRoutes } from './routes/segments.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tagRoutes } from './routes/tags.ts';
+import { templateDeliveryRoutes } from './routes/template-delivery.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
@@ -158,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     segmentRoutes,
     computedTagRoutes,
     templateRoutes,
+    templateDeliveryRoutes,
     ruleChoiceRoutes,
     audienceRoutes,
     rfmRoutes,

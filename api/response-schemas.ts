@@ -64,3 +64,15 @@ export const NextCursor = Nullable(Type.String({ description: 'Pass as `cursor` 
 /** One page of a list: the items under `name`, and the cursor of the next page. */
 export const PageOf = <T extends TSchema, N extends string>(name: N, item: T) =>
   Type.Object({ [name]: Type.Array(item), next_cursor: NextCursor } as { [K in N]: ReturnType<typeof Type.Array<T>> } & { next_cursor: typeof NextCursor });
+
+/** A finding of the copy checks on a template's text. */
+export const CopyFinding = Type.Object({
+  code: Type.String(),
+  severity: Type.Enum(['error', 'warning', 'info']),
+  message_en: Type.String(),
+  message_zh: Type.String(),
+  position: Type.Optional(Type.Integer({ description: 'UTF-16 index in the message as sent' })),
+});
+
+/** An error code of failed delivery receipts ('' = no code), its count and share of the failed receipts. */
+export const ErrorCodeShare = Type.Object({ code: Type.String(), count: Type.Integer(), share: Figure });

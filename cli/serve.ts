@@ -3,6 +3,7 @@ import { DEFAULT_WORKSPACE } from '../access/api-keys.ts';
 import { startAlertScheduler } from '../analytics/alert-scheduler.ts';
 import { buildApp } from '../api/app.ts';
 import { listContacts } from '../ingest/contacts.ts';
+import { diagnoseTemplate } from '../templates/diagnosis.ts';
 import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
 import { KafkaEventPublisher } from '../ingest/kafka/event-publisher.ts';
 import { launchIngest, type RunningIngest } from '../ingest/kafka/ingest-service.ts';
@@ -41,7 +42,13 @@ export async function serveCommand(flags: Flags): Promise<void> {
     ingest = launchIngest({ config: config.kafka, warehouse, registry: app.metrics.registry, logger: app.log, workers: intFlag(flags, 'workers') });
   }
   // Alert rules are evaluated every 5 minutes (POST /v1/alerts/evaluate runs them at once).
-  const alerts = startAlertScheduler(warehouse, 5 * 60_000, config.webhooks, (err) => app.log.warn({ err }, 'alert evaluation failed'));
+  const alerts = startAlertScheduler(
+    warehouse,
+    5 * 60_000,
+    config.webhooks,
+    (err) => app.log.warn({ err }, 'alert evaluation failed'),
+    (ws, templateId, window) => diagnoseTemplate(warehouse, ws, templateId, window),
+  );
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await alerts.stop();

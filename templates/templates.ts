@@ -1,6 +1,7 @@
 /** Message templates: named, versioned texts (like segments); every read carries the checks on its copy. */
 import { errors } from '../common/errors.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
+import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { longestValues } from './audience-values.ts';
 import { checkCopy, type CopyReport, type TemplateKind } from './copy-checks.ts';
@@ -64,6 +65,13 @@ export async function getTemplate(wh: Warehouse, workspaceId: string, id: string
 export async function listTemplates(wh: Warehouse, workspaceId: string, limit: number, after: string): Promise<CheckedTemplate[]> {
   const settings = await copySettings(wh, workspaceId);
   return (await store(wh).list(workspaceId, limit, after)).map((t) => checked(t, settings));
+}
+
+/** The newest versions, with their checks, of the templates among `ids` the workspace has (others are left out). */
+export async function templatesByIds(wh: Warehouse, workspaceId: string, ids: readonly string[]): Promise<CheckedTemplate[]> {
+  if (!ids.length) return [];
+  const [found, settings] = await Promise.all([store(wh).select(workspaceId, sql('templates/by-ids'), { after: '', ids }), copySettings(wh, workspaceId)]);
+  return found.map((t) => checked(t, settings));
 }
 
 export interface CheckRequest {

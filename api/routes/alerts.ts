@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { deliverAlertWebhook, withoutSecret, withWebhookSecret } from '../../analytics/alert-webhooks.ts';
-import type { AlertRule } from '../../analytics/alert-types.ts';
+import { ALERT_KINDS, type AlertRule } from '../../analytics/alert-types.ts';
+import { diagnoseTemplate } from '../../templates/diagnosis.ts';
 import {
   acknowledgeAlert,
   deleteRule,
@@ -21,7 +22,7 @@ import { newWebhookSecret } from '../../notify/signature.ts';
 import { outboundPolicy } from '../../notify/outbound-policy.ts';
 import type { Services } from '../services.ts';
 import { pageQuery, readPage } from '../cursor.ts';
-import { AnyJson, Figure, Measure, NoContent, PageOf, Versioned } from '../response-schemas.ts';
+import { AnyJson, CopyFinding, ErrorCodeShare, Figure, Measure, NoContent, Nullable, PageOf, Versioned } from '../response-schemas.ts';
 import { now } from '../../common/clock.ts';
 import { errors } from '../../common/errors.ts';
 import { startOfZoneHour } from '../../common/zone-time.ts';
@@ -31,7 +32,7 @@ const RuleBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     metric: Type.Enum([...METRICS]),
-    kind: Type.Enum(['threshold', 'anomaly']),
+    kind: Type.Enum([...ALERT_KINDS], { description: 'template_delivery_drop: each template against its own baseline days (metric delivery_rate)' }),
     interval: Type.Optional(Type.Enum(['hour', 'day', 'week'])),
     breakdown: Type.Optional(Type.Enum([...BREAKDOWNS])),
     filters: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 20 })),
@@ -42,6 +43,10 @@ const RuleBody = Type.Object(
     sensitivity: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 20 })),
     weeks: Type.Optional(Type.Integer({ minimum: 2, maximum: 26 })),
     cooldown_hours: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 30 })),
+    baseline_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 30, description: 'template_delivery_drop: the days before the bucket (default 7)' })),
+    max_drop: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description: 'template_delivery_drop: fires below baseline × (1 − max_drop) (default 0.1)' }),
+    ),
     webhook_url: Type.Optional(Type.String({ format: 'uri', maxLength: 2000 })),
     enabled: Type.Optional(Type.Boolean()),
   },
@@ -65,12 +70,29 @@ const RuleAnswer = Type.Object({
       sensitivity: Type.Number(),
       weeks: Type.Number(),
       cooldown_hours: Type.Number(),
+      baseline_days: Type.Optional(Type.Number()),
+      max_drop: Type.Optional(Type.Number()),
       webhook_url: Type.Optional(Type.String()),
       enabled: Type.Boolean(),
     }),
   ).properties,
   webhook_secret: Type.Optional(Type.String({ description: 'A new signing secret, shown this once' })),
 });
+const TemplateDropAnswer = Type.Object(
+  {
+    id: Type.String(),
+    name: Nullable(Type.String()),
+    version: Nullable(Type.Integer()),
+    in_registry: Type.Boolean(),
+    delivery_rate: Figure,
+    baseline_rate: Figure,
+    sends: Type.Integer(),
+    baseline_sends: Type.Integer(),
+    top_error_codes: Type.Array(ErrorCodeShare),
+    findings: Type.Array(CopyFinding),
+  },
+  { description: 'A template_delivery_drop alert: the template, its delivery rate against its baseline, error codes and copy findings' },
+);
 const AlertAnswer = Versioned(
   Type.Object({
     rule_id: Type.String(),
@@ -83,6 +105,7 @@ const AlertAnswer = Versioned(
     expected_low: Measure,
     expected_high: Measure,
     volume: Type.Number(),
+    template: Type.Optional(TemplateDropAnswer),
     status: Type.String(),
     fired_at: Type.String(),
     acked_at: Type.Optional(Type.String()),
@@ -217,6 +240,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { wa
         nowMs,
         deliver: (target, alert) =>
           void deliverAlertWebhook(warehouse, ws, target, alert, config.webhooks).catch((err) => request.log.warn({ err }, 'webhook delivery failed')),
+        diagnoseTemplate: (workspaceId, templateId, window) => diagnoseTemplate(warehouse, workspaceId, templateId, window),
       });
       return { evaluated: { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString() }, fired };
     },

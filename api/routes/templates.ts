@@ -6,7 +6,7 @@ import { copySettings, saveCopySettings } from '../../templates/copy-settings.ts
 import { checkTemplateText, getTemplate, listTemplates, saveTemplate } from '../../templates/templates.ts';
 import { DEFAULT_BANNED_WORDS, DEFAULT_UNSUBSCRIBE_FORMS } from '../../templates/word-lists.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
-import { Nullable, Versioned } from '../response-schemas.ts';
+import { CopyFinding, Nullable, Versioned } from '../response-schemas.ts';
 import type { Services } from '../services.ts';
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -28,16 +28,9 @@ const TemplateBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Finding = Type.Object({
-  code: Type.String(),
-  severity: Type.Enum(['error', 'warning', 'info']),
-  message_en: Type.String(),
-  message_zh: Type.String(),
-  position: Type.Optional(Type.Integer({ description: 'UTF-16 index in `message`' })),
-});
 const CopyReport = Type.Object({
   message: Type.String({ description: 'The text as sent (signature included), variables unfilled' }),
-  findings: Type.Array(Finding),
+  findings: Type.Array(CopyFinding),
   parts: Type.Object({
     encoding: Type.Enum(['GSM-7', 'UCS-2']),
     units: Type.Integer({ description: 'Septets (GSM-7) or UTF-16 code units (UCS-2)' }),

@@ -37,6 +37,20 @@ async function created(setup: Setup, role: Role, path: string, body: unknown): P
   return res.json;
 }
 
+/** A registered template with one accepted send and one receipt failed with MK:0019 an hour ago; returns its id and a range holding them. */
+async function templateWithFailure(setup: Setup, name: string): Promise<{ id: string; range: string }> {
+  const template = await created(setup, 'marketer', '/v1/templates', { name, text: '【商城】您的订单已发货', kind: 'service' });
+  const ts = Date.now() - 3_600_000;
+  const common = { user_id: 'http_user_1', template_id: template.id, carrier: 'China Mobile' };
+  const events = [
+    { ...common, event_id: `${template.id}_s`, type: 'send', ts },
+    { ...common, event_id: `${template.id}_d`, type: 'delivery', ts: ts + 1000, status: 'failed', error_code: 'MK:0019' },
+  ];
+  const res = await setup.call('POST', '/v1/events', setup.key('sender'), events);
+  assert.equal(res.status, 202, res.text);
+  return { id: template.id, range: `from=${new Date(ts - 60_000).toISOString()}&to=${new Date(ts + 60_000).toISOString()}` };
+}
+
 const json = (res: CallAnswer) => {
   assert.ok(res.json !== undefined, `not JSON: ${res.text.slice(0, 200)}`);
   return res.json;
@@ -365,6 +379,35 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
       );
     },
   }),
+
+  'GET /v1/templates/:id/delivery': async (setup) => {
+    const { id, range } = await templateWithFailure(setup, 'delivery of one');
+    return {
+      role: 'analyst',
+      path: `/v1/templates/${id}/delivery?${range}`,
+      status: 200,
+      check: (r) =>
+        assert.deepEqual(
+          [json(r).name, json(r).sends, json(r).failed, json(r).delivery_rate, json(r).error_codes],
+          ['delivery of one', 1, 1, 0, [{ code: 'MK:0019', count: 1, share: 1 }]],
+        ),
+    };
+  },
+  'GET /v1/delivery/by-template': async (setup) => {
+    const { id, range } = await templateWithFailure(setup, 'delivery by template');
+    return {
+      role: 'marketer',
+      path: `/v1/delivery/by-template?${range}&carrier=China%20Mobile`,
+      status: 200,
+      check: (r) => {
+        const row = json(r).templates.find((x: { template_id: string }) => x.template_id === id);
+        assert.deepEqual(
+          [row.name, row.in_registry, row.carriers.map((c: { carrier: string }) => c.carrier)],
+          ['delivery by template', true, ['China Mobile']],
+        );
+      },
+    };
+  },
 
   // Segments and audiences.
   'POST /v1/segments': () => ({

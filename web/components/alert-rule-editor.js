@@ -15,6 +15,9 @@ const TEXT = {
     kind: '类型',
     threshold: '阈值',
     anomaly: '异常检测',
+    template_delivery_drop: '模板到达率下降',
+    baselineDays: '基线天数（触发前的天数）',
+    maxDrop: '相对下降（比率，如 0.1）',
     interval: '粒度',
     hour: '小时',
     day: '天',
@@ -42,6 +45,9 @@ const TEXT = {
     kind: 'Kind',
     threshold: 'Threshold',
     anomaly: 'Anomaly',
+    template_delivery_drop: 'Template delivery drop',
+    baselineDays: 'Baseline days (before the bucket)',
+    maxDrop: 'Relative drop (a rate, e.g. 0.1)',
     interval: 'Interval',
     hour: 'Hour',
     day: 'Day',
@@ -80,6 +86,8 @@ function fieldsOf(rule) {
     at_or_above: text(s.threshold?.at_or_above, ''),
     sensitivity: text(s.sensitivity, '3'),
     weeks: text(s.weeks, '4'),
+    baseline_days: text(s.baseline_days, '7'),
+    max_drop: text(s.max_drop, '0.1'),
     min_volume: text(s.min_volume, '100'),
     cooldown_hours: text(s.cooldown_hours, '6'),
     webhook_url: s.webhook_url ?? '',
@@ -91,12 +99,15 @@ function fieldsOf(rule) {
 function bodyOf(f, rule) {
   const number = (x) => (x === '' ? undefined : Number(x));
   const threshold = f.kind === 'threshold' ? { below: number(f.below), at_or_above: number(f.at_or_above) } : undefined;
+  // A template rule is always per template (the API sets the breakdown) and has its own baseline settings.
+  const perTemplate = f.kind === 'template_delivery_drop';
   return {
     name: f.name,
     metric: f.metric,
     kind: f.kind,
     interval: f.interval,
-    ...(f.breakdown && { breakdown: f.breakdown }),
+    ...(f.breakdown && !perTemplate && { breakdown: f.breakdown }),
+    ...(perTemplate && { baseline_days: number(f.baseline_days), max_drop: number(f.max_drop) }),
     ...(rule?.spec.filters && { filters: rule.spec.filters }),
     ...(threshold && { threshold }),
     min_volume: number(f.min_volume),
@@ -147,6 +158,7 @@ export function RuleEditor({ rule, onSaved, onClose }) {
       options=${[
         ['threshold', t('threshold')],
         ['anomaly', t('anomaly')],
+        ['template_delivery_drop', t('template_delivery_drop')],
       ]}
     />
     <${Choice}
@@ -166,8 +178,11 @@ export function RuleEditor({ rule, onSaved, onClose }) {
     ${
       f.kind === 'threshold'
         ? html`${field('below', t('below'), 'number', { step: 'any' })} ${field('at_or_above', t('atOrAbove'), 'number', { step: 'any' })}`
-        : html`${field('sensitivity', t('sensitivity'), 'number', { step: 'any', min: 0.1, max: 20 })}
-          ${field('weeks', t('weeks'), 'number', { min: 2, max: 26 })}`
+        : f.kind === 'anomaly'
+          ? html`${field('sensitivity', t('sensitivity'), 'number', { step: 'any', min: 0.1, max: 20 })}
+            ${field('weeks', t('weeks'), 'number', { min: 2, max: 26 })}`
+          : html`${field('baseline_days', t('baselineDays'), 'number', { min: 1, max: 30 })}
+            ${field('max_drop', t('maxDrop'), 'number', { step: 'any', min: 0.01, max: 0.99 })}`
     }
     ${field('min_volume', t('minVolume'), 'number', { min: 1 })} ${field('cooldown_hours', t('cooldown'), 'number', { min: 0, max: 720 })}
     ${field('webhook_url', t('webhook'), 'url')}

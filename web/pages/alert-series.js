@@ -2,6 +2,7 @@
 // over a window around the bucket that fired, the fired bucket marked and the rule's threshold drawn.
 import { Chart, TOOLTIP } from '../components/chart.js';
 import { Empty, ErrorNote, Loading } from '../components/states.js';
+import { TemplateAlertDetail } from '../components/template-alert-detail.js';
 import { api } from '../lib/api.js';
 import { useFormat, useText } from '../lib/i18n.js';
 import { html, useMemo } from '../lib/ui.js';
@@ -117,6 +118,7 @@ export function AlertSeries({ id }) {
       data &&
       html`<section class="wide" data-loaded="true">
         <${Figures} data=${data} t=${t} format=${format} />
+        ${data.alert.spec.template && html`<${TemplateAlertDetail} template=${data.alert.spec.template} />`}
         ${!data.rule && html`<p class="state empty">${t('ruleGone')}</p>`}
         ${data.points.length ? html`<${Chart} id="alert-series" option=${option} label=${label} tall=${true} />` : html`<${Empty}>${t('noSeries')}<//>`}
       </section>`

@@ -1,6 +1,7 @@
 // Alerts (#/alerts): fired alerts with acknowledge (every reader may), and the rules with their editor (threshold or
-// anomaly, breakdown, cooldown, webhook; analysts and admins may change them, as the API says). '#/alerts/:id' draws
-// one alert's metric series around the bucket that fired (alert-series.js).
+// anomaly, breakdown, cooldown, webhook; analysts and admins may change them, as the API says). A template delivery
+// drop shows its template, error codes and copy findings. '#/alerts/:id' draws one alert's metric series around the
+// bucket that fired (alert-series.js).
 import { html, useState } from '../lib/ui.js';
 import { api } from '../lib/api.js';
 import { useFormat, useText } from '../lib/i18n.js';
@@ -8,6 +9,7 @@ import { useApi } from '../lib/use-api.js';
 import { Empty, ErrorNote, Loading } from '../components/states.js';
 import { AlertSeries } from './alert-series.js';
 import { RuleEditor } from '../components/alert-rule-editor.js';
+import { TemplateAlertDetail } from '../components/template-alert-detail.js';
 
 const TEXT = {
   'zh-CN': {
@@ -46,6 +48,8 @@ const TEXT = {
     noRules: '没有告警规则。点击“新建规则”添加阈值或异常检测规则。',
     threshold: '阈值',
     anomaly: '异常检测',
+    template_delivery_drop: '模板到达率下降',
+    dropOf: '比前 {days} 天下降 {x} 以上',
     below: '低于 {x}',
     atOrAbove: '不低于 {x}',
     sensitivity: '灵敏度 {x}，{weeks} 周',
@@ -86,6 +90,8 @@ const TEXT = {
     noRules: 'No alert rules. Choose “New rule” to add a threshold or anomaly rule.',
     threshold: 'Threshold',
     anomaly: 'Anomaly',
+    template_delivery_drop: 'Template delivery drop',
+    dropOf: 'a fall of {x} or more against the {days} days before',
     below: 'below {x}',
     atOrAbove: 'at or above {x}',
     sensitivity: 'sensitivity {x}, {weeks} weeks',
@@ -137,20 +143,26 @@ function FiredAlerts({ t }) {
           ${list.map(
             (a) =>
               html`<tr data-id=${a.id}>
-                <td><a href=${`#/alerts/${encodeURIComponent(a.id)}`}>${a.name}</a></td>
-                <td>${a.spec.metric}</td>
-                <td>${a.spec.breakdown_value ?? ''}</td>
-                <td>${format.dateTime(a.spec.bucket)}</td>
-                <td>${format.percent(a.spec.observed)}</td>
-                <td>${range(a)}</td>
-                <td>${format.number(a.spec.volume)}</td>
-                <td>
-                  ${
-                    a.spec.status === 'open' &&
-                    html`<button type="button" class="ack" aria-label=${t('ackNamed', { name: a.name })} onClick=${ack(a.id)}>${t('ack')}</button>`
-                  }
-                </td>
-              </tr>`,
+                  <td><a href=${`#/alerts/${encodeURIComponent(a.id)}`}>${a.name}</a></td>
+                  <td>${a.spec.metric}</td>
+                  <td>${a.spec.breakdown_value ?? ''}</td>
+                  <td>${format.dateTime(a.spec.bucket)}</td>
+                  <td>${format.percent(a.spec.observed)}</td>
+                  <td>${range(a)}</td>
+                  <td>${format.number(a.spec.volume)}</td>
+                  <td>
+                    ${
+                      a.spec.status === 'open' &&
+                      html`<button type="button" class="ack" aria-label=${t('ackNamed', { name: a.name })} onClick=${ack(a.id)}>${t('ack')}</button>`
+                    }
+                  </td>
+                </tr>
+                ${
+                  a.spec.template &&
+                  html`<tr class="template-detail" data-alert=${a.id}>
+                    <td colspan="8"><${TemplateAlertDetail} template=${a.spec.template} /></td>
+                  </tr>`
+                }`,
           )}
         </tbody>
       </table>`
@@ -161,6 +173,7 @@ function FiredAlerts({ t }) {
 function condition(rule, t, format) {
   const s = rule.spec;
   if (s.kind === 'anomaly') return t('sensitivity', { x: format.number(s.sensitivity), weeks: s.weeks });
+  if (s.kind === 'template_delivery_drop') return t('dropOf', { x: format.percent(s.max_drop), days: s.baseline_days });
   const parts = [];
   if (s.threshold?.below !== undefined) parts.push(t('below', { x: format.number(s.threshold.below) }));
   if (s.threshold?.at_or_above !== undefined) parts.push(t('atOrAbove', { x: format.number(s.threshold.at_or_above) }));

@@ -9,6 +9,7 @@ import { Alerts } from './alerts.js';
 import { Funnels } from './funnels.js';
 import { MetricExplorer } from './metrics.js';
 import { SendTime } from './send-time.js';
+import { TemplateDelivery } from './template-delivery.js';
 
 const PAGES = [
   { path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard },
@@ -30,6 +31,7 @@ const PAGES = [
   { path: '/alerts', subpaths: ['/alerts/:id'], label: { 'zh-CN': '告警', en: 'Alerts' }, roles: ['admin', 'analyst', 'marketer'], view: Alerts },
   { path: '/funnels', label: { 'zh-CN': '转化漏斗', en: 'Funnels' }, roles: ['admin', 'analyst', 'marketer'], view: Funnels },
   { path: '/metrics', label: { 'zh-CN': '指标分析', en: 'Metrics' }, roles: ['admin', 'analyst', 'marketer'], view: MetricExplorer },
+  { path: '/template-delivery', label: { 'zh-CN': '模板到达', en: 'Template delivery' }, roles: ['admin', 'analyst', 'marketer'], view: TemplateDelivery },
   { path: '/send-time', label: { 'zh-CN': '发送时间', en: 'Send time' }, roles: ['admin', 'analyst', 'marketer'], view: SendTime },
   { path: '/contacts', label: { 'zh-CN': '联系人', en: 'Contacts' }, roles: ['admin', 'analyst', 'marketer'], view: Contacts },
 ];
