@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { fieldAccess, presentPersonal } from '../../access/pii-policy.ts';
+import { notifyAudienceVersion } from '../../segmentation/audience-notices.ts';
 import { materializeAudience } from '../../segmentation/audiences.ts';
 import { getSegment, listSegments, previewRule, saveSegment, segmentVersions } from '../../segmentation/segments.ts';
 import type { Services } from '../services.ts';
@@ -181,6 +182,10 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
         timezone,
         changedBy: request.principal.keyId,
       });
+      // In the background: the answer never waits for the segment's webhooks.
+      void notifyAudienceVersion(warehouse, request.principal.workspaceId, audience, config.webhooks, (err) =>
+        app.log.warn({ err, segment: id }, 'audience notice failed'),
+      );
       return {
         audience_id: audience.id,
         version: audience.spec.version,
