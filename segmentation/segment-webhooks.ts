@@ -60,6 +60,16 @@ export async function addSegmentWebhook(
   return store(wh).save(workspaceId, { name: input.description ?? input.url, spec, changedBy });
 }
 
+/** A webhook as the API and the CLI answer it: never its secret. */
+export const webhookAnswer = (w: SegmentWebhook) => ({
+  id: w.id,
+  segment_id: w.spec.segment_id,
+  url: w.spec.url,
+  ...(w.spec.description !== undefined && { description: w.spec.description }),
+  created_at: w.changed_at,
+  created_by: w.changed_by,
+});
+
 /** Deletes a webhook (a tombstone version): its deliveries stay listed until they expire. */
 export async function removeSegmentWebhook(wh: Warehouse, workspaceId: string, webhook: SegmentWebhook, changedBy: string): Promise<void> {
   await store(wh).remove(workspaceId, webhook.id, changedBy);

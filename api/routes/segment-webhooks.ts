@@ -1,10 +1,10 @@
 /** Segment webhooks: the sending layer's receivers of audience.version notices, and their deliveries. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { errors } from '../../common/errors.ts';
 import { outboundPolicy } from '../../notify/outbound-policy.ts';
 import { pingSegmentWebhook } from '../../segmentation/audience-notices.ts';
-import { addSegmentWebhook, getSegmentWebhook, removeSegmentWebhook, segmentWebhooks, type SegmentWebhook } from '../../segmentation/segment-webhooks.ts';
+import { addSegmentWebhook, getSegmentWebhook, removeSegmentWebhook, segmentWebhooks, webhookAnswer } from '../../segmentation/segment-webhooks.ts';
 import { getSegment } from '../../segmentation/segments.ts';
 import { listWebhookDeliveries } from '../../segmentation/webhook-deliveries.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
@@ -24,10 +24,12 @@ const WebhookFields = {
 };
 /** A webhook as listed: never its secret. */
 const WebhookAnswer = Type.Object(WebhookFields);
+export type WebhookListAnswer = { webhooks: Static<typeof WebhookAnswer>[] };
 const CreatedWebhook = Type.Object({
   ...WebhookFields,
   secret: Type.String({ description: 'Signs every delivery (X-SMSP-Signature); shown this once, never read back' }),
 });
+export type CreatedWebhookAnswer = Static<typeof CreatedWebhook>;
 const DeliveryAnswer = Type.Object({
   delivery_id: Type.String({ description: 'Also the Idempotency-Key and the body’s id' }),
   event: Type.String(),
@@ -38,15 +40,6 @@ const DeliveryAnswer = Type.Object({
   error: Nullable(Type.String()),
   created_at: Type.String(),
   finished_at: Nullable(Type.String({ description: 'null while it is still being tried' })),
-});
-
-const presented = (w: SegmentWebhook) => ({
-  id: w.id,
-  segment_id: w.spec.segment_id,
-  url: w.spec.url,
-  ...(w.spec.description !== undefined && { description: w.spec.description }),
-  created_at: w.changed_at,
-  created_by: w.changed_by,
 });
 
 export const segmentWebhookRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
@@ -82,7 +75,7 @@ export const segmentWebhookRoutes: FastifyPluginAsyncTypebox<Services> = async (
       const { workspaceId, keyId } = request.principal;
       await existingSegment(workspaceId, request.params.id);
       const webhook = await addSegmentWebhook(warehouse, workspaceId, request.params.id, request.body, policy, keyId);
-      return reply.status(201).send({ ...presented(webhook), secret: webhook.spec.secret });
+      return reply.status(201).send({ ...webhookAnswer(webhook), secret: webhook.spec.secret });
     },
   );
 
@@ -99,7 +92,7 @@ export const segmentWebhookRoutes: FastifyPluginAsyncTypebox<Services> = async (
     async (request) => {
       const { workspaceId } = request.principal;
       await existingSegment(workspaceId, request.params.id);
-      return { webhooks: (await segmentWebhooks(warehouse, workspaceId, request.params.id)).map(presented) };
+      return { webhooks: (await segmentWebhooks(warehouse, workspaceId, request.params.id)).map(webhookAnswer) };
     },
   );
 
