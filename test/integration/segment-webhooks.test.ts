@@ -285,6 +285,43 @@ describe('segment webhooks', () => {
     }
   });
 
+  it('a notice counts against the previous readable version (a deleted one is skipped); a removed webhook gets nothing', async () => {
+    const kept = await receiver();
+    const removedReceiver = await receiver();
+    try {
+      const segmentId = await newSegment('skips', 'warm');
+      await ok('POST', '/v1/tags', { assignments: ['u00', 'u01', 'u02'].map((user_id) => ({ user_id, tag: 'warm' })) });
+      const v1 = await ok('POST', `/v1/segments/${segmentId}/materialize`, {});
+      await ok('POST', '/v1/tags', { assignments: [{ user_id: 'u03', tag: 'warm' }] });
+      const v2 = await ok('POST', `/v1/segments/${segmentId}/materialize`, {});
+      assert.equal((await api('DELETE', `/v1/audiences/${segmentId}/versions/${v2.version}`)).status, 204);
+      // Webhooks added now: only the next version is announced to them.
+      await ok('POST', `/v1/segments/${segmentId}/webhooks`, { url: kept.url });
+      const gone = await ok('POST', `/v1/segments/${segmentId}/webhooks`, { url: removedReceiver.url });
+      assert.equal((await api('DELETE', `/v1/segments/${segmentId}/webhooks/${gone.id}`)).status, 204);
+      await ok('POST', '/v1/tags', {
+        assignments: [{ user_id: 'u04', tag: 'warm' }],
+        removals: [{ user_id: 'u00', tag: 'warm' }],
+      });
+      const v3 = await ok('POST', `/v1/segments/${segmentId}/materialize`, {});
+      await until(() => kept.received.length === 1);
+      const body = JSON.parse(kept.received[0]!.raw);
+      const [older, newer] = [await exported(segmentId, v1.version), await exported(segmentId, v3.version)];
+      assert.deepEqual(
+        [body.version, body.previous_version, body.size, body.added, body.removed],
+        [v3.version, v1.version, newer.size, [...newer].filter((u) => !older.has(u)).length, [...older].filter((u) => !newer.has(u)).length],
+      );
+      assert.deepEqual([body.added, body.removed], [2, 1], 'u03 and u04 in, u00 out since version 1');
+      assert.equal(body.links.diff, `/v1/audiences/${segmentId}/diff?from=${v1.version}&to=${v3.version}`);
+      // Both deliveries would have started together; give a stray one a moment to land.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(removedReceiver.received.length, 0, 'a removed webhook is not notified');
+    } finally {
+      await kept.close();
+      await removedReceiver.close();
+    }
+  });
+
   it('a receiver that keeps failing: every attempt used, recorded as not delivered with the last answer', async () => {
     const r = await receiver(() => 503);
     try {
