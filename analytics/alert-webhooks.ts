@@ -3,9 +3,9 @@
  * secret, under the operator's outbound policy, retried with backoff; the outcome is recorded on the alert.
  */
 import type { WebhookConfig } from '../config/config.ts';
-import { postUnderPolicy, type PostOutcome } from '../notify/http-post.ts';
 import { outboundPolicy } from '../notify/outbound-policy.ts';
-import { newWebhookSecret, SIGNATURE_HEADER, signatureHeader } from '../notify/signature.ts';
+import { DEFAULT_RETRY, postWithRetry, type RetriedOutcome } from '../notify/retried-post.ts';
+import { newWebhookSecret } from '../notify/signature.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Alert, AlertRule, AlertRuleSpec, WebhookTarget } from './alert-types.ts';
 import { alertsStore } from './alerts.ts';
@@ -29,9 +29,9 @@ export function withoutSecret(rule: AlertRule): AlertRule {
 }
 
 /**
- * Posts an alert to a webhook, retrying with backoff (0.5 s, 1 s, 2 s, ...) up to `attempts` times;
- * a target the policy refuses is not retried. The outcome (and why the last attempt failed) is
- * recorded on the alert. Never awaited by evaluation.
+ * Posts an alert to a webhook, retrying with backoff (notify/retried-post.ts: 0.5 s, 1 s, 2 s by default);
+ * a target the policy refuses is not retried. The outcome (and why the last attempt failed) is recorded
+ * on the alert. Never awaited by evaluation.
  */
 export async function deliverAlertWebhook(
   wh: Warehouse,
@@ -39,32 +39,21 @@ export async function deliverAlertWebhook(
   target: WebhookTarget,
   alert: Alert,
   config: WebhookConfig,
-  retry = { attempts: 4, baseDelayMs: 500 },
+  retry = config.retry ?? DEFAULT_RETRY,
 ): Promise<void> {
-  const policy = outboundPolicy(config);
   const body = JSON.stringify({ id: alert.id, ...alert.spec });
-  let tried = 0;
-  let outcome: PostOutcome = {
-    delivered: false,
-    permanent: true,
-    reason: `alert rule ${alert.spec.rule_id} has no signing secret: POST /v1/alert-rules/${alert.spec.rule_id}/webhook-secret makes one`,
-  };
-  while (target.secret && tried < retry.attempts) {
-    if (tried) await new Promise((r) => setTimeout(r, retry.baseDelayMs * 2 ** (tried - 1)));
-    tried++;
-    outcome = await postUnderPolicy(policy, target.url, body, {
-      'content-type': 'application/json',
-      'user-agent': 'smsp-webhooks/1',
-      'x-smsp-event': 'alert',
-      // The same on every retry: a receiver that already took the alert can drop the repeat.
-      'idempotency-key': alert.id,
-      // Signed per attempt, so a retry's timestamp is fresh for receivers that refuse old ones.
-      [SIGNATURE_HEADER]: signatureHeader(target.secret, body),
-    });
-    if (outcome.delivered || outcome.permanent) break;
-  }
+  const { attempts, outcome }: RetriedOutcome = target.secret
+    ? await postWithRetry(outboundPolicy(config), { url: target.url, body, secret: target.secret, event: 'alert', idempotencyKey: alert.id }, retry)
+    : {
+        attempts: 0,
+        outcome: {
+          delivered: false,
+          permanent: true,
+          reason: `alert rule ${alert.spec.rule_id} has no signing secret: POST /v1/alert-rules/${alert.spec.rule_id}/webhook-secret makes one`,
+        },
+      };
   const webhook: NonNullable<Alert['spec']['webhook']> = {
-    attempts: tried,
+    attempts,
     delivered: outcome.delivered,
     ...(outcome.status !== undefined && { status: outcome.status }),
     ...(!outcome.delivered && { error: outcome.reason }),

@@ -46,6 +46,7 @@ import { keyRoutes } from './routes/keys.ts';
 import { rfmRoutes } from './routes/rfm.ts';
 import { ruleChoiceRoutes } from './routes/rule-choices.ts';
 import { segmentRoutes } from './routes/segments.ts';
+import { segmentWebhookRoutes } from './routes/segment-webhooks.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tagRoutes } from './routes/tags.ts';
@@ -158,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     experimentRoutes,
     segmentRoutes,
     computedTagRoutes,
+    segmentWebhookRoutes,
     templateRoutes,
     templateDeliveryRoutes,
     ruleChoiceRoutes,

@@ -36,6 +36,8 @@ commands:
                                          import events through the same validation and dedup as the API
   segment preview (--rule JSON | --rule-file FILE) [--workspace W]
                                          count and sample the contacts a rule matches
+  segment webhooks SEGMENT_ID [--add URL [--description D]] [--workspace W]
+                                         list a segment's webhooks, or add one (its signing secret is printed once)
   audience materialize SEGMENT_ID [--eligibility JSON] [--workspace W]
                                          snapshot a segment into a new audience version
   audience export ID [--format ndjson|csv] [--fields a,b] [--version N] [--out FILE]
@@ -119,6 +121,8 @@ async function main(argv: string[]): Promise<number> {
       from: { type: 'string' },
       to: { type: 'string' },
       out: { type: 'string' },
+      add: { type: 'string' },
+      description: { type: 'string' },
       base: { type: 'string' },
       force: { type: 'boolean' },
       verbose: { type: 'boolean' },

@@ -5,7 +5,9 @@ import { errors } from '../common/errors.ts';
 import { workspaceSettings } from '../access/workspaces.ts';
 import type { AudienceAnswer } from '../api/routes/audiences.ts';
 import type { MaterializedAnswer, PreviewAnswer } from '../api/routes/segments.ts';
+import { notifyAudienceVersion } from '../segmentation/audience-notices.ts';
 import { audienceVersions, getAudience, materializeAudience, type Eligibility } from '../segmentation/audiences.ts';
+import { loadConfig } from '../config/config.ts';
 import { audienceDiffCounts, checkedDiffRange, diffAudiencePage, type DiffCounts, type DiffRange } from '../segmentation/audience-diffs.ts';
 import { EXPORT_FORMATS, exportAudiencePage, exportFieldsOf, type ExportFormat, type ExportPage } from '../segmentation/exports.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
@@ -15,9 +17,11 @@ import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 import { printResult, table } from './output.ts';
 import { progressReporter } from './progress.ts';
+import { segmentWebhooksCommand } from './segment-webhooks.ts';
 import { serverClient, viaServerOrEngine, type ServerClient } from './server-client.ts';
 
 const USAGE = `usage: smsp segment preview (--rule JSON | --rule-file FILE) [--workspace W] [--json]
+       smsp segment webhooks SEGMENT_ID [--add URL [--description D]] [--workspace W] [--json]
        smsp audience materialize SEGMENT_ID [--eligibility JSON] [--workspace W] [--json]
        smsp audience export AUDIENCE_ID [--format ndjson|csv] [--fields a,b] [--version N] [--out FILE] [--workspace W] [--json]
        smsp audience diff AUDIENCE_ID --from N --to N [--format ndjson|csv] [--fields a,b] [--out FILE] [--workspace W] [--json]`;
@@ -55,8 +59,11 @@ function formatMaterialized(m: MaterializedAnswer): string {
 export async function segmentCommand(flags: Flags, positionals: string[], noun: 'segment' | 'audience'): Promise<number> {
   const [action, id] = positionals;
   const workspace = stringFlag(flags, 'workspace');
-  const valid = (noun === 'segment' && action === 'preview') || (noun === 'audience' && ['materialize', 'export', 'diff'].includes(action!) && id);
+  const valid =
+    (noun === 'segment' && (action === 'preview' || (action === 'webhooks' && id))) ||
+    (noun === 'audience' && ['materialize', 'export', 'diff'].includes(action!) && id);
   if (!valid) throw new UsageError(USAGE);
+  if (action === 'webhooks') return segmentWebhooksCommand(flags, id!);
   if (action === 'preview') {
     const ruleFile = stringFlag(flags, 'rule-file');
     const rule = ruleFile ? parseJson(fs.readFileSync(ruleFile, 'utf8'), ruleFile) : jsonFlag(flags, 'rule');
@@ -82,6 +89,10 @@ export async function segmentCommand(flags: Flags, positionals: string[], noun: 
         if (!segment) throw errors.notFound(`segment ${id}`);
         const { timezone } = await workspaceSettings(warehouse, ws);
         const audience = await materializeAudience(warehouse, ws, segment, eligibility, { nowMs: Date.now(), timezone, changedBy: 'cli' });
+        // Without a server, the command itself delivers the new version's notices (and waits for them) before it ends.
+        await notifyAudienceVersion(warehouse, ws, audience, loadConfig().webhooks, (err) =>
+          process.stderr.write(`audience notice failed: ${(err as Error).message}\n`),
+        );
         const { version, size, matched, excluded } = audience.spec;
         return { audience_id: audience.id, version, size, matched, excluded, timezone };
       },

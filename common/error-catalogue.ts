@@ -243,6 +243,13 @@ export const CATALOGUE = {
     en: (a) => `the disk is full (${a.detail}); free space where the data lives (${a.dataDir}) and start again`,
     zh: (a) => `磁盘空间不足（${a.detail}）；请释放数据所在位置（${a.dataDir}）的空间后重新启动`,
   }),
+  /** A segment already has as many webhooks as it may. */
+  webhookLimit: entry<{ max: number }>({
+    code: 'WEBHOOK_LIMIT',
+    kind: 'conflict',
+    en: (a) => `the segment already has ${a.max} webhooks, the most it may have; delete one first`,
+    zh: (a) => `该分群已有 ${a.max} 个 Webhook，已达上限；请先删除一个`,
+  }),
   internal: entry({ code: 'INTERNAL', kind: 'internal', en: () => 'internal error', zh: () => '内部错误' }),
 };
 

@@ -106,6 +106,7 @@ export const errors = {
   portInUse: (detail: string) => new AppError('portInUse', { detail }),
   dataDirLocked: (dataDir: string, holder?: { address: string; pid: number }) => new AppError('dataDirLocked', { dataDir, holder }),
   diskFull: (dataDir: string, detail: string) => new AppError('diskFull', { dataDir, detail }),
+  webhookLimit: (max: number) => new AppError('webhookLimit', { max }),
   internal: () => new AppError('internal', {}),
   serverUnreachable: (address: string, reason: string) => new AppError('serverUnreachable', { address, reason }),
   serverKeyMissing: (dataDir: string) => new AppError('serverKeyMissing', { dataDir }),

@@ -63,7 +63,13 @@ export interface KafkaConfig {
   sessionTimeoutMs: number;
 }
 
-/** Outbound webhooks (alert rules): what the server may post to. */
+/** How a failed webhook delivery is retried: attempt n + 1 waits baseDelayMs × 2^(n-1). */
+export interface WebhookRetry {
+  attempts: number;
+  baseDelayMs: number;
+}
+
+/** Outbound webhooks (alert rules, segment notices): what the server may post to. */
 export interface WebhookConfig {
   /** Accept http:// receivers; otherwise https only. */
   allowHttp: boolean;
@@ -71,6 +77,8 @@ export interface WebhookConfig {
   allowedNetworks: string[];
   /** One attempt's deadline, from connecting to the last byte of the answer. */
   timeoutMs: number;
+  /** Absent: notify/retried-post.ts's default (4 attempts from 0.5 s). */
+  retry?: WebhookRetry;
 }
 
 export interface AppConfig {
@@ -195,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowHttp: booleanFrom(env, 'WEBHOOK_ALLOW_HTTP'),
       allowedNetworks: networksFrom(env, 'WEBHOOK_ALLOWED_NETWORKS'),
       timeoutMs: intFrom(env, 'WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
+      retry: { attempts: intFrom(env, 'WEBHOOK_RETRY_ATTEMPTS', 4, 1, 20), baseDelayMs: intFrom(env, 'WEBHOOK_RETRY_BASE_MS', 500, 10, 600_000) },
     },
     adminApiKey: env.ADMIN_API_KEY || undefined,
     cursorSecret: env.CURSOR_SECRET || undefined,

@@ -32,6 +32,7 @@ export const METADATA_KINDS = [
   'templates',
   'template_settings',
   'computed_tags',
+  'segment_webhooks',
 ] as const;
 export type MetadataKind = (typeof METADATA_KINDS)[number];
 

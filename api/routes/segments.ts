@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type, { type Static } from 'typebox';
 import { fieldAccess, presentPersonal } from '../../access/pii-policy.ts';
+import { notifyAudienceVersion } from '../../segmentation/audience-notices.ts';
 import { materializeAudience } from '../../segmentation/audiences.ts';
 import { getSegment, listSegments, previewRule, saveSegment, segmentVersions } from '../../segmentation/segments.ts';
 import type { Services } from '../services.ts';
@@ -60,10 +61,17 @@ const Materialized = Type.Object({
   timezone: Type.String(),
 });
 export type MaterializedAnswer = Static<typeof Materialized>;
+/** How long stopping the server waits for audience notices still being delivered (the rest are cut off). */
+const NOTICE_CLOSE_WAIT_MS = 5000;
 
 export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const writers = { roles: ['marketer', 'admin'] as const };
   const readers = { roles: ['marketer', 'admin', 'analyst'] as const };
+  /** Audience notices being delivered: closing the app waits a little for them, before the warehouse goes. */
+  const noticesInFlight = new Set<Promise<void>>();
+  app.addHook('onClose', () =>
+    Promise.race([Promise.all(noticesInFlight), new Promise((r) => setTimeout(r, NOTICE_CLOSE_WAIT_MS).unref())]).then(() => undefined),
+  );
 
   app.post(
     '/segments',
@@ -181,6 +189,12 @@ export const segmentRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { 
         timezone,
         changedBy: request.principal.keyId,
       });
+      // In the background: the answer never waits for the segment's webhooks.
+      const notice = notifyAudienceVersion(warehouse, request.principal.workspaceId, audience, config.webhooks, (err) =>
+        app.log.warn({ err, segment: id }, 'audience notice failed'),
+      );
+      noticesInFlight.add(notice);
+      void notice.finally(() => noticesInFlight.delete(notice));
       return {
         audience_id: audience.id,
         version: audience.spec.version,

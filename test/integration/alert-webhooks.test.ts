@@ -437,13 +437,20 @@ describe('alert webhooks: outbound policy and signatures', () => {
   });
 
   it('the configuration refuses malformed webhook settings at start-up', () => {
-    assert.deepEqual(loadConfig({}).webhooks, { allowHttp: false, allowedNetworks: [], timeoutMs: 5000 });
+    assert.deepEqual(loadConfig({}).webhooks, { allowHttp: false, allowedNetworks: [], timeoutMs: 5000, retry: { attempts: 4, baseDelayMs: 500 } });
     assert.deepEqual(
-      loadConfig({ WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_NETWORKS: ' 10.1.0.0/16, ::1 ,192.168.5.5', WEBHOOK_TIMEOUT_MS: '1500' }).webhooks,
+      loadConfig({
+        WEBHOOK_ALLOW_HTTP: 'true',
+        WEBHOOK_ALLOWED_NETWORKS: ' 10.1.0.0/16, ::1 ,192.168.5.5',
+        WEBHOOK_TIMEOUT_MS: '1500',
+        WEBHOOK_RETRY_ATTEMPTS: '6',
+        WEBHOOK_RETRY_BASE_MS: '250',
+      }).webhooks,
       {
         allowHttp: true,
         allowedNetworks: ['10.1.0.0/16', '::1/128', '192.168.5.5/32'],
         timeoutMs: 1500,
+        retry: { attempts: 6, baseDelayMs: 250 },
       },
     );
     for (const env of [
@@ -453,6 +460,8 @@ describe('alert webhooks: outbound policy and signatures', () => {
       { WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/8/1' },
       { WEBHOOK_ALLOWED_NETWORKS: '10.0.0.0/' },
       { WEBHOOK_TIMEOUT_MS: '0' },
+      { WEBHOOK_RETRY_ATTEMPTS: '0' },
+      { WEBHOOK_RETRY_BASE_MS: 'soon' },
     ]) {
       assert.throws(() => loadConfig(env), ConfigError, JSON.stringify(env));
     }

@@ -530,6 +530,59 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     body: {},
     check: (r) => assert.deepEqual([json(r).audience_id, json(r).size], [s.audienceId, 10]),
   }),
+  // Segment webhooks, each on a segment of its own (hooks.example.com does not resolve here: a ping fails, recorded).
+  'POST /v1/segments/:id/webhooks': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'hooked', rule: { tag: 'vip' } });
+    return {
+      role: 'marketer',
+      path: `/v1/segments/${seg.id}/webhooks`,
+      status: 201,
+      body: { url: 'https://hooks.example.com/smsp', description: 'sender' },
+      check: (r) => assert.deepEqual([json(r).segment_id, json(r).url, /^whsec_/.test(json(r).secret)], [seg.id, 'https://hooks.example.com/smsp', true]),
+    };
+  },
+  'GET /v1/segments/:id/webhooks': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'hooked', rule: { tag: 'vip' } });
+    const hook = await created(setup, 'admin', `/v1/segments/${seg.id}/webhooks`, { url: 'https://hooks.example.com/smsp' });
+    return {
+      role: 'admin',
+      path: `/v1/segments/${seg.id}/webhooks`,
+      status: 200,
+      check: (r) => {
+        assert.deepEqual(
+          json(r).webhooks.map((w: { id: string }) => w.id),
+          [hook.id],
+        );
+        assert.doesNotMatch(r.text, /whsec_/, 'no secret');
+      },
+    };
+  },
+  'DELETE /v1/segments/:id/webhooks/:webhookId': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'hooked', rule: { tag: 'vip' } });
+    const hook = await created(setup, 'marketer', `/v1/segments/${seg.id}/webhooks`, { url: 'https://hooks.example.com/smsp' });
+    return { role: 'marketer', path: `/v1/segments/${seg.id}/webhooks/${hook.id}`, status: 204 };
+  },
+  'POST /v1/segments/:id/webhooks/:webhookId/test': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'hooked', rule: { tag: 'vip' } });
+    const hook = await created(setup, 'marketer', `/v1/segments/${seg.id}/webhooks`, { url: 'https://hooks.example.com/smsp' });
+    return {
+      role: 'marketer',
+      path: `/v1/segments/${seg.id}/webhooks/${hook.id}/test`,
+      status: 200,
+      check: (r) => assert.deepEqual([json(r).event, json(r).attempts, json(r).delivered], ['ping', 1, false]),
+    };
+  },
+  'GET /v1/segments/:id/webhooks/:webhookId/deliveries': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'hooked', rule: { tag: 'vip' } });
+    const hook = await created(setup, 'marketer', `/v1/segments/${seg.id}/webhooks`, { url: 'https://hooks.example.com/smsp' });
+    const ping = await created(setup, 'marketer', `/v1/segments/${seg.id}/webhooks/${hook.id}/test`, undefined);
+    return {
+      role: 'marketer',
+      path: `/v1/segments/${seg.id}/webhooks/${hook.id}/deliveries?limit=10`,
+      status: 200,
+      check: (r) => assert.deepEqual(json(r), { deliveries: [ping], next_cursor: null }),
+    };
+  },
   'GET /v1/audiences': ({ s }) => ({
     role: 'sender',
     path: '/v1/audiences?limit=50',
