@@ -6,6 +6,11 @@
  * counted; bad inputs are 400s naming the field; one call goes through a real listener.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { seededRandom } from '../../demo/random.ts';
 import { previewRule } from '../../segmentation/segments.ts';
@@ -403,7 +408,7 @@ describe('lifecycle stages', () => {
     assert.equal((await put('/v1/lifecycle/settings', {}, keys.analyst)).status, 403);
   });
 
-  it('answers the report, a preview and a saved segment over a real listener', async () => {
+  it('answers the report, a preview, a saved segment and smsp lifecycle over a real listener', async () => {
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     const call = (path: string, init: RequestInit = {}) =>
       fetch(`${address}${path}`, {
@@ -425,5 +430,33 @@ describe('lifecycle stages', () => {
     const materialized = await call(`/v1/segments/${id}/materialize`, { method: 'POST', body: '{}' });
     assert.equal(materialized.status, 200, await materialized.clone().text());
     assert.equal(((await materialized.json()) as any).matched, expected.dormant);
+
+    // smsp lifecycle through this server: asynchronous, since the server answering it runs in this process.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-lifecycle-'));
+    const smsp = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['bin/smsp.mjs', 'lifecycle', ...args], {
+        env: { ...process.env, DATA_DIR: dir, SMSP_URL: address, SMSP_API_KEY: keys.analyst },
+      }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+    try {
+      const json = await smsp(['--weeks', '3', '--json']);
+      assert.equal(json.code, 0, json.stderr);
+      assert.deepEqual(JSON.parse(json.stdout), (await get('/v1/lifecycle?weeks=3')).body);
+      const text = await smsp(['--weeks', '2']);
+      const lines = text.stdout.split('\n');
+      assert.match(lines[1]!, /^week ending\s+new\s+churned\s+dormant\s+loyal\s+repeat\s+active\s+joined\s+changed stage\s+buyers\s+repurchase$/);
+      assert.deepEqual(lines[5]!.split(/\s+/), ['now', ...STAGES.map((s) => String(expected[s]))]);
+      const react = await smsp(['reactivation', 'react', '--json']);
+      assert.deepEqual(JSON.parse(react.stdout), (await get('/v1/lifecycle/reactivation?campaign_id=react')).body);
+      const bad = await smsp(['reactivation', 'react', '--within-days', '0']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, /within_days.*\[VALIDATION_FAILED\]\n$/);
+      const usage = await smsp(['frobnicate']);
+      assert.equal(usage.code, 2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
