@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
+import { addZoneDays } from '../../common/zone-time.ts';
 import { seededRandom } from '../../demo/random.ts';
 import { previewRule } from '../../segmentation/segments.ts';
 import { bearer, postEvents, startTestApp, type TestApp } from '../helpers/app.ts';
@@ -50,15 +51,20 @@ interface Ev {
   status?: string;
 }
 
+/** `days` calendar days before `at`: 24 h each in Shanghai; in a DST zone the same wall-clock time (23 or 25 h across a change). */
+type DaysBefore = (at: number, days: number) => number;
+const shanghaiDays: DaysBefore = (at, days) => at - days * DAY;
+const nyDays: DaysBefore = (at, days) => addZoneDays(at, -days, 'America/New_York');
+
 /** The stage of a contact at T, straight from the definition in the README; undefined: it did not exist yet. */
-function stageAt(c: Contact, events: Ev[], at: number, s: Thresholds): Stage | undefined {
+function stageAt(c: Contact, events: Ev[], at: number, s: Thresholds, before: DaysBefore = shanghaiDays): Stage | undefined {
   if (c.signup !== null && c.signup >= at) return undefined;
   const touches = events.filter((e) => e.unit === c.user_id && ['click', 'conversion', 'reply'].includes(e.type) && e.ts < at);
-  if (c.signup !== null && c.signup >= at - s.new_days * DAY) return 'new';
+  if (c.signup !== null && c.signup >= before(at, s.new_days)) return 'new';
   const quietSince = Math.max(c.signup ?? 0, ...touches.map((e) => e.ts));
-  if (quietSince < at - s.churned_days * DAY) return 'churned';
-  if (quietSince < at - s.dormant_days * DAY) return 'dormant';
-  const conversions = touches.filter((e) => e.type === 'conversion' && e.ts >= at - s.purchase_window_days * DAY).length;
+  if (quietSince < before(at, s.churned_days)) return 'churned';
+  if (quietSince < before(at, s.dormant_days)) return 'dormant';
+  const conversions = touches.filter((e) => e.type === 'conversion' && e.ts >= before(at, s.purchase_window_days)).length;
   if (conversions >= s.loyal_conversions) return 'loyal';
   if (conversions >= s.repeat_conversions) return 'repeat';
   return 'active';
@@ -93,7 +99,7 @@ describe('lifecycle stages', () => {
     const res = await t.app.inject({ method: 'PUT', url, headers: bearer(key), payload });
     return { status: res.statusCode, body: res.json() };
   };
-  const expectedAt = (at: number, s: Thresholds) => new Map(contacts.map((c) => [c.user_id, stageAt(c, events, at, s)]));
+  const expectedAt = (at: number, s: Thresholds, before?: DaysBefore) => new Map(contacts.map((c) => [c.user_id, stageAt(c, events, at, s, before)]));
   const leafSet = async (lifecycle: unknown) =>
     new Set((await previewRule(t.wh, WS, { lifecycle }, { nowMs: now, timezone: TZ, sample: 10_000 })).sample.map((r) => r.user_id));
 
@@ -305,6 +311,29 @@ describe('lifecycle stages', () => {
       repeat_buyers: repeat,
       rate: repeat / whole.size,
     });
+  });
+
+  it("cuts weeks at Monday midnight of a DST zone's clock and counts its days on that clock", async () => {
+    const zone = 'America/New_York';
+    const res = await get(`/v1/lifecycle?weeks=8&tz=${encodeURIComponent(zone)}`);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.timezone, zone);
+    const wall = new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const lengths = new Set<number>();
+    for (const week of res.body.weeks) {
+      const [start, end] = [Date.parse(week.start), Date.parse(week.end)];
+      assert.equal(wall.format(start), 'Mon 00:00');
+      assert.equal(wall.format(end), 'Mon 00:00');
+      lengths.add((end - start) / 3_600_000);
+      assert.deepEqual(week.stages, sizesOf([...expectedAt(end, DEFAULTS, nyDays).values()]), `sizes at ${week.end}`);
+    }
+    // A week holding a clock change is an hour shorter or longer; which weeks do depends on the date the test runs.
+    const offset = (ms: number) => new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'shortOffset' }).format(ms).split(' ').at(-1);
+    const crosses = offset(Date.parse(res.body.weeks[0].start)) !== offset(Date.parse(res.body.weeks.at(-1).end));
+    // Outside a clock change every week is 168 hours; across one, one week is 167 or 169.
+    const odd = [...lengths].filter((h) => h !== 168);
+    assert.ok(lengths.has(168) && odd.every((h) => h === 167 || h === 169), [...lengths].join());
+    assert.equal(odd.length, crosses ? 1 : 0);
   });
 
   it('counts the contacts a campaign re-activated among those dormant or churned at delivery', async () => {
