@@ -31,10 +31,14 @@ export function compiledRule(
   return { expression, params: params.values };
 }
 
+/** The thresholds a rule's compilation needs: the workspace's when the rule has a lifecycle leaf, else none (no read). */
+export async function lifecycleForRule(wh: Warehouse, workspaceId: string, rule: Rule): Promise<LifecycleSettings | undefined> {
+  return usesLifecycle(rule) ? (await lifecycleSettings(wh, workspaceId)).settings : undefined;
+}
+
 /** compiledRule with the workspace's lifecycle thresholds read when the rule needs them. */
 export async function compiledRuleOf(wh: Warehouse, rule: Rule, workspaceId: string, nowMs: number, timezone: string) {
-  const lifecycle = usesLifecycle(rule) ? (await lifecycleSettings(wh, workspaceId)).settings : undefined;
-  return compiledRule(rule, workspaceId, nowMs, timezone, lifecycle);
+  return compiledRule(rule, workspaceId, nowMs, timezone, await lifecycleForRule(wh, workspaceId, rule));
 }
 
 /** Saves a segment; with `expectedVersion` only if that is still its newest version (else VERSION_CONFLICT). */

@@ -263,6 +263,18 @@ describe('lifecycle stages', () => {
     await assertStagesNow(DEFAULTS);
   });
 
+  it('gives a computed tag to the contacts of a lifecycle stage', async () => {
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: bearer(keys.marketer!), payload });
+    const created = await post('/v1/computed-tags', { tag: 'sleepers', rule: { lifecycle: { in: ['dormant', 'churned'] } } });
+    assert.equal(created.statusCode, 201, created.body);
+    const refreshed = await post(`/v1/computed-tags/${created.json().id}/refresh`, {});
+    assert.equal(refreshed.statusCode, 200, refreshed.body);
+    const expected = [...expectedAt(now, DEFAULTS)].filter(([, v]) => v === 'dormant' || v === 'churned').map(([k]) => k);
+    assert.deepEqual([refreshed.json().members, refreshed.json().added], [expected.length, expected.length]);
+    const tagged = await previewRule(t.wh, WS, { tag: 'sleepers' }, { nowMs: now, timezone: TZ, sample: 10_000 });
+    assert.deepEqual(tagged.sample.map((r) => r.user_id).sort(), expected.sort());
+  });
+
   it('reports sizes at each week end, the flows between them and the repurchase rate', async () => {
     const weeks = 6;
     const res = await get(`/v1/lifecycle?weeks=${weeks}`);
