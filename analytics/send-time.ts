@@ -12,7 +12,7 @@ import { WORKSPACE_FILTER, workspaceParams } from '../warehouse/query-builder.ts
 import { sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Rule } from '../segmentation/rule-types.ts';
-import { compiledRule } from '../segmentation/segments.ts';
+import { compiledRuleOf } from '../segmentation/segments.ts';
 
 export interface SendTimeRequest {
   metric: 'click_rate' | 'conversion_rate';
@@ -44,7 +44,7 @@ export async function sendTimeGrid(wh: Warehouse, workspaceId: string, req: Send
   let audience = '1';
   let params = workspaceParams(workspaceId, { tz: req.tz });
   if (req.rule) {
-    const compiled = compiledRule(req.rule, workspaceId, req.toMs, req.tz);
+    const compiled = await compiledRuleOf(wh, req.rule, workspaceId, req.toMs, req.tz);
     audience = `if(user_id != '', user_id, phone) IN (SELECT user_id FROM contacts FINAL WHERE ${WORKSPACE_FILTER} AND (${compiled.expression}))`;
     params = compiled.params;
   }

@@ -43,6 +43,7 @@ import { healthRoutes } from './routes/health.ts';
 import type { ReadinessProbe, Services } from './services.ts';
 import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
+import { lifecycleRoutes } from './routes/lifecycle.ts';
 import { rfmRoutes } from './routes/rfm.ts';
 import { ruleChoiceRoutes } from './routes/rule-choices.ts';
 import { segmentRoutes } from './routes/segments.ts';
@@ -165,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     ruleChoiceRoutes,
     audienceRoutes,
     rfmRoutes,
+    lifecycleRoutes,
     clusterRoutes,
     analyticsRoutes,
     alertRoutes,

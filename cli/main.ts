@@ -12,6 +12,7 @@ import { keysCommand } from './keys.ts';
 import { ingestCommand } from './ingest.ts';
 import { importCommand } from './import.ts';
 import { experimentCommand } from './experiment.ts';
+import { lifecycleCommand } from './lifecycle.ts';
 import { segmentCommand } from './segments.ts';
 import { eraseCommand } from './erase.ts';
 import { statusCommand } from './status.ts';
@@ -48,6 +49,10 @@ commands:
                                          refresh a computed tag now: its rule's contacts gain the tag, former ones lose it
   experiment results ID [--metric M] [--workspace W]
                                          an experiment's results as a table, with the verdict
+  lifecycle [--weeks N] [--workspace W]  lifecycle stage sizes at each of the last N week ends and now, contacts that joined or
+                                         changed stage, and the repurchase rate
+  lifecycle reactivation CAMPAIGN_ID [--within-days N] [--workspace W]
+                                         of the contacts dormant or churned at the campaign's delivery, those who interacted
   keys create --name N --role R [--workspace W]
                                          create an API key (printed once)
   erase USER_ID [--workspace W]          erase a person on request (PIPL/GDPR): profile, tags, memberships go; events
@@ -57,7 +62,7 @@ commands:
   restore DIR [--force]                  restore a backup into an empty database and check it against its manifest
                                          (--force: replace a database that holds tables)
 
-beside a running server (recorded in DATA_DIR), import, segment, audience, tags, experiment, keys, seed-demo, status, erase,
+beside a running server (recorded in DATA_DIR), import, segment, audience, tags, experiment, lifecycle, keys, seed-demo, status, erase,
 backup and rollups go through its HTTP API with the admin key (migrate reports the server's schema); SMSP_URL and
 SMSP_API_KEY drive another server; --workspace W then needs a root key. ingest and restore need the engine to themselves.
 --json prints the result as one JSON document (NDJSON for an export); --verbose a failure's stack trace.
@@ -77,6 +82,7 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   ingest: ingestCommand,
   import: importCommand,
   experiment: experimentCommand,
+  lifecycle: lifecycleCommand,
   erase: eraseCommand,
   segment: (flags, positionals) => segmentCommand(flags, positionals, 'segment'),
   audience: (flags, positionals) => segmentCommand(flags, positionals, 'audience'),
@@ -109,6 +115,7 @@ async function main(argv: string[]): Promise<number> {
       ingest: { type: 'boolean' },
       workers: { type: 'string' },
       'metrics-port': { type: 'string' },
+      'within-days': { type: 'string' },
       tag: { type: 'string' },
       sheet: { type: 'string' },
       format: { type: 'string' },

@@ -11,7 +11,7 @@ import { sql } from '../warehouse/sql-files.ts';
 import { claimNextVersion } from '../warehouse/version-claims.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { Segment } from './segments.ts';
-import { compiledRule } from './segments.ts';
+import { compiledRuleOf } from './segments.ts';
 
 export interface Eligibility {
   /** Weekly cap on accepted sends (calendar week from Monday, workspace time zone). */
@@ -62,7 +62,7 @@ export async function materializeAudience(
   return processLocks.run(lockKey, async () => {
     const previous = await store(wh).get(workspaceId, segment.id);
     const version = await claimNextVersion(wh, { type: 'audience_snapshot', workspace: workspaceId, id: segment.id }, previous?.spec.version ?? 0);
-    const { expression, params } = compiledRule(segment.spec.rule, workspaceId, opts.nowMs, opts.timezone);
+    const { expression, params } = await compiledRuleOf(wh, segment.spec.rule, workspaceId, opts.nowMs, opts.timezone);
     const cap = eligibility.frequency_cap
       ? { ...DEFAULT_CAP, ...(typeof eligibility.frequency_cap === 'object' ? eligibility.frequency_cap : {}) }
       : DEFAULT_CAP;

@@ -6,7 +6,8 @@ import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
 import { formatTs, nextVersion } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
-import { compiledRule } from './segments.ts';
+import type { LifecycleSettings } from './lifecycle-settings.ts';
+import { compiledRule, lifecycleForRule } from './segments.ts';
 import type { Rule } from './rule-types.ts';
 
 /** The `source` of the tag rows a definition writes. */
@@ -27,9 +28,9 @@ function rowParams(t: TagOfDefinition, nowMs: number, version: number) {
 export function refreshStatement(
   workspaceId: string,
   t: TagOfDefinition & { rule: Rule },
-  opts: { nowMs: number; timezone: string; version: number },
+  opts: { nowMs: number; timezone: string; version: number; lifecycle?: LifecycleSettings },
 ): { statement: string; params: Record<string, unknown> } {
-  const { expression, params } = compiledRule(t.rule, workspaceId, opts.nowMs, opts.timezone);
+  const { expression, params } = compiledRule(t.rule, workspaceId, opts.nowMs, opts.timezone, opts.lifecycle);
   return { statement: sqlWithGenerated('computed-tags/refresh', { rule: expression }), params: { ...params, ...rowParams(t, opts.nowMs, opts.version) } };
 }
 
@@ -45,7 +46,8 @@ export async function writeComputedTagRows(
 ): Promise<{ added: number; removed: number }> {
   // A version newer than every row written before: it makes this run's rows win, and tells them apart for counting.
   const version = nextVersion();
-  const { statement, params } = refreshStatement(workspaceId, t, { ...opts, version });
+  const lifecycle = await lifecycleForRule(wh, workspaceId, t.rule);
+  const { statement, params } = refreshStatement(workspaceId, t, { ...opts, version, lifecycle });
   await wh.command(statement, params);
   const counts = workspaceParams(workspaceId, rowParams(t, opts.nowMs, version));
   const [row] = await wh.query<{ added: string; removed: string }>(sql('computed-tags/run-counts'), counts);

@@ -14,6 +14,8 @@ import { ownValue } from '../common/lookup.ts';
 import { eventWhereSql } from '../warehouse/event-filter-sql.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { allOf, comparison, OPERATOR_SQL, type Params } from '../warehouse/query-builder.ts';
+import type { LifecycleSettings } from './lifecycle-settings.ts';
+import { stagesAtSql } from './lifecycle-sql.ts';
 import { rollupFor } from './rollup-plan.ts';
 import {
   CONTACT_ATTRIBUTES,
@@ -21,6 +23,7 @@ import {
   type CompareOp,
   type CountOp,
   type EventLeaf,
+  type LifecycleLeaf,
   type RfmLeaf,
   type RfmScore,
   type Rule,
@@ -33,6 +36,8 @@ export interface CompileContext {
   /** Placeholders bound by the caller: {now:DateTime64(3, 'UTC')}, {tz:String}. */
   now: string;
   tz: string;
+  /** The workspace's lifecycle thresholds: needed only by a rule with a lifecycle leaf (see usesLifecycle). */
+  lifecycle?: LifecycleSettings;
 }
 
 const COUNT_SQL: Readonly<Record<CountOp, string>> = OPERATOR_SQL;
@@ -158,6 +163,14 @@ function rfmSql(leaf: RfmLeaf, ctx: CompileContext): string {
   return `user_id IN (SELECT user_id FROM rfm_scores WHERE ${conditions.join(' AND ')})`;
 }
 
+/** Contacts whose stage now is one of the leaf's (the stages are computed as of now, see lifecycle-sql.ts). */
+function lifecycleSql(leaf: LifecycleLeaf, ctx: CompileContext): string {
+  if (!ctx.lifecycle) throw new Error('a lifecycle leaf needs the workspace lifecycle settings in the compile context');
+  const wanted = typeof leaf.lifecycle === 'string' ? [leaf.lifecycle] : leaf.lifecycle.in;
+  const stages = stagesAtSql(ctx.lifecycle, ctx.params, ctx.tz, `[${ctx.now}]`);
+  return `user_id IN (SELECT user_id FROM (${stages}) WHERE stage IN ${ctx.params.add(wanted, 'Array(String)')})`;
+}
+
 /** The boolean SQL expression of `rule` over a contacts row. */
 export function compileRule(rule: Rule, ctx: CompileContext): string {
   if ('all' in rule) return `(${rule.all.map((r) => compileRule(r, ctx)).join(' AND ')})`;
@@ -168,6 +181,7 @@ export function compileRule(rule: Rule, ctx: CompileContext): string {
   if ('tag' in rule) return tagSql(rule, ctx);
   if ('event' in rule) return eventSql(rule, ctx);
   if ('rfm' in rule) return rfmSql(rule, ctx);
+  if ('lifecycle' in rule) return lifecycleSql(rule, ctx);
   const model = ctx.params.add(rule.cluster.model, 'String');
   return `user_id IN (SELECT user_id FROM cluster_assignments WHERE ${ctx.params.workspaceFilter} AND model_id = ${model} AND cluster IN ${ctx.params.add(rule.cluster.in, 'Array(UInt32)')})`;
 }

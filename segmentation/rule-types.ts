@@ -3,6 +3,7 @@ import { catalogue } from '../common/lookup.ts';
 import type { CompareOp, Scalar } from '../warehouse/query-builder.ts';
 import { EVENT_COLUMNS, type WhereClause } from '../warehouse/event-filter-sql.ts';
 import { contactRuleAttributes, type ContactAttrKind } from '../ingest/contact-schema.ts';
+import type { LifecycleStage } from './lifecycle-settings.ts';
 
 // Comparisons and event filters are built into SQL below the domains (warehouse/); the DSL names them here too.
 export { EVENT_COLUMNS, type CompareOp, type Scalar, type WhereClause };
@@ -36,7 +37,20 @@ export interface ClusterLeaf {
   cluster: { model: string; in: number[] };
 }
 
-export type Rule = { all: Rule[] } | { any: Rule[] } | { not: Rule } | AttrLeaf | TagLeaf | EventLeaf | RfmLeaf | ClusterLeaf;
+/** Contacts in a lifecycle stage now (see lifecycle-sql.ts), or in any of several. */
+export interface LifecycleLeaf {
+  lifecycle: LifecycleStage | { in: LifecycleStage[] };
+}
+
+export type Rule = { all: Rule[] } | { any: Rule[] } | { not: Rule } | AttrLeaf | TagLeaf | EventLeaf | RfmLeaf | ClusterLeaf | LifecycleLeaf;
+
+/** True when a lifecycle leaf appears anywhere in the rule (its compilation needs the workspace's thresholds). */
+export function usesLifecycle(rule: Rule): boolean {
+  if ('all' in rule) return rule.all.some(usesLifecycle);
+  if ('any' in rule) return rule.any.some(usesLifecycle);
+  if ('not' in rule) return usesLifecycle(rule.not);
+  return 'lifecycle' in rule;
+}
 
 /** How an attribute compares: text, number, calendar date (birthday) or instant (signup_at). */
 export type AttrKind = ContactAttrKind;

@@ -7,6 +7,7 @@ import { isStorableDate, storableInstantMs } from '../common/dates.ts';
 import { errors } from '../common/errors.ts';
 import { ownValue } from '../common/lookup.ts';
 import { EVENT_TYPES } from '../ingest/event-schema.ts';
+import { LIFECYCLE_STAGES } from './lifecycle-settings.ts';
 import { CONTACT_ATTRIBUTES, EVENT_COLUMNS, RFM_SEGMENTS, type AttrKind, type Rule, type WhereClause } from './rule-types.ts';
 
 const MAX_DEPTH = 12;
@@ -112,6 +113,23 @@ function checkRfmScore(value: unknown, path: string): void {
   }
 }
 
+/** `"dormant"` or `{"in": ["dormant", "churned"]}`. */
+function checkLifecycle(value: unknown, path: string): void {
+  const known = (v: unknown) => typeof v === 'string' && (LIFECYCLE_STAGES as readonly string[]).includes(v);
+  const stages = `one of ${LIFECYCLE_STAGES.join(', ')}`;
+  if (typeof value === 'string') {
+    if (!known(value)) throw errors.invalid(path, `must be ${stages} (or {"in": [...]})`);
+    return;
+  }
+  if (!isObject(value)) throw errors.invalid(path, `must be a stage (${stages}) or {"in": [stages]}`);
+  onlyKeys(value, ['in'], path);
+  if (!Array.isArray(value.in) || value.in.length === 0 || value.in.length > LIFECYCLE_STAGES.length)
+    throw errors.invalid(`${path}.in`, `must be a list of 1 to ${LIFECYCLE_STAGES.length} stages`);
+  value.in.forEach((v, i) => {
+    if (!known(v)) throw errors.invalid(`${path}.in[${i}]`, `must be ${stages}`);
+  });
+}
+
 interface Walk {
   nodes: number;
   access: FieldAccess;
@@ -199,7 +217,12 @@ function checkNode(node: unknown, path: string, depth: number, counter: Walk): v
     }
     return;
   }
-  throw errors.invalid(path, 'must be a combinator (all, any, not) or a leaf (attr, tag, event, rfm, cluster)');
+  if ('lifecycle' in node) {
+    onlyKeys(node, ['lifecycle'], path);
+    checkLifecycle(node.lifecycle, `${path}.lifecycle`);
+    return;
+  }
+  throw errors.invalid(path, 'must be a combinator (all, any, not) or a leaf (attr, tag, event, rfm, cluster, lifecycle)');
 }
 
 /**

@@ -5,7 +5,8 @@ import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { Params, workspaceParams } from '../warehouse/query-builder.ts';
 import { compileRule } from './rule-sql.ts';
-import type { Rule } from './rule-types.ts';
+import { lifecycleSettings, type LifecycleSettings } from './lifecycle-settings.ts';
+import { usesLifecycle, type Rule } from './rule-types.ts';
 import { validateRule } from './rule-validation.ts';
 import type { FieldAccess } from '../access/pii-policy.ts';
 
@@ -17,11 +18,27 @@ export type Segment = MetadataRecord<SegmentSpec>;
 
 const store = (wh: Warehouse) => new MetadataStore<SegmentSpec>(wh, 'segments');
 
-/** Binds the context every compiled rule uses, and compiles it. */
-export function compiledRule(rule: Rule, workspaceId: string, nowMs: number, timezone: string): { expression: string; params: Record<string, unknown> } {
+/** Binds the context every compiled rule uses, and compiles it (`lifecycle`: the thresholds, when the rule has a lifecycle leaf). */
+export function compiledRule(
+  rule: Rule,
+  workspaceId: string,
+  nowMs: number,
+  timezone: string,
+  lifecycle?: LifecycleSettings,
+): { expression: string; params: Record<string, unknown> } {
   const params = new Params(workspaceId, { now: formatTs(nowMs), tz: timezone });
-  const expression = compileRule(rule, { params, now: "{now:DateTime64(3, 'UTC')}", tz: '{tz:String}' });
+  const expression = compileRule(rule, { params, now: "{now:DateTime64(3, 'UTC')}", tz: '{tz:String}', lifecycle });
   return { expression, params: params.values };
+}
+
+/** The thresholds a rule's compilation needs: the workspace's when the rule has a lifecycle leaf, else none (no read). */
+export async function lifecycleForRule(wh: Warehouse, workspaceId: string, rule: Rule): Promise<LifecycleSettings | undefined> {
+  return usesLifecycle(rule) ? (await lifecycleSettings(wh, workspaceId)).settings : undefined;
+}
+
+/** compiledRule with the workspace's lifecycle thresholds read when the rule needs them. */
+export async function compiledRuleOf(wh: Warehouse, rule: Rule, workspaceId: string, nowMs: number, timezone: string) {
+  return compiledRule(rule, workspaceId, nowMs, timezone, await lifecycleForRule(wh, workspaceId, rule));
 }
 
 /** Saves a segment; with `expectedVersion` only if that is still its newest version (else VERSION_CONFLICT). */
@@ -56,7 +73,7 @@ export async function previewRule(
   rule: unknown,
   opts: { nowMs: number; timezone: string; sample: number; access?: FieldAccess },
 ): Promise<{ count: number; sample: PreviewRow[] }> {
-  const { expression, params } = compiledRule(validateRule(rule, 'rule', opts.access), workspaceId, opts.nowMs, opts.timezone);
+  const { expression, params } = await compiledRuleOf(wh, validateRule(rule, 'rule', opts.access), workspaceId, opts.nowMs, opts.timezone);
   // groupArraySorted needs a positive size: ask for at least one and cut to what was asked.
   const [row] = await wh.query<{ n: string; ids: string[] }>(sqlWithGenerated('segments/preview', { rule: expression }), {
     ...params,

@@ -642,6 +642,33 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     check: (r) => assert.equal(json(r).users, 2),
   }),
   'GET /v1/rfm': () => ({ role: 'analyst', path: '/v1/rfm', status: 200, check: (r) => assert.equal(json(r).users, 2) }),
+  // Lifecycle: the seeded users signed up in 2024 and did nothing until the campaign, whose delivery 4 of them clicked.
+  'GET /v1/lifecycle/settings': () => ({
+    role: 'analyst',
+    path: '/v1/lifecycle/settings',
+    status: 200,
+    check: (r) => assert.deepEqual([json(r).settings.dormant_days, json(r).stages[0]], [30, 'new']),
+  }),
+  'PUT /v1/lifecycle/settings': () => ({
+    role: 'marketer',
+    path: '/v1/lifecycle/settings',
+    status: 200,
+    // The defaults again, so the other examples read them whatever the order.
+    body: {},
+    check: (r) => assert.deepEqual(json(r).settings, json(r).defaults),
+  }),
+  'GET /v1/lifecycle': () => ({
+    role: 'analyst',
+    path: '/v1/lifecycle?weeks=2',
+    status: 200,
+    check: (r) => assert.deepEqual([json(r).weeks.length, json(r).now.stages.active >= 4, json(r).now.stages.churned >= 6], [2, true, true]),
+  }),
+  'GET /v1/lifecycle/reactivation': () => ({
+    role: 'marketer',
+    path: '/v1/lifecycle/reactivation?campaign_id=http_campaign&within_days=7',
+    status: 200,
+    check: (r) => assert.deepEqual([json(r).targeted, json(r).reactivated, json(r).rate], [10, 4, 0.4]),
+  }),
   'POST /v1/clusters': () => ({
     role: 'analyst',
     path: '/v1/clusters',

@@ -194,6 +194,27 @@ describe('audience builder in headless Chromium', () => {
     await page.context().close();
   });
 
+  it('edits a lifecycle stage leaf with ticks, and previews what the API counts', async () => {
+    const { page, problems: errors } = await watchedPage(browser, { expected: PREVIEW_OF_UNFINISHED_RULE });
+    await signInThroughPage(page, address, marketer, '/segments/new');
+    await chooseLanguage(page, 'en');
+    await page.waitForSelector('#rule-json');
+    await page.fill('#rule-json', JSON.stringify({ all: [{ tag: 'vip' }, { lifecycle: { in: ['dormant', 'churned'] } }] }));
+    await page.waitForSelector('[data-path="rule.all[1]"][data-kind="lifecycle"]');
+    const ticked = () => page.$$eval('[data-path="rule.all[1]"] input[name="stage"]:checked', (boxes) => boxes.map((b) => b.getAttribute('value')));
+    assert.deepEqual(await ticked(), ['churned', 'dormant']);
+    // Untick one: a single stage is written plainly; tick another: a list in precedence order.
+    await page.uncheck('[data-path="rule.all[1]"] input[value="dormant"]');
+    assert.deepEqual(await shownRuleBecomes(page, { all: [{ tag: 'vip' }, { lifecycle: 'churned' }] }), { all: [{ tag: 'vip' }, { lifecycle: 'churned' }] });
+    await page.check('[data-path="rule.all[1]"] input[value="new"]');
+    const edited = { all: [{ tag: 'vip' }, { lifecycle: { in: ['new', 'churned'] } }] };
+    assert.deepEqual(await shownRuleBecomes(page, edited), edited);
+    const shown = await settledPreview(page);
+    assert.equal(shown.count, (await call(marketer, 'POST', '/v1/segments/preview', { rule: edited })).count);
+    assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
   it('an analyst opens a segment read-only: the count, no save button', async () => {
     const { page, problems: errors } = await watchedPage(browser, { expected: PREVIEW_OF_UNFINISHED_RULE });
     await signInThroughPage(page, address, analyst, '/segments');

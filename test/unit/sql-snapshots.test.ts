@@ -12,6 +12,7 @@ import { funnelCountsStatement, funnelTimesStatement } from '../../analytics/fun
 import type { FunnelRequest } from '../../analytics/funnels.ts';
 import { metricCounts } from '../../analytics/metrics.ts';
 import { refreshStatement } from '../../segmentation/computed-tag-rows.ts';
+import { DEFAULT_LIFECYCLE } from '../../segmentation/lifecycle-settings.ts';
 import { compiledRule } from '../../segmentation/segments.ts';
 import { validateRule } from '../../segmentation/rule-validation.ts';
 import type { Rule } from '../../segmentation/rule-types.ts';
@@ -84,6 +85,8 @@ const RULES: Record<string, unknown> = {
   'event-none': { event: 'unsubscribe', count: { op: 'eq', value: 0 } },
   'rfm-segment-and-scores': { rfm: { segment: 'champions', r: { op: 'between', value: [4, 5] }, f: { op: 'in', value: [3, 4] }, m: { op: 'gte', value: 2 } } },
   'cluster-in': { cluster: { model: 'km_1', in: [0, 2] } },
+  // The stage function as of now, over contacts and their interactions (segmentation/lifecycle-sql.ts).
+  'lifecycle-in': { lifecycle: { in: ['dormant', 'churned'] } },
   'nested-all-any-not': {
     all: [
       { any: [{ attr: 'region', op: 'eq', value: 'East' }, { tag: 'vip' }] },
@@ -96,7 +99,7 @@ const RULES: Record<string, unknown> = {
 describe('SQL snapshots of compiled rules (segment preview)', () => {
   for (const [name, rule] of Object.entries(RULES)) {
     it(name, () => {
-      const { expression, params } = compiledRule(validateRule(rule) as Rule, WS, NOW, 'Asia/Shanghai');
+      const { expression, params } = compiledRule(validateRule(rule) as Rule, WS, NOW, 'Asia/Shanghai', DEFAULT_LIFECYCLE);
       const statement = sqlWithGenerated('segments/preview', { rule: expression });
       // A rule binds its clock and zone whether or not its leaves use them.
       assertBound(statement, { ...params, sample: 10 }, { unused: ['now', 'tz'] });

@@ -1,4 +1,5 @@
-// The editors of a rule's leaves: attribute, tag, behaviour (event with filters, window and count), RFM, cluster.
+// The editors of a rule's leaves: attribute, tag, behaviour (event with filters, window and count), RFM, cluster,
+// lifecycle stage.
 // Each gets its node and returns a new one through onChange; pickers are fed from GET /v1/rule-choices.
 import { html } from '../lib/ui.js';
 import { useText } from '../lib/i18n.js';
@@ -8,10 +9,13 @@ import {
   COUNT_OPS,
   EVENT_COLUMNS,
   EVENT_TYPES,
+  LIFECYCLE_STAGES,
   RFM_SEGMENTS,
   STRING_OPS,
   NUMBER_OPS,
   attributeKind,
+  lifecycleLeaf,
+  lifecycleStagesOf,
   listText,
   opsForKind,
   parseList,
@@ -41,6 +45,7 @@ const TEXT = {
     scoreValue: '评分（1–5，多个用逗号分隔）',
     model: '聚类模型 ID',
     clusters: '聚类编号（用逗号分隔）',
+    stages: { new: '新客', churned: '流失', dormant: '沉睡', loyal: '忠实', repeat: '复购', active: '活跃' },
     types: { send: '发送', delivery: '送达', click: '点击', conversion: '转化', unsubscribe: '退订', reply: '回复', complaint: '投诉', exposure: '实验曝光' },
     attributes: {
       user_id: '用户 ID',
@@ -92,6 +97,7 @@ const TEXT = {
     scoreValue: 'Score (1–5, comma separated for several)',
     model: 'Cluster model id',
     clusters: 'Cluster numbers (comma separated)',
+    stages: { new: 'New', churned: 'Churned', dormant: 'Dormant', loyal: 'Loyal', repeat: 'Repeat', active: 'Active' },
     types: {
       send: 'send',
       delivery: 'delivery',
@@ -357,5 +363,19 @@ function ClusterLeaf({ node, onChange }) {
     />`;
 }
 
-/** The editor of a leaf of `kind` (attr, tag, event, rfm, cluster). */
-export const LEAF_EDITORS = { attr: AttrLeaf, tag: TagLeaf, event: EventLeaf, rfm: RfmLeaf, cluster: ClusterLeaf };
+/** Contacts in any of the ticked stages (the workspace's thresholds decide the stages: GET /v1/lifecycle/settings). */
+function LifecycleLeaf({ node, onChange }) {
+  const t = useText(TEXT);
+  const names = t('stages');
+  const chosen = lifecycleStagesOf(node);
+  const toggle = (stage) => (e) => onChange(lifecycleLeaf(e.currentTarget.checked ? [...chosen, stage] : chosen.filter((s) => s !== stage)));
+  return html`<span class="lifecycle-stages">
+    ${LIFECYCLE_STAGES.map(
+      (s) =>
+        html`<label class="inline"><input type="checkbox" name="stage" value=${s} checked=${chosen.includes(s)} onChange=${toggle(s)} /> ${names[s]}</label>`,
+    )}
+  </span>`;
+}
+
+/** The editor of a leaf of `kind` (attr, tag, event, rfm, cluster, lifecycle). */
+export const LEAF_EDITORS = { attr: AttrLeaf, tag: TagLeaf, event: EventLeaf, rfm: RfmLeaf, cluster: ClusterLeaf, lifecycle: LifecycleLeaf };

@@ -46,7 +46,9 @@ export const RFM_SEGMENTS = [
   'hibernating',
   'lost',
 ];
-export const LEAF_KINDS = ['attr', 'tag', 'event', 'rfm', 'cluster'];
+/** Lifecycle stages in their precedence order (segmentation/lifecycle-settings.ts). */
+export const LIFECYCLE_STAGES = ['new', 'churned', 'dormant', 'loyal', 'repeat', 'active'];
+export const LEAF_KINDS = ['attr', 'tag', 'event', 'rfm', 'cluster', 'lifecycle'];
 export const GROUP_MODES = ['all', 'any', 'not'];
 
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -68,7 +70,17 @@ export function newLeaf(kind, choices) {
   if (kind === 'tag') return choices?.tags?.[0] ? { tag: choices.tags[0].tag } : { tag: '' };
   if (kind === 'event') return { event: 'conversion' };
   if (kind === 'rfm') return { rfm: { segment: 'champions' } };
+  if (kind === 'lifecycle') return { lifecycle: 'dormant' };
   return { cluster: { model: '', in: [0] } };
+}
+
+/** The stages a lifecycle leaf names: `"dormant"` or `{"in": [...]}`. */
+export const lifecycleStagesOf = (node) => (typeof node.lifecycle === 'string' ? [node.lifecycle] : Array.isArray(node.lifecycle?.in) ? node.lifecycle.in : []);
+
+/** A lifecycle leaf naming `stages` (in precedence order): one stage plainly, several as `{in: [...]}`. */
+export function lifecycleLeaf(stages) {
+  const ordered = LIFECYCLE_STAGES.filter((s) => stages.includes(s));
+  return ordered.length === 1 ? { lifecycle: ordered[0] } : { lifecycle: { in: ordered } };
 }
 
 /** The value at `path` of `rule`. */

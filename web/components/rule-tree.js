@@ -9,7 +9,7 @@ const TEXT = {
   'zh-CN': {
     mode: '组合方式',
     modes: { all: '满足全部条件（且）', any: '满足任一条件（或）', not: '排除（不满足）' },
-    kinds: { attr: '用户属性', tag: '标签', event: '行为', rfm: 'RFM', cluster: '聚类', unknown: '无法识别的条件' },
+    kinds: { attr: '用户属性', tag: '标签', event: '行为', rfm: 'RFM', cluster: '聚类', lifecycle: '生命周期', unknown: '无法识别的条件' },
     kind: '条件类型',
     addCondition: '添加条件',
     addGroup: '添加条件组',
@@ -21,7 +21,15 @@ const TEXT = {
   en: {
     mode: 'Combine',
     modes: { all: 'All of (and)', any: 'Any of (or)', not: 'Not (exclude)' },
-    kinds: { attr: 'Attribute', tag: 'Tag', event: 'Behaviour', rfm: 'RFM', cluster: 'Cluster', unknown: 'Unrecognised condition' },
+    kinds: {
+      attr: 'Attribute',
+      tag: 'Tag',
+      event: 'Behaviour',
+      rfm: 'RFM',
+      cluster: 'Cluster',
+      lifecycle: 'Lifecycle stage',
+      unknown: 'Unrecognised condition',
+    },
     kind: 'Condition type',
     addCondition: 'Add condition',
     addGroup: 'Add group',
