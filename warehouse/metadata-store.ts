@@ -33,6 +33,7 @@ export const METADATA_KINDS = [
   'template_settings',
   'computed_tags',
   'segment_webhooks',
+  'prices',
 ] as const;
 export type MetadataKind = (typeof METADATA_KINDS)[number];
 
