@@ -12,6 +12,7 @@ import { keysCommand } from './keys.ts';
 import { ingestCommand } from './ingest.ts';
 import { importCommand } from './import.ts';
 import { experimentCommand } from './experiment.ts';
+import { campaignsCommand } from './campaigns.ts';
 import { segmentCommand } from './segments.ts';
 import { eraseCommand } from './erase.ts';
 import { statusCommand } from './status.ts';
@@ -48,6 +49,8 @@ commands:
                                          refresh a computed tag now: its rule's contacts gain the tag, former ones lose it
   experiment results ID [--metric M] [--workspace W]
                                          an experiment's results as a table, with the verdict
+  campaigns roi --from ISO --to ISO [--group-by campaign|template|channel|segment] [--attribution-days N] [--workspace W]
+                                         messages, billed parts, cost, last-touch conversions, revenue and ROI per campaign
   keys create --name N --role R [--workspace W]
                                          create an API key (printed once)
   erase USER_ID [--workspace W]          erase a person on request (PIPL/GDPR): profile, tags, memberships go; events
@@ -57,8 +60,8 @@ commands:
   restore DIR [--force]                  restore a backup into an empty database and check it against its manifest
                                          (--force: replace a database that holds tables)
 
-beside a running server (recorded in DATA_DIR), import, segment, audience, tags, experiment, keys, seed-demo, status, erase,
-backup and rollups go through its HTTP API with the admin key (migrate reports the server's schema); SMSP_URL and
+beside a running server (recorded in DATA_DIR), import, segment, audience, tags, experiment, campaigns, keys, seed-demo,
+status, erase, backup and rollups go through its HTTP API with the admin key (migrate reports the server's schema); SMSP_URL and
 SMSP_API_KEY drive another server; --workspace W then needs a root key. ingest and restore need the engine to themselves.
 --json prints the result as one JSON document (NDJSON for an export); --verbose a failure's stack trace.
 Exit codes: 0 done, 1 failed, 2 usage or configuration, 3 not found, 4 refused, 5 unavailable (the data directory is
@@ -77,6 +80,7 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   ingest: ingestCommand,
   import: importCommand,
   experiment: experimentCommand,
+  campaigns: campaignsCommand,
   erase: eraseCommand,
   segment: (flags, positionals) => segmentCommand(flags, positionals, 'segment'),
   audience: (flags, positionals) => segmentCommand(flags, positionals, 'audience'),
@@ -120,6 +124,8 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      'group-by': { type: 'string' },
+      'attribution-days': { type: 'string' },
       out: { type: 'string' },
       add: { type: 'string' },
       description: { type: 'string' },
