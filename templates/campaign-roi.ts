@@ -6,7 +6,7 @@
 import { workspaceSettings } from '../access/workspaces.ts';
 import { errors } from '../common/errors.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
-import { sql } from '../warehouse/sql-files.ts';
+import { sqlWithGenerated } from '../warehouse/sql-files.ts';
 import { formatTs } from '../warehouse/time.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { priceVersions, toMicros, type PriceVersion } from './prices.ts';
@@ -14,6 +14,18 @@ import { listTemplates } from './templates.ts';
 
 export const ROI_GROUPS = ['campaign', 'template', 'channel', 'segment'] as const;
 export type RoiGroup = (typeof ROI_GROUPS)[number];
+
+/** Each grouping's column in sends and in deliveries; only segments need the join from a delivery to its send. */
+const GROUP_SQL: Record<RoiGroup, { send_group: string; delivery_group: string; delivery_segments: string }> = {
+  campaign: { send_group: 'campaign_id', delivery_group: 'd.campaign_id', delivery_segments: '' },
+  template: { send_group: 'template_id', delivery_group: 'd.template_id', delivery_segments: '' },
+  channel: { send_group: 'toString(channel)', delivery_group: 'toString(d.channel)', delivery_segments: '' },
+  segment: {
+    send_group: "properties['segment_id']",
+    delivery_group: "if(d.properties['segment_id'] != '', d.properties['segment_id'], s.segment)",
+    delivery_segments: 'LEFT JOIN send_segments AS s ON s.message_id = d.message_id',
+  },
+};
 
 export const DEFAULT_ATTRIBUTION_DAYS = 7;
 export const MAX_ATTRIBUTION_DAYS = 90;
@@ -35,7 +47,6 @@ export interface RoiFigures {
   cost: number;
   /** Messages sent before the first price version took effect (their cost counts as 0). */
   unpriced_messages: number;
-  delivered: number;
   conversions: number;
   revenue: number;
   /** (revenue − cost) / cost; null when the cost is 0. */
@@ -62,7 +73,6 @@ interface RoiRow {
   parts: number | string;
   cost_micros: number | string;
   unpriced_messages: number | string;
-  delivered: number | string;
   conversions: number | string;
   revenue: string;
 }
@@ -114,7 +124,7 @@ function figures(f: Omit<RoiFigures, 'roi' | 'cost_per_conversion'>): RoiFigures
   return { ...f, roi: ratio(f.revenue - f.cost, f.cost), cost_per_conversion: ratio(f.cost, f.conversions) };
 }
 
-const COUNTS = ['messages', 'parts', 'unpriced_messages', 'delivered', 'conversions'] as const;
+const COUNTS = ['messages', 'parts', 'unpriced_messages', 'conversions'] as const;
 
 /** Costs, attributed conversions and ROI per group of the sends in [from, to). */
 export async function campaignRoi(wh: Warehouse, workspaceId: string, request: RoiRequest): Promise<CampaignRoi> {
@@ -126,9 +136,8 @@ export async function campaignRoi(wh: Warehouse, workspaceId: string, request: R
     templateParts(wh, workspaceId),
   ]);
   const rows = await wh.query<RoiRow>(
-    sql('roi/campaign-roi'),
+    sqlWithGenerated('roi/campaign-roi', GROUP_SQL[groupBy]),
     workspaceParams(workspaceId, {
-      group_by: groupBy,
       from: formatTs(request.fromMs),
       to: formatTs(request.toMs),
       deliveries_from: formatTs(request.fromMs - windowMs),
@@ -140,7 +149,7 @@ export async function campaignRoi(wh: Warehouse, workspaceId: string, request: R
     }),
   );
   const groups: CampaignRoi['groups'] = [];
-  const sums = { messages: 0, parts: 0, unpriced_messages: 0, delivered: 0, conversions: 0, costMicros: 0, revenue: 0 };
+  const sums = { messages: 0, parts: 0, unpriced_messages: 0, conversions: 0, costMicros: 0, revenue: 0 };
   let unattributed = { conversions: 0, revenue: 0 };
   for (const row of rows) {
     const counts = Object.fromEntries(COUNTS.map((k) => [k, Number(row[k])])) as Record<(typeof COUNTS)[number], number>;

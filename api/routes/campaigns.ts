@@ -37,7 +37,6 @@ const figures = {
   parts: Type.Integer({ description: "Billed parts: the send's `parts` property, else its template's part count, else 1" }),
   cost: Type.Number(),
   unpriced_messages: Type.Integer({ description: 'Sent before the first price version took effect (cost 0)' }),
-  delivered: Type.Integer(),
   conversions: Type.Integer({ description: "Conversions credited (last touch) to the group's deliveries in the range" }),
   revenue: Type.Number(),
   roi: Measure,

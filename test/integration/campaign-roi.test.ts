@@ -143,7 +143,6 @@ type Figures = {
   parts: number;
   cost: number;
   unpriced_messages: number;
-  delivered: number;
   conversions: number;
   revenue: number;
   roi: number | null;
@@ -164,12 +163,9 @@ function expected(events: Ev[], groupBy: string, templateParts: Map<string, numb
         : groupBy === 'channel'
           ? (e.channel ?? '')
           : String(e.properties?.segment_id ?? (e.type === 'delivery' ? (segmentOfMessage.get(e.message_id) ?? '') : ''));
-  const groups = new Map<
-    string,
-    { messages: number; parts: number; micros: number; unpriced: number; delivered: number; conversions: number; cents: number }
-  >();
+  const groups = new Map<string, { messages: number; parts: number; micros: number; unpriced: number; conversions: number; cents: number }>();
   const group = (k: string) => {
-    if (!groups.has(k)) groups.set(k, { messages: 0, parts: 0, micros: 0, unpriced: 0, delivered: 0, conversions: 0, cents: 0 });
+    if (!groups.has(k)) groups.set(k, { messages: 0, parts: 0, micros: 0, unpriced: 0, conversions: 0, cents: 0 });
     return groups.get(k)!;
   };
   const inRange = (ms: number) => ms >= FROM && ms < TO;
@@ -187,7 +183,6 @@ function expected(events: Ev[], groupBy: string, templateParts: Map<string, numb
     if (!version) g.unpriced += 1;
   }
   const deliveries = events.filter((e) => e.type === 'delivery' && e.status === 'delivered');
-  for (const d of deliveries.filter((x) => inRange(x.ts))) group(keyOf(d)).delivered += 1;
   const unattributed = { conversions: 0, cents: 0 };
   for (const c of events.filter((e) => e.type === 'conversion' && e.ts >= FROM && e.ts < TO + window)) {
     const touches = deliveries.filter((d) => d.user_id === c.user_id && d.ts <= c.ts).sort((a, b) => a.ts - b.ts);
@@ -204,15 +199,7 @@ function expected(events: Ev[], groupBy: string, templateParts: Map<string, numb
       unattributed.cents += cents;
     }
   }
-  const figures = (g: {
-    messages: number;
-    parts: number;
-    micros: number;
-    unpriced: number;
-    delivered: number;
-    conversions: number;
-    cents: number;
-  }): Figures => {
+  const figures = (g: { messages: number; parts: number; micros: number; unpriced: number; conversions: number; cents: number }): Figures => {
     const cost = g.micros / 1e6;
     const revenue = g.cents / 100;
     return {
@@ -220,7 +207,6 @@ function expected(events: Ev[], groupBy: string, templateParts: Map<string, numb
       parts: g.parts,
       cost,
       unpriced_messages: g.unpriced,
-      delivered: g.delivered,
       conversions: g.conversions,
       revenue,
       roi: cost === 0 ? null : (revenue - cost) / cost,
@@ -236,7 +222,6 @@ function expected(events: Ev[], groupBy: string, templateParts: Map<string, numb
       parts: sum('parts'),
       micros: sum('micros'),
       unpriced: sum('unpriced'),
-      delivered: sum('delivered'),
       conversions: sum('conversions'),
       cents: sum('cents'),
     }),
@@ -312,7 +297,7 @@ describe('campaign costs and ROI', () => {
     assert.deepEqual(rounded(longer.json().groups), rounded(expected(events, 'campaign', templateParts, 9).groups));
   });
 
-  it('prices: versions newest first, the one in effect now, and a send priced by the version current when it was sent', async () => {
+  it('prices: every version newest first, with their rules, and the one in effect now', async () => {
     const body = (await get('/v1/prices')).json();
     assert.equal(body.currency, 'CNY');
     assert.deepEqual(
