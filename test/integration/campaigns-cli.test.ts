@@ -1,7 +1,7 @@
 /**
  * `smsp campaigns roi` as a user runs it (a CLI process over a seeded demo data directory): the JSON answer adds
- * up (totals are the groups' sums, ROI from them), the table shows every campaign and the totals, costs are 0 and
- * ROI null until prices are set; bad flags are usage errors and a reversed range is refused naming `to` (exit 2).
+ * up (totals are the groups' sums, ROI from them, every message priced by the demo's prices), the table shows every
+ * campaign and the totals; beside a running server it answers the same through the server's API; bad flags are usage errors and a reversed range is refused naming `to` (exit 2).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startServe, stopServe } from '../helpers/serve-process.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-roi-cli-'));
 const env = { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', ADMIN_API_KEY: '', CLICKHOUSE_URL: '', SMSP_URL: '', SMSP_API_KEY: '' };
@@ -22,7 +23,7 @@ describe('smsp campaigns roi', () => {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('answers per campaign; the totals are the groups’ sums; unpriced messages cost 0 and have no ROI', () => {
+  it('answers per campaign at the demo’s prices; the totals are the groups’ sums and ROI comes from them', () => {
     const out = run(['campaigns', 'roi', ...range, '--json']);
     assert.equal(out.status, 0, out.stderr);
     const answer = JSON.parse(out.stdout);
@@ -34,7 +35,12 @@ describe('smsp campaigns roi', () => {
         k,
       );
     assert.ok(answer.totals.conversions > 0);
-    assert.deepEqual([answer.totals.cost, answer.totals.roi, answer.totals.unpriced_messages], [0, null, answer.totals.messages]);
+    // The demo's prices take effect on its first day: every message priced.
+    assert.equal(answer.totals.unpriced_messages, 0);
+    assert.ok(answer.totals.cost > 0 && answer.totals.roi !== null);
+    const cost = answer.groups.reduce((s: number, g: { cost: number }) => s + g.cost, 0);
+    assert.ok(Math.abs(answer.totals.cost - cost) < 1e-6);
+    assert.ok(Math.abs(answer.totals.roi - (answer.totals.revenue - answer.totals.cost) / answer.totals.cost) < 1e-9);
     assert.equal(answer.currency, 'CNY');
 
     const text = run(['campaigns', 'roi', ...range, '--group-by', 'channel', '--attribution-days', '3']);
@@ -44,6 +50,22 @@ describe('smsp campaigns roi', () => {
     assert.match(lines[1]!, /^channel\s+messages\s+parts\s+cost \(CNY\)\s+conversions\s+revenue\s+ROI\s+cost\/conv\./);
     assert.ok(lines.some((l) => /^106\s+\d+/.test(l)));
     assert.ok(lines.some((l) => /^total\s+\d+/.test(l)));
+  });
+
+  it('beside a running server, answers the same through its API', async () => {
+    const engine = JSON.parse(run(['campaigns', 'roi', ...range, '--group-by', 'template', '--json']).stdout);
+    const serve = await startServe([], env);
+    try {
+      const beside = run(['campaigns', 'roi', ...range, '--group-by', 'template', '--json']);
+      assert.equal(beside.status, 0, beside.stderr);
+      assert.deepEqual(JSON.parse(beside.stdout), engine);
+      // A reversed range comes back from the server as the same refusal.
+      const reversed = run(['campaigns', 'roi', '--from', range[3]!, '--to', range[1]!]);
+      assert.equal(reversed.status, 2, reversed.stderr);
+      assert.match(reversed.stderr, /to: must be after from/);
+    } finally {
+      assert.equal(await stopServe(serve), 0);
+    }
   });
 
   it('refuses bad flags (usage) and a reversed range (naming to), with exit code 2', () => {

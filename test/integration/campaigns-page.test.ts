@@ -1,6 +1,6 @@
 /**
  * The campaign costs and ROI page (#/campaigns) in headless Chromium over a real listener, signed in through the page
- * as an analyst over seeded demo data with prices set through the API: every card's figures equal the API's answer
+ * as an analyst over seeded demo data (which sets prices): every card's figures equal the API's answer
  * to the same question (asked by this test over HTTP), for campaigns and for channels; a hostile campaign id shows as
  * literal text and runs nothing; no CSP violation, script error or failed request; no serious accessibility problem;
  * screenshots in both languages go to data/test/screenshots/campaigns-<en|zh>.png.
@@ -95,14 +95,9 @@ describe('campaign costs and ROI page in headless Chromium', () => {
     const admin = (await createApiKey(wh, { workspace: WS, role: 'admin', name: 'admin', createdBy: 'test' })).key;
     app = await buildApp({ config: testConfig('campaigns_page'), warehouse: wh, logger: false });
     address = await app.listen({ host: '127.0.0.1', port: 0 });
-    await call('PUT', '/prices', admin, {
-      default_per_part: 0.05,
-      rules: [
-        { channel: '106', per_part: 0.04 },
-        { channel: '106', carrier: 'China Mobile', per_part: 0.035 },
-      ],
-      effective_from: new Date(today - 60 * DAY).toISOString(),
-    });
+    // The demo sets its prices (106 to China Mobile: 0.035 per part).
+    const prices = await call('GET', '/prices', admin);
+    assert.equal(prices.versions.length, 1);
     // A hostile campaign id, stored as any sender would: 3 sends, delivered, one converting.
     const hour = Math.floor(today / 3600_000) * 3600_000 - 3 * 3600_000;
     const events = [];
