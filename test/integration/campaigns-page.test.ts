@@ -56,6 +56,7 @@ describe('campaign costs and ROI page in headless Chromium', () => {
   let browser: Browser;
   let address: string;
   let analyst: string;
+  let admin: string;
   let watched: WatchedPage;
   let page: Page;
   const today = Date.now();
@@ -92,7 +93,7 @@ describe('campaign costs and ROI page in headless Chromium', () => {
     wh = await openTestWarehouse('campaigns_page');
     await seedDemo(wh, WS, { contacts: 500, weeks: 2, endMs: today });
     analyst = (await createApiKey(wh, { workspace: WS, role: 'analyst', name: 'browser', createdBy: 'test' })).key;
-    const admin = (await createApiKey(wh, { workspace: WS, role: 'admin', name: 'admin', createdBy: 'test' })).key;
+    admin = (await createApiKey(wh, { workspace: WS, role: 'admin', name: 'admin', createdBy: 'test' })).key;
     app = await buildApp({ config: testConfig('campaigns_page'), warehouse: wh, logger: false });
     address = await app.listen({ host: '127.0.0.1', port: 0 });
     // The demo sets its prices (106 to China Mobile: 0.035 per part).
@@ -145,6 +146,43 @@ describe('campaign costs and ROI page in headless Chromium', () => {
     await page.selectOption('select[name="group-by"]', 'campaign');
     await cards(byCampaign.groups.length);
     await page.waitForSelector('.grid[data-loaded="true"]');
+    assert.equal(await page.$$eval('form.price-editor', (els) => els.length), 0, 'analysts do not set prices');
+  });
+
+  it('admins set new prices in the page: a new version for later sends, earlier costs unchanged; a refusal names the field', async () => {
+    const before = await call('GET', `/campaigns/roi?${new URLSearchParams({ ...month, group_by: 'campaign' })}`, analyst);
+    const other = await watchedPage(browser, { expected: (pathname, status) => pathname === '/v1/prices' && status === 400 });
+    try {
+      await signInThroughPage(other.page, address, admin, '/campaigns');
+      await chooseLanguage(other.page, 'en');
+      const p = other.page;
+      await p.waitForSelector('form.price-editor');
+      assert.equal(await p.inputValue('input[name="default-per-part"]'), '0.05');
+      assert.deepEqual(await seriousAccessibilityProblems(p), [], 'the page with the price editor');
+      await p.fill('input[name="default-per-part"]', '0.06');
+      await p.click('button.add-rule');
+      await p.fill('input[name="rule-4-channel"]', 'card');
+      await p.fill('input[name="rule-4-carrier"]', 'China Unicom');
+      await p.fill('input[name="rule-4-per-part"]', '0.0000001');
+      await p.click('form.price-editor button[type="submit"]');
+      await p.waitForSelector('form.price-editor [role="alert"]');
+      assert.match((await p.textContent('form.price-editor [role="alert"]')) ?? '', /rules\[3\]\.per_part/);
+      assert.equal((await call('GET', '/prices', admin)).versions.length, 1, 'nothing refused was stored');
+      await p.fill('input[name="rule-4-per-part"]', '0.025');
+      await p.click('form.price-editor button[type="submit"]');
+      await p.waitForSelector('text=Prices saved (version 2).');
+      const prices = await call('GET', '/prices', admin);
+      assert.equal(prices.versions.length, 2);
+      assert.equal(prices.versions[0].default_per_part, 0.06);
+      assert.deepEqual(prices.versions[0].rules.at(-1), { channel: 'card', carrier: 'China Unicom', per_part: 0.025 });
+      assert.ok(Math.abs(Date.parse(prices.versions[0].effective_from) - Date.now()) < 120_000, 'in effect from the save');
+      // Every send of the range was sent before the change: its cost stays.
+      const after = await call('GET', `/campaigns/roi?${new URLSearchParams({ ...month, group_by: 'campaign' })}`, analyst);
+      assert.deepEqual(after.groups, before.groups);
+      await other.assertClean();
+    } finally {
+      await other.page.context().close();
+    }
   });
 
   it('has no serious accessibility problem, runs nothing hostile, and is screenshotted in both languages', async () => {

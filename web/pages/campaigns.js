@@ -1,8 +1,9 @@
 // Campaign costs and ROI (GET /v1/campaigns/roi): per campaign (or template, channel, segment) the messages, billed
 // parts, cost, conversions and revenue credited by last touch, ROI and cost per conversion, as cards over a date range;
-// the totals, the conversions no delivery explains, and the prices in effect (GET /v1/prices).
+// the totals, the conversions no delivery explains, and the prices in effect (GET /v1/prices), which admins change.
 import { html, useState } from '../lib/ui.js';
 import { api, useFormat, useText, useApi, Empty, ErrorNote, Loading, DateRange, useDateRange } from './analytics-kit.js';
+import { PriceEditor } from '../components/price-editor.js';
 
 const TEXT = {
   'zh-CN': {
@@ -28,7 +29,7 @@ const TEXT = {
     unattributed: '未归因：{n} 次转化（收入 {revenue} {currency}）在窗口内没有送达记录。',
     noSends: '所选时间内没有发送记录。请换一个时间范围，或导入事件（smsp seed-demo 可生成演示数据）。',
     prices: '当前价格（每计费条）',
-    noPrices: '尚未设置价格：成本按 0 计，ROI 无法计算。管理员可通过 PUT /v1/prices 设置。',
+    noPrices: '尚未设置价格：成本按 0 计，ROI 无法计算。管理员可在本页或通过 PUT /v1/prices 设置。',
     effectiveFrom: '生效时间',
     defaultPrice: '默认单价',
     ruleChannel: '通道',
@@ -61,7 +62,7 @@ const TEXT = {
     unattributed: 'Unattributed: {n} conversions (revenue {revenue} {currency}) had no delivery within the window.',
     noSends: 'No sends in this range. Pick another range, or import events (smsp seed-demo makes demo data).',
     prices: 'Prices in effect (per billed part)',
-    noPrices: 'No prices set yet: costs count as 0 and ROI cannot be computed. An admin sets them with PUT /v1/prices.',
+    noPrices: 'No prices set yet: costs count as 0 and ROI cannot be computed. An admin sets them on this page or with PUT /v1/prices.',
     effectiveFrom: 'Effective from',
     defaultPrice: 'Default price',
     ruleChannel: 'Channel',
@@ -126,8 +127,8 @@ function Prices({ prices, t, format }) {
     }`;
 }
 
-function Result({ data, t, format }) {
-  const { roi, prices } = data;
+/** The totals and one card per group. */
+function Performance({ roi, t, format }) {
   const unattributed = roi.unattributed;
   return html`
     <section class="wide">
@@ -157,14 +158,26 @@ function Result({ data, t, format }) {
         )}
       </ul>
     </section>
+  `;
+}
+
+/** The figures (unless the range has no sends) and the prices, which admins change here. */
+function Result({ data, empty, canSetPrices, reload, t, format }) {
+  const { roi, prices } = data;
+  return html`
+    ${!empty && html`<${Performance} roi=${roi} t=${t} format=${format} />`}
     <section class="wide">
       <h2>${t('prices')}</h2>
       <${Prices} prices=${prices} t=${t} format=${format} />
+      ${canSetPrices && html`<${PriceEditor} current=${prices.current} onSaved=${reload} />`}
     </section>
   `;
 }
 
-export function Campaigns() {
+/** Admins may set prices (PUT /v1/prices); every reader sees them. */
+const PRICE_SETTERS = ['admin'];
+
+export function Campaigns({ session }) {
   const t = useText(TEXT);
   const format = useFormat();
   const dates = useDateRange(30);
@@ -203,6 +216,11 @@ export function Campaigns() {
       /></label>
     </div>
     ${loading && html`<${Loading} />`} ${error && html`<${ErrorNote} error=${error} retry=${reload} />`} ${empty && html`<${Empty}>${t('noSends')}<//>`}
-    ${data && !empty && html`<div class="grid" data-loaded=${loading ? 'false' : 'true'}><${Result} data=${data} t=${t} format=${format} /></div>`}
+    ${
+      data &&
+      html`<div class="grid" data-loaded=${loading ? 'false' : 'true'}>
+        <${Result} data=${data} empty=${empty} canSetPrices=${PRICE_SETTERS.includes(session.role)} reload=${reload} t=${t} format=${format} />
+      </div>`
+    }
   `;
 }
