@@ -61,8 +61,9 @@ commands:
                                          (--force: replace a database that holds tables)
 
 beside a running server (recorded in DATA_DIR), import, segment, audience, tags, experiment, campaigns, keys, seed-demo,
-status, erase, backup and rollups go through its HTTP API with the admin key (migrate reports the server's schema); SMSP_URL and
-SMSP_API_KEY drive another server; --workspace W then needs a root key. ingest and restore need the engine to themselves.
+status, erase, backup and rollups go through its HTTP API with the admin key (migrate reports the server's schema);
+SMSP_URL and SMSP_API_KEY drive another server; --workspace W then needs a root key. ingest and restore need the engine
+to themselves.
 --json prints the result as one JSON document (NDJSON for an export); --verbose a failure's stack trace.
 Exit codes: 0 done, 1 failed, 2 usage or configuration, 3 not found, 4 refused, 5 unavailable (the data directory is
 in use by a running server, a server that does not answer, the port is taken, the schema is from another version).
