@@ -8,9 +8,14 @@ export interface WorkspaceSettings {
   /** IANA zone for every calendar computation (day buckets, hour of week, quiet hours, birthdays). */
   timezone: string;
   locale: Locale;
+  /** ISO 4217 code of prices, costs and revenue (amounts are never converted). */
+  currency: string;
 }
 
-export const DEFAULT_SETTINGS: WorkspaceSettings = { timezone: 'Asia/Shanghai', locale: 'zh-CN' };
+export const DEFAULT_SETTINGS: WorkspaceSettings = { timezone: 'Asia/Shanghai', locale: 'zh-CN', currency: 'CNY' };
+
+/** An ISO 4217 code: three capital letters. */
+export const CURRENCY = /^[A-Z]{3}$/;
 
 export const WORKSPACE_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -51,6 +56,7 @@ export async function updateWorkspaceSettings(
     if (!zone) throw errors.invalid('timezone', `${JSON.stringify(changes.timezone)} is not an IANA time zone the warehouse knows`);
     changes = { ...changes, timezone: zone };
   }
+  if (changes.currency !== undefined && !CURRENCY.test(changes.currency)) throw errors.invalid('currency', 'must be an ISO 4217 code such as CNY');
   // Merged onto the stored settings under the object's lock (not onto the cache), so concurrent changes of
   // different settings both stay.
   const saved = await store(wh).update(id, id, changedBy, (current) => ({ name: id, spec: { ...DEFAULT_SETTINGS, ...current?.spec, ...changes } }));

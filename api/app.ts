@@ -53,6 +53,7 @@ import { statusRoutes } from './routes/status.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { templateDeliveryRoutes } from './routes/template-delivery.ts';
 import { templateRoutes } from './routes/templates.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
 import { workspaceRoutes } from './routes/workspace.ts';
 
 // The CommonJS plugin function (named formatsPlugin, which the schema compiler looks for).
@@ -163,6 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     segmentWebhookRoutes,
     templateRoutes,
     templateDeliveryRoutes,
+    campaignRoutes,
     ruleChoiceRoutes,
     audienceRoutes,
     rfmRoutes,

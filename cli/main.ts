@@ -13,6 +13,7 @@ import { ingestCommand } from './ingest.ts';
 import { importCommand } from './import.ts';
 import { experimentCommand } from './experiment.ts';
 import { lifecycleCommand } from './lifecycle.ts';
+import { campaignsCommand } from './campaigns.ts';
 import { segmentCommand } from './segments.ts';
 import { eraseCommand } from './erase.ts';
 import { statusCommand } from './status.ts';
@@ -52,7 +53,10 @@ commands:
   lifecycle [--weeks N] [--workspace W]  lifecycle stage sizes at each of the last N week ends and now, contacts that joined or
                                          changed stage, and the repurchase rate
   lifecycle reactivation CAMPAIGN_ID [--within-days N] [--workspace W]
-                                         of the contacts dormant or churned at the campaign's delivery, those who interacted
+                                         of the contacts dormant or churned at the campaign's delivery, the share that
+                                         interacted within N days (default 7)
+  campaigns roi --from ISO --to ISO [--group-by campaign|template|channel|segment] [--attribution-days N] [--workspace W]
+                                         messages, billed parts, cost, last-touch conversions, revenue and ROI per campaign
   keys create --name N --role R [--workspace W]
                                          create an API key (printed once)
   erase USER_ID [--workspace W]          erase a person on request (PIPL/GDPR): profile, tags, memberships go; events
@@ -62,9 +66,10 @@ commands:
   restore DIR [--force]                  restore a backup into an empty database and check it against its manifest
                                          (--force: replace a database that holds tables)
 
-beside a running server (recorded in DATA_DIR), import, segment, audience, tags, experiment, lifecycle, keys, seed-demo, status, erase,
-backup and rollups go through its HTTP API with the admin key (migrate reports the server's schema); SMSP_URL and
-SMSP_API_KEY drive another server; --workspace W then needs a root key. ingest and restore need the engine to themselves.
+beside a running server (recorded in DATA_DIR), import, segment, audience, tags, experiment, lifecycle, campaigns, keys,
+seed-demo, status, erase, backup and rollups go through its HTTP API with the admin key (migrate reports the server's
+schema); SMSP_URL and SMSP_API_KEY drive another server; --workspace W then needs a root key. ingest and restore need
+the engine to themselves.
 --json prints the result as one JSON document (NDJSON for an export); --verbose a failure's stack trace.
 Exit codes: 0 done, 1 failed, 2 usage or configuration, 3 not found, 4 refused, 5 unavailable (the data directory is
 in use by a running server, a server that does not answer, the port is taken, the schema is from another version).
@@ -83,6 +88,7 @@ const COMMANDS: Record<string, (flags: Flags, positionals: string[]) => Promise<
   import: importCommand,
   experiment: experimentCommand,
   lifecycle: lifecycleCommand,
+  campaigns: campaignsCommand,
   erase: eraseCommand,
   segment: (flags, positionals) => segmentCommand(flags, positionals, 'segment'),
   audience: (flags, positionals) => segmentCommand(flags, positionals, 'audience'),
@@ -127,6 +133,8 @@ async function main(argv: string[]): Promise<number> {
       version: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      'group-by': { type: 'string' },
+      'attribution-days': { type: 'string' },
       out: { type: 'string' },
       add: { type: 'string' },
       description: { type: 'string' },

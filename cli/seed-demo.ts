@@ -38,6 +38,10 @@ function serverDemoWriter(server: ServerClient, workspace: string): DemoWriter {
       }
       return total;
     },
+    prices: async (input) => {
+      const { versions } = await server.json<{ versions: unknown[] }>('GET', '/prices', { workspace });
+      if (!versions.length) await server.json('PUT', '/prices', { body: input, workspace });
+    },
   };
 }
 

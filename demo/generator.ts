@@ -142,9 +142,25 @@ interface Campaign {
   experiment: boolean;
 }
 
+/** Midnight (UTC) of the demo's first day. */
+const firstDayOf = (opts: DemoOptions) => Math.floor(opts.endMs / DAY) * DAY - opts.weeks * 7 * DAY;
+
+/** The demo's prices per billed part (CNY), in effect from its first day, so its campaigns have costs and ROI. */
+export function demoPrices(opts: DemoOptions) {
+  return {
+    default_per_part: 0.05,
+    rules: [
+      { channel: '106', per_part: 0.04 },
+      { channel: '106', carrier: 'China Mobile', per_part: 0.035 },
+      { channel: 'card', per_part: 0.03 },
+    ],
+    effective_from: new Date(firstDayOf(opts)).toISOString(),
+  };
+}
+
 function planCampaigns(opts: DemoOptions, rnd: Random): { campaigns: Campaign[]; incidentStartMs: number } {
   const campaigns: Campaign[] = [];
-  const firstDay = Math.floor(opts.endMs / DAY) * DAY - opts.weeks * 7 * DAY;
+  const firstDay = firstDayOf(opts);
   for (let week = 0; week < opts.weeks; week++) {
     for (let n = 0; n < opts.campaignsPerWeek; n++) {
       const day = firstDay + (week * 7 + Math.floor(((n + 0.5) * 7) / opts.campaignsPerWeek)) * DAY;

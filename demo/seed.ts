@@ -5,7 +5,8 @@ import { changeTags } from '../ingest/tags.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import type { ExperimentInput } from '../experiments/experiment-schema.ts';
 import { createExperiment, getExperiment, setExperimentStatus } from '../experiments/experiments.ts';
-import { DEFAULT_DEMO, DEMO_EXPERIMENT, generateContacts, generateEvents, tagAssignments, type DemoOptions } from './generator.ts';
+import { priceVersions, savePrices, type PriceInput } from '../templates/prices.ts';
+import { DEFAULT_DEMO, DEMO_EXPERIMENT, demoPrices, generateContacts, generateEvents, tagAssignments, type DemoOptions } from './generator.ts';
 
 export interface SeedReport {
   contacts: number;
@@ -23,6 +24,8 @@ export interface DemoWriter {
   /** Creates and starts the planted experiment, unless the workspace has it already. */
   experiment(input: ExperimentInput): Promise<void>;
   events(batch: unknown[]): Promise<{ accepted: number; rejected: unknown[] }>;
+  /** Sets prices per billed part, unless the workspace has prices already. */
+  prices(input: PriceInput): Promise<void>;
 }
 
 /** The demo's writer over the warehouse: the same service functions the API routes call. */
@@ -36,6 +39,9 @@ export function warehouseDemoWriter(wh: Warehouse, workspaceId: string): DemoWri
       await setExperimentStatus(wh, workspaceId, input.id!, 'running', 'seed-demo');
     },
     events: (batch) => ingestEvents(wh, workspaceId, batch),
+    prices: async (input) => {
+      if (!(await priceVersions(wh, workspaceId)).length) await savePrices(wh, workspaceId, input, 'seed-demo');
+    },
   };
 }
 
@@ -70,6 +76,7 @@ export async function seedDemoWith(
     metrics: ['click', 'conversion', 'revenue'],
     attribution_hours: 72,
   });
+  await writer.prices(demoPrices(opts));
   for (const batch of generateEvents(opts, contacts)) {
     const r = await writer.events(batch);
     report.events += r.accepted;

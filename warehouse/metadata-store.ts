@@ -34,6 +34,7 @@ export const METADATA_KINDS = [
   'computed_tags',
   'segment_webhooks',
   'lifecycle_settings',
+  'prices',
 ] as const;
 export type MetadataKind = (typeof METADATA_KINDS)[number];
 

@@ -1,11 +1,16 @@
-/** The caller's workspace settings: time zone and interface language. */
+/** The caller's workspace settings: time zone, interface language and currency. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { LOCALES } from '../../access/time-zones.ts';
 import { updateWorkspaceSettings, workspaceSettings } from '../../access/workspaces.ts';
 import type { Services } from '../services.ts';
 
-const Settings = { id: Type.String(), timezone: Type.String({ description: 'IANA time zone' }), locale: Type.Enum([...LOCALES]) };
+const Settings = {
+  id: Type.String(),
+  timezone: Type.String({ description: 'IANA time zone' }),
+  locale: Type.Enum([...LOCALES]),
+  currency: Type.String({ description: 'ISO 4217 code of prices, costs and revenue' }),
+};
 
 export const workspaceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { warehouse }) => {
   app.get(
@@ -27,6 +32,7 @@ export const workspaceRoutes: FastifyPluginAsyncTypebox<Services> = async (app, 
           {
             timezone: Type.Optional(Type.String({ maxLength: 64, description: 'IANA time zone, e.g. Asia/Shanghai' })),
             locale: Type.Optional(Type.Enum([...LOCALES])),
+            currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code, e.g. CNY; amounts are not converted' })),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

@@ -365,6 +365,25 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     body: { banned_words: null, unsubscribe_forms: null },
     check: (r) => assert.deepEqual([json(r).banned_words, json(r).unsubscribe_forms], [null, null]),
   }),
+  // Prices and campaign ROI.
+  'GET /v1/prices': () => ({ role: 'marketer', path: '/v1/prices', status: 200, check: (r) => assert.equal(json(r).currency, 'CNY') }),
+  'PUT /v1/prices': () => ({
+    role: 'admin',
+    path: '/v1/prices',
+    status: 200,
+    body: { default_per_part: 0.05, rules: [{ channel: '106', carrier: 'China Mobile', per_part: 0.04 }], effective_from: '2000-01-01T00:00:00Z' },
+    check: (r) => assert.deepEqual([json(r).version, json(r).effective_from, json(r).rules[0].per_part], [1, '2000-01-01T00:00:00.000Z', 0.04]),
+  }),
+  'GET /v1/campaigns/roi': ({ s }) => ({
+    role: 'analyst',
+    path: `/v1/campaigns/roi?${new URLSearchParams(s.range)}`,
+    status: 200,
+    // 10 one-part sends, each delivered; the 2 conversions (10 + 11) follow those deliveries within 7 days.
+    check: (r) => {
+      const [group] = json(r).groups;
+      assert.deepEqual([json(r).groups.length, group.key, group.messages, group.parts, group.conversions, group.revenue], [1, 'http_campaign', 10, 10, 2, 21]);
+    },
+  }),
   'POST /v1/templates/check': ({ s }) => ({
     role: 'analyst',
     path: '/v1/templates/check',

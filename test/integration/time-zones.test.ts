@@ -20,6 +20,7 @@ describe('workspace time zone and settings', () => {
       id: 'tz_ws',
       timezone: 'Asia/Shanghai',
       locale: 'zh-CN',
+      currency: 'CNY',
     });
     const put = (payload: object, key = admin) => t.app.inject({ method: 'PUT', url: '/v1/workspace', headers: bearer(key), payload });
     assert.equal((await put({ timezone: 'Mars/Olympus' })).json().field, 'body.timezone');

@@ -10,6 +10,7 @@ import { Funnels } from './funnels.js';
 import { MetricExplorer } from './metrics.js';
 import { SendTime } from './send-time.js';
 import { TemplateDelivery } from './template-delivery.js';
+import { Campaigns } from './campaigns.js';
 
 const PAGES = [
   { path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard },
@@ -30,6 +31,7 @@ const PAGES = [
   },
   { path: '/alerts', subpaths: ['/alerts/:id'], label: { 'zh-CN': '告警', en: 'Alerts' }, roles: ['admin', 'analyst', 'marketer'], view: Alerts },
   { path: '/funnels', label: { 'zh-CN': '转化漏斗', en: 'Funnels' }, roles: ['admin', 'analyst', 'marketer'], view: Funnels },
+  { path: '/campaigns', label: { 'zh-CN': '成本与ROI', en: 'Costs & ROI' }, roles: ['admin', 'analyst', 'marketer'], view: Campaigns },
   { path: '/metrics', label: { 'zh-CN': '指标分析', en: 'Metrics' }, roles: ['admin', 'analyst', 'marketer'], view: MetricExplorer },
   { path: '/template-delivery', label: { 'zh-CN': '模板到达', en: 'Template delivery' }, roles: ['admin', 'analyst', 'marketer'], view: TemplateDelivery },
   { path: '/send-time', label: { 'zh-CN': '发送时间', en: 'Send time' }, roles: ['admin', 'analyst', 'marketer'], view: SendTime },
