@@ -1,0 +1,326 @@
+/**
+ * Scheduled refresh of audiences, through a real listener with a fake clock in a non-Beijing zone
+ * (America/New_York): a schedule is set over HTTP, the clock passes a slot, a scheduler tick materializes a
+ * snapshot equal to the segment's preview; missed slots run once; keep_versions prunes old snapshots; runs are
+ * listed newest first; runs never overlap (two schedulers on one warehouse, a tick during a slow run, a run
+ * left behind by a dead process); another workspace's segment is a 404; bad schedules are 400s naming the field.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setClock } from '../../common/clock.ts';
+import { addZoneDays } from '../../common/zone-time.ts';
+import { startJobScheduler, type FinishedRun, type ScheduleSource } from '../../segmentation/job-scheduler.ts';
+import { writeRun } from '../../segmentation/schedule-runs.ts';
+import { segmentRefreshSource } from '../../segmentation/segment-schedules.ts';
+import { fetchCaller, type Caller } from '../helpers/api-seed.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { recentWallTime } from '../helpers/clock.ts';
+
+const WS = 'sched';
+const NY = 'America/New_York';
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+describe('scheduled refresh of audiences', () => {
+  let t: TestApp;
+  let call: Caller;
+  const keys: Record<string, string> = {};
+  let clock = 0;
+  let segmentId: string;
+  const finished: FinishedRun[] = [];
+  // Wednesday 07:00 in New York: the schedule below fires at 08:00 each day.
+  const wed7 = recentWallTime('Wed', '07:00', NY);
+  /** 08:00 New York time `days` after that Wednesday, computed on the zone's calendar (not by croner). */
+  const eightAm = (days: number) => addZoneDays(wed7 + HOUR, days, NY);
+
+  const ok = async (method: string, url: string, body?: unknown, key = keys.marketer) => {
+    const res = await call(method, url, key, body);
+    assert.ok(res.status < 300, `${method} ${url}: ${res.status} ${res.text}`);
+    return res.json;
+  };
+  /** The user ids of an audience snapshot, read through the export route. */
+  const exported = async (audienceId: string, version: number) => {
+    const res = await call('GET', `/v1/audiences/${audienceId}/export?version=${version}&fields=user_id&limit=1000`, keys.sender);
+    assert.equal(res.status, 200, res.text);
+    return res.text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).user_id as string)
+      .sort();
+  };
+  const previewed = async () => {
+    const res = await ok('POST', '/v1/segments/preview', { rule: { tag: 'fan' }, sample: 100 });
+    assert.equal(res.sample.length, res.count);
+    return res.sample.map((r: { user_id: string }) => r.user_id).sort();
+  };
+  const runs = async () => (await ok('GET', `/v1/segments/${segmentId}/schedule/runs?limit=100`, undefined, keys.analyst)).runs;
+  const scheduler = () => startJobScheduler(t.wh, [segmentRefreshSource], { everyMs: 0, onRunFinished: (r) => void finished.push(r) });
+
+  before(async () => {
+    t = await startTestApp('segment_schedules');
+    for (const role of ['admin', 'marketer', 'analyst', 'sender'] as const) keys[role] = await t.keyFor(role, WS);
+    keys.other = await t.keyFor('marketer', 'sched_other');
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    call = fetchCaller(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`);
+    clock = wed7;
+    setClock(() => clock);
+    await ok('PUT', '/v1/workspace', { timezone: NY }, keys.admin);
+    const users = Array.from({ length: 12 }, (_, i) => `s${String(i).padStart(2, '0')}`);
+    await ok(
+      'POST',
+      '/v1/contacts',
+      users.map((user_id, i) => ({ user_id, phone: `1390000${String(i).padStart(4, '0')}` })),
+    );
+    await ok('POST', '/v1/tags', { assignments: users.slice(0, 6).map((user_id) => ({ user_id, tag: 'fan' })) });
+    segmentId = (await ok('POST', '/v1/segments', { name: 'fans', rule: { tag: 'fan' } })).id;
+  });
+  after(async () => {
+    setClock();
+    await t.close();
+  });
+
+  it('sets a schedule over HTTP and answers it with the zone and the next slot', async () => {
+    const saved = await ok('PUT', `/v1/segments/${segmentId}/schedule`, { cron: '0 8 * * *', eligibility: { frequency_cap: true } });
+    assert.deepEqual(
+      { ...saved, changed_at: undefined, changed_by: undefined },
+      {
+        segment_id: segmentId,
+        cron: '0 8 * * *',
+        eligibility: { frequency_cap: true },
+        keep_versions: 7,
+        enabled: true,
+        since: new Date(wed7).toISOString(),
+        timezone: NY,
+        next_run_at: new Date(eightAm(0)).toISOString(),
+        version: 1,
+        changed_at: undefined,
+        changed_by: undefined,
+      },
+    );
+    assert.deepEqual(await ok('GET', `/v1/segments/${segmentId}/schedule`, undefined, keys.analyst), saved);
+  });
+
+  it('runs nothing before the slot; after it, one run makes a snapshot whose export equals the preview', async () => {
+    const s = scheduler();
+    try {
+      clock = wed7 + 59 * MINUTE;
+      assert.deepEqual(await s.tick(), []);
+      clock = eightAm(0) + 5 * MINUTE;
+      const [run, ...more] = await s.tick();
+      assert.deepEqual(more, []);
+      assert.deepEqual(run, { kind: 'segment_refresh', workspaceId: WS, id: segmentId, slotMs: eightAm(0), status: 'succeeded', size: 6, version: 1 });
+      assert.deepEqual(await s.tick(), [], 'the slot ran: nothing is due until tomorrow');
+    } finally {
+      await s.stop();
+    }
+    const audience = await ok('GET', `/v1/audiences/${segmentId}`, undefined, keys.sender);
+    assert.deepEqual([audience.version, audience.size, audience.eligibility], [1, 6, { frequency_cap: true }]);
+    assert.deepEqual(await exported(segmentId, 1), await previewed());
+    assert.deepEqual(await runs(), [
+      {
+        slot: new Date(eightAm(0)).toISOString(),
+        started_at: new Date(eightAm(0) + 5 * MINUTE).toISOString(),
+        finished_at: new Date(eightAm(0) + 5 * MINUTE).toISOString(),
+        status: 'succeeded',
+        size: 6,
+        audience_version: 1,
+        error: null,
+      },
+    ]);
+  });
+
+  it('runs slots missed while no scheduler ran once, for the latest of them, with the rule as it is then', async () => {
+    await ok('POST', '/v1/tags', { assignments: ['s06', 's07', 's08'].map((user_id) => ({ user_id, tag: 'fan' })) });
+    clock = eightAm(3) + HOUR; // Saturday 09:00: Thursday, Friday and Saturday 08:00 were missed
+    const s = scheduler();
+    try {
+      const done = await s.tick();
+      assert.deepEqual(
+        done.map((r) => [r.slotMs, r.status, r.size, r.version]),
+        [[eightAm(3), 'succeeded', 9, 2]],
+      );
+      assert.deepEqual(await s.tick(), []);
+    } finally {
+      await s.stop();
+    }
+    assert.deepEqual(await exported(segmentId, 2), await previewed());
+    assert.deepEqual(
+      (await runs()).map((r: { slot: string; status: string }) => [r.slot, r.status]),
+      [
+        [new Date(eightAm(3)).toISOString(), 'succeeded'],
+        [new Date(eightAm(0)).toISOString(), 'succeeded'],
+      ],
+    );
+    const paged = await ok('GET', `/v1/segments/${segmentId}/schedule/runs?limit=1`, undefined, keys.analyst);
+    assert.equal(paged.runs[0].slot, new Date(eightAm(3)).toISOString());
+    const rest = await ok('GET', `/v1/segments/${segmentId}/schedule/runs?limit=1&cursor=${paged.next_cursor}`, undefined, keys.analyst);
+    assert.deepEqual([rest.runs[0].slot, rest.next_cursor], [new Date(eightAm(0)).toISOString(), null]);
+  });
+
+  it('keeps the newest keep_versions snapshots and deletes the older ones', async () => {
+    await ok('POST', `/v1/segments/${segmentId}/materialize`, {}); // version 3, by hand
+    await ok('PUT', `/v1/segments/${segmentId}/schedule`, { cron: '0 8 * * *', keep_versions: 2 });
+    const s = scheduler();
+    try {
+      clock = eightAm(4) + MINUTE; // Sunday 08:01
+      assert.deepEqual(
+        (await s.tick()).map((r) => r.version),
+        [4],
+      );
+    } finally {
+      await s.stop();
+    }
+    const audience = await ok('GET', `/v1/audiences/${segmentId}`, undefined, keys.sender);
+    assert.deepEqual(
+      audience.versions.map((v: { version: number }) => v.version),
+      [3, 4],
+    );
+    assert.equal((await call('GET', `/v1/audiences/${segmentId}/export?version=2`, keys.sender)).status, 404);
+    assert.deepEqual(await exported(segmentId, 4), await previewed());
+  });
+
+  it('two schedulers on one warehouse run a slot once', async () => {
+    const [a, b] = [scheduler(), scheduler()];
+    try {
+      clock = eightAm(5) + MINUTE;
+      const done = (await Promise.all([a.tick(), b.tick()])).flat();
+      assert.deepEqual(
+        done.map((r) => [r.slotMs, r.status]),
+        [[eightAm(5), 'succeeded']],
+      );
+      assert.deepEqual((await Promise.all([a.tick(), b.tick()])).flat(), []);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    assert.equal((await runs()).filter((r: { slot: string }) => r.slot === new Date(eightAm(5)).toISOString()).length, 1);
+    assert.ok(finished.every((r) => r.kind === 'segment_refresh' && r.workspaceId === WS && r.id === segmentId));
+  });
+
+  it('never overlaps a slow run: not in this process, not from another, and the latest slot runs after it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started: number[] = [];
+    const since = clock;
+    const slow: ScheduleSource = {
+      kind: 'test_slow',
+      list: async () => [{ workspaceId: WS, id: 'slow', cron: '*/15 * * * *', since }],
+      run: async (_wh, _ws, _id, slotMs) => {
+        started.push(slotMs);
+        if (started.length === 1) await gate;
+        return { size: started.length };
+      },
+    };
+    // Heartbeats every 20 ms (real time): each rewrites the running row at the fake clock's time.
+    const a = startJobScheduler(t.wh, [slow], { everyMs: 0, heartbeatMs: 20 });
+    const b = startJobScheduler(t.wh, [slow], { everyMs: 0, heartbeatMs: 20 });
+    try {
+      const slot = (ms: number) => ms - (ms % (15 * MINUTE));
+      clock = slot(since) + 16 * MINUTE;
+      const first = a.tick();
+      while (started.length === 0) await new Promise((r) => setTimeout(r, 10));
+      clock += 45 * MINUTE; // three more slots pass during the run
+      await new Promise((r) => setTimeout(r, 200)); // a heartbeat at the new time
+      assert.deepEqual(await a.tick(), [], 'this process: the job is in flight');
+      assert.deepEqual(await b.tick(), [], 'another process: a run with a fresh heartbeat is in progress');
+      release();
+      assert.deepEqual(
+        (await first).map((r) => r.status),
+        ['succeeded'],
+      );
+      const next = await b.tick();
+      assert.deepEqual(
+        next.map((r) => r.slotMs),
+        [slot(clock)],
+        'once it ended, the latest slot runs, once',
+      );
+      assert.deepEqual(started, [slot(since) + 15 * MINUTE, slot(clock)]);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('takes a run whose process died (no heartbeat) as failed, and goes on', async () => {
+    const job = { kind: 'test_dead', workspaceId: WS, id: 'dead' };
+    const ran: number[] = [];
+    const source: ScheduleSource = {
+      kind: job.kind,
+      list: async () => [{ workspaceId: WS, id: job.id, cron: '0 * * * *', since: clock - 3 * HOUR }],
+      run: async (_wh, _ws, _id, slotMs) => {
+        ran.push(slotMs);
+        return {};
+      },
+    };
+    const hourStart = clock - (clock % HOUR);
+    await writeRun(t.wh, job, { slotMs: hourStart - HOUR, startedMs: hourStart - HOUR, heartbeatMs: hourStart - HOUR + MINUTE, status: 'running' });
+    const s = startJobScheduler(t.wh, [source], { everyMs: 0 });
+    try {
+      assert.deepEqual(
+        (await s.tick()).map((r) => [r.slotMs, r.status]),
+        [[hourStart, 'succeeded']],
+      );
+    } finally {
+      await s.stop();
+    }
+    assert.deepEqual(ran, [hourStart]);
+    const rows = await t.wh.query<{ slot_ms: string; status: string; error: string }>(
+      `SELECT toUnixTimestamp64Milli(slot) AS slot_ms, argMax(status, version) AS status, argMax(error, version) AS error
+       FROM schedule_runs WHERE workspace_id = {ws:String} AND job_kind = {kind:String} GROUP BY slot ORDER BY slot`,
+      { ws: WS, kind: job.kind },
+    );
+    assert.deepEqual(
+      rows.map((r) => [Number(r.slot_ms), r.status]),
+      [
+        [hourStart - HOUR, 'failed'],
+        [hourStart, 'succeeded'],
+      ],
+    );
+    assert.match(rows[0]!.error, /^interrupted: no heartbeat since /);
+  });
+
+  it("answers another workspace's segment like a missing one, on every schedule route", async () => {
+    for (const [method, url, body] of [
+      ['PUT', `/v1/segments/${segmentId}/schedule`, { cron: '0 8 * * *' }],
+      ['GET', `/v1/segments/${segmentId}/schedule`, undefined],
+      ['DELETE', `/v1/segments/${segmentId}/schedule`, undefined],
+      ['GET', `/v1/segments/${segmentId}/schedule/runs`, undefined],
+      ['PUT', '/v1/segments/nope/schedule', { cron: '0 8 * * *' }],
+    ] as const) {
+      const res = await call(method, url, url.includes('nope') ? keys.marketer : keys.other, body);
+      assert.deepEqual([res.status, res.json.code], [404, 'NOT_FOUND'], `${method} ${url}`);
+    }
+  });
+
+  it('refuses a bad schedule with a 400 naming the field, and an analyst with a 403', async () => {
+    const cases: [unknown, string, RegExp][] = [
+      [{ cron: '*/5 * * * *' }, 'body.cron', /more often than every 15 minutes/],
+      [{ cron: '0 25 * * *' }, 'body.cron', /not a 5-field cron expression/],
+      [{ cron: '0 8 * *' }, 'body.cron', /not a 5-field cron expression/],
+      [{ cron: '0 0 30 2 *' }, 'body.cron', /never fires/],
+      [{ cron: '0 8 * * *', keep_versions: 0 }, 'body.keep_versions', /./],
+      [{ cron: '0 8 * * *', keep_versions: 101 }, 'body.keep_versions', /./],
+      [{ cron: '0 8 * * *', eligibility: { frequency_cap: 'yes' } }, 'body.eligibility.frequency_cap', /./],
+      [{ keep_versions: 3 }, 'body.cron', /./],
+    ];
+    for (const [body, field, message] of cases) {
+      const res = await call('PUT', `/v1/segments/${segmentId}/schedule`, keys.marketer, body);
+      assert.deepEqual([res.status, res.json.code, res.json.field], [400, 'VALIDATION_FAILED', field], JSON.stringify(body));
+      assert.match(res.json.message, message);
+    }
+    const analyst = await call('PUT', `/v1/segments/${segmentId}/schedule`, keys.analyst, { cron: '0 8 * * *' });
+    assert.equal(analyst.status, 403);
+  });
+
+  it('stops refreshing once the schedule is deleted; its runs stay listed', async () => {
+    assert.equal((await call('DELETE', `/v1/segments/${segmentId}/schedule`, keys.marketer)).status, 204);
+    assert.equal((await call('GET', `/v1/segments/${segmentId}/schedule`, keys.marketer)).status, 404);
+    assert.equal((await call('DELETE', `/v1/segments/${segmentId}/schedule`, keys.marketer)).status, 404);
+    const s = scheduler();
+    try {
+      clock = eightAm(9) + MINUTE;
+      assert.deepEqual(await s.tick(), []);
+    } finally {
+      await s.stop();
+    }
+    assert.equal((await runs()).length, 4);
+  });
+});
