@@ -6,6 +6,11 @@
  * left behind by a dead process); another workspace's segment is a 404; bad schedules are 400s naming the field.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { setClock } from '../../common/clock.ts';
 import { addZoneDays } from '../../common/zone-time.ts';
@@ -24,6 +29,7 @@ const MINUTE = 60_000;
 describe('scheduled refresh of audiences', () => {
   let t: TestApp;
   let call: Caller;
+  let base: string;
   const keys: Record<string, string> = {};
   let clock = 0;
   let segmentId: string;
@@ -61,7 +67,8 @@ describe('scheduled refresh of audiences', () => {
     for (const role of ['admin', 'marketer', 'analyst', 'sender'] as const) keys[role] = await t.keyFor(role, WS);
     keys.other = await t.keyFor('marketer', 'sched_other');
     await t.app.listen({ port: 0, host: '127.0.0.1' });
-    call = fetchCaller(`http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`);
+    base = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
+    call = fetchCaller(base);
     clock = wed7;
     setClock(() => clock);
     await ok('PUT', '/v1/workspace', { timezone: NY }, keys.admin);
@@ -322,5 +329,40 @@ describe('scheduled refresh of audiences', () => {
       await s.stop();
     }
     assert.equal((await runs()).length, 4);
+  });
+
+  it('smsp segment schedule and runs go through the server, and fail like the API', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smsp-schedule-'));
+    // Asynchronous: the server answering the command runs in this process.
+    const smsp = (args: string[]) =>
+      promisify(execFile)(process.execPath, ['bin/smsp.mjs', 'segment', ...args], {
+        env: { ...process.env, DATA_DIR: dir, SMSP_URL: base, SMSP_API_KEY: keys.admin },
+      }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      );
+    try {
+      const set = await smsp(['schedule', segmentId, '--cron', '0 6 * * 1', '--keep-versions', '3', '--json']);
+      assert.equal(set.code, 0, set.stderr);
+      assert.deepEqual([JSON.parse(set.stdout).cron, JSON.parse(set.stdout).keep_versions, JSON.parse(set.stdout).timezone], ['0 6 * * 1', 3, NY]);
+      const shown = await smsp(['schedule', segmentId]);
+      assert.match(shown.stdout, new RegExp(`^segment ${segmentId}: "0 6 \\* \\* 1" in America/New_York, keeps 3 versions, next run 20`));
+      const listed = await smsp(['runs', segmentId, '--json']);
+      assert.deepEqual(JSON.parse(listed.stdout).runs, await runs());
+      assert.match((await smsp(['runs', segmentId])).stdout, /^slot\s+status\s+size\s+version/);
+      const tooOften = await smsp(['schedule', segmentId, '--cron', '*/5 * * * *']);
+      assert.equal(tooOften.code, 2);
+      assert.match(tooOften.stderr, /body\.cron: fires more often than every 15 minutes \[VALIDATION_FAILED\]/);
+      const off = await smsp(['schedule', segmentId, '--off']);
+      assert.deepEqual([off.code, off.stdout], [0, `segment ${segmentId}: schedule removed\n`]);
+      assert.equal((await call('GET', `/v1/segments/${segmentId}/schedule`, keys.marketer)).status, 404);
+      const again = await smsp(['schedule', segmentId, '--off']);
+      assert.equal(again.code, 3, again.stderr);
+      assert.match(again.stderr, /\[NOT_FOUND\]\n$/);
+      assert.equal((await smsp(['runs', 'nope'])).code, 3);
+      assert.equal((await smsp(['schedule', segmentId, '--cron', '0 6 * * *', '--off'])).code, 2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
