@@ -99,7 +99,7 @@ export function startJobScheduler(wh: Warehouse, sources: readonly ScheduleSourc
   async function runJob(source: ScheduleSource, job: JobKey, slotMs: number): Promise<FinishedRun | undefined> {
     try {
       // Claimed once across processes: whoever lost the claim leaves the slot to its winner.
-      await claimVersion(wh, { type: `schedule:${job.kind}`, workspace: job.workspaceId, id: job.id }, slotMs / 60_000);
+      await claimVersion(wh, { type: `schedule:${job.kind}`, workspace: job.workspaceId, id: job.id }, Math.floor(slotMs / 60_000));
     } catch (err) {
       if (!isVersionConflict(err)) onError(err);
       return undefined;
@@ -135,7 +135,11 @@ export function startJobScheduler(wh: Warehouse, sources: readonly ScheduleSourc
       audienceVersion: finished.version,
       error: finished.error,
     });
-    await opts.onRunFinished?.(finished);
+    try {
+      await opts.onRunFinished?.(finished);
+    } catch (err) {
+      onError(err);
+    }
     return finished;
   }
 
