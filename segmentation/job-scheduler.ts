@@ -9,6 +9,7 @@
 import { workspaceSettings } from '../access/workspaces.ts';
 import { now } from '../common/clock.ts';
 import { dueSlot } from '../common/cron-schedule.ts';
+import { isAppError } from '../common/errors.ts';
 import { claimVersion, isVersionConflict } from '../warehouse/version-claims.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
 import { recentRuns, writeRun, type JobKey, type RunStatus } from './schedule-runs.ts';
@@ -120,7 +121,10 @@ export function startJobScheduler(wh: Warehouse, sources: readonly ScheduleSourc
         const result = await source.run(wh, job.workspaceId, job.id, slotMs);
         Object.assign(finished, result.skipped ? { status: 'skipped', error: result.skipped } : { size: result.size, version: result.version });
       } catch (err) {
-        Object.assign(finished, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
+        // The record is read through the API: the platform's own refusals are told as they are, anything else
+        // (an engine error, which may quote SQL) goes to the log.
+        if (!isAppError(err)) onError(err);
+        Object.assign(finished, { status: 'failed', error: isAppError(err) ? err.message : 'internal error (see the server log)' });
       } finally {
         clearInterval(heartbeat);
       }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { setClock } from '../../common/clock.ts';
+import { errors } from '../../common/errors.ts';
 import { addZoneDays } from '../../common/zone-time.ts';
 import { startJobScheduler, type FinishedRun, type ScheduleSource } from '../../segmentation/job-scheduler.ts';
 import { writeRun } from '../../segmentation/schedule-runs.ts';
@@ -282,6 +283,39 @@ describe('scheduled refresh of audiences', () => {
       ],
     );
     assert.match(rows[0]!.error, /^interrupted: no heartbeat since /);
+  });
+
+  it('records a failed run with the refusal it met, an engine error only as internal (logged), and moves on', async () => {
+    const logged: unknown[] = [];
+    const told: FinishedRun[] = [];
+    const failing: ScheduleSource = {
+      kind: 'test_failing',
+      list: async () => [
+        { workspaceId: WS, id: 'refused', cron: '0 * * * *', since: clock - 2 * HOUR },
+        { workspaceId: WS, id: 'broken', cron: '0 * * * *', since: clock - 2 * HOUR },
+      ],
+      run: async (_wh, _ws, id) => {
+        if (id === 'refused') throw errors.notFound('segment refused');
+        throw new Error('Code: 62. DB::Exception: Syntax error: SELECT secret');
+      },
+    };
+    const s = startJobScheduler(t.wh, [failing], { everyMs: 0, onError: (err) => void logged.push(err), onRunFinished: (r) => void told.push(r) });
+    try {
+      const done = await s.tick();
+      assert.deepEqual(done.map((r) => [r.id, r.status, r.error]).sort(), [
+        ['broken', 'failed', 'internal error (see the server log)'],
+        ['refused', 'failed', 'segment refused not found'],
+      ]);
+      const byId = (a: FinishedRun, b: FinishedRun) => a.id.localeCompare(b.id);
+      assert.deepEqual([...told].sort(byId), [...done].sort(byId), 'onRunFinished is told of every run');
+      assert.deepEqual(
+        logged.map((e) => (e as Error).message),
+        ['Code: 62. DB::Exception: Syntax error: SELECT secret'],
+      );
+      assert.deepEqual(await s.tick(), [], 'a failed slot counts as run: the next slot is the next chance');
+    } finally {
+      await s.stop();
+    }
   });
 
   it("answers another workspace's segment like a missing one, on every schedule route", async () => {
