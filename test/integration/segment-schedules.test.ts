@@ -15,6 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { setClock } from '../../common/clock.ts';
 import { errors } from '../../common/errors.ts';
 import { addZoneDays } from '../../common/zone-time.ts';
+import { computedTagSchedules } from '../../segmentation/computed-tags.ts';
 import { startJobScheduler, type FinishedRun, type ScheduleSource } from '../../segmentation/job-scheduler.ts';
 import { writeRun } from '../../segmentation/schedule-runs.ts';
 import { segmentRefreshSource } from '../../segmentation/segment-schedules.ts';
@@ -398,5 +399,24 @@ describe('scheduled refresh of audiences', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('runs a second kind of job beside segment refreshes: a computed tag on its schedule', async () => {
+    // A computed tag's schedule takes effect when it was saved (its changed_at, from the version clock).
+    const def = await ok('POST', '/v1/computed-tags', { tag: 'sched_fan', rule: { tag: 'fan' }, schedule: '0 8 * * *' });
+    const s = startJobScheduler(t.wh, [segmentRefreshSource, computedTagSchedules], { everyMs: 0 });
+    try {
+      clock = Date.parse(def.changed_at) + 25 * HOUR; // an 08:00 in New York has passed since
+      const done = await s.tick();
+      assert.deepEqual(
+        done.map((r) => [r.kind, r.id, r.status, r.size]),
+        [['computed_tag', def.id, 'succeeded', 9]],
+      );
+      assert.deepEqual(await s.tick(), []);
+    } finally {
+      await s.stop();
+    }
+    const tagged = await ok('POST', '/v1/segments/preview', { rule: { tag: 'sched_fan' }, sample: 100 });
+    assert.deepEqual(tagged.sample.map((r: { user_id: string }) => r.user_id).sort(), await previewed());
   });
 });
