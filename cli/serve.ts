@@ -53,9 +53,11 @@ export async function serveCommand(flags: Flags): Promise<void> {
     (ws, templateId, window) => diagnoseTemplate(warehouse, ws, templateId, window),
   );
   // Scheduled jobs (segment refreshes, computed tags) every SCHEDULER_INTERVAL_MS; 0 turns them off.
-  const schedules = startJobScheduler(warehouse, [segmentRefreshSource, computedTagSchedules], {
+  const onScheduleError = (err: unknown) => app.log.warn({ err }, 'scheduled job failed');
+  const refreshes = segmentRefreshSource({ webhooks: config.webhooks, onError: onScheduleError });
+  const schedules = startJobScheduler(warehouse, [refreshes, computedTagSchedules], {
     everyMs: config.server.schedulerIntervalMs,
-    onError: (err) => app.log.warn({ err }, 'scheduled job failed'),
+    onError: onScheduleError,
     onRunFinished: (run) => app.log.info({ run }, 'scheduled run finished'),
   });
   const stop = async (signal: string) => {

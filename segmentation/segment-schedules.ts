@@ -10,6 +10,8 @@ import { errors } from '../common/errors.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
 import { sql } from '../warehouse/sql-files.ts';
 import type { Warehouse } from '../warehouse/warehouse.ts';
+import type { WebhookConfig } from '../config/config.ts';
+import { notifyAudienceVersion } from './audience-notices.ts';
 import { audienceVersions, deleteAudienceVersion, materializeAudience, type Audience, type Eligibility } from './audiences.ts';
 import type { ScheduledJob, ScheduleSource } from './job-scheduler.ts';
 import { listRuns, type ScheduleRun } from './schedule-runs.ts';
@@ -119,23 +121,30 @@ async function enabledSchedules(wh: Warehouse, workspaceId: string): Promise<Sch
   }
 }
 
-/** The scheduler's source of segment refreshes. */
-export const segmentRefreshSource: ScheduleSource = {
-  kind: SEGMENT_REFRESH,
-  async list(wh) {
-    const workspaces = await wh.query<{ workspace_id: string }>(sql('metadata/workspaces-of-kind'), { kind: 'segment_schedules' });
-    const jobs: ScheduledJob[] = [];
-    for (const { workspace_id: ws } of workspaces) jobs.push(...(await enabledSchedules(wh, ws)));
-    return jobs;
-  },
-  async run(wh, workspaceId, segmentId) {
-    const schedule = await getSegmentSchedule(wh, workspaceId, segmentId);
-    if (!schedule?.spec.enabled) return { skipped: 'the schedule was removed or disabled' };
-    const segment = await getSegment(wh, workspaceId, segmentId);
-    if (!segment) throw errors.notFound(`segment ${segmentId}`);
-    const { timezone } = await workspaceSettings(wh, workspaceId);
-    const audience = await materializeAudience(wh, workspaceId, segment, schedule.spec.eligibility, { nowMs: now(), timezone, changedBy: SCHEDULER });
-    await pruneSnapshots(wh, workspaceId, audience, schedule.spec.keep_versions);
-    return { size: audience.spec.size, version: audience.spec.version };
-  },
-};
+/**
+ * The scheduler's source of segment refreshes. Each new version is posted to the segment's webhooks before the
+ * old snapshots are pruned, so the notice still counts against the previous version (even with keep_versions 1);
+ * a run ends once its notices are delivered or given up.
+ */
+export function segmentRefreshSource(notices: { webhooks: WebhookConfig; onError: (err: unknown) => void }): ScheduleSource {
+  return {
+    kind: SEGMENT_REFRESH,
+    async list(wh) {
+      const workspaces = await wh.query<{ workspace_id: string }>(sql('metadata/workspaces-of-kind'), { kind: 'segment_schedules' });
+      const jobs: ScheduledJob[] = [];
+      for (const { workspace_id: ws } of workspaces) jobs.push(...(await enabledSchedules(wh, ws)));
+      return jobs;
+    },
+    async run(wh, workspaceId, segmentId) {
+      const schedule = await getSegmentSchedule(wh, workspaceId, segmentId);
+      if (!schedule?.spec.enabled) return { skipped: 'the schedule was removed or disabled' };
+      const segment = await getSegment(wh, workspaceId, segmentId);
+      if (!segment) throw errors.notFound(`segment ${segmentId}`);
+      const { timezone } = await workspaceSettings(wh, workspaceId);
+      const audience = await materializeAudience(wh, workspaceId, segment, schedule.spec.eligibility, { nowMs: now(), timezone, changedBy: SCHEDULER });
+      await notifyAudienceVersion(wh, workspaceId, audience, notices.webhooks, notices.onError);
+      await pruneSnapshots(wh, workspaceId, audience, schedule.spec.keep_versions);
+      return { size: audience.spec.size, version: audience.spec.version };
+    },
+  };
+}

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -62,10 +63,13 @@ describe('scheduled refresh of audiences', () => {
     return res.sample.map((r: { user_id: string }) => r.user_id).sort();
   };
   const runs = async () => (await ok('GET', `/v1/segments/${segmentId}/schedule/runs?limit=100`, undefined, keys.analyst)).runs;
-  const scheduler = () => startJobScheduler(t.wh, [segmentRefreshSource], { everyMs: 0, onRunFinished: (r) => void finished.push(r) });
+  const noticeErrors: unknown[] = [];
+  const refreshes = () => segmentRefreshSource({ webhooks: t.config.webhooks, onError: (err) => void noticeErrors.push(err) });
+  const scheduler = () => startJobScheduler(t.wh, [refreshes()], { everyMs: 0, onRunFinished: (r) => void finished.push(r) });
 
   before(async () => {
-    t = await startTestApp('segment_schedules');
+    // Webhooks may post to a receiver on this machine (the notices test).
+    t = await startTestApp('segment_schedules', { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_NETWORKS: '127.0.0.0/8' });
     for (const role of ['admin', 'marketer', 'analyst', 'sender'] as const) keys[role] = await t.keyFor(role, WS);
     keys.other = await t.keyFor('marketer', 'sched_other');
     await t.app.listen({ port: 0, host: '127.0.0.1' });
@@ -401,16 +405,66 @@ describe('scheduled refresh of audiences', () => {
     }
   });
 
+  it("posts each scheduled version to the segment's webhooks before pruning, so the notice counts the change", async () => {
+    const received: { event: string; version: number; previous_version: number | null; size: number; added: number; removed: number }[] = [];
+    const server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+      req.on('end', () => {
+        received.push(JSON.parse(raw));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hooked = (await ok('POST', '/v1/segments', { name: 'hooked fans', rule: { tag: 'fan' } })).id;
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/smsp`;
+    await ok('POST', `/v1/segments/${hooked}/webhooks`, { url });
+    await ok('PUT', `/v1/segments/${hooked}/schedule`, { cron: '30 8 * * *', keep_versions: 1 });
+    const s = scheduler();
+    try {
+      clock = eightAm(9) + 31 * MINUTE; // Friday 08:31 (the fans' own schedule is off by now)
+      assert.deepEqual(
+        (await s.tick()).map((r) => [r.id, r.version]),
+        [[hooked, 1]],
+      );
+      await ok('POST', '/v1/tags', { removals: [{ user_id: 's00', tag: 'fan' }] });
+      clock = eightAm(10) + 31 * MINUTE; // Saturday 08:31
+      assert.deepEqual(
+        (await s.tick()).map((r) => [r.id, r.version]),
+        [[hooked, 2]],
+      );
+    } finally {
+      await s.stop();
+      await ok('DELETE', `/v1/segments/${hooked}/schedule`);
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    assert.deepEqual(
+      received.map((n) => [n.event, n.version, n.previous_version, n.size, n.added, n.removed]),
+      [
+        ['audience.version', 1, null, 9, 9, 0],
+        ['audience.version', 2, 1, 8, 0, 1],
+      ],
+    );
+    assert.deepEqual(noticeErrors, []);
+    const audience = await ok('GET', `/v1/audiences/${hooked}`, undefined, keys.sender);
+    assert.deepEqual(
+      audience.versions.map((v: { version: number }) => v.version),
+      [2],
+      'keep_versions 1: only the newest is left',
+    );
+  });
+
   it('runs a second kind of job beside segment refreshes: a computed tag on its schedule', async () => {
     // A computed tag's schedule takes effect when it was saved (its changed_at, from the version clock).
     const def = await ok('POST', '/v1/computed-tags', { tag: 'sched_fan', rule: { tag: 'fan' }, schedule: '0 8 * * *' });
-    const s = startJobScheduler(t.wh, [segmentRefreshSource, computedTagSchedules], { everyMs: 0 });
+    const s = startJobScheduler(t.wh, [refreshes(), computedTagSchedules], { everyMs: 0 });
     try {
       clock = Date.parse(def.changed_at) + 25 * HOUR; // an 08:00 in New York has passed since
       const done = await s.tick();
       assert.deepEqual(
         done.map((r) => [r.kind, r.id, r.status, r.size]),
-        [['computed_tag', def.id, 'succeeded', 9]],
+        [['computed_tag', def.id, 'succeeded', 8]],
       );
       assert.deepEqual(await s.tick(), []);
     } finally {
