@@ -48,6 +48,7 @@ import { rfmRoutes } from './routes/rfm.ts';
 import { ruleChoiceRoutes } from './routes/rule-choices.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { segmentWebhookRoutes } from './routes/segment-webhooks.ts';
+import { segmentScheduleRoutes } from './routes/segment-schedules.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tagRoutes } from './routes/tags.ts';
@@ -162,6 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     segmentRoutes,
     computedTagRoutes,
     segmentWebhookRoutes,
+    segmentScheduleRoutes,
     templateRoutes,
     templateDeliveryRoutes,
     campaignRoutes,

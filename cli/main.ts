@@ -40,6 +40,10 @@ commands:
                                          count and sample the contacts a rule matches
   segment webhooks SEGMENT_ID [--add URL [--description D]] [--workspace W]
                                          list a segment's webhooks, or add one (its signing secret is printed once)
+  segment schedule ID (--cron EXPR [--eligibility JSON] [--keep-versions N] [--disabled] | --off)
+                                         refresh the segment's audience on a cron schedule (workspace zone), or stop it;
+                                         without --cron or --off, show the schedule
+  segment runs ID [--limit N]            the segment's scheduled runs, newest first
   audience materialize SEGMENT_ID [--eligibility JSON] [--workspace W]
                                          snapshot a segment into a new audience version
   audience export ID [--format ndjson|csv] [--fields a,b] [--version N] [--out FILE]
@@ -129,6 +133,11 @@ async function main(argv: string[]): Promise<number> {
       rule: { type: 'string' },
       'rule-file': { type: 'string' },
       eligibility: { type: 'string' },
+      cron: { type: 'string' },
+      'keep-versions': { type: 'string' },
+      disabled: { type: 'boolean' },
+      off: { type: 'boolean' },
+      limit: { type: 'string' },
       fields: { type: 'string' },
       version: { type: 'string' },
       from: { type: 'string' },

@@ -17,11 +17,14 @@ import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
 import { printResult, table } from './output.ts';
 import { progressReporter } from './progress.ts';
+import { segmentScheduleCommand } from './segment-schedules.ts';
 import { segmentWebhooksCommand } from './segment-webhooks.ts';
 import { serverClient, viaServerOrEngine, type ServerClient } from './server-client.ts';
 
 const USAGE = `usage: smsp segment preview (--rule JSON | --rule-file FILE) [--workspace W] [--json]
        smsp segment webhooks SEGMENT_ID [--add URL [--description D]] [--workspace W] [--json]
+       smsp segment schedule SEGMENT_ID [--cron EXPR [--eligibility JSON] [--keep-versions N] [--disabled] | --off] [--workspace W] [--json]
+       smsp segment runs SEGMENT_ID [--limit N] [--workspace W] [--json]
        smsp audience materialize SEGMENT_ID [--eligibility JSON] [--workspace W] [--json]
        smsp audience export AUDIENCE_ID [--format ndjson|csv] [--fields a,b] [--version N] [--out FILE] [--workspace W] [--json]
        smsp audience diff AUDIENCE_ID --from N --to N [--format ndjson|csv] [--fields a,b] [--out FILE] [--workspace W] [--json]`;
@@ -55,15 +58,18 @@ function formatMaterialized(m: MaterializedAnswer): string {
   return `audience ${m.audience_id} version ${m.version}: ${m.size} contacts of ${m.matched} matched (excluded: ${excluded.join(', ') || 'none'}; ${m.timezone})`;
 }
 
-/** `smsp segment preview` and `smsp audience materialize|export`: through the server beside the data, else the engine. */
+/** `smsp segment preview|schedule|runs` and `smsp audience materialize|export|diff`: through the server beside the data, else the engine. */
 export async function segmentCommand(flags: Flags, positionals: string[], noun: 'segment' | 'audience'): Promise<number> {
   const [action, id] = positionals;
   const workspace = stringFlag(flags, 'workspace');
+  const scheduled = noun === 'segment' && (action === 'schedule' || action === 'runs') && id;
   const valid =
     (noun === 'segment' && (action === 'preview' || (action === 'webhooks' && id))) ||
+    scheduled ||
     (noun === 'audience' && ['materialize', 'export', 'diff'].includes(action!) && id);
   if (!valid) throw new UsageError(USAGE);
   if (action === 'webhooks') return segmentWebhooksCommand(flags, id!);
+  if (scheduled) return segmentScheduleCommand(flags, action, id, workspace);
   if (action === 'preview') {
     const ruleFile = stringFlag(flags, 'rule-file');
     const rule = ruleFile ? parseJson(fs.readFileSync(ruleFile, 'utf8'), ruleFile) : jsonFlag(flags, 'rule');

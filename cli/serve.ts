@@ -7,6 +7,9 @@ import { diagnoseTemplate } from '../templates/diagnosis.ts';
 import { warehouseIntake, type EventIntake } from '../ingest/event-intake.ts';
 import { KafkaEventPublisher } from '../ingest/kafka/event-publisher.ts';
 import { launchIngest, type RunningIngest } from '../ingest/kafka/ingest-service.ts';
+import { computedTagSchedules } from '../segmentation/computed-tags.ts';
+import { startJobScheduler } from '../segmentation/job-scheduler.ts';
+import { segmentRefreshSource } from '../segmentation/segment-schedules.ts';
 import { intFlag, stringFlag, UsageError } from './args.ts';
 import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
@@ -49,9 +52,18 @@ export async function serveCommand(flags: Flags): Promise<void> {
     (err) => app.log.warn({ err }, 'alert evaluation failed'),
     (ws, templateId, window) => diagnoseTemplate(warehouse, ws, templateId, window),
   );
+  // Scheduled jobs (segment refreshes, computed tags) every SCHEDULER_INTERVAL_MS; 0 turns them off.
+  const onScheduleError = (err: unknown) => app.log.warn({ err }, 'scheduled job failed');
+  const refreshes = segmentRefreshSource({ webhooks: config.webhooks, onError: onScheduleError });
+  const schedules = startJobScheduler(warehouse, [refreshes, computedTagSchedules], {
+    everyMs: config.server.schedulerIntervalMs,
+    onError: onScheduleError,
+    onRunFinished: (run) => app.log.info({ run }, 'scheduled run finished'),
+  });
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await alerts.stop();
+    await schedules.stop();
     await app.close();
     await ingest?.stop();
     await intake.close();
@@ -68,4 +80,6 @@ export async function serveCommand(flags: Flags): Promise<void> {
   // The first pass (the last 8 days) runs now, in the background: what happened before this start, such as the
   // demo's planted incident, is on the dashboard at once instead of after the first 5 minutes.
   void alerts.runNow().then((fired) => app.log.info({ fired }, 'alert rules evaluated over the last 8 days'));
+  // Slots missed while the server was down run now, once per job (the latest missed slot).
+  if (config.server.schedulerIntervalMs > 0) void schedules.tick().catch((err: unknown) => app.log.warn({ err }, 'scheduled jobs failed'));
 }

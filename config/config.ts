@@ -40,6 +40,10 @@ export interface ServerConfig {
   clusterTimeLimitSeconds: number;
   /** Requests per minute per API key (per IP without a valid key); 0 turns rate limiting off. */
   rateLimitPerMinute: number;
+  /** How often the server looks for due scheduled jobs (segment refreshes); 0 turns the scheduler off. */
+  schedulerIntervalMs: number;
+  /** Schedules may not fire more often than this (cron slots closer together are refused). */
+  scheduleMinIntervalMinutes: number;
 }
 
 export interface KafkaConfig {
@@ -158,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (retention < MIN_RETENTION_MONTHS) {
     throw new ConfigError(`EVENT_RETENTION_MONTHS must be at least ${MIN_RETENTION_MONTHS}: send records are kept 2 years (compliance)`);
   }
+  const schedulerIntervalMs = intFrom(env, 'SCHEDULER_INTERVAL_MS', 30_000, 0, 3_600_000);
+  if (schedulerIntervalMs > 0 && schedulerIntervalMs < 1000) throw new ConfigError('SCHEDULER_INTERVAL_MS must be 0 (off) or at least 1000');
   return {
     dataDir,
     warehouse: {
@@ -181,6 +187,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       importMaxBytes: intFrom(env, 'IMPORT_MAX_BYTES', 256 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
       clusterTimeLimitSeconds: intFrom(env, 'CLUSTER_TIME_LIMIT_SECONDS', 60, 1, 3600),
       rateLimitPerMinute: intFrom(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
+      schedulerIntervalMs,
+      scheduleMinIntervalMinutes: intFrom(env, 'SCHEDULE_MIN_INTERVAL_MINUTES', 15, 1, 1440),
     },
     kafka: {
       brokers: env.KAFKA_BROKERS

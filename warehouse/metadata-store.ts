@@ -35,6 +35,7 @@ export const METADATA_KINDS = [
   'segment_webhooks',
   'lifecycle_settings',
   'prices',
+  'segment_schedules',
 ] as const;
 export type MetadataKind = (typeof METADATA_KINDS)[number];
 

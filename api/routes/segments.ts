@@ -16,7 +16,7 @@ const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) 
 // The rule is checked by validateRule, which names the JSON path of any problem.
 const RuleBody = Type.Unknown({ description: 'A segment rule (see README: the rule DSL)' });
 const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' });
-const EligibilitySchema = Type.Object(
+export const EligibilitySchema = Type.Object(
   {
     frequency_cap: Type.Optional(
       Type.Union([

@@ -602,6 +602,37 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
       check: (r) => assert.deepEqual(json(r), { deliveries: [ping], next_cursor: null }),
     };
   },
+  'PUT /v1/segments/:id/schedule': ({ s }) => ({
+    role: 'marketer',
+    path: `/v1/segments/${s.segmentId}/schedule`,
+    status: 200,
+    body: { cron: '0 8 * * 1-5', keep_versions: 3 },
+    check: (r) => assert.deepEqual([json(r).segment_id, json(r).cron, json(r).keep_versions, json(r).enabled], [s.segmentId, '0 8 * * 1-5', 3, true]),
+  }),
+  'GET /v1/segments/:id/schedule': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'scheduled', rule: { tag: 'vip' } });
+    const put = await setup.call('PUT', `/v1/segments/${seg.id}/schedule`, setup.key('marketer'), { cron: '30 9 * * *' });
+    assert.equal(put.status, 200, put.text);
+    return {
+      role: 'analyst',
+      path: `/v1/segments/${seg.id}/schedule`,
+      status: 200,
+      check: (r) => assert.deepEqual([json(r).cron, json(r).keep_versions, typeof json(r).next_run_at], ['30 9 * * *', 7, 'string']),
+    };
+  },
+  'DELETE /v1/segments/:id/schedule': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'unscheduled', rule: { tag: 'vip' } });
+    const put = await setup.call('PUT', `/v1/segments/${seg.id}/schedule`, setup.key('marketer'), { cron: '0 7 * * *' });
+    assert.equal(put.status, 200, put.text);
+    return { role: 'marketer', path: `/v1/segments/${seg.id}/schedule`, status: 204 };
+  },
+  'GET /v1/segments/:id/schedule/runs': ({ s }) => ({
+    role: 'analyst',
+    path: `/v1/segments/${s.segmentId}/schedule/runs?limit=10`,
+    status: 200,
+    // No scheduler runs in this test: the list is empty (test/integration/segment-schedules.test.ts runs them).
+    check: (r) => assert.deepEqual(json(r), { runs: [], next_cursor: null }),
+  }),
   'GET /v1/audiences': ({ s }) => ({
     role: 'sender',
     path: '/v1/audiences?limit=50',
