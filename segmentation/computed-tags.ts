@@ -8,9 +8,9 @@
  * ClickHouse server two processes refreshing one definition at the same instant would both write the same changes
  * (folded by the tags table, newest row wins) and both report them.
  */
-import { Cron } from 'croner';
 import { workspaceSettings } from '../access/workspaces.ts';
 import { now } from '../common/clock.ts';
+import { checkCron } from '../common/cron-schedule.ts';
 import { errors } from '../common/errors.ts';
 import { processLocks } from '../warehouse/keyed-mutex.ts';
 import { MetadataStore, type MetadataRecord } from '../warehouse/metadata-store.ts';
@@ -50,17 +50,11 @@ function withDefinitionLock<T>(wh: Warehouse, workspaceId: string, id: string, t
   return processLocks.run(JSON.stringify(['computed_tag', wh.config.url ?? 'embedded', wh.database, workspaceId, id]), task);
 }
 
-/** A 5-field cron expression croner accepts and that fires at least once; else a 400 naming `path`. */
-function checkCron(expression: unknown, path: string): string {
+/** A 5-field cron expression checked like a segment's schedule (fires, and not too often); else a 400 naming `path`. */
+function checkSchedule(expression: unknown, path: string, minIntervalMinutes: number): string {
   if (typeof expression !== 'string' || expression.trim().split(/\s+/).length !== 5)
     throw errors.invalid(path, 'must be a cron expression of 5 fields (minute hour day-of-month month day-of-week)');
-  let next: Date | null;
-  try {
-    next = new Cron(expression, { paused: true, timezone: 'UTC' }).nextRun();
-  } catch (err) {
-    throw errors.invalid(path, `is not a valid cron expression (${(err as Error).message})`);
-  }
-  if (!next) throw errors.invalid(path, 'never fires');
+  checkCron(expression.trim(), minIntervalMinutes, path);
   return expression.trim();
 }
 
@@ -81,14 +75,14 @@ function selfReference(rule: Rule, tag: string, value: string, path: string): st
 }
 
 /** The definition, checked; every problem names its field (`tag`, `rule.any[1].tag`, `schedule`). */
-function checkDefinition(input: ComputedTagInput): ComputedTagSpec {
+function checkDefinition(input: ComputedTagInput, minIntervalMinutes: number): ComputedTagSpec {
   const { tag, value = '' } = input;
   if (typeof tag !== 'string' || !tag || tag.length > 64) throw errors.invalid('tag', 'must be a tag name (1-64 characters)');
   if (typeof value !== 'string' || value.length > 256) throw errors.invalid('value', 'must be a string (at most 256 characters)');
   const rule = validateRule(input.rule);
   const self = selfReference(rule, tag, value, 'rule');
   if (self) throw errors.invalid(self, `names the tag this rule defines (${tag}${value ? `=${value}` : ''}): a tag may not define itself`);
-  const schedule = input.schedule === undefined || input.schedule === null ? null : checkCron(input.schedule, 'schedule');
+  const schedule = input.schedule === undefined || input.schedule === null ? null : checkSchedule(input.schedule, 'schedule', minIntervalMinutes);
   if (input.enabled !== undefined && typeof input.enabled !== 'boolean') throw errors.invalid('enabled', 'must be true or false');
   return { tag, value, rule, schedule, enabled: input.enabled ?? true };
 }
@@ -112,13 +106,19 @@ async function checkTagFree(wh: Warehouse, workspaceId: string, spec: ComputedTa
   if (other) throw errors.computedTagTaken('tag', `computed tag ${other.id}`);
 }
 
+/** Who saves, and the shortest interval a schedule may fire at (the server's SCHEDULE_MIN_INTERVAL_MINUTES). */
+interface SaveOptions {
+  changedBy: string;
+  minIntervalMinutes: number;
+}
+
 /** Saves a new definition (version 1). */
-export async function createComputedTag(wh: Warehouse, workspaceId: string, input: ComputedTagInput, changedBy: string): Promise<ComputedTag> {
-  const spec = checkDefinition(input);
+export async function createComputedTag(wh: Warehouse, workspaceId: string, input: ComputedTagInput, opts: SaveOptions): Promise<ComputedTag> {
+  const spec = checkDefinition(input, opts.minIntervalMinutes);
   // One creation of a tag at a time, so two requests cannot both find it free.
   return processLocks.run(JSON.stringify(['computed_tag_name', wh.database, workspaceId, spec.tag, spec.value]), async () => {
     await checkTagFree(wh, workspaceId, spec, undefined);
-    return computedTagStore(wh).save(workspaceId, { name: spec.tag, spec, changedBy });
+    return computedTagStore(wh).save(workspaceId, { name: spec.tag, spec, changedBy: opts.changedBy });
   });
 }
 
@@ -134,14 +134,14 @@ export async function redefineComputedTag(
   workspaceId: string,
   id: string,
   input: ComputedTagInput,
-  changedBy: string,
+  opts: SaveOptions,
 ): Promise<ComputedTag | undefined> {
-  const spec = checkDefinition(input);
+  const spec = checkDefinition(input, opts.minIntervalMinutes);
   return withDefinitionLock(wh, workspaceId, id, async () => {
     const current = await getComputedTag(wh, workspaceId, id);
     if (!current) return undefined;
     await checkTagFree(wh, workspaceId, spec, id);
-    const saved = await computedTagStore(wh).save(workspaceId, { id, name: spec.tag, spec, changedBy });
+    const saved = await computedTagStore(wh).save(workspaceId, { id, name: spec.tag, spec, changedBy: opts.changedBy });
     if (current.spec.tag !== spec.tag || current.spec.value !== spec.value) await removeComputedTagRows(wh, workspaceId, { id, ...current.spec }, now());
     return saved;
   });

@@ -43,12 +43,13 @@ export type RefreshedAnswer = Static<typeof Refreshed>;
 export const computedTagRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const writers = { roles: ['marketer', 'admin'] as const };
   const readers = { roles: ['marketer', 'admin', 'analyst'] as const };
+  const saveOptions = (changedBy: string) => ({ changedBy, minIntervalMinutes: config.server.scheduleMinIntervalMinutes });
 
   app.post(
     '/computed-tags',
     { config: writers, schema: { summary: 'Define a computed tag: a tag its rule keeps true', body: Definition, response: { 201: ComputedTag } } },
     async (request, reply) => {
-      const saved = await createComputedTag(warehouse, request.principal.workspaceId, request.body, request.principal.keyId);
+      const saved = await createComputedTag(warehouse, request.principal.workspaceId, request.body, saveOptions(request.principal.keyId));
       return reply.status(201).send(saved);
     },
   );
@@ -88,7 +89,7 @@ export const computedTagRoutes: FastifyPluginAsyncTypebox<Services> = async (app
     },
     async (request) => {
       const { id } = request.params;
-      const saved = await redefineComputedTag(warehouse, request.principal.workspaceId, id, request.body, request.principal.keyId);
+      const saved = await redefineComputedTag(warehouse, request.principal.workspaceId, id, request.body, saveOptions(request.principal.keyId));
       if (!saved) throw errors.notFound(`computed tag ${id}`);
       return saved;
     },

@@ -258,7 +258,7 @@ describe('computed tags', () => {
     // Another value of the same tag is another tag.
     const ok2 = await post({ tag: 'loop', value: 'y', rule: { tag: 'loop', value: 'x' } });
     assert.equal(ok2.status, 201, ok2.text);
-    for (const schedule of ['61 8 * * *', '0 0 8 * * *', '@daily', 'every day', '0 8 31 2 *', ''])
+    for (const schedule of ['61 8 * * *', '0 0 8 * * *', '@daily', 'every day', '0 8 31 2 *', '', '*/5 * * * *'])
       refused(await post({ tag: 'daily', rule: { tag: 'vip' }, schedule }), 400, 'body.schedule');
     refused(await post({ tag: 'daily', rule: { attr: 'vip_level', op: 'near', value: 1 } }), 400, 'body.rule.op');
     refused(await post({ tag: 'daily', rule: { tag: 'vip' }, extra: 1 }), 400);
