@@ -99,6 +99,8 @@ export interface SandboxConfig {
   memoryLimitMb: number;
   /** DuckDB's threads per query. */
   threads: number;
+  /** Queries running at once in a process; more wait (up to their time limit) for a turn. */
+  maxConcurrent: number;
 }
 
 export interface AppConfig {
@@ -237,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxRows: intFrom(env, 'SQL_MAX_ROWS', 10_000, 1, 1_000_000),
       memoryLimitMb: intFrom(env, 'SQL_MEMORY_LIMIT_MB', 512, 64, 1_048_576),
       threads: intFrom(env, 'SQL_THREADS', 1, 1, 64),
+      maxConcurrent: intFrom(env, 'SQL_MAX_CONCURRENT', 2, 1, 256),
     },
     adminApiKey: env.ADMIN_API_KEY || undefined,
     cursorSecret: env.CURSOR_SECRET || undefined,

@@ -9,6 +9,7 @@ import type { SandboxLimits, SqlResult } from './sql-sandbox.ts';
 import { runSandboxedQuery } from './sql-sandbox.ts';
 import type { SnapshotManifest, SnapshotVariant } from './snapshot-layout.ts';
 import type { SnapshotStore } from './snapshots.ts';
+import type { QuerySlots } from './query-slots.ts';
 
 /** Longest query text accepted. */
 export const MAX_QUERY_LENGTH = 100_000;
@@ -34,6 +35,7 @@ export const summarizeSnapshot = (variant: SnapshotVariant, manifest: SnapshotMa
 /** Runs one analyst statement over the workspace's snapshot for `role`. */
 export async function runAnalystQuery(
   store: SnapshotStore,
+  slots: QuerySlots,
   workspaceId: string,
   role: Role,
   query: string,
@@ -42,11 +44,16 @@ export async function runAnalystQuery(
   if (!query.trim()) throw errors.invalid('query', 'must not be blank');
   if (query.length > MAX_QUERY_LENGTH) throw errors.invalid('query', `must be at most ${MAX_QUERY_LENGTH} characters`);
   const variant = snapshotVariantFor(role);
-  const lease = await store.lease(workspaceId, variant);
+  const freeSlot = await slots.acquire(limits.timeLimitSeconds * 1000);
   try {
-    const result = await runSandboxedQuery(lease.dir, lease.manifest, query, limits);
-    return { result, snapshot: summarizeSnapshot(variant, lease.manifest) };
+    const lease = await store.lease(workspaceId, variant);
+    try {
+      const result = await runSandboxedQuery(lease.dir, lease.manifest, query, limits);
+      return { result, snapshot: summarizeSnapshot(variant, lease.manifest) };
+    } finally {
+      lease.release();
+    }
   } finally {
-    lease.release();
+    freeSlot();
   }
 }

@@ -77,7 +77,7 @@ export class SnapshotStore {
     const manifest = await this.locks.run(dir, async () => {
       const published = readManifest(dir);
       // Checked under the lock: a query that waited for another's refresh uses that one.
-      const fresh = published && now() - Date.parse(published.taken_at) <= this.config.maxAgeSeconds * 1000;
+      const fresh = published && (await this.isFresh(workspaceId, published));
       const chosen = fresh ? published : await this.write(workspaceId, variant, dir);
       const generationDir = path.join(dir, chosen.generation);
       this.readers.set(generationDir, (this.readers.get(generationDir) ?? 0) + 1);
@@ -97,6 +97,14 @@ export class SnapshotStore {
         void this.locks.run(dir, async () => this.removeSuperseded(dir));
       },
     };
+  }
+
+  /** Younger than the configured age, and taken after the workspace's last erasure. */
+  private async isFresh(workspaceId: string, manifest: SnapshotManifest): Promise<boolean> {
+    const takenAt = Date.parse(manifest.taken_at);
+    if (now() - takenAt > this.config.maxAgeSeconds * 1000) return false;
+    const [erasure] = await this.wh.query<{ ms: string }>(sql('sandbox/last-erasure'), { workspace: workspaceId });
+    return Number(erasure?.ms ?? 0) < takenAt;
   }
 
   private async write(workspaceId: string, variant: SnapshotVariant, dir: string): Promise<SnapshotManifest> {

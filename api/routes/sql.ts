@@ -5,6 +5,7 @@ import { errors } from '../../common/errors.ts';
 import { MAX_QUERY_LENGTH, runAnalystQuery, snapshotVariantFor, summarizeSnapshot } from '../../sandbox/analyst-sql.ts';
 import { jsonRows, toArrow, toCsv } from '../../sandbox/result-formats.ts';
 import { CHART_TYPES, deleteSavedQuery, getSavedQuery, listSavedQueries, saveQuery, savedQueryHistory } from '../../sandbox/saved-queries.ts';
+import { QuerySlots } from '../../sandbox/query-slots.ts';
 import { SnapshotStore } from '../../sandbox/snapshots.ts';
 import { pagedListSchema, readPage } from '../cursor.ts';
 import { AnyJson, NoContent, Nullable, Versioned } from '../response-schemas.ts';
@@ -59,6 +60,7 @@ const SavedQuery = Versioned(
 export const sqlRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { config, warehouse }) => {
   const analysts = { roles: ['analyst', 'admin'] as const };
   const snapshots = new SnapshotStore(warehouse, config.sandbox);
+  const slots = new QuerySlots(config.sandbox.maxConcurrent);
   /** The newest version of a saved query of the caller's workspace; another workspace's is missing too (404). */
   const existing = async (workspaceId: string, id: string) => {
     const saved = await getSavedQuery(warehouse, workspaceId, id);
@@ -82,7 +84,7 @@ export const sqlRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { conf
     },
     async (request, reply) => {
       const { principal } = request;
-      const { result, snapshot } = await runAnalystQuery(snapshots, principal.workspaceId, principal.role, request.body.query, config.sandbox);
+      const { result, snapshot } = await runAnalystQuery(snapshots, slots, principal.workspaceId, principal.role, request.body.query, config.sandbox);
       const format = request.body.format ?? 'json';
       if (format === 'json') return { columns: result.columns, rows: jsonRows(result), row_count: result.rows.length, truncated: result.truncated, snapshot };
       reply.header('x-truncated', String(result.truncated));

@@ -72,6 +72,9 @@ describe('analysts SQL over HTTP', () => {
     key.bAdmin = await t.keyFor('admin', B);
     key.bAnalyst = await t.keyFor('analyst', B);
     await seedDemo(t.wh, A, { contacts: 300, weeks: 2, seed: 7 });
+    // An audience snapshot, so audience_members holds phones too.
+    const segment = await ok(201, 'POST', '/v1/segments', key.admin, { name: 'vip', rule: { tag: 'vip' } });
+    await ok(200, 'POST', `/v1/segments/${segment.json.id}/materialize`, key.admin, {});
     await ok(200, 'POST', '/v1/contacts', key.bAdmin, [{ user_id: B_USER, phone: B_PHONE, name: B_CAMPAIGN, attributes: { note: B_CAMPAIGN } }]);
     await ok(202, 'POST', '/v1/events', key.bAdmin, bEvents(1));
     await ok(200, 'POST', '/v1/tags', key.bAdmin, { assignments: [{ user_id: B_USER, tag: B_CAMPAIGN }] });
@@ -274,6 +277,7 @@ describe('analysts SQL over HTTP', () => {
       'SELECT * FROM rfm_scores',
       'SELECT * FROM cluster_assignments',
     ];
+    assert.ok(Number((await sqlRows(key.analyst, "SELECT count(*) FROM audience_members WHERE phone != ''"))[0]![0]) > 0);
     for (const query of dump) {
       const res = await call('POST', '/v1/sql', key.analyst, { query: `${query} LIMIT 500`, format: 'csv' });
       assert.equal(res.status, 200, res.text);
@@ -327,5 +331,14 @@ describe('analysts SQL over HTTP', () => {
     await ok(204, 'DELETE', `/v1/sql/queries/${saved.id}`, key.analyst);
     await ok(404, 'GET', `/v1/sql/queries/${saved.id}`, key.analyst);
     await ok(403, 'POST', '/v1/sql/queries', key.marketer, body);
+  });
+
+  it('drops an erased person at the next query, without waiting for the snapshot to age', async () => {
+    const [[userId]] = (await sqlRows(key.admin, "SELECT user_id FROM contacts WHERE phone != '' ORDER BY user_id LIMIT 1")) as [[string]];
+    const countOf = async () => (await sqlRows(key.admin, `SELECT count(*) FROM contacts WHERE user_id = '${userId}'`))[0]![0];
+    assert.equal(await countOf(), 1);
+    await ok(200, 'DELETE', `/v1/contacts/${encodeURIComponent(userId)}`, key.admin);
+    assert.equal(await countOf(), 0);
+    assert.deepEqual(await sqlRows(key.admin, `SELECT count(*) FROM events WHERE user_id = '${userId}'`), [[0]]);
   });
 });
