@@ -39,6 +39,9 @@ const WHOLE_TABLES = [
   { name: 'cluster_assignments', statement: 'sandbox/cluster-assignments' },
 ] as const;
 
+/** Writing a snapshot is batch work (a month of a busy workspace is millions of rows): bounded like an import's merge. */
+const WRITE_TIMEOUT_SECONDS = 1800;
+
 /** A generation a query reads: release it when the query is done. */
 export interface SnapshotLease {
   dir: string;
@@ -94,7 +97,8 @@ export class SnapshotStore {
         const left = (this.readers.get(generationDir) ?? 1) - 1;
         if (left > 0) this.readers.set(generationDir, left);
         else this.readers.delete(generationDir);
-        void this.locks.run(dir, async () => this.removeSuperseded(dir));
+        // Housekeeping only: a failure here must not fail the query (nor go unhandled).
+        void this.locks.run(dir, async () => this.removeSuperseded(dir)).catch(() => undefined);
       },
     };
   }
@@ -117,11 +121,13 @@ export class SnapshotStore {
     let tables: SnapshotTable[];
     let months: EventMonth[];
     try {
-      months = (await this.wh.query<EventMonth>(sql('sandbox/event-months'), { workspace: workspaceId })).map((m) => ({
-        ...m,
-        month: Number(m.month),
-        rows: Number(m.rows),
-      }));
+      months = (await this.wh.query<EventMonth>(sql('sandbox/event-months'), { workspace: workspaceId }, { timeoutSeconds: WRITE_TIMEOUT_SECONDS })).map(
+        (m) => ({
+          ...m,
+          month: Number(m.month),
+          rows: Number(m.rows),
+        }),
+      );
       const eventFiles = await this.writeEvents(months, previous, path.join(dir, previous?.generation ?? ''), staging, params);
       tables = [{ name: 'events', rows: months.reduce((n, m) => n + m.rows, 0), files: eventFiles }];
       for (const table of WHOLE_TABLES) {
@@ -143,7 +149,11 @@ export class SnapshotStore {
       event_months: months,
     };
     publishManifest(dir, manifest);
-    this.removeSuperseded(dir);
+    try {
+      this.removeSuperseded(dir);
+    } catch {
+      // Published already: an old generation left behind goes at the next refresh.
+    }
     return manifest;
   }
 
@@ -173,7 +183,7 @@ export class SnapshotStore {
   }
 
   private async writeParquet(statement: string, params: Record<string, unknown>, file: string): Promise<void> {
-    const stream = await this.wh.stream(statement, params, 'Parquet');
+    const stream = await this.wh.stream(statement, params, 'Parquet', { timeoutSeconds: WRITE_TIMEOUT_SECONDS });
     await pipeline(stream, fs.createWriteStream(file, { flags: 'wx' }));
   }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../demo/seed.ts';
+import { variantDir } from '../../sandbox/snapshot-layout.ts';
 import { fetchCaller, type Caller } from '../helpers/api-seed.ts';
 import { startTestApp } from '../helpers/app.ts';
 import { launchChromium } from '../helpers/browser.ts';
@@ -64,6 +65,7 @@ describe('the SQL page', () => {
   });
   after(async () => {
     await browser?.close();
+    fs.rmSync(path.dirname(variantDir(t.config.sandbox.dir, t.wh.database, WS, 'full')), { recursive: true, force: true });
     await t.close();
   });
 

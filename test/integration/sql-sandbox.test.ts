@@ -82,7 +82,11 @@ describe('analysts SQL over HTTP', () => {
     for (const k of [key.bAdmin, key.bAnalyst]) await ok(200, 'POST', '/v1/sql/snapshot', k);
     assert.deepEqual(await sqlRows(key.bAdmin, 'SELECT campaign_id, count(*) AS n FROM events GROUP BY 1'), [[B_CAMPAIGN, 5]]);
   });
-  after(() => t.close());
+  after(async () => {
+    // The snapshots of this file's workspaces (the database is dropped by close).
+    for (const ws of [A, B]) fs.rmSync(path.dirname(variantDir(t.config.sandbox.dir, t.wh.database, ws, 'full')), { recursive: true, force: true });
+    await t.close();
+  });
 
   it('counts events by type exactly as GET /v1/events/summary does', async () => {
     const summary = await ok(200, 'GET', '/v1/events/summary?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z', key.analyst);
