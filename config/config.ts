@@ -89,7 +89,7 @@ export interface WebhookConfig {
 export interface SandboxConfig {
   /** Where the Parquet snapshots live: one directory per workspace below it. */
   dir: string;
-  /** A snapshot older than this is refreshed before the next query. */
+  /** A snapshot older than this is rewritten in the background at the next query (which still reads it). */
   maxAgeSeconds: number;
   /** A query running longer is interrupted. */
   timeLimitSeconds: number;

@@ -1,6 +1,7 @@
 /**
  * Analysts' SQL over their own workspace: the caller's role picks the snapshot (phones masked unless the role sees
- * them, access/pii-policy.ts), the snapshot is refreshed when stale, and the statement runs in the locked-down DuckDB.
+ * them, access/pii-policy.ts), the snapshot is taken or refreshed as SnapshotStore.lease says, and the statement runs in the
+ * locked-down DuckDB, at most SQL_MAX_CONCURRENT at once.
  */
 import { fieldAccess } from '../access/pii-policy.ts';
 import type { Role } from '../access/roles.ts';

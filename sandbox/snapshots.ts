@@ -53,6 +53,8 @@ export class SnapshotStore {
   private readonly locks = new KeyedMutex();
   /** Queries reading each generation directory now. */
   private readonly readers = new Map<string, number>();
+  /** Snapshots being refreshed in the background. */
+  private readonly refreshing = new Set<string>();
 
   constructor(
     private readonly wh: Warehouse,
@@ -74,19 +76,37 @@ export class SnapshotStore {
     return this.locks.run(dir, () => this.write(workspaceId, variant, dir));
   }
 
-  /** The current generation for a query, refreshed first when missing or older than the configured age. */
+  /**
+   * The generation a query reads. With none yet, or one taken before the workspace's last erasure (an erased person
+   * leaves SQL at once), the query waits for a new one; one merely older than the configured age is used as it is
+   * while a new one is written in the background, so a busy workspace's query never waits minutes for its data.
+   */
   async lease(workspaceId: string, variant: SnapshotVariant): Promise<SnapshotLease> {
     const dir = this.dirOf(workspaceId, variant);
-    const manifest = await this.locks.run(dir, async () => {
-      const published = readManifest(dir);
-      // Checked under the lock: a query that waited for another's refresh uses that one.
-      const fresh = published && (await this.isFresh(workspaceId, published));
-      const chosen = fresh ? published : await this.write(workspaceId, variant, dir);
-      const generationDir = path.join(dir, chosen.generation);
-      this.readers.set(generationDir, (this.readers.get(generationDir) ?? 0) + 1);
-      return chosen;
+    // Held in the same tick as it is read: removeSuperseded (synchronous, under the lock) cannot delete it in between.
+    const published = readManifest(dir);
+    const held = published && this.hold(dir, published);
+    if (held) {
+      const takenAt = Date.parse(held.manifest.taken_at);
+      if (!(await this.erasedSince(workspaceId, takenAt))) {
+        if (now() - takenAt > this.config.maxAgeSeconds * 1000) this.refreshInBackground(workspaceId, variant);
+        return held;
+      }
+      held.release();
+    }
+    const needAfter = held ? Date.parse(held.manifest.taken_at) : Number.NEGATIVE_INFINITY;
+    return this.locks.run(dir, async () => {
+      // Under the lock: a query that waited for another's refresh uses that one.
+      const current = readManifest(dir);
+      const usable = current && Date.parse(current.taken_at) > needAfter;
+      return this.hold(dir, usable ? current : await this.write(workspaceId, variant, dir));
     });
+  }
+
+  /** Counts a query as reading `manifest`'s generation until it releases it. */
+  private hold(dir: string, manifest: SnapshotManifest): SnapshotLease {
     const generationDir = path.join(dir, manifest.generation);
+    this.readers.set(generationDir, (this.readers.get(generationDir) ?? 0) + 1);
     let released = false;
     return {
       dir: generationDir,
@@ -103,12 +123,20 @@ export class SnapshotStore {
     };
   }
 
-  /** Younger than the configured age, and taken after the workspace's last erasure. */
-  private async isFresh(workspaceId: string, manifest: SnapshotManifest): Promise<boolean> {
-    const takenAt = Date.parse(manifest.taken_at);
-    if (now() - takenAt > this.config.maxAgeSeconds * 1000) return false;
+  /** One background refresh at a time per snapshot; a failure leaves the old one in use and the next query tries again. */
+  private refreshInBackground(workspaceId: string, variant: SnapshotVariant): void {
+    const dir = this.dirOf(workspaceId, variant);
+    if (this.refreshing.has(dir)) return;
+    this.refreshing.add(dir);
+    void this.refresh(workspaceId, variant)
+      .catch(() => undefined)
+      .finally(() => this.refreshing.delete(dir));
+  }
+
+  /** True when the workspace erased someone at or after `takenAt`. */
+  private async erasedSince(workspaceId: string, takenAt: number): Promise<boolean> {
     const [erasure] = await this.wh.query<{ ms: string }>(sql('sandbox/last-erasure'), { workspace: workspaceId });
-    return Number(erasure?.ms ?? 0) < takenAt;
+    return Number(erasure?.ms ?? 0) >= takenAt;
   }
 
   private async write(workspaceId: string, variant: SnapshotVariant, dir: string): Promise<SnapshotManifest> {

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { tableFromIPC } from 'apache-arrow';
 import { seedDemo } from '../../demo/seed.ts';
 import { readManifest, variantDir } from '../../sandbox/snapshot-layout.ts';
+import { SnapshotStore } from '../../sandbox/snapshots.ts';
 import { fetchCaller, type CallAnswer, type Caller } from '../helpers/api-seed.ts';
 import { startTestApp } from '../helpers/app.ts';
 
@@ -40,6 +41,13 @@ const ok = async (expected: number, method: string, url: string, k: string, body
   return res;
 };
 const sqlRows = async (k: string, query: string) => (await ok(200, 'POST', '/v1/sql', k, { query })).json.rows as unknown[][];
+
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !condition();) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 /** The directory of a workspace's published snapshot generation. */
 function generationDir(workspace: string, variant: 'full' | 'masked'): string {
@@ -262,6 +270,14 @@ describe('analysts SQL over HTTP', () => {
       inodes,
     );
     assert.ok(fs.existsSync(path.join(newDir, `events/${changedMonth}.parquet`)));
+    // Past the age limit, a query reads the snapshot it has while a new one is written behind it.
+    const stale = new SnapshotStore(t.wh, { ...t.config.sandbox, maxAgeSeconds: 0 });
+    await ok(202, 'POST', '/v1/events', key.bAdmin, bEvents(2));
+    const lease = await stale.lease(B, 'full');
+    lease.release();
+    assert.equal(lease.manifest.generation, path.basename(newDir), 'the query did not wait for the refresh');
+    await until(() => stale.current(B, 'full')!.generation !== lease.manifest.generation);
+    assert.equal(stale.current(B, 'full')!.tables[0]!.rows, Number(before) + 10);
     // The superseded generation is gone once nothing reads it.
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(!fs.existsSync(oldDir));
