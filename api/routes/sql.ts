@@ -7,17 +7,17 @@ import { jsonRows, toArrow, toCsv } from '../../sandbox/result-formats.ts';
 import { CHART_TYPES, deleteSavedQuery, getSavedQuery, listSavedQueries, saveQuery, savedQueryHistory } from '../../sandbox/saved-queries.ts';
 import { QuerySlots } from '../../sandbox/query-slots.ts';
 import { SnapshotStore } from '../../sandbox/snapshots.ts';
-import { pagedListSchema, readPage } from '../cursor.ts';
-import { AnyJson, NoContent, Nullable, Versioned } from '../response-schemas.ts';
 import type { Services } from '../services.ts';
+import { AnyJson, NoContent, Nullable, Versioned } from '../response-schemas.ts';
+import { pagedListSchema, readPage } from '../cursor.ts';
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const QueryText = Type.String({
   minLength: 1,
   maxLength: MAX_QUERY_LENGTH,
   description: 'One DuckDB SELECT statement over the views events, contacts, tags, ...',
 });
 
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Snapshot = Type.Object({
   variant: Type.Enum(['full', 'masked'], { description: 'masked: phones shown as 138****5678 and phone-like ids hashed (roles without phone access)' }),
   taken_at: Nullable(Type.String({ description: 'When the data was read from the warehouse; null before the first snapshot' })),
@@ -116,10 +116,7 @@ export const sqlRoutes: FastifyPluginAsyncTypebox<Services> = async (app, { conf
   app.post(
     '/sql/queries',
     { config: analysts, schema: { summary: 'Save a query with its chart (line, bar or table)', body: SavedQueryBody, response: { 201: SavedQuery } } },
-    async (request, reply) => {
-      const saved = await saveQuery(warehouse, request.principal.workspaceId, request.body, request.principal.keyId);
-      return reply.status(201).send(saved);
-    },
+    async (request, reply) => reply.status(201).send(await saveQuery(warehouse, request.principal.workspaceId, request.body, request.principal.keyId)),
   );
 
   app.get(
