@@ -5,6 +5,7 @@
  *   bin, demo, bench, scripts, test          (entry points, tools)
  *   cli  ->  api                             (adapters: HTTP and the command line)
  *   analytics  experiments  templates        (domains that read audiences and rules: never each other)
+ *   sandbox                                  (analysts' SQL over per-workspace snapshots: needs no other domain)
  *   segmentation                             (rules, segments, audiences)
  *   ingest                                   (events and contacts in; the event shape)
  *   access  notify                           (who may do what; outbound delivery)
@@ -18,6 +19,7 @@ const DOMAINS = {
   analytics: ['ingest', 'segmentation'],
   experiments: ['ingest', 'segmentation'],
   templates: ['ingest', 'segmentation'],
+  sandbox: [],
 };
 const FOLDERS = [
   'access',
@@ -32,6 +34,7 @@ const FOLDERS = [
   'experiments',
   'ingest',
   'notify',
+  'sandbox',
   'scripts',
   'segmentation',
   'templates',

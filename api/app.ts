@@ -50,6 +50,7 @@ import { segmentRoutes } from './routes/segments.ts';
 import { segmentWebhookRoutes } from './routes/segment-webhooks.ts';
 import { segmentScheduleRoutes } from './routes/segment-schedules.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { sqlRoutes } from './routes/sql.ts';
 import { statusRoutes } from './routes/status.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { templateDeliveryRoutes } from './routes/template-delivery.ts';
@@ -178,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     rollupRoutes,
     statusRoutes,
     sessionRoutes,
+    sqlRoutes,
   ];
   await app.register(
     async (v1) => {

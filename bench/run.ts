@@ -2,7 +2,7 @@
  * `npm run bench`: each figure is a ratio against a baseline measured in the same run.
  * Usage: npm run bench -- [--events N] [--batch N] [--import N] [--seconds S] [--contacts N] [--segment-events N]
  *        [--scale-contacts N] [--scale-events N] [--large] [--scale-replays N]
- *        [--only http,kafka,import,allocation,segmentation,scale]
+ *        [--sql-contacts N] [--sql-events N] [--only http,kafka,import,allocation,segmentation,scale,sql]
  * Starts a Kafka broker for the Kafka benchmark unless KAFKA_BROKERS names one.
  */
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { benchAllocation } from './allocation.ts';
 import { benchImport } from './import.ts';
 import { benchScale } from './scale.ts';
 import { benchSegmentation } from './segmentation.ts';
+import { benchSqlSandbox } from './sql-sandbox.ts';
 import { benchHttpIngest } from './ingest-http.ts';
 import { benchKafkaIngest } from './ingest-kafka.ts';
 
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '10000' },
     import: { type: 'string', default: '500000' },
-    only: { type: 'string', default: 'http,kafka,import,allocation,segmentation,scale' },
+    only: { type: 'string', default: 'http,kafka,import,allocation,segmentation,scale,sql' },
     contacts: { type: 'string', default: '1000000' },
     'segment-events': { type: 'string', default: '10000000' },
     seconds: { type: 'string', default: '5' },
@@ -32,6 +33,8 @@ const { values } = parseArgs({
     // The issue's larger size: 50M events (an explicit --scale-events wins).
     large: { type: 'boolean', default: false },
     'scale-replays': { type: 'string', default: '3000' },
+    'sql-contacts': { type: 'string', default: '1000000' },
+    'sql-events': { type: 'string', default: '30000000' },
   },
 });
 const only = new Set(values.only!.split(','));
@@ -73,3 +76,4 @@ if (only.has('scale')) {
     replays: Number(values['scale-replays']),
   });
 }
+if (only.has('sql')) await benchSqlSandbox({ contacts: Number(values['sql-contacts']), events: Number(values['sql-events']) });

@@ -250,6 +250,19 @@ export const CATALOGUE = {
     en: (a) => `the segment already has ${a.max} webhooks, the most it may have; delete one first`,
     zh: (a) => `该分群已有 ${a.max} 个 Webhook，已达上限；请先删除一个`,
   }),
+  /** Analysts' SQL (sandbox/): DuckDB's own message, and where in the query it points when it says. */
+  sqlError: entry<{ message: string; position?: number }>({
+    code: 'SQL_ERROR',
+    kind: 'invalid',
+    en: (a) => a.message,
+    zh: (a) => `SQL 错误：${a.message}`,
+  }),
+  sqlTimeLimit: entry<{ seconds: number }>({
+    code: 'QUERY_TIMEOUT',
+    kind: 'timeout',
+    en: (a) => `the SQL query ran longer than ${a.seconds} s and was stopped; aggregate or filter more`,
+    zh: (a) => `SQL 查询超过 ${a.seconds} 秒，已被中止；请先聚合或加筛选条件`,
+  }),
   internal: entry({ code: 'INTERNAL', kind: 'internal', en: () => 'internal error', zh: () => '内部错误' }),
 };
 

@@ -107,6 +107,9 @@ export const errors = {
   dataDirLocked: (dataDir: string, holder?: { address: string; pid: number }) => new AppError('dataDirLocked', { dataDir, holder }),
   diskFull: (dataDir: string, detail: string) => new AppError('diskFull', { dataDir, detail }),
   webhookLimit: (max: number) => new AppError('webhookLimit', { max }),
+  /** DuckDB refused or failed an analyst's query; `position` is a UTF-16 index in it. */
+  sqlError: (message: string, position?: number) => new AppError('sqlError', position === undefined ? { message } : { message, position }, 'query'),
+  sqlTimeLimit: (seconds: number) => new AppError('sqlTimeLimit', { seconds }),
   internal: () => new AppError('internal', {}),
   serverUnreachable: (address: string, reason: string) => new AppError('serverUnreachable', { address, reason }),
   serverKeyMissing: (dataDir: string) => new AppError('serverKeyMissing', { dataDir }),

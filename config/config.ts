@@ -85,12 +85,31 @@ export interface WebhookConfig {
   retry?: WebhookRetry;
 }
 
+/** Analysts' SQL over per-workspace snapshots in DuckDB (sandbox/). */
+export interface SandboxConfig {
+  /** Where the Parquet snapshots live: one directory per workspace below it. */
+  dir: string;
+  /** A snapshot older than this is rewritten in the background at the next query (which still reads it). */
+  maxAgeSeconds: number;
+  /** A query running longer is interrupted. */
+  timeLimitSeconds: number;
+  /** Rows returned at most; the answer says when it was cut. */
+  maxRows: number;
+  /** DuckDB's memory_limit per query, in MiB (nothing spills to disk). */
+  memoryLimitMb: number;
+  /** DuckDB's threads per query. */
+  threads: number;
+  /** Queries running at once in a process; more wait (up to their time limit) for a turn. */
+  maxConcurrent: number;
+}
+
 export interface AppConfig {
   dataDir: string;
   warehouse: WarehouseConfig;
   server: ServerConfig;
   kafka: KafkaConfig;
   webhooks: WebhookConfig;
+  sandbox: SandboxConfig;
   /** Seals page cursors; servers behind one load balancer share it (else each process has its own). */
   cursorSecret?: string;
   /** When set, becomes the root admin key of workspace `default` on first start. */
@@ -212,6 +231,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       allowedNetworks: networksFrom(env, 'WEBHOOK_ALLOWED_NETWORKS'),
       timeoutMs: intFrom(env, 'WEBHOOK_TIMEOUT_MS', 5000, 100, 60_000),
       retry: { attempts: intFrom(env, 'WEBHOOK_RETRY_ATTEMPTS', 4, 1, 20), baseDelayMs: intFrom(env, 'WEBHOOK_RETRY_BASE_MS', 500, 10, 600_000) },
+    },
+    sandbox: {
+      dir: path.resolve(env.SQL_SNAPSHOT_DIR || path.join(dataDir, 'sandbox')),
+      maxAgeSeconds: intFrom(env, 'SQL_SNAPSHOT_MAX_AGE_SECONDS', 300, 0, 7 * 86_400),
+      timeLimitSeconds: intFrom(env, 'SQL_TIME_LIMIT_SECONDS', 30, 1, 3600),
+      maxRows: intFrom(env, 'SQL_MAX_ROWS', 10_000, 1, 1_000_000),
+      memoryLimitMb: intFrom(env, 'SQL_MEMORY_LIMIT_MB', 512, 64, 1_048_576),
+      threads: intFrom(env, 'SQL_THREADS', 1, 1, 64),
+      maxConcurrent: intFrom(env, 'SQL_MAX_CONCURRENT', 2, 1, 256),
     },
     adminApiKey: env.ADMIN_API_KEY || undefined,
     cursorSecret: env.CURSOR_SECRET || undefined,

@@ -36,6 +36,7 @@ export const METADATA_KINDS = [
   'lifecycle_settings',
   'prices',
   'segment_schedules',
+  'saved_queries',
 ] as const;
 export type MetadataKind = (typeof METADATA_KINDS)[number];
 

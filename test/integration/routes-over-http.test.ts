@@ -315,6 +315,66 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
     check: (r) => assert.equal(json(r).recipients_per_arm, 3841),
   }),
 
+  // Analysts' SQL (sandbox/).
+  'POST /v1/sql': ({ s }) => ({
+    role: 'analyst',
+    path: '/v1/sql',
+    status: 200,
+    body: { query: `SELECT count(*) AS n FROM events WHERE event_id = '${s.eventId}'` },
+    check: (r) => assert.deepEqual([json(r).rows, json(r).truncated, json(r).snapshot.variant], [[[1]], false, 'masked']),
+  }),
+  'GET /v1/sql/snapshot': () => ({
+    role: 'admin',
+    path: '/v1/sql/snapshot',
+    status: 200,
+    check: (r) => assert.equal(json(r).variant, 'full'),
+  }),
+  'POST /v1/sql/snapshot': () => ({
+    role: 'admin',
+    path: '/v1/sql/snapshot',
+    status: 200,
+    check: (r) => assert.ok(json(r).taken_at && json(r).tables.find((t: { name: string }) => t.name === 'events').rows > 0),
+  }),
+  'POST /v1/sql/queries': () => ({
+    role: 'analyst',
+    path: '/v1/sql/queries',
+    status: 201,
+    body: { name: 'events by type', query: 'SELECT type, count(*) AS n FROM events GROUP BY type', chart: { type: 'bar', x: 'type', y: ['n'] } },
+    check: (r) => assert.deepEqual([json(r).version, json(r).spec.chart], [1, { type: 'bar', x: 'type', y: ['n'] }]),
+  }),
+  'GET /v1/sql/queries': async (setup) => {
+    const saved = await created(setup, 'analyst', '/v1/sql/queries', { name: 'listed', query: 'SELECT 1' });
+    return { role: 'admin', path: '/v1/sql/queries', status: 200, check: (r) => assert.ok(json(r).queries.some((q: { id: string }) => q.id === saved.id)) };
+  },
+  'GET /v1/sql/queries/:id': async (setup) => {
+    const saved = await created(setup, 'analyst', '/v1/sql/queries', { name: 'read', query: 'SELECT 2' });
+    return {
+      role: 'analyst',
+      path: `/v1/sql/queries/${saved.id}`,
+      status: 200,
+      check: (r) => assert.deepEqual(json(r).spec.chart, { type: 'table', x: null, y: [] }),
+    };
+  },
+  'GET /v1/sql/queries/:id/versions': async (setup) => {
+    const saved = await created(setup, 'analyst', '/v1/sql/queries', { name: 'history', query: 'SELECT 3' });
+    return { role: 'analyst', path: `/v1/sql/queries/${saved.id}/versions`, status: 200, check: (r) => assert.equal(json(r).versions.length, 1) };
+  },
+  'PUT /v1/sql/queries/:id': async (setup) => {
+    const saved = await created(setup, 'analyst', '/v1/sql/queries', { name: 'to change', query: 'SELECT 4' });
+    return {
+      role: 'admin',
+      path: `/v1/sql/queries/${saved.id}`,
+      status: 200,
+      headers: { 'if-match': '"1"' },
+      body: { name: 'changed', query: 'SELECT 5 AS five', chart: { type: 'table' } },
+      check: (r) => assert.deepEqual([json(r).version, json(r).spec.query], [2, 'SELECT 5 AS five']),
+    };
+  },
+  'DELETE /v1/sql/queries/:id': async (setup) => {
+    const saved = await created(setup, 'analyst', '/v1/sql/queries', { name: 'to delete', query: 'SELECT 6' });
+    return { role: 'analyst', path: `/v1/sql/queries/${saved.id}`, status: 204 };
+  },
+
   // Templates.
   'POST /v1/templates': () => ({
     role: 'marketer',

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body?.code;
     this.field = body?.field;
+    // Where in a submitted SQL query the problem is (POST /v1/sql), when the engine says.
+    this.position = body?.position;
   }
 }
 

@@ -11,6 +11,7 @@ import { MetricExplorer } from './metrics.js';
 import { SendTime } from './send-time.js';
 import { TemplateDelivery } from './template-delivery.js';
 import { Campaigns } from './campaigns.js';
+import { SqlPage } from './sql.js';
 
 const PAGES = [
   { path: '/dashboard', label: { 'zh-CN': '数据看板', en: 'Dashboard' }, roles: ['admin', 'analyst', 'marketer'], view: Dashboard },
@@ -36,6 +37,7 @@ const PAGES = [
   { path: '/template-delivery', label: { 'zh-CN': '模板到达', en: 'Template delivery' }, roles: ['admin', 'analyst', 'marketer'], view: TemplateDelivery },
   { path: '/send-time', label: { 'zh-CN': '发送时间', en: 'Send time' }, roles: ['admin', 'analyst', 'marketer'], view: SendTime },
   { path: '/contacts', label: { 'zh-CN': '联系人', en: 'Contacts' }, roles: ['admin', 'analyst', 'marketer'], view: Contacts },
+  { path: '/sql', label: { 'zh-CN': 'SQL 查询', en: 'SQL' }, roles: ['admin', 'analyst'], view: SqlPage },
 ];
 
 /** The pages `role` may open, in navigation order. */
