@@ -50,9 +50,25 @@ export interface RealtimeOptions {
   onChanges?: (workspaceId: string, segmentId: string, changes: RealtimeFlip[]) => void | Promise<void>;
 }
 
+/**
+ * Per segment (and rule version): the keys of the events each contact was last evaluated with, for the contacts
+ * touched inside the overlap. A contact whose events were all evaluated already is skipped: the overlap then costs a
+ * read, not an evaluation. Lost on restart (everything in the overlap is evaluated again: harmless).
+ */
+const evaluatedEvents = new Map<string, Map<string, Set<string>>>();
+
+function evaluatedOf(wh: Warehouse, workspaceId: string, segmentId: string, version: number): Map<string, Set<string>> {
+  const key = JSON.stringify([wh.config.url ?? 'embedded', wh.database, workspaceId, segmentId, version]);
+  let seen = evaluatedEvents.get(key);
+  if (!seen) evaluatedEvents.set(key, (seen = new Map()));
+  return seen;
+}
+
 interface Touched {
   /** unit → what caused the look (an ingested_at, or the detection time). */
   causes: Map<string, string>;
+  /** The event keys the touched contacts are evaluated with: remembered once their flips are stored. */
+  evaluating: Map<string, Set<string>>;
 }
 
 /** The contacts something was written about since the watermarks. */
@@ -61,15 +77,25 @@ async function touchedUnits(
   workspaceId: string,
   shape: { eventTypes: string[]; maxDays: number; tags: string[] },
   state: RealtimeState,
+  seen: Map<string, Set<string>>,
   nowMs: number,
   detectedAt: string,
 ): Promise<Touched> {
   const causes = new Map<string, string>();
+  const evaluating = new Map<string, Set<string>>();
   if (shape.eventTypes.length) {
     // A day before the window's first day: a zone's calendar days start up to 14 h off UTC's.
     const fromDay = formatTs(nowMs - (shape.maxDays + 1) * DAY_MS).slice(0, 10);
     const params = workspaceParams(workspaceId, { types: shape.eventTypes, from_day: fromDay, mark: state.event_mark });
-    for (const row of await wh.query<{ unit: string; cause: string }>(sql('realtime/touched-events'), params)) causes.set(row.unit, row.cause);
+    const rows = await wh.query<{ unit: string; cause: string; keys: string[] }>(sql('realtime/touched-events'), params);
+    const inOverlap = new Set(rows.map((r) => r.unit));
+    for (const unit of seen.keys()) if (!inOverlap.has(unit)) seen.delete(unit);
+    for (const row of rows) {
+      const before = seen.get(row.unit);
+      if (before && row.keys.every((k) => before.has(k))) continue;
+      causes.set(row.unit, row.cause);
+      evaluating.set(row.unit, new Set(row.keys));
+    }
   }
   const others = [
     ...(shape.tags.length
@@ -78,7 +104,7 @@ async function touchedUnits(
     wh.query<{ unit: string }>(sql('realtime/touched-contacts'), workspaceParams(workspaceId, { mark: formatTs(Math.floor(state.write_mark / 1000)) })),
   ];
   for (const rows of await Promise.all(others)) for (const { unit } of rows) if (!causes.has(unit)) causes.set(unit, detectedAt);
-  return { causes };
+  return { causes, evaluating };
 }
 
 type Pending = { unit: string; change: 'entered' | 'left'; cause: string };
@@ -166,7 +192,8 @@ export async function refreshRealtimeSegment(wh: Warehouse, workspaceId: string,
     const detectedAt = await engineNow(wh);
     const nowMs = now();
     const { timezone } = await workspaceSettings(wh, workspaceId);
-    const { causes } = await touchedUnits(wh, workspaceId, shape, state, nowMs, detectedAt);
+    const seen = evaluatedOf(wh, workspaceId, segmentId, segment.version);
+    const { causes, evaluating } = await touchedUnits(wh, workspaceId, shape, state, seen, nowMs, detectedAt);
     const flips = await flipsOf(wh, workspaceId, segmentId, segment.spec.rule, [...causes.keys()], causes, nowMs, timezone);
     let sweptAt = state.swept_at;
     const lastSweep = parseTs(state.swept_at);
@@ -178,6 +205,7 @@ export async function refreshRealtimeSegment(wh: Warehouse, workspaceId: string,
       sweptAt = formatTs(nowMs);
     }
     const stored = await recordFlips(wh, workspaceId, segmentId, flips, detectedAt);
+    for (const [unit, keys] of evaluating) seen.set(unit, keys);
     const next: RealtimeState = {
       ...state,
       event_mark: later(state.event_mark, lessOverlap(detectedAt)),
