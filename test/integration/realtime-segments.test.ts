@@ -161,10 +161,21 @@ describe('realtime segments (Kafka → membership within seconds)', () => {
     );
   });
 
+  it('events posted over HTTP count too', async () => {
+    const sender = await t.keyFor('sender');
+    const posted = await api('POST', '/v1/events', clicks('u4', HOUR, 2 * HOUR), sender); // u4's old clicks had left the window
+    assert.equal(posted.status, 202);
+    await waitForChanges(4);
+    assert.deepEqual(
+      (await allChanges()).slice(3).map((c) => [c.user_id, c.change]),
+      [['u4', 'entered']],
+    );
+  });
+
   it('removing the tag makes a member leave; gaining it makes a clicker enter', async () => {
     await api('POST', '/v1/tags', { assignments: [{ user_id: 'u5', tag: 'vip' }], removals: [{ user_id: 'u1', tag: 'vip' }] });
-    await waitForChanges(5);
-    const last = (await allChanges()).slice(3).map((c) => `${c.user_id} ${c.change}`);
+    await waitForChanges(6);
+    const last = (await allChanges()).slice(4).map((c) => `${c.user_id} ${c.change}`);
     assert.deepEqual(last.sort(), ['u1 left', 'u5 entered']);
   });
 
@@ -172,9 +183,9 @@ describe('realtime segments (Kafka → membership within seconds)', () => {
     // 5 days later: u3's clicks (3 days old) are 8 days old; u2's and u5's are 5 days old, still inside.
     nowMs += 5 * DAY;
     restoreClock = fixClock(nowMs);
-    await waitForChanges(6);
+    await waitForChanges(7);
     assert.deepEqual(
-      (await allChanges()).slice(5).map((c) => `${c.user_id} ${c.change}`),
+      (await allChanges()).slice(6).map((c) => `${c.user_id} ${c.change}`),
       ['u3 left'],
     );
   });
@@ -185,7 +196,7 @@ describe('realtime segments (Kafka → membership within seconds)', () => {
     const preview = await api('POST', '/v1/segments/preview', { rule: RULE, sample: 100 });
     const evaluated = preview.body.sample.map((r: { user_id: string }) => r.user_id).sort();
     assert.equal(preview.body.count, evaluated.length);
-    assert.deepEqual(evaluated, ['u2', 'u5']);
+    assert.deepEqual(evaluated, ['u2', 'u4', 'u5']);
     assert.deepEqual(streamed, evaluated);
     const stored = await t.wh.query<{ unit: string }>(
       "SELECT unit FROM realtime_members FINAL WHERE workspace_id = 'ws_a' AND segment_id = {s:String} AND member = 1 ORDER BY unit",
@@ -201,6 +212,29 @@ describe('realtime segments (Kafka → membership within seconds)', () => {
       changes.map((c) => [c.seq, c.user_id, c.change]),
     );
     assert.deepEqual(workerErrors, []);
+  });
+
+  it('a rule edited to one that does not qualify turns the flag off; an edit that still qualifies seeds again silently', async () => {
+    const seg = await api('POST', '/v1/segments', { name: 'edited', rule: { tag: 'vip' } });
+    assert.equal((await api('PUT', `/v1/segments/${seg.body.id}/realtime`, { enabled: true })).status, 200);
+    const members = async () =>
+      (
+        await t.wh.query<{ unit: string }>(
+          "SELECT unit FROM realtime_members FINAL WHERE workspace_id = 'ws_a' AND segment_id = {s:String} AND member = 1 ORDER BY unit",
+          { s: seg.body.id },
+        )
+      ).map((r) => r.unit);
+    // The seed: every vip holder now (u1 lost the tag, u5 gained it); the edit (no contact is in 上海) empties it.
+    assert.deepEqual(await members(), ['u2', 'u3', 'u4', 'u5']);
+    await api('PUT', `/v1/segments/${seg.body.id}`, { name: 'edited', rule: { all: [{ tag: 'vip' }, { attr: 'city', op: 'eq', value: '上海' }] } });
+    await waitFor('the new version to be seeded', async () => (await members()).length === 0, 10_000);
+    assert.equal((await api('GET', `/v1/segments/${seg.body.id}/realtime`)).body.enabled, true);
+    await api('PUT', `/v1/segments/${seg.body.id}`, { name: 'edited', rule: { all: [{ tag: 'vip' }, { rfm: { segment: 'loyal' } }] } });
+    await waitFor('the flag to turn off', async () => (await api('GET', `/v1/segments/${seg.body.id}/realtime`)).body.enabled === false, 10_000);
+    const status = (await api('GET', `/v1/segments/${seg.body.id}/realtime`)).body;
+    assert.deepEqual([status.qualifies, status.field], [false, 'rule.all[1].rfm']);
+    // Seeds write no change rows.
+    assert.deepEqual((await api('GET', `/v1/segments/${seg.body.id}/changes`)).body, { changes: [], next: 0 });
   });
 
   it('through a real listener: analysts read the stream with phones masked; turning the flag off stops it', async () => {
