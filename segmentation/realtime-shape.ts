@@ -8,7 +8,7 @@
  *   per-contact daily rollups keep, and not under `not`: a new event can only add to the count (detected), and time
  *   can only take events out of the window, which can only make a member leave (the sweep re-evaluates members);
  *   an `eq`/`lt` count or a `not` around it would let contacts ENTER as time passes, with nothing written to detect.
- * RFM and cluster leaves come from batch runs, not from each event.
+ * RFM and cluster leaves come from batch runs, not from each event; lifecycle stages move with the clock alone.
  */
 import { rollupFor } from './rollup-plan.ts';
 import type { EventLeaf, Rule } from './rule-types.ts';
@@ -80,7 +80,11 @@ function walk(rule: Rule, path: string, negated: boolean, acc: { eventTypes: Set
     return undefined;
   }
   if ('rfm' in rule) return { path: `${path}.rfm`, reason: 'RFM scores come from batch runs (POST /v1/rfm/compute), not from each event: not realtime' };
-  return { path: `${path}.cluster`, reason: 'cluster assignments come from batch model fits, not from each event: not realtime' };
+  if ('cluster' in rule) return { path: `${path}.cluster`, reason: 'cluster assignments come from batch model fits, not from each event: not realtime' };
+  return {
+    path: `${path}.lifecycle`,
+    reason: 'a lifecycle stage changes with the clock alone (a contact turns dormant after quiet days), with no write to detect: not realtime',
+  };
 }
 
 /** Whether a (validated) rule can be kept in realtime, and what its membership depends on. */

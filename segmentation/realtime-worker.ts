@@ -121,7 +121,7 @@ async function flipsOf(
   tz: string,
 ) {
   const flips: Pending[] = [];
-  const { expression, params } = compiledRule(rule, workspaceId, nowMs, tz, '{units:Array(String)}');
+  const { expression, params } = compiledRule(rule, workspaceId, nowMs, tz, undefined, '{units:Array(String)}');
   const matching = sqlWithGenerated('realtime/matching', { units: '{units:Array(String)}', rule: expression });
   for (let i = 0; i < units.length; i += CHUNK) {
     const chunk = units.slice(i, i + CHUNK);
@@ -141,7 +141,7 @@ async function flipsOf(
 /** Current members the rule no longer matches (evaluated over the members only). */
 async function sweepLeavers(wh: Warehouse, workspaceId: string, segmentId: string, rule: Rule, nowMs: number, tz: string): Promise<string[]> {
   const members = `(${sql('realtime/current-members')})`;
-  const { expression, params } = compiledRule(rule, workspaceId, nowMs, tz, members);
+  const { expression, params } = compiledRule(rule, workspaceId, nowMs, tz, undefined, members);
   const rows = await wh.query<{ unit: string }>(sqlWithGenerated('realtime/sweep-leavers', { units: members, rule: expression }), {
     ...params,
     segment: segmentId,

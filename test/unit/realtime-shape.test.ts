@@ -29,6 +29,7 @@ describe('realtime segments: which rules qualify', () => {
   const refused: [string, unknown, string, RegExp][] = [
     ['RFM', { all: [{ tag: 'vip' }, { rfm: { segment: 'champions' } }] }, 'rule.all[1].rfm', /batch runs/],
     ['a cluster', { any: [{ cluster: { model: 'm1', in: [0] } }] }, 'rule.any[0].cluster', /batch model fits/],
+    ['a lifecycle stage', { all: [{ tag: 'vip' }, { lifecycle: 'dormant' }] }, 'rule.all[1].lifecycle', /clock alone/],
     ['is_today', { attr: 'birthday', op: 'is_today' }, 'rule.op', /clock alone/],
     ['an attribute within_days', { all: [{ attr: 'signup_at', op: 'within_days', value: 15 }] }, 'rule.all[0].op', /clock alone/],
     ['a count without a window', { event: 'click', count: { op: 'gte', value: 2 } }, 'rule.within_days', /rolling window/],
