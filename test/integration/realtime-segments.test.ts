@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import http from 'node:http';
+import type { WebhookConfig } from '../../config/config.ts';
 import { startIngest, type RunningIngest } from '../../ingest/kafka/ingest-service.ts';
+import { outboundPolicy } from '../../notify/outbound-policy.ts';
+import { notifyRealtimeChanges } from '../../segmentation/realtime-notices.ts';
+import { addSegmentWebhook } from '../../segmentation/segment-webhooks.ts';
 import { startRealtimeWorker, type RealtimeFlip, type RealtimeWorker } from '../../segmentation/realtime-worker.ts';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
 import { fixClock, recentWallTime } from '../helpers/clock.ts';
@@ -17,6 +22,7 @@ import { kafkaTestConfig, produceEvents, testKafka, waitFor } from '../helpers/k
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WS = 'ws_a';
+const LOCAL: WebhookConfig = { allowHttp: true, allowedNetworks: ['127.0.0.0/8'], timeoutMs: 10_000, retry: { attempts: 4, baseDelayMs: 20 } };
 const RULE = { all: [{ event: 'click', within_days: 7, count: { op: 'gte', value: 2 } }, { tag: 'vip' }] };
 
 interface Change {
@@ -37,6 +43,17 @@ describe('realtime segments (Kafka → membership within seconds)', () => {
   let restoreClock: () => void;
   let nowMs: number;
   const pushed: RealtimeFlip[] = [];
+  /** Bodies the segment's webhook received. */
+  const notices: { event: string; segment_id: string; first_seq: number; last_seq: number; changes: RealtimeFlip[] }[] = [];
+  const hook = http.createServer((req, res) => {
+    let raw = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (raw += c));
+    req.on('end', () => {
+      notices.push(JSON.parse(raw));
+      res.end('ok');
+    });
+  });
   const workerErrors: unknown[] = [];
   const config = kafkaTestConfig('realtime');
   const kafka = testKafka();
@@ -82,15 +99,25 @@ describe('realtime segments (Kafka → membership within seconds)', () => {
     const created = await api('POST', '/v1/segments', { name: 'vip clickers', rule: RULE });
     segmentId = created.body.id;
     ingest = await startIngest({ config, warehouse: t.wh, registry: new Registry(), logger: pino({ level: 'silent' }) });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+    await addSegmentWebhook(t.wh, WS, segmentId, { url: hookUrl }, outboundPolicy(LOCAL), 'test');
+    const onError = (err: unknown) => workerErrors.push(err);
     worker = startRealtimeWorker(t.wh, {
       everyMs: 200,
       sweepMs: 60_000,
-      onError: (err) => workerErrors.push(err),
-      onChanges: (_ws, _id, c) => void pushed.push(...c),
+      onError,
+      // As `smsp serve` wires it: kept for the test, and pushed to the segment's webhooks.
+      onChanges: (ws, id, c) => {
+        pushed.push(...c);
+        void notifyRealtimeChanges(t.wh, ws, id, c, LOCAL, onError);
+      },
     });
   });
   after(async () => {
     await worker?.stop();
+    hook.closeAllConnections();
+    hook.close();
     await ingest?.stop();
     restoreClock();
     await t.close();
@@ -211,6 +238,14 @@ describe('realtime segments (Kafka → membership within seconds)', () => {
       pushed.map((c) => [c.seq, c.user_id, c.change]),
       changes.map((c) => [c.seq, c.user_id, c.change]),
     );
+    // The webhook got them too, in signed notices of one pass each, in order.
+    await waitFor('every change to reach the webhook', async () => notices.reduce((n, x) => n + x.changes.length, 0) >= changes.length, 10_000);
+    const delivered = notices.sort((a, b) => a.first_seq - b.first_seq).flatMap((x) => x.changes.map((c) => [c.seq, c.user_id, c.change]));
+    assert.deepEqual(
+      delivered,
+      changes.map((c) => [c.seq, c.user_id, c.change]),
+    );
+    assert.ok(notices.every((x) => x.event === 'segment.changes' && x.segment_id === segmentId && x.last_seq === x.changes[x.changes.length - 1]!.seq));
     assert.deepEqual(workerErrors, []);
   });
 
