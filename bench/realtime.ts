@@ -18,7 +18,7 @@ import { startRealtimeWorker } from '../segmentation/realtime-worker.ts';
 import { saveSegment } from '../segmentation/segments.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql } from '../warehouse/sql-files.ts';
-import { benchWarehouse } from './harness.ts';
+import { benchWarehouse, kafkaBenchEnv } from './harness.ts';
 
 const WS = 'bench_realtime';
 const RULE = { all: [{ event: 'click', within_days: 7, count: { op: 'gte', value: 2 } }, { tag: 'vip' }] };
@@ -26,13 +26,7 @@ const RULE = { all: [{ event: 'click', within_days: 7, count: { op: 'gte', value
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 export async function benchRealtime(brokers: string, contacts: number, events: number, rate: number): Promise<void> {
-  const id = `bench_rt_${Date.now()}`;
-  const b = await benchWarehouse({
-    KAFKA_BROKERS: brokers,
-    KAFKA_EVENTS_TOPIC: `events_${id}`,
-    KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`,
-    KAFKA_GROUP_ID: `group_${id}`,
-  });
+  const b = await benchWarehouse(kafkaBenchEnv(brokers, 'bench_rt'));
   const users = Array.from({ length: contacts }, (_, i) => `u${i}`);
   await upsertContacts(
     b.wh,
