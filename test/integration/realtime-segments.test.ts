@@ -60,7 +60,7 @@ describe('realtime segments (Kafka → membership within seconds)', () => {
   let n = 0;
   const clicks = (user: string, ...ago: number[]) => ago.map((a) => ({ event_id: `rt${++n}`, type: 'click', ts: nowMs - a, user_id: user }));
 
-  const api = async (method: 'GET' | 'PUT' | 'POST', url: string, payload?: object, key = marketer) => {
+  const api = async (method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: object, key = marketer) => {
     const res = await t.app.inject({ method, url, headers: bearer(key), ...(payload && { payload }) });
     return { status: res.statusCode, body: res.json() };
   };
@@ -282,6 +282,14 @@ describe('realtime segments (Kafka → membership within seconds)', () => {
     assert.equal(body.changes[0]!.seq, 2);
     assert.equal(body.next, 2);
     assert.match(body.changes[0]!.phone, /^\+86138\*{4}\d{4}$|^138\*{4}\d{4}$/);
+
+    // Erasing a person takes them out of the membership and the stream.
+    const admin = await t.keyFor('admin');
+    assert.equal((await api('DELETE', '/v1/contacts/u2', undefined, admin)).status, 200);
+    for (const table of ['realtime_members', 'realtime_changes']) {
+      const [row] = await t.wh.query<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE workspace_id = 'ws_a' AND unit = 'u2'`);
+      assert.equal(Number(row!.n), 0, table);
+    }
 
     const off = await api('PUT', `/v1/segments/${segmentId}/realtime`, { enabled: false });
     assert.deepEqual(off.body, { enabled: false, qualifies: true, watermark: null });
