@@ -44,6 +44,7 @@ import type { ReadinessProbe, Services } from './services.ts';
 import { importRoutes } from './routes/imports.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { lifecycleRoutes } from './routes/lifecycle.ts';
+import { realtimeRoutes } from './routes/realtime.ts';
 import { rfmRoutes } from './routes/rfm.ts';
 import { ruleChoiceRoutes } from './routes/rule-choices.ts';
 import { segmentRoutes } from './routes/segments.ts';
@@ -162,6 +163,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     workspaceRoutes,
     experimentRoutes,
     segmentRoutes,
+    realtimeRoutes,
     computedTagRoutes,
     segmentWebhookRoutes,
     segmentScheduleRoutes,

@@ -53,3 +53,9 @@ export async function benchWarehouse(env: NodeJS.ProcessEnv = {}): Promise<Bench
     },
   };
 }
+
+/** Settings for a benchmark's Kafka path: the broker, and topics and a consumer group of its own. */
+export function kafkaBenchEnv(brokers: string, prefix: string): NodeJS.ProcessEnv {
+  const id = `${prefix}_${Date.now()}`;
+  return { KAFKA_BROKERS: brokers, KAFKA_EVENTS_TOPIC: `events_${id}`, KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`, KAFKA_GROUP_ID: `group_${id}` };
+}

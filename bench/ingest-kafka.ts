@@ -9,15 +9,11 @@ import type { EventInput, EventRow } from '../ingest/event-schema.ts';
 import { startIngest } from '../ingest/kafka/ingest-service.ts';
 import { chunkMessages } from '../ingest/kafka/kafka-client.ts';
 import { WORKSPACE_HEADER } from '../ingest/kafka/message-pipeline.ts';
-import { benchWarehouse, printTable, seconds } from './harness.ts';
+import { benchWarehouse, kafkaBenchEnv, printTable, seconds } from './harness.ts';
 
 export async function benchKafkaIngest(brokers: string, events: EventInput[], rows: EventRow[], batch: number): Promise<void> {
-  const id = `bench_${Date.now()}`;
   const b = await benchWarehouse({
-    KAFKA_BROKERS: brokers,
-    KAFKA_EVENTS_TOPIC: `events_${id}`,
-    KAFKA_DEAD_LETTER_TOPIC: `dlq_${id}`,
-    KAFKA_GROUP_ID: `group_${id}`,
+    ...kafkaBenchEnv(brokers, 'bench'),
     INGEST_BATCH_ROWS: String(batch),
     INGEST_BATCH_WAIT_MS: '500',
   });

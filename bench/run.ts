@@ -2,8 +2,9 @@
  * `npm run bench`: each figure is a ratio against a baseline measured in the same run.
  * Usage: npm run bench -- [--events N] [--batch N] [--import N] [--seconds S] [--contacts N] [--segment-events N]
  *        [--scale-contacts N] [--scale-events N] [--large] [--scale-replays N]
- *        [--sql-contacts N] [--sql-events N] [--only http,kafka,import,allocation,segmentation,scale,sql]
- * Starts a Kafka broker for the Kafka benchmark unless KAFKA_BROKERS names one.
+ *        [--sql-contacts N] [--sql-events N] [--realtime-contacts N] [--realtime-events N] [--realtime-rate EVENTS_PER_S]
+ *        [--only http,kafka,realtime,import,allocation,segmentation,scale,sql]
+ * Starts a Kafka broker for the Kafka and realtime benchmarks unless KAFKA_BROKERS names one.
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,13 +19,17 @@ import { benchSegmentation } from './segmentation.ts';
 import { benchSqlSandbox } from './sql-sandbox.ts';
 import { benchHttpIngest } from './ingest-http.ts';
 import { benchKafkaIngest } from './ingest-kafka.ts';
+import { benchRealtime } from './realtime.ts';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '200000' },
     batch: { type: 'string', default: '10000' },
     import: { type: 'string', default: '500000' },
-    only: { type: 'string', default: 'http,kafka,import,allocation,segmentation,scale,sql' },
+    only: { type: 'string', default: 'http,kafka,realtime,import,allocation,segmentation,scale,sql' },
+    'realtime-contacts': { type: 'string', default: '10000' },
+    'realtime-events': { type: 'string', default: '60000' },
+    'realtime-rate': { type: 'string', default: '2000' },
     contacts: { type: 'string', default: '1000000' },
     'segment-events': { type: 'string', default: '10000000' },
     seconds: { type: 'string', default: '5' },
@@ -58,10 +63,13 @@ const rows = events.map((e) => {
 });
 const batch = Number(values.batch);
 if (only.has('http')) await benchHttpIngest(events, rows, batch);
-if (only.has('kafka')) {
+if (only.has('kafka') || only.has('realtime')) {
   const broker = process.env.KAFKA_BROKERS ? undefined : await startKafkaBroker();
+  const brokers = process.env.KAFKA_BROKERS ?? broker!.brokers;
   try {
-    await benchKafkaIngest(process.env.KAFKA_BROKERS ?? broker!.brokers, events, rows, batch);
+    if (only.has('kafka')) await benchKafkaIngest(brokers, events, rows, batch);
+    if (only.has('realtime'))
+      await benchRealtime(brokers, Number(values['realtime-contacts']), Number(values['realtime-events']), Number(values['realtime-rate']));
   } finally {
     await broker?.stop();
   }

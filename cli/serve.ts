@@ -10,6 +10,8 @@ import { launchIngest, type RunningIngest } from '../ingest/kafka/ingest-service
 import { computedTagSchedules } from '../segmentation/computed-tags.ts';
 import { startJobScheduler } from '../segmentation/job-scheduler.ts';
 import { segmentRefreshSource } from '../segmentation/segment-schedules.ts';
+import { notifyRealtimeChanges } from '../segmentation/realtime-notices.ts';
+import { startRealtimeWorker } from '../segmentation/realtime-worker.ts';
 import { intFlag, stringFlag, UsageError } from './args.ts';
 import type { Flags } from './args.ts';
 import { openPlatform } from './open.ts';
@@ -60,10 +62,21 @@ export async function serveCommand(flags: Flags): Promise<void> {
     onError: onScheduleError,
     onRunFinished: (run) => app.log.info({ run }, 'scheduled run finished'),
   });
+  // Realtime segments' membership, every REALTIME_INTERVAL_MS (0: off); each pass's changes go to the segment's webhooks.
+  const realtimeFailed = (err: unknown) => app.log.warn({ err }, 'realtime segment refresh failed');
+  const realtime = config.realtime.intervalMs
+    ? startRealtimeWorker(warehouse, {
+        everyMs: config.realtime.intervalMs,
+        sweepMs: config.realtime.sweepMs,
+        onError: realtimeFailed,
+        onChanges: (ws, segmentId, changes) => void notifyRealtimeChanges(warehouse, ws, segmentId, changes, config.webhooks, realtimeFailed),
+      })
+    : undefined;
   const stop = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await alerts.stop();
     await schedules.stop();
+    await realtime?.stop();
     await app.close();
     await ingest?.stop();
     await intake.close();

@@ -103,6 +103,14 @@ export interface SandboxConfig {
   maxConcurrent: number;
 }
 
+/** Realtime segments (segmentation/realtime-worker.ts), run by `smsp serve`. */
+export interface RealtimeConfig {
+  /** How often the worker looks for touched contacts; 0 turns the worker off. */
+  intervalMs: number;
+  /** At most how often current members are re-evaluated for windows moving on. */
+  sweepMs: number;
+}
+
 export interface AppConfig {
   dataDir: string;
   warehouse: WarehouseConfig;
@@ -110,6 +118,7 @@ export interface AppConfig {
   kafka: KafkaConfig;
   webhooks: WebhookConfig;
   sandbox: SandboxConfig;
+  realtime: RealtimeConfig;
   /** Seals page cursors; servers behind one load balancer share it (else each process has its own). */
   cursorSecret?: string;
   /** When set, becomes the root admin key of workspace `default` on first start. */
@@ -240,6 +249,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       memoryLimitMb: intFrom(env, 'SQL_MEMORY_LIMIT_MB', 512, 64, 1_048_576),
       threads: intFrom(env, 'SQL_THREADS', 1, 1, 64),
       maxConcurrent: intFrom(env, 'SQL_MAX_CONCURRENT', 2, 1, 256),
+    },
+    realtime: {
+      intervalMs: intFrom(env, 'REALTIME_INTERVAL_MS', 1000, 0, 600_000),
+      sweepMs: intFrom(env, 'REALTIME_SWEEP_MS', 60_000, 1000, 86_400_000),
     },
     adminApiKey: env.ADMIN_API_KEY || undefined,
     cursorSecret: env.CURSOR_SECRET || undefined,

@@ -45,6 +45,8 @@ const DELETIONS: readonly (readonly [table: string, statement: string])[] = [
   ['contact_import_rows', 'erasure/delete-staged-imports'],
   ['contact_import_pending', 'erasure/delete-people'],
   ['suppressions', 'erasure/delete-people'],
+  ['realtime_members', 'erasure/delete-units'],
+  ['realtime_changes', 'erasure/delete-units'],
 ];
 
 const ROLLUPS = [

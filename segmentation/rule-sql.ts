@@ -38,6 +38,11 @@ export interface CompileContext {
   tz: string;
   /** The workspace's lifecycle thresholds: needed only by a rule with a lifecycle leaf (see usesLifecycle). */
   lifecycle?: LifecycleSettings;
+  /**
+   * A set of contact ids in SQL (an Array parameter or a subquery): when given, event and tag reads are restricted
+   * to those contacts, so a realtime segment re-evaluates only the contacts something happened to.
+   */
+  units?: string;
 }
 
 const COUNT_SQL: Readonly<Record<CountOp, string>> = OPERATOR_SQL;
@@ -90,7 +95,8 @@ function attrSql(leaf: AttrLeaf, ctx: CompileContext): string {
 
 function tagSql(leaf: TagLeaf, ctx: CompileContext): string {
   const value = leaf.value === undefined ? '' : ` AND value = ${ctx.params.add(leaf.value, 'String')}`;
-  return `user_id IN (SELECT user_id FROM tags FINAL WHERE ${ctx.params.workspaceFilter} AND tag = ${ctx.params.add(leaf.tag, 'String')}${value})`;
+  const units = ctx.units ? ` AND user_id IN ${ctx.units}` : '';
+  return `user_id IN (SELECT user_id FROM tags FINAL WHERE ${ctx.params.workspaceFilter} AND tag = ${ctx.params.add(leaf.tag, 'String')}${value}${units})`;
 }
 
 /** Count conditions that hold exactly when a contact has at least one event (or, holding at zero, none). */
@@ -113,6 +119,7 @@ function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
     ...eventWhereSql(leaf.where ?? [], ctx.params),
   ];
   const rawUnit = `if(user_id != '', user_id, phone)`;
+  if (ctx.units) raw.push(`${rawUnit} IN ${ctx.units}`);
 
   // (unit, count) rows whose sum per unit is the unit's count; several rows of one unit may appear.
   let parts: string;
@@ -123,6 +130,7 @@ function eventSql(leaf: EventLeaf, ctx: CompileContext): string {
     const days = from ? [`day > toDate(${from})`, `day < ${today}`] : [`day < ${today}`];
     const edges = from ? `toDate(ts) IN (toDate(${from}), ${today})` : `toDate(ts) = ${today}`;
     const filters = plan.filters.map((f) => comparison(f.column, f.clause.op, f.clause.value, 'String', ctx.params, false));
+    if (ctx.units) filters.push(`unit IN ${ctx.units}`);
     parts =
       `SELECT unit, toUInt64(events) AS c FROM ${plan.table} WHERE ${allOf([ctx.params.workspaceFilter, `type = ${type}`, ...days, ...filters])}` +
       ` UNION ALL SELECT ${rawUnit} AS unit, toUInt64(1) AS c FROM events WHERE ${allOf([...raw, edges])}`;

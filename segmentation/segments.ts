@@ -18,16 +18,20 @@ export type Segment = MetadataRecord<SegmentSpec>;
 
 const store = (wh: Warehouse) => new MetadataStore<SegmentSpec>(wh, 'segments');
 
-/** Binds the context every compiled rule uses, and compiles it (`lifecycle`: the thresholds, when the rule has a lifecycle leaf). */
+/**
+ * Binds the context every compiled rule uses, and compiles it (`lifecycle`: the thresholds, when the rule has a lifecycle
+ * leaf; `units`: restricted to those contacts, see CompileContext).
+ */
 export function compiledRule(
   rule: Rule,
   workspaceId: string,
   nowMs: number,
   timezone: string,
   lifecycle?: LifecycleSettings,
+  units?: string,
 ): { expression: string; params: Record<string, unknown> } {
   const params = new Params(workspaceId, { now: formatTs(nowMs), tz: timezone });
-  const expression = compileRule(rule, { params, now: "{now:DateTime64(3, 'UTC')}", tz: '{tz:String}', lifecycle });
+  const expression = compileRule(rule, { params, now: "{now:DateTime64(3, 'UTC')}", tz: '{tz:String}', lifecycle, units });
   return { expression, params: params.values };
 }
 

@@ -536,6 +536,35 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
         ),
     };
   },
+  // Realtime segments (the worker does not run here: the flag, its seed and an empty stream).
+  'PUT /v1/segments/:id/realtime': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'realtime vip', rule: { all: [{ tag: 'vip' }, { event: 'click', within_days: 7 }] } });
+    return {
+      role: 'marketer',
+      path: `/v1/segments/${seg.id}/realtime`,
+      status: 200,
+      body: { enabled: true },
+      check: (r) => assert.deepEqual([json(r).enabled, json(r).qualifies, typeof json(r).watermark], [true, true, 'string']),
+    };
+  },
+  'GET /v1/segments/:id/realtime': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'not realtime', rule: { any: [{ tag: 'vip' }, { rfm: { segment: 'champions' } }] } });
+    return {
+      role: 'analyst',
+      path: `/v1/segments/${seg.id}/realtime`,
+      status: 200,
+      check: (r) => assert.deepEqual([json(r).enabled, json(r).qualifies, json(r).field], [false, false, 'rule.any[1].rfm']),
+    };
+  },
+  'GET /v1/segments/:id/changes': async (setup) => {
+    const seg = await created(setup, 'marketer', '/v1/segments', { name: 'realtime stream', rule: { tag: 'vip' } });
+    return {
+      role: 'sender',
+      path: `/v1/segments/${seg.id}/changes?since=0&limit=10`,
+      status: 200,
+      check: (r) => assert.deepEqual(json(r), { changes: [], next: 0 }),
+    };
+  },
   // Computed tags (seedWorkspace tags ten contacts vip). A GET's HEAD twin runs its example again: new tag names.
   'POST /v1/computed-tags': () => ({
     role: 'marketer',
