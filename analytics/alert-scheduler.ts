@@ -1,6 +1,7 @@
 /** Evaluates every workspace's alert rules on a schedule inside the server process. */
 import { workspaceSettings } from '../access/workspaces.ts';
 import { now } from '../common/clock.ts';
+import { startPeriodicPass, type PeriodicPass } from '../common/periodic-pass.ts';
 import { addZoneDays, startOfZoneHour } from '../common/zone-time.ts';
 import type { WebhookConfig } from '../config/config.ts';
 import { sql } from '../warehouse/sql-files.ts';
@@ -46,13 +47,6 @@ export async function evaluateAllWorkspaces(
   return fired;
 }
 
-export interface AlertSchedule {
-  /** One pass now unless one is running (the server calls it once it listens, so a fresh start shows recent incidents). */
-  runNow(): Promise<number>;
-  /** Stops the schedule; resolves once a pass in flight has finished its current workspace (the warehouse may then close). */
-  stop(): Promise<void>;
-}
-
 /** Starts the schedule: a pass every `everyMs`, never two at once (template rules are diagnosed with `diagnoseTemplate`). */
 export function startAlertScheduler(
   wh: Warehouse,
@@ -60,22 +54,6 @@ export function startAlertScheduler(
   webhooks: WebhookConfig,
   onError: (err: unknown) => void,
   diagnoseTemplate?: DiagnoseTemplate,
-): AlertSchedule {
-  let running: Promise<number> | undefined;
-  let stopped = false;
-  const runNow = () => {
-    if (stopped) return Promise.resolve(0);
-    running ??= evaluateAllWorkspaces(wh, now(), webhooks, onError, () => stopped, diagnoseTemplate).finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => void runNow(), everyMs);
-  timer.unref();
-  return {
-    runNow,
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running?.catch(() => {});
-    },
-  };
+): PeriodicPass {
+  return startPeriodicPass(everyMs, (stopped) => evaluateAllWorkspaces(wh, now(), webhooks, onError, stopped, diagnoseTemplate), onError);
 }

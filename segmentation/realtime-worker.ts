@@ -12,6 +12,7 @@
  */
 import { workspaceSettings } from '../access/workspaces.ts';
 import { now } from '../common/clock.ts';
+import { startPeriodicPass, type PeriodicPass } from '../common/periodic-pass.ts';
 import { workspaceParams } from '../warehouse/query-builder.ts';
 import { sql, sqlWithGenerated } from '../warehouse/sql-files.ts';
 import { formatTs, isoFromTs, nextVersion, parseTs } from '../warehouse/time.ts';
@@ -233,35 +234,7 @@ export async function refreshRealtimeSegments(wh: Warehouse, opts: RealtimeOptio
   return changes;
 }
 
-export interface RealtimeWorker {
-  /** One pass now, unless one is running (then that one). */
-  runNow(): Promise<number>;
-  /** Stops the timer; resolves once a pass in flight has finished its current segment. */
-  stop(): Promise<void>;
-}
-
 /** Starts the worker: a pass every `everyMs`, never two at once. */
-export function startRealtimeWorker(wh: Warehouse, opts: RealtimeOptions & { everyMs: number; onError: (err: unknown) => void }): RealtimeWorker {
-  let running: Promise<number> | undefined;
-  let stopped = false;
-  const runNow = () => {
-    if (stopped) return Promise.resolve(0);
-    running ??= refreshRealtimeSegments(wh, opts, opts.onError, () => stopped)
-      .catch((err) => {
-        opts.onError(err);
-        return 0;
-      })
-      .finally(() => (running = undefined));
-    return running;
-  };
-  const timer = setInterval(() => void runNow(), opts.everyMs);
-  timer.unref();
-  return {
-    runNow,
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+export function startRealtimeWorker(wh: Warehouse, opts: RealtimeOptions & { everyMs: number; onError: (err: unknown) => void }): PeriodicPass {
+  return startPeriodicPass(opts.everyMs, (stopped) => refreshRealtimeSegments(wh, opts, opts.onError, stopped), opts.onError);
 }

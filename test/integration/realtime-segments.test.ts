@@ -14,7 +14,8 @@ import { startIngest, type RunningIngest } from '../../ingest/kafka/ingest-servi
 import { outboundPolicy } from '../../notify/outbound-policy.ts';
 import { notifyRealtimeChanges } from '../../segmentation/realtime-notices.ts';
 import { addSegmentWebhook } from '../../segmentation/segment-webhooks.ts';
-import { startRealtimeWorker, type RealtimeFlip, type RealtimeWorker } from '../../segmentation/realtime-worker.ts';
+import { startRealtimeWorker, type RealtimeFlip } from '../../segmentation/realtime-worker.ts';
+import type { PeriodicPass as RealtimeWorker } from '../../common/periodic-pass.ts';
 import { bearer, startTestApp, type TestApp } from '../helpers/app.ts';
 import { fixClock, recentWallTime } from '../helpers/clock.ts';
 import { kafkaTestConfig, produceEvents, testKafka, waitFor } from '../helpers/kafka.ts';
