@@ -15,7 +15,7 @@ import { eventWhereSql } from '../warehouse/event-filter-sql.ts';
 import { formatTs } from '../warehouse/time.ts';
 import { allOf, comparison, OPERATOR_SQL, type Params } from '../warehouse/query-builder.ts';
 import type { LifecycleSettings } from './lifecycle-settings.ts';
-import { stagesAtSql } from './lifecycle-sql.ts';
+import { stagesAtSql, zoneDaysBefore } from './lifecycle-sql.ts';
 import { rollupFor } from './rollup-plan.ts';
 import {
   CONTACT_ATTRIBUTES,
@@ -48,7 +48,7 @@ export interface CompileContext {
 const COUNT_SQL: Readonly<Record<CountOp, string>> = OPERATOR_SQL;
 
 /** `days` calendar days before now in the zone (the same wall-clock time), as a UTC instant. */
-const daysBeforeNow = (days: string, ctx: CompileContext) => `toTimeZone(toTimeZone(${ctx.now}, ${ctx.tz}) - toIntervalDay(${days}), 'UTC')`;
+const daysBeforeNow = (days: string, ctx: CompileContext) => zoneDaysBefore(ctx.now, days, ctx.tz);
 
 /** A value compared with an instant column: midnight in the zone for a date-only value, else the instant itself. */
 function instantValue(value: unknown, ctx: CompileContext): string {
