@@ -20,6 +20,8 @@ export interface SavedQuerySpec {
   query: string;
   description: string;
   chart: ChartSpec;
+  /** Shown as a tile on the dashboard (analysts and admins). */
+  pinned: boolean;
 }
 
 export interface SavedQueryInput {
@@ -28,6 +30,7 @@ export interface SavedQueryInput {
   query: string;
   description?: string;
   chart?: { type: string; x?: string | null; y?: readonly string[] };
+  pinned?: boolean;
   expectedVersion?: number;
 }
 
@@ -49,7 +52,12 @@ function validSavedQuery(input: SavedQueryInput): SavedQuerySpec {
   if (y.length > MAX_SERIES) throw errors.invalid('chart.y', `at most ${MAX_SERIES} columns`);
   const blank = y.findIndex((c) => !c);
   if (blank >= 0) throw errors.invalid(`chart.y[${blank}]`, 'must not be blank');
-  return { query: input.query, description: input.description?.trim() ?? '', chart: { type: chart.type as ChartType, x, y } };
+  return {
+    query: input.query,
+    description: input.description?.trim() ?? '',
+    chart: { type: chart.type as ChartType, x, y },
+    pinned: input.pinned ?? false,
+  };
 }
 
 /** Saves a query (a new version when `id` is given); with `expectedVersion` only if that is still the newest. */
@@ -58,12 +66,22 @@ export function saveQuery(wh: Warehouse, workspaceId: string, input: SavedQueryI
   return store(wh).save(workspaceId, { id: input.id, name: input.name.trim(), spec, changedBy, expectedVersion: input.expectedVersion });
 }
 
-/** The newest version; undefined when missing, deleted or another workspace's. */
-export const getSavedQuery = (wh: Warehouse, workspaceId: string, id: string) => store(wh).get(workspaceId, id);
+/** Versions saved before `pinned` existed read as not pinned. */
+const withDefaults = (record: MetadataRecord<SavedQuerySpec>): MetadataRecord<SavedQuerySpec> => ({
+  ...record,
+  spec: { ...record.spec, pinned: record.spec.pinned ?? false },
+});
 
-export const listSavedQueries = (wh: Warehouse, workspaceId: string, limit: number, after: string) => store(wh).list(workspaceId, limit, after);
+/** The newest version; undefined when missing, deleted or another workspace's. */
+export const getSavedQuery = async (wh: Warehouse, workspaceId: string, id: string) => {
+  const record = await store(wh).get(workspaceId, id);
+  return record && withDefaults(record);
+};
+
+export const listSavedQueries = async (wh: Warehouse, workspaceId: string, limit: number, after: string) =>
+  (await store(wh).list(workspaceId, limit, after)).map(withDefaults);
 
 /** Every version, oldest first. */
-export const savedQueryHistory = (wh: Warehouse, workspaceId: string, id: string) => store(wh).history(workspaceId, id);
+export const savedQueryHistory = async (wh: Warehouse, workspaceId: string, id: string) => (await store(wh).history(workspaceId, id)).map(withDefaults);
 
 export const deleteSavedQuery = (wh: Warehouse, workspaceId: string, id: string, changedBy: string) => store(wh).remove(workspaceId, id, changedBy);

@@ -46,6 +46,7 @@ const SavedQueryBody = Type.Object(
     query: QueryText,
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     chart: Type.Optional(Chart),
+    pinned: Type.Optional(Type.Boolean({ description: 'Show it as a tile on the dashboard (analysts, admins); default false' })),
   },
   { additionalProperties: false },
 );
@@ -54,6 +55,7 @@ const SavedQuery = Versioned(
     query: Type.String(),
     description: Type.String(),
     chart: Type.Object({ type: Type.Enum([...CHART_TYPES]), x: Nullable(Type.String()), y: Type.Array(Type.String()) }),
+    pinned: Type.Boolean({ description: 'Shown as a tile on the dashboard' }),
   }),
 );
 

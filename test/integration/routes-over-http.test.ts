@@ -366,8 +366,8 @@ const EXAMPLES: Record<string, (setup: Setup) => Example | Promise<Example>> = {
       path: `/v1/sql/queries/${saved.id}`,
       status: 200,
       headers: { 'if-match': '"1"' },
-      body: { name: 'changed', query: 'SELECT 5 AS five', chart: { type: 'table' } },
-      check: (r) => assert.deepEqual([json(r).version, json(r).spec.query], [2, 'SELECT 5 AS five']),
+      body: { name: 'changed', query: 'SELECT 5 AS five', chart: { type: 'table' }, pinned: true },
+      check: (r) => assert.deepEqual([json(r).version, json(r).spec.query, json(r).spec.pinned], [2, 'SELECT 5 AS five', true]),
     };
   },
   'DELETE /v1/sql/queries/:id': async (setup) => {

@@ -3,7 +3,9 @@
  * and bar chart equal the API's answer to the same statement (asked by this test over HTTP); a saved query (with its
  * chart) is stored as the API reads it and opens again; DuckDB's error shows with its line and column; a hostile
  * saved name and a hostile stored value show as literal text and run nothing; no CSP violation, script error or
- * unexpected failed request; no serious accessibility problem; screenshots in both languages.
+ * unexpected failed request; no serious accessibility problem; screenshots in both languages. A query pinned from the
+ * page (and others through the API) becomes a dashboard tile whose bars equal the API's answer, whose hostile name is
+ * text, whose failure stays in its tile, and whose link opens it again on the SQL page.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -138,6 +140,68 @@ describe('the SQL page', () => {
     await until(page, `document.querySelector('#sql-run').textContent.trim() === '运行'`);
     assert.deepEqual(await seriousAccessibilityProblems(page), []);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'sql-zh.png'), fullPage: true });
+    await watched.assertClean();
+  });
+
+  it("pins saved queries to the dashboard: a tile per query with the API's answer, its error, its link", async () => {
+    await chooseLanguage(page, 'en');
+    type Saved = { id: string; name: string; version: number; spec: { query: string; pinned: boolean } };
+    const listed = async () => (await call('GET', '/v1/sql/queries?limit=100', analyst)).json.queries as Saved[];
+    const byType = (await listed()).find((q) => q.name === 'events by type')!;
+    const hostile = (await listed()).find((q) => q.name === HOSTILE_NAME)!;
+    assert.equal(byType.spec.pinned, false);
+    // Pinned on the SQL page: open it, tick the box, save (a new version).
+    await page.click(`#sql-saved li[data-id="${byType.id}"] button.link`);
+    await until(page, `document.querySelector('#sql-query').value.includes('GROUP BY type')`);
+    await page.check('input[name="pinned"]');
+    await page.click('#sql-save');
+    await page.waitForSelector('.state.saved');
+    const pinned = (await call('GET', `/v1/sql/queries/${byType.id}`, analyst)).json as Saved;
+    assert.deepEqual([pinned.version, pinned.spec.pinned], [byType.version + 1, true]);
+    // Two more through the API: the hostile-named one, and one DuckDB refuses.
+    const put = await call('PUT', `/v1/sql/queries/${hostile.id}`, analyst, { name: HOSTILE_NAME, query: hostile.spec.query, pinned: true });
+    assert.equal(put.status, 200);
+    const broken = await call('POST', '/v1/sql/queries', analyst, { name: 'broken', query: 'SELECT nosuch_column FROM events', pinned: true });
+    assert.equal(broken.status, 201);
+    // An unpinned query gets no tile.
+    assert.equal((await call('POST', '/v1/sql/queries', analyst, { name: 'not pinned', query: 'SELECT 7' })).status, 201);
+
+    await page.evaluate("location.hash = '#/dashboard'");
+    await page.waitForSelector('#sql-tiles[data-tiles-loaded="true"]', { timeout: 60_000 });
+    await until(page, `document.querySelectorAll('.sql-tile[data-tile-loaded="true"]').length === 3`, 60_000);
+    const tileIds = await page.$$eval('.sql-tile', (tiles) => tiles.map((tile) => tile.getAttribute('data-id')));
+    assert.deepEqual(new Set(tileIds), new Set([byType.id, hostile.id, broken.json.id]));
+
+    const tile = (id: string) => `.sql-tile[data-id="${id}"]`;
+    const answer = (await call('POST', '/v1/sql', analyst, { query: pinned.spec.query })).json as { rows: [string, number][] };
+    const bars = await page.$$eval(`${tile(byType.id)} rect.bar`, (rects) => rects.map((r) => Number(r.getAttribute('data-value'))));
+    assert.deepEqual(
+      bars,
+      answer.rows.map(([, n]) => n),
+    );
+    const ticks = await page.$$eval(`${tile(byType.id)} text.tick`, (texts) => texts.map((x) => x.textContent));
+    for (const [type] of answer.rows) assert.ok(ticks.includes(type), type);
+    assert.match((await page.textContent(`${tile(byType.id)} .sql-tile-snapshot`)) ?? '', /^Data as of /);
+
+    const name = await page.$eval(`${tile(hostile.id)} .sql-tile-name`, (h) => ({ text: h.textContent, elements: h.childElementCount }));
+    assert.deepEqual(name, { text: HOSTILE_NAME, elements: 0 });
+    assert.deepEqual(await page.$$eval(`${tile(hostile.id)} tbody td`, (tds) => tds.map((td) => td.textContent)), ['1']);
+    assert.match((await page.textContent(`${tile(broken.json.id)} [role="alert"]`)) ?? '', /nosuch_column/);
+    // The rest of the dashboard still drew.
+    await page.waitForSelector('.grid[data-loaded="true"] .cards');
+
+    assert.deepEqual(await seriousAccessibilityProblems(page), []);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-tiles-en.png'), fullPage: true });
+    await chooseLanguage(page, 'zh-CN');
+    await until(page, `document.querySelector('#sql-tiles h2').textContent === 'SQL 图块'`);
+    assert.deepEqual(await seriousAccessibilityProblems(page), []);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-tiles-zh.png'), fullPage: true });
+
+    // The tile's link opens the query on the SQL page, box ticked.
+    await page.click(`${tile(byType.id)} a[href="#/sql/${byType.id}"]`);
+    await until(page, `document.querySelector('input[name="query-name"]')?.value === 'events by type'`);
+    assert.equal(await page.inputValue('#sql-query'), pinned.spec.query);
+    assert.equal(await page.isChecked('input[name="pinned"]'), true);
     await watched.assertClean();
   });
 });

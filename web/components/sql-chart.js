@@ -15,9 +15,9 @@ const asText = (v) => (v === null || v === undefined ? '' : typeof v === 'object
 
 /**
  * `result` is the API's JSON answer ({columns, rows}); `x` a column name, `y` column names; `formatNumber` formats the
- * values for the language; `label` names the chart for screen readers.
+ * values for the language; `label` names the chart for screen readers; `id` tells several charts on one page apart.
  */
-export function SqlChart({ type, result, x, y, label, formatNumber }) {
+export function SqlChart({ type, result, x, y, label, formatNumber, id = 'sql-chart' }) {
   const xi = result.columns.findIndex((c) => c.name === x);
   const series = y.map((name) => ({ name, index: result.columns.findIndex((c) => c.name === name) })).filter((s) => s.index >= 0);
   if (xi < 0 || series.length === 0) return null;
@@ -63,7 +63,7 @@ export function SqlChart({ type, result, x, y, label, formatNumber }) {
   });
 
   return html`<figure class="sql-chart">
-    <svg id="sql-chart" viewBox=${`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label=${label}>
+    <svg id=${id} viewBox=${`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label=${label}>
       <line class="axis" x1=${PAD.left} x2=${WIDTH - PAD.right} y1=${yAt(0)} y2=${yAt(0)} />
       <line class="axis" x1=${PAD.left} x2=${PAD.left} y1=${PAD.top} y2=${PAD.top + plotHeight} />
       ${[max, (max + min) / 2, min].map((v) => html`<text class="tick" x=${PAD.left - 6} y=${yAt(v) + 4} text-anchor="end">${formatNumber(v)}</text>`)}

@@ -1,10 +1,12 @@
 // The dashboard: headline metrics, delivery rate by carrier, the send → conversion funnel, the best send time, open
-// alerts, segments and experiments, over a date range the analyst picks (the last 30 days by default).
+// alerts, segments and experiments, over a date range the analyst picks (the last 30 days by default); for analysts
+// and admins, a tile per saved SQL query pinned to the dashboard.
 import { html, useMemo, useState } from '../lib/ui.js';
 import { api, useFormat, useText, useApi, Chart, TOOLTIP, Empty, ErrorNote, Loading, DateRange, previousRange, useDateRange } from './analytics-kit.js';
 import { EventFilters, filterClauses } from '../components/event-value-picker.js';
 import { weekHeatmapOption } from '../components/week-heatmap.js';
 import { METRIC_NAMES } from '../lib/metric-names.js';
+import { SqlTiles } from './dashboard-tiles.js';
 
 const TEXT = {
   'zh-CN': {
@@ -235,7 +237,10 @@ function Panels({ data, t, format }) {
   `;
 }
 
-export function Dashboard() {
+/** Roles that may run SQL (POST /v1/sql), so see the pinned queries' tiles. */
+const SQL_ROLES = ['analyst', 'admin'];
+
+export function Dashboard({ session }) {
   const t = useText(TEXT);
   const format = useFormat();
   const dates = useDateRange(30);
@@ -253,5 +258,6 @@ export function Dashboard() {
     <${EventFilters} range=${dates.range} chosen=${chosen} onChange=${setChosen} />
     ${loading && html`<${Loading} />`} ${error && html`<${ErrorNote} error=${error} retry=${reload} />`} ${empty && html`<${Empty}>${t('noEvents')}<//>`}
     ${data && html`<div class="grid" data-loaded=${loading ? 'false' : 'true'}><${Panels} data=${data} t=${t} format=${format} /></div>`}
+    ${SQL_ROLES.includes(session?.role) && html`<div class="grid"><${SqlTiles} /></div>`}
   `;
 }

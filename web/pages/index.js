@@ -37,7 +37,7 @@ const PAGES = [
   { path: '/template-delivery', label: { 'zh-CN': '模板到达', en: 'Template delivery' }, roles: ['admin', 'analyst', 'marketer'], view: TemplateDelivery },
   { path: '/send-time', label: { 'zh-CN': '发送时间', en: 'Send time' }, roles: ['admin', 'analyst', 'marketer'], view: SendTime },
   { path: '/contacts', label: { 'zh-CN': '联系人', en: 'Contacts' }, roles: ['admin', 'analyst', 'marketer'], view: Contacts },
-  { path: '/sql', label: { 'zh-CN': 'SQL 查询', en: 'SQL' }, roles: ['admin', 'analyst'], view: SqlPage },
+  { path: '/sql', subpaths: ['/sql/:id'], label: { 'zh-CN': 'SQL 查询', en: 'SQL' }, roles: ['admin', 'analyst'], view: SqlPage },
 ];
 
 /** The pages `role` may open, in navigation order. */

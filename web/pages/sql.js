@@ -1,6 +1,7 @@
 // SQL: an analyst's own queries over the workspace's snapshot (POST /v1/sql), the result as a table or a plain SVG
-// line or bar chart, and saved queries (versioned, with their chart) to load, change, save and delete.
-import { html, useState } from '../lib/ui.js';
+// line or bar chart, and saved queries (versioned, with their chart) to load, change, save, delete and pin to the
+// dashboard. '#/sql/<id>' opens a saved query (the dashboard's tiles link here).
+import { html, useEffect, useState } from '../lib/ui.js';
 import { api } from '../lib/api.js';
 import { MAX_POINTS, SqlChart } from '../components/sql-chart.js';
 import { ConfirmButton } from '../components/confirm-button.js';
@@ -44,6 +45,8 @@ const TEXT = {
     removeQuestion: '删除这个查询？',
     version: '版本 {version}',
     newQuery: '新查询',
+    pinned: '显示在数据看板',
+    onDashboard: '看板',
   },
   en: {
     title: 'SQL',
@@ -81,6 +84,8 @@ const TEXT = {
     removeQuestion: 'Delete this query?',
     version: 'version {version}',
     newQuery: 'New query',
+    pinned: 'Show on the dashboard',
+    onDashboard: 'on the dashboard',
   },
 };
 
@@ -115,12 +120,12 @@ function SnapshotBar({ t, ran }) {
   </div>`;
 }
 
-function ResultTable({ result }) {
+export function ResultTable({ result, id = 'sql-result' }) {
   const format = useFormat();
   const cell = (value) =>
     typeof value === 'number' ? format.number(value) : value === null ? '∅' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   return html`<div class="sql-table-wrap">
-    <table id="sql-result">
+    <table id=${id}>
       <thead>
         <tr>
           ${result.columns.map((c) => html`<th scope="col" title=${c.type}>${c.name}</th>`)}
@@ -196,7 +201,7 @@ function SavedList({ list, current, onOpen, onDeleted, t }) {
       (q) =>
         html`<li data-id=${q.id} class=${q.id === current ? 'current' : undefined}>
           <button type="button" class="link" aria-label=${`${t('open')}: ${q.name}`} onClick=${() => onOpen(q)}>${q.name}</button>
-          <span class="note">${t('version', { version: format.number(q.version) })} · ${t(q.spec.chart.type)}</span>
+          <span class="note">${t('version', { version: format.number(q.version) })} · ${t(q.spec.chart.type)}${q.spec.pinned && ` · ${t('onDashboard')}`}</span>
           <${ConfirmButton}
             label=${t('remove')}
             question=${t('removeQuestion')}
@@ -207,13 +212,14 @@ function SavedList({ list, current, onOpen, onDeleted, t }) {
   </ul>`;
 }
 
-export function SqlPage() {
+export function SqlPage({ params }) {
   const t = useText(TEXT);
   const format = useFormat();
   const [query, setQuery] = useState(EXAMPLE);
   const [name, setName] = useState('');
   const [savedId, setSavedId] = useState(undefined);
   const [chart, setChart] = useState({ type: 'table', x: null, y: [] });
+  const [pinned, setPinned] = useState(false);
   const [run, setRun] = useState({ busy: false });
   const [saveState, setSaveState] = useState({});
   const list = useApi(() => api('GET', '/sql/queries', { query: { limit: 100 } }), []);
@@ -233,11 +239,12 @@ export function SqlPage() {
     setName(q.name);
     setSavedId(q.id);
     setChart(q.spec.chart);
+    setPinned(q.spec.pinned);
     setSaveState({});
     void execute(q.spec.query);
   };
   const save = async (asNew) => {
-    const body = { name, query, chart: chart.type === 'table' ? { type: 'table' } : chart };
+    const body = { name, query, chart: chart.type === 'table' ? { type: 'table' } : chart, pinned };
     try {
       const saved = asNew || !savedId ? await api('POST', '/sql/queries', { body }) : await api('PUT', `/sql/queries/${encodeURIComponent(savedId)}`, { body });
       setSavedId(saved.id);
@@ -247,6 +254,11 @@ export function SqlPage() {
       setSaveState({ error });
     }
   };
+  // '#/sql/<id>': open that saved query once (a missing one shows its 404 where a run's error goes).
+  const linked = params?.id;
+  useEffect(() => {
+    if (linked) api('GET', `/sql/queries/${encodeURIComponent(linked)}`).then(open, (error) => setRun({ busy: false, error, text: '' }));
+  }, [linked]);
   const position = run.error?.position;
   const where = typeof position === 'number' ? t('errorAt', lineAndColumn(run.text, position)) : '';
   const result = run.result;
@@ -263,6 +275,7 @@ export function SqlPage() {
           onClick=${() => {
             setSavedId(undefined);
             setName('');
+            setPinned(false);
             setQuery(EXAMPLE);
           }}
         >
@@ -292,6 +305,9 @@ export function SqlPage() {
           <div class="sql-actions">
             <button type="submit" class="primary" id="sql-run" disabled=${run.busy}>${run.busy ? t('running') : t('run')}</button>
             <label>${t('name')} <input name="query-name" value=${name} maxlength="200" onInput=${(e) => setName(e.currentTarget.value)} /></label>
+            <label class="inline"
+              ><input type="checkbox" name="pinned" checked=${pinned} onChange=${(e) => setPinned(e.currentTarget.checked)} /> ${t('pinned')}</label
+            >
             <button type="button" id="sql-save" disabled=${!name.trim() || !query.trim()} onClick=${() => save(false)}>${t('save')}</button>
             ${savedId && html`<button type="button" id="sql-save-new" disabled=${!name.trim()} onClick=${() => save(true)}>${t('saveNew')}</button>`}
             ${saveState.saved && html`<span class="state saved" role="status">${t('savedOk', { version: format.number(saveState.saved.version) })}</span>`}
