@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -38,6 +39,9 @@ describe('segment page: keep it current (schedule, webhooks, realtime) in headle
   let analyst: string;
   let tagged = '';
   let rfm = '';
+  let receiver: http.Server;
+  let receiverUrl = '';
+  let pings = 0;
 
   const call = async (key: string, method: string, url: string) => {
     const res = await fetch(`${address}/v1${url}`, { method, headers: { authorization: `Bearer ${key}` } });
@@ -54,7 +58,19 @@ describe('segment page: keep it current (schedule, webhooks, realtime) in headle
     ).id;
     marketer = (await createApiKey(wh, { workspace: WS, role: 'marketer', name: 'm', createdBy: 'test' })).key;
     analyst = (await createApiKey(wh, { workspace: WS, role: 'analyst', name: 'a', createdBy: 'test' })).key;
-    app = await buildApp({ config: testConfig('segment_automation_page'), warehouse: wh, logger: false });
+    // A local receiver for "send test", allowed like an operator would (http, loopback); other private ranges stay refused.
+    receiver = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        pings++;
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks/crm`;
+    const config = testConfig('segment_automation_page');
+    const webhooks = { ...config.webhooks, allowHttp: true, allowedNetworks: ['127.0.0.0/8'] };
+    app = await buildApp({ config: { ...config, webhooks }, warehouse: wh, logger: false });
     address = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
@@ -62,6 +78,7 @@ describe('segment page: keep it current (schedule, webhooks, realtime) in headle
   after(async () => {
     await browser?.close();
     await app?.close();
+    receiver?.close();
     await dropTestDatabase(wh);
   });
 
@@ -95,25 +112,36 @@ describe('segment page: keep it current (schedule, webhooks, realtime) in headle
     assert.equal(await page.inputValue('#schedule-keep'), '5');
 
     // A webhook the strict policy refuses: the message beside the url field.
-    await page.fill('#webhook-url', 'http://127.0.0.1:9/hook');
+    await page.fill('#webhook-url', 'http://10.1.2.3/hook');
     await page.click('#add-webhook');
     await page.waitForSelector('#webhook-url-error');
-    assert.match((await page.textContent('#webhook-url-error'))!, /https/);
+    assert.match((await page.textContent('#webhook-url-error'))!, /private/);
 
-    await page.fill('#webhook-url', 'https://hooks.example.com/crm');
+    await page.fill('#webhook-url', receiverUrl);
     await page.fill('#webhook-description', HOSTILE);
     await page.click('#add-webhook');
     await page.waitForSelector('#webhook-secret');
     const secret = await page.inputValue('#webhook-secret');
     assert.match(secret, /^whsec_/);
-    assert.equal(await page.$eval('#webhook-secret', (input) => (input as HTMLInputElement).readOnly), true);
+    assert.equal(await page.evaluate(`document.getElementById('webhook-secret').readOnly`), true);
     const listed = (await call(marketer, 'GET', `/segments/${tagged}/webhooks`)).body.webhooks;
     assert.equal(listed.length, 1);
-    assert.deepEqual([listed[0].url, listed[0].description, listed[0].secret], ['https://hooks.example.com/crm', HOSTILE, undefined]);
+    assert.deepEqual([listed[0].url, listed[0].description, listed[0].secret], [receiverUrl, HOSTILE, undefined]);
     assert.ok(!JSON.stringify(listed).includes(secret), 'GET never has the secret');
     await until(page, `document.querySelectorAll('#webhooks tbody tr').length === 1`);
     const description = await page.$eval('#webhooks .webhook-description', (td) => ({ text: td.textContent, elements: td.childElementCount }));
     assert.deepEqual(description, { text: HOSTILE, elements: 0 });
+
+    // Send test: one signed ping now; the webhook's deliveries listed as the API lists them.
+    await page.click('#webhooks tbody tr button:has-text("Send test")');
+    await page.waitForSelector('#webhook-deliveries tbody tr');
+    assert.equal(pings, 1);
+    const deliveries = (await call(marketer, 'GET', `/segments/${tagged}/webhooks/${listed[0].id}/deliveries`)).body.deliveries;
+    assert.deepEqual(
+      deliveries.map((d: { event: string; attempts: number; delivered: boolean }) => [d.event, String(d.attempts), d.delivered ? 'Yes' : 'No']),
+      await page.$$eval('#webhook-deliveries tbody tr', (trs) => trs.map((tr) => [1, 2, 3].map((i) => tr.children[i]!.textContent))),
+    );
+    assert.equal(deliveries[0].delivered, true);
 
     // Realtime on for a rule of tags: enabled as GET says, and the (empty) change list.
     await page.click('#realtime-enabled');
