@@ -15,6 +15,7 @@ import type { Browser } from 'playwright-core';
 import { createApiKey } from '../../access/api-keys.ts';
 import { buildApp, type App } from '../../api/app.ts';
 import { seedDemo } from '../../demo/seed.ts';
+import { refreshRealtimeSegment } from '../../segmentation/realtime-worker.ts';
 import { saveSegment } from '../../segmentation/segments.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { dropTestDatabase, openTestWarehouse, testConfig } from '../helpers/warehouse.ts';
@@ -43,8 +44,12 @@ describe('segment page: keep it current (schedule, webhooks, realtime) in headle
   let receiverUrl = '';
   let pings = 0;
 
-  const call = async (key: string, method: string, url: string) => {
-    const res = await fetch(`${address}/v1${url}`, { method, headers: { authorization: `Bearer ${key}` } });
+  const call = async (key: string, method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${address}/v1${url}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
@@ -175,6 +180,32 @@ describe('segment page: keep it current (schedule, webhooks, realtime) in headle
     assert.equal(await page.isChecked('#realtime-enabled'), false);
     assert.equal((await call(marketer, 'GET', `/segments/${rfm}/realtime`)).body.enabled, false);
     assert.deepEqual(await seriousAccessibilityProblems(page), [], 'the refusal');
+    await watched.assertClean();
+  });
+
+  it('the last changes of a realtime segment are the change stream’s newest, newest first', async () => {
+    // Nobody clicks 30 times a day in the demo data: the one who does now enters.
+    const busy = (await saveSegment(wh, WS, { name: 'busy clickers', rule: { event: 'click', within_days: 1, count: { op: 'gte', value: 30 } } }, 'test')).id;
+    assert.equal((await call(marketer, 'PUT', `/segments/${busy}/realtime`, { enabled: true })).status, 200);
+    const sender = (await createApiKey(wh, { workspace: WS, role: 'sender', name: 's', createdBy: 'test' })).key;
+    const now = Date.now();
+    const clicks = Array.from({ length: 30 }, (_, i) => ({ event_id: `busy${i}`, type: 'click', ts: now - i * 60_000, user_id: 'u0000007' }));
+    assert.equal((await call(sender, 'POST', '/events', clicks)).status, 202);
+    await refreshRealtimeSegment(wh, WS, busy, { sweepMs: 60_000 });
+    const { changes } = (await call(marketer, 'GET', `/segments/${busy}/changes?since=0`)).body;
+    assert.deepEqual(
+      changes.map((c: { user_id: string; change: string }) => [c.user_id, c.change]),
+      [['u0000007', 'entered']],
+    );
+
+    const watched = await watchedPage(browser, { expected: EXPECTED });
+    const { page } = watched;
+    await signInThroughPage(page, address, marketer, `/segments/${busy}`);
+    await chooseLanguage(page, 'en');
+    await page.waitForSelector('#realtime-changes tbody tr');
+    const shown = await page.$$eval('#realtime-changes tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-seq'), tr.children[0]!.textContent]));
+    assert.deepEqual(shown, [[String(changes[0].seq), 'Entered']]);
+    assert.equal(await page.isChecked('#realtime-enabled'), true);
     await watched.assertClean();
   });
 

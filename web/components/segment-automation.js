@@ -380,14 +380,30 @@ function WebhooksPart({ id }) {
   </section>`;
 }
 
+const SHOWN_CHANGES = 20;
+const CHANGES_PAGE = 500;
+/**
+ * The newest changes: the stream answers oldest first after a seq, so it is followed page by page to its end,
+ * keeping only the last ones (a page is at most MAX_PAGE_SIZE, 1,000 by default).
+ */
+async function lastChanges(id) {
+  let since = 0;
+  let last = [];
+  for (;;) {
+    const page = await api('GET', path(id, '/changes'), { query: { since, limit: CHANGES_PAGE } });
+    last = [...last, ...page.changes].slice(-SHOWN_CHANGES);
+    if (page.changes.length < CHANGES_PAGE) return { changes: last };
+    since = page.next;
+  }
+}
+
 function Changes({ id, stamp }) {
   const t = useText(TEXT);
   const format = useFormat();
-  // Oldest first after `since`: read from the start and keep the newest 20 (the list is short-lived per segment).
-  const list = useApi(() => api('GET', path(id, '/changes'), { query: { since: 0, limit: 1000 } }), [id, stamp]);
+  const list = useApi(() => lastChanges(id), [id, stamp]);
   if (list.loading) return html`<${Loading} />`;
   if (list.error) return html`<${ErrorNote} error=${list.error} retry=${list.reload} />`;
-  const last = list.data.changes.slice(-20).reverse();
+  const last = [...list.data.changes].reverse();
   if (!last.length) return html`<${Empty}>${t('noChanges')}<//>`;
   const rows = last.map(
     (c) =>
