@@ -138,7 +138,7 @@ describe('segment page: keep it current (schedule, webhooks, realtime) in headle
     assert.deepEqual(description, { text: HOSTILE, elements: 0 });
 
     // Send test: one signed ping now; the webhook's deliveries listed as the API lists them.
-    await page.click('#webhooks tbody tr button:has-text("Send test")');
+    await page.click('#webhooks tbody tr button[aria-label^="Send a test"]');
     await page.waitForSelector('#webhook-deliveries tbody tr');
     assert.equal(pings, 1);
     const deliveries = (await call(marketer, 'GET', `/segments/${tagged}/webhooks/${listed[0].id}/deliveries`)).body.deliveries;

@@ -52,6 +52,9 @@ const TEXT = {
     event: '事件',
     attempts: '尝试次数',
     delivered: '已送达',
+    outcome: '结果（HTTP 状态 / 错误）',
+    testOf: '向 {url} 发送测试',
+    deliveriesFor: '查看 {url} 的投递',
     yes: '是',
     no: '否',
     noDeliveries: '还没有投递：点击“发送测试”或等待下一个版本。',
@@ -109,6 +112,9 @@ const TEXT = {
     event: 'Event',
     attempts: 'Attempts',
     delivered: 'Delivered',
+    outcome: 'Outcome (HTTP status / error)',
+    testOf: 'Send a test to {url}',
+    deliveriesFor: 'Deliveries of {url}',
     yes: 'Yes',
     no: 'No',
     noDeliveries: 'No deliveries yet: press "Send test" or wait for the next version.',
@@ -280,7 +286,7 @@ function Deliveries({ id, webhook, stamp }) {
           <td>${d.status ?? ''} ${d.error ?? ''}</td>
         </tr>`,
     );
-    body = html`<${Table} id="webhook-deliveries" heads=${[t('when'), t('event'), t('attempts'), t('delivered'), t('error')]} rows=${rows} />`;
+    body = html`<${Table} id="webhook-deliveries" heads=${[t('when'), t('event'), t('attempts'), t('delivered'), t('outcome')]} rows=${rows} />`;
   }
   return html`<div class="webhook-deliveries">
     <h4>${t('deliveriesOf', { url: webhook.url })}</h4>
@@ -364,8 +370,8 @@ function WebhooksPart({ id }) {
           <td class="webhook-url">${w.url}</td>
           <td class="webhook-description">${w.description ?? ''}</td>
           <td class="automation-actions">
-            <button type="button" onClick=${() => setOpen(w)}>${t('showDeliveries')}</button>
-            <button type="button" disabled=${action.busy} onClick=${() => test(w)}>${t('sendTest')}</button>
+            <button type="button" aria-label=${t('deliveriesFor', { url: w.url })} onClick=${() => setOpen(w)}>${t('showDeliveries')}</button>
+            <button type="button" aria-label=${t('testOf', { url: w.url })} disabled=${action.busy} onClick=${() => test(w)}>${t('sendTest')}</button>
             <${ConfirmButton} label=${t('remove')} question=${t('removeQuestion')} onConfirm=${() => remove(w)} disabled=${action.busy} />
           </td>
         </tr>`,
