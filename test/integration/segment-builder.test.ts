@@ -21,8 +21,9 @@ import { dropTestDatabase, openTestWarehouse, testConfig } from '../helpers/ware
 import { launchChromium } from '../helpers/browser.ts';
 import { chooseLanguage, seriousAccessibilityProblems, signInThroughPage, until, watchedPage, SCREENSHOTS } from '../helpers/web-app.ts';
 
-/** A 400 preview of an unfinished rule is expected while it is being built. */
-const PREVIEW_OF_UNFINISHED_RULE = (pathname: string, status: number) => pathname === '/v1/segments/preview' && status === 400;
+/** A 400 preview of an unfinished rule is expected while it is being built; a saved segment without a schedule reads 404. */
+const EXPECTED_REFUSALS = (pathname: string, status: number) =>
+  (pathname === '/v1/segments/preview' && status === 400) || (pathname.endsWith('/schedule') && status === 404);
 
 const WS = 'seg_ui';
 const HOSTILE = '<img src=x onerror="window.__xss=1">';
@@ -93,7 +94,7 @@ describe('audience builder in headless Chromium', () => {
   });
 
   it('a marketer builds, previews and saves "bought electronics within 30 days and not unsubscribed" through the UI', async () => {
-    const { page, problems: errors } = await watchedPage(browser, { expected: PREVIEW_OF_UNFINISHED_RULE });
+    const { page, problems: errors } = await watchedPage(browser, { expected: EXPECTED_REFUSALS });
     await signInThroughPage(page, address, marketer, '/segments');
     await page.waitForSelector('#segments');
     // The hostile name is one text node inside its link: nothing was parsed or run.
@@ -166,7 +167,7 @@ describe('audience builder in headless Chromium', () => {
   });
 
   it('round-trips the rule JSON both ways and shows the API message beside the node an invalid rule names', async () => {
-    const { page, problems: errors } = await watchedPage(browser, { expected: PREVIEW_OF_UNFINISHED_RULE });
+    const { page, problems: errors } = await watchedPage(browser, { expected: EXPECTED_REFUSALS });
     await signInThroughPage(page, address, marketer, '/segments/new');
     await chooseLanguage(page, 'en');
     await page.waitForSelector('#rule-json');
@@ -195,7 +196,7 @@ describe('audience builder in headless Chromium', () => {
   });
 
   it('edits a lifecycle stage leaf with ticks, and previews what the API counts', async () => {
-    const { page, problems: errors } = await watchedPage(browser, { expected: PREVIEW_OF_UNFINISHED_RULE });
+    const { page, problems: errors } = await watchedPage(browser, { expected: EXPECTED_REFUSALS });
     await signInThroughPage(page, address, marketer, '/segments/new');
     await chooseLanguage(page, 'en');
     await page.waitForSelector('#rule-json');
@@ -216,7 +217,7 @@ describe('audience builder in headless Chromium', () => {
   });
 
   it('an analyst opens a segment read-only: the count, no save button', async () => {
-    const { page, problems: errors } = await watchedPage(browser, { expected: PREVIEW_OF_UNFINISHED_RULE });
+    const { page, problems: errors } = await watchedPage(browser, { expected: EXPECTED_REFUSALS });
     await signInThroughPage(page, address, analyst, '/segments');
     await page.waitForSelector('#segments');
     assert.equal(await page.$('#new-segment'), null);

@@ -11,6 +11,7 @@ import { RuleNode } from '../components/rule-tree.js';
 import { RuleJson } from '../components/rule-json.js';
 import { RulePreview, usePreview } from '../components/rule-preview.js';
 import { SegmentVersions } from '../components/segment-versions.js';
+import { SegmentAutomation } from '../components/segment-automation.js';
 import { nodeKind, removeAt, setAt } from '../components/rule-model.js';
 
 const TEXT = {
@@ -106,6 +107,7 @@ function Editor({ session, id, segment }) {
         </fieldset>
       </section>
       <${RuleJson} rule=${rule} onRule=${setRule} readOnly=${!writable} />
+      ${id && html`<${SegmentAutomation} session=${session} id=${id} stamp=${saved?.version} />`}
     </div>
     <div class="builder-side">
       <${RulePreview} preview=${preview} />
